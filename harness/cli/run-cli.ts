@@ -1,0 +1,138 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { parseArgs, USAGE, type CliOptions } from './parse-args.js';
+import { InfraError, UsageError } from './errors.js';
+import { startDatabaseServer } from '../db/start-database-server.js';
+import type { DatabaseServer } from '../db/database-server.js';
+import { createdDatabases, dropRunDatabase } from '../db/run-database.js';
+import { redactSecrets } from '../db/redact-url.js';
+import { readCaseFile, type CaseFile } from '../exec/case-file.js';
+import { runFuzz } from '../exec/run-fuzz.js';
+import type { RunResults } from '../exec/results.js';
+import { builtinInvariants, INVARIANT_NAMES } from '../invariants/builtin-invariants.js';
+import { builtinScenarios, PLANNED_SCENARIOS } from '../../scenarios/builtin-scenarios.js';
+import type { Scenario } from '../../scenarios/scenario.js';
+import { builtinTargets } from '../../targets/builtin-targets.js';
+import { loadTargets } from '../../targets/load-target.js';
+import { builtinReporters } from '../../reports/builtin-reporters.js';
+import { writeReportFiles } from '../../reports/write-report-files.js';
+
+/** Where the CLI writes: injectable so tests can run it in-process. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+const DEFAULT_RUNS = 100;
+const DEFAULT_REPLAY_RUNS = 20;
+
+/** A run id that sorts by time and is safe in a database name. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return `${stamp.slice(0, 8)}_${stamp.slice(8)}_${crypto.randomBytes(2).toString('hex')}`;
+}
+
+function resolveScenarios(names: string[] | null): readonly Scenario[] {
+  if (!names) return builtinScenarios;
+  return names.map((n) => {
+    const s = builtinScenarios.find((x) => x.name === n);
+    if (s) return s;
+    if (PLANNED_SCENARIOS.includes(n)) throw new UsageError(`scenario "${n}" is not built yet; available: ${builtinScenarios.map((x) => x.name).join(', ')}`);
+    throw new UsageError(`unknown scenario "${n}". Valid scenarios: ${builtinScenarios.map((x) => x.name).join(', ')}`);
+  });
+}
+
+function listText(): string {
+  const pad = (s: string, n: number) => s.padEnd(n);
+  const lines = ['targets:'];
+  for (const name of Object.keys(builtinTargets)) lines.push(`  ${name}`);
+  lines.push('', 'scenarios:');
+  for (const s of builtinScenarios) lines.push(`  ${pad(s.name, 30)} ${s.description}`);
+  for (const s of PLANNED_SCENARIOS) lines.push(`  ${pad(s, 30)} (not built yet)`);
+  lines.push('', 'invariants:');
+  for (const name of INVARIANT_NAMES) {
+    const inv = builtinInvariants.find((i) => i.name === name);
+    lines.push(`  ${pad(name, 30)} ${inv ? inv.description : '(not built yet)'}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Runs `npm run fuzz` with the given arguments; resolves to the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let server: DatabaseServer | undefined;
+  let secrets: string[] = [];
+  const err = (s: string) => io.stderr.write(redactSecrets(s, secrets) + '\n');
+  const onSignal = (signal: NodeJS.Signals) => {
+    err(`\nchatfuzz: ${signal}: dropping the run's databases and stopping its server…`);
+    void cleanup(server).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const opts = parseArgs(argv);
+    if (opts.help) { io.stdout.write(USAGE + '\n'); return 0; }
+    if (opts.list) { io.stdout.write(listText()); return 0; }
+    let replay: CaseFile | undefined;
+    if (opts.replay) replay = await readCaseFile(path.resolve(io.cwd, opts.replay));
+    const scenarios = resolveScenarios(replay ? [replay.scenario] : opts.scenarios);
+    const scenarioNames = [...builtinScenarios.map((s) => s.name), ...PLANNED_SCENARIOS];
+    const targetSpecs = opts.targets ?? (replay ? [replay.targetSpec] : Object.keys(builtinTargets));
+    const targets = await loadTargets(targetSpecs, scenarioNames, io.cwd);
+    const runId = newRunId();
+    const reportDir = path.resolve(io.cwd, opts.reportDir ?? path.join('reports', 'runs', runId));
+    const seed = opts.seed ?? replay?.seed ?? (crypto.randomBytes(4).readInt32LE(0));
+    const mode = replay?.mode ?? opts.mode;
+    if (mode !== 'stress') throw new UsageError(`the case file asks for --mode ${mode}, which is not built yet`);
+
+    server = await startDatabaseServer(opts.db ?? undefined, io.env);
+    secrets = server.secrets;
+    const human = opts.json ? io.stderr : io.stdout;
+    const tty = !opts.ci && !!io.stderr.isTTY;
+    const color = tty && !io.env.NO_COLOR;
+    const reporters = [
+      builtinReporters.progress({ out: io.stderr, tty, color }),
+      builtinReporters.console({ out: human, tty, color }),
+    ];
+    human.write(`chatfuzz ${mode} · seed ${seed} · ${server.kind} ${server.serverVersion} · ${targets.length} target(s) × ${scenarios.length} scenario(s)\n`);
+    const raw = await runFuzz({
+      runId, targets, scenarios, mode, seed, reportDir, reporters,
+      runs: opts.runs ?? (replay ? DEFAULT_REPLAY_RUNS : DEFAULT_RUNS),
+      timeBudgetMs: opts.timeBudgetMs, callTimeoutMs: opts.callTimeoutMs, replay: replay?.workload,
+    }, server);
+    const results = redactResults(raw, secrets);
+    // Console output comes from the reporters; files are written once the results are redacted.
+    for (const r of reporters) await r.onRunEnd?.(results, reportDir);
+    await writeReportFiles(results, reportDir);
+    human.write(`report: ${path.relative(io.cwd, path.join(reportDir, 'index.html')) || reportDir}\n`);
+    if (opts.json) io.stdout.write(JSON.stringify(results, null, 2) + '\n');
+    return results.exitCode;
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof InfraError) {
+      err(`chatfuzz: ${e.message}`);
+      if (e instanceof UsageError) err('run `npm run fuzz -- --help` for usage, `--list` for targets and scenarios');
+      return e.exitCode;
+    }
+    err(`chatfuzz: internal error: ${(e as Error)?.stack ?? String(e)}`);
+    return 3;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await cleanup(server);
+  }
+}
+
+async function cleanup(server: DatabaseServer | undefined): Promise<void> {
+  if (!server) return;
+  for (const name of createdDatabases()) await dropRunDatabase(server, name).catch(() => {});
+  await server.stop();
+}
+
+function redactResults(results: RunResults, secrets: string[]): RunResults {
+  if (!secrets.length) return results;
+  const all = secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]);
+  return JSON.parse(redactSecrets(JSON.stringify(results), all));
+}
+
+export type { CliOptions };

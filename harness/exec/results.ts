@@ -1,0 +1,71 @@
+import type { InvariantName } from '../../targets/define-target.js';
+import type { CallRecord, StatementRecord } from '../history/history.js';
+import type { Violation } from '../invariants/invariant.js';
+import type { Workload } from '../workload/workload.js';
+
+export type Mode = 'scheduled' | 'stress' | 'exhaustive';
+
+/** One call of a counterexample, as results.json and the reports print it. */
+export interface CounterexampleOp {
+  client: number;
+  label: string;
+  outcome: CallRecord['outcome'];
+  invokedAt: number;
+  completedAt: number;
+  error?: CallRecord['error'];
+}
+
+/** A cell's first failure, shrunk: what broke, the calls that broke it and how to replay them. */
+export interface CellFailure {
+  invariant: InvariantName;
+  sqlstate?: string;
+  constraint?: string;
+  message: string;
+  seed: number;
+  counterexample: { ops: CounterexampleOp[]; schedule?: string[] };
+  /** One line a person can paste to replay the failure. */
+  replay: string;
+  /** Path of the saved case file (relative to the working directory). */
+  caseFile?: string;
+  violations: Violation[];
+  /** The shrunk trial's statements in the order they completed. */
+  statements: StatementRecord[];
+  workload: Workload;
+  shrinks: number;
+}
+
+/** One target × scenario × mode cell of results.json. */
+export interface CellResult {
+  target: string;
+  scenario: string;
+  mode: Mode;
+  expected: 'pass' | 'fail';
+  outcome: 'pass' | 'fail';
+  ok: boolean;
+  runs: number;
+  calls: number;
+  durationMs: number;
+  runsToFirstFailure: number | null;
+  msToFirstFailure: number | null;
+  failure?: CellFailure;
+  /** The cell could not run to a verdict (e.g. the target's snapshot threw); it counts as a failure. */
+  error?: string;
+  /** Stress mode: replays reproduce the workload, not the timing. */
+  note?: string;
+}
+
+/** The whole of results.json. */
+export interface RunResults {
+  tool: 'chatfuzz';
+  version: string;
+  runId: string;
+  startedAt: string;
+  durationMs: number;
+  seed: number;
+  mode: Mode;
+  db: { kind: 'url' | 'embedded' | 'container'; serverVersion: string; url?: string };
+  options: { runs: number; timeBudgetMs: number | null; callTimeoutMs: number; targets: string[]; scenarios: string[] };
+  cells: CellResult[];
+  summary: { cells: number; ok: number; notOk: number; trials: number; calls: number };
+  exitCode: 0 | 1;
+}

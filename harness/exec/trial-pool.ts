@@ -1,0 +1,105 @@
+import pg from 'pg';
+import { callContext, type CallContext } from './call-context.js';
+
+/** What the pool knows of a statement before it is sent. */
+export interface StatementInfo {
+  sql: string;
+  params?: unknown[];
+  backendPid?: number;
+  ctx?: CallContext;
+}
+
+/** Sits between a target and PostgreSQL: may delay, record or hold each statement before `send`. */
+export interface StatementGate {
+  run<T>(stmt: StatementInfo, send: () => Promise<T>): Promise<T>;
+}
+
+/** A pg.Pool whose every statement, on pooled queries and checked-out clients alike, passes the current gate. */
+export interface TrialPool extends pg.Pool {
+  setGate(gate: StatementGate | undefined): void;
+  /** Closes every connection, also those a hung target never released. */
+  destroy(timeoutMs?: number): Promise<void>;
+  connectionCount(): number;
+}
+
+/** Creates the pool handed to targets as `ctx.pool`. */
+export function createTrialPool(config: pg.PoolConfig): TrialPool {
+  let gate: StatementGate | undefined;
+  const clients = new Set<pg.Client>();
+
+  class GatedClient extends pg.Client {
+    constructor(cfg: any) {
+      super(cfg);
+      clients.add(this);
+      // A connection killed while checked out must not become an unhandled error event.
+      this.on('error', () => {});
+      this.once('end', () => clients.delete(this));
+    }
+    // pg's overloads are not expressible on a subclass; the shapes are checked at runtime.
+    query(config: any, values?: any, callback?: any): any {
+      const g = gate;
+      if (!g || (config && typeof config.submit === 'function')) return (super.query as any)(config, values, callback);
+      const cb = typeof values === 'function' ? values : callback;
+      const vals = typeof values === 'function' ? undefined : values;
+      const sql: string = typeof config === 'string' ? config : String(config?.text ?? '');
+      const stmt: StatementInfo = {
+        sql,
+        params: vals ?? (typeof config === 'object' ? config?.values : undefined),
+        backendPid: (this as any).processID ?? undefined,
+        ctx: callContext.getStore(),
+      };
+      const p = g.run(stmt, () => (super.query as any)(config, vals) as Promise<any>);
+      if (typeof cb === 'function') {
+        p.then((r) => cb(null, r), (e) => cb(e));
+        return undefined;
+      }
+      return p;
+    }
+  }
+
+  class Pool extends pg.Pool {
+    // Pooled queries check out a client inside the caller's async context, so statements keep their call.
+    query(config: any, values?: any, callback?: any): any {
+      const cb = typeof values === 'function' ? values : callback;
+      const vals = typeof values === 'function' ? undefined : values;
+      if (config && typeof config.submit === 'function') return (super.query as any)(config, values, callback);
+      const p = (async () => {
+        const client = await this.connect();
+        try {
+          const r = await client.query(config, vals);
+          client.release();
+          return r;
+        } catch (e) {
+          // A broken connection must not go back to the pool.
+          client.release(isConnectionLoss(e) ? (e as Error) : undefined);
+          throw e;
+        }
+      })();
+      if (typeof cb === 'function') {
+        p.then((r) => cb(null, r), (e) => cb(e));
+        return undefined;
+      }
+      return p;
+    }
+  }
+
+  const pool = new Pool({ ...config, Client: GatedClient as any }) as unknown as TrialPool;
+  // An idle client killed by the server must not crash the harness.
+  pool.on('error', () => {});
+  pool.setGate = (g) => { gate = g; };
+  pool.connectionCount = () => clients.size;
+  pool.destroy = async (timeoutMs = 2000) => {
+    for (const c of clients) {
+      (c as any).connection?.stream?.destroy?.();
+    }
+    await Promise.race([pool.end().catch(() => {}), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    clients.clear();
+  };
+  return pool;
+}
+
+function isConnectionLoss(e: unknown): boolean {
+  const code = (e as any)?.code;
+  return typeof code === 'string' && (code.startsWith('57P') || code.startsWith('08'))
+    || /Connection terminated|ECONNRESET|EPIPE/.test(String((e as any)?.message));
+}

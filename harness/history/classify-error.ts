@@ -1,0 +1,70 @@
+import { inspect } from 'node:util';
+
+/** How a failed call failed: a raw database error, a domain refusal, or an outcome that is unknown (`info`). */
+export interface ErrorInfo {
+  kind: 'db' | 'domain' | 'timeout' | 'connection';
+  message: string;
+  sqlstate?: string;
+  constraint?: string;
+  prismaCode?: string;
+  detail?: string;
+  table?: string;
+  /** A domain error that wraps a raw database error keeps its cause's SQLSTATE here. */
+  causeSqlstate?: string;
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+const PRISMA_CODE = /^P\d{4}$/;
+const PRISMA_TO_SQLSTATE: Record<string, string> = { P2002: '23505', P2003: '23503', P2034: '40001', P2011: '23502' };
+// Connection loss means the statement may or may not have committed: the call's outcome is unknown.
+const CONNECTION_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+const CONNECTION_MESSAGES = /Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE|Client has encountered a connection error|Connection ended/i;
+
+function sqlstateOf(e: any): string | undefined {
+  if (!e || typeof e !== 'object') return undefined;
+  if (typeof e.code === 'string' && SQLSTATE.test(e.code) && !PRISMA_CODE.test(e.code)) return e.code;
+  const adapter = e.meta?.driverAdapterError?.cause ?? e.cause;
+  const original = adapter?.originalCode ?? adapter?.code;
+  if (typeof original === 'string' && SQLSTATE.test(original)) return original;
+  if (typeof e.code === 'string' && PRISMA_TO_SQLSTATE[e.code]) return PRISMA_TO_SQLSTATE[e.code];
+  return undefined;
+}
+
+function findCauseSqlstate(e: any, depth = 0): string | undefined {
+  if (!e || typeof e !== 'object' || depth > 5) return undefined;
+  return sqlstateOf(e.cause) ?? findCauseSqlstate(e.cause, depth + 1);
+}
+
+/** Classifies anything a target threw; a value with a SQLSTATE or Prisma code is a raw database error. */
+export function classifyError(e: unknown): ErrorInfo {
+  if (!(e instanceof Error) && (typeof e !== 'object' || e === null)) {
+    return { kind: 'domain', message: `threw a non-Error value: ${inspect(e, { depth: 1, breakLength: Infinity })}` };
+  }
+  const err = e as any;
+  const message = typeof err.message === 'string' && err.message ? err.message : inspect(e, { depth: 1, breakLength: Infinity });
+  const prismaCode = typeof err.code === 'string' && PRISMA_CODE.test(err.code) ? err.code : undefined;
+  const sqlstate = sqlstateOf(err);
+  const constraint =
+    (typeof err.constraint === 'string' && err.constraint) ||
+    err.meta?.constraint || err.meta?.field_name || err.meta?.driverAdapterError?.cause?.constraint?.index ||
+    undefined;
+  if (sqlstate && CONNECTION_SQLSTATES.has(sqlstate)) return { kind: 'connection', message, sqlstate };
+  if (sqlstate || prismaCode) {
+    const info: ErrorInfo = { kind: 'db', message, sqlstate, prismaCode, constraint: constraint || undefined };
+    if (typeof err.detail === 'string') info.detail = err.detail;
+    if (typeof err.table === 'string') info.table = err.table;
+    return stripUndefined(info);
+  }
+  if (CONNECTION_MESSAGES.test(message)) return { kind: 'connection', message };
+  return stripUndefined({ kind: 'domain', message, causeSqlstate: findCauseSqlstate(err) });
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+/** A foreign-key violation, in SQLSTATE or Prisma terms. */
+export function isForeignKeyError(info: ErrorInfo | undefined): boolean {
+  return !!info && info.kind === 'db' && (info.sqlstate === '23503' || info.prismaCode === 'P2003');
+}

@@ -1,0 +1,56 @@
+import type { OpName } from '../workload/workload.js';
+import type { ErrorInfo } from './classify-error.js';
+import type { Role } from '../../targets/define-target.js';
+
+/** One call's record: invoked at `invokedAt`, then ok, fail or info (may or may not have happened) at `completedAt`. */
+export interface CallRecord {
+  index: number;
+  client: number;
+  op: OpName;
+  label: string;
+  valid: boolean;
+  /** Physical ids, as the target saw them. */
+  sessionId: string;
+  userId: string;
+  /** The message this call persists (the last one, for handleChat). */
+  message?: { messageId: string; role: Role; content: string };
+  messageCount?: number;
+  invokedAt: number;
+  completedAt: number;
+  outcome: 'ok' | 'fail' | 'info';
+  error?: ErrorInfo;
+  durationMs: number;
+}
+
+/** One SQL statement a target sent through the trial pool. */
+export interface StatementRecord {
+  seq: number;
+  /** Index of the call that issued it, or -1 for the harness's own statements. */
+  call: number;
+  client: number;
+  backendPid?: number;
+  sql: string;
+  startedAt: number;
+  completedAt?: number;
+  rowCount?: number | null;
+  error?: ErrorInfo;
+}
+
+/** Everything a trial observed: calls in invocation order and the statements they sent. */
+export interface History {
+  /** Prefix that makes the trial's physical ids its own (`t12_`); reports print ids without it. */
+  ns: string;
+  calls: CallRecord[];
+  statements: StatementRecord[];
+}
+
+/** A physical id as the workload named it: `t12_s1` → `s1`. */
+export function logicalId(history: Pick<History, 'ns'>, id: string): string {
+  return id.startsWith(history.ns) ? id.slice(history.ns.length) : id;
+}
+
+/** The logical clock the history uses: every invoke and completion takes the next tick. */
+export class Clock {
+  private t = 0;
+  tick(): number { return ++this.t; }
+}

@@ -1,0 +1,46 @@
+import { logicalId, type CallRecord } from '../history/history.js';
+import type { Snapshot } from '../../targets/define-target.js';
+import type { Invariant, Violation } from './invariant.js';
+import { describeCall } from './describe.js';
+
+/** Finds a call's message in the snapshot: by id when the target reports ids, else by its (trial-unique) content. */
+export function findMessage(snapshot: Snapshot, m: NonNullable<CallRecord['message']>) {
+  return snapshot.messages.filter((row) => (row.id !== undefined ? row.id === m.messageId : row.content === m.content));
+}
+
+/** Every call that resolved has its effect: the session exists with its owner and the message is stored. */
+export const ackedDurable: Invariant = {
+  name: 'acked-durable',
+  description: 'every call that resolved has its effect: the session exists with its owner, the message (the last one, for handleChat) is stored',
+  check(history, snapshot) {
+    const out: Violation[] = [];
+    const sessions = new Map(snapshot.sessions.map((s) => [s.id, s.userId]));
+    // A session someone tried to delete may rightly be gone.
+    const deleted = new Set(history.calls.filter((c) => c.op === 'deleteSession' && c.outcome !== 'fail').map((c) => c.sessionId));
+    for (const c of history.calls) {
+      if (c.outcome !== 'ok' || c.op === 'deleteSession' || deleted.has(c.sessionId)) continue;
+      const s = logicalId(history, c.sessionId);
+      const owner = sessions.get(c.sessionId);
+      if (owner === undefined) {
+        out.push({ invariant: 'acked-durable', calls: [c.index], message: `${describeCall(c)} succeeded but session ${s} does not exist` });
+        continue;
+      }
+      const writers = new Set(history.calls.filter((o) => o.sessionId === c.sessionId && o.outcome !== 'fail').map((o) => o.userId));
+      if (owner !== c.userId && !writers.has(owner)) {
+        out.push({ invariant: 'acked-durable', calls: [c.index],
+          message: `${describeCall(c)} succeeded but session ${s} is owned by ${logicalId(history, owner)}, who never wrote to it` });
+      }
+      if (c.message && (c.op === 'logMessage' || c.op === 'handleChat')) {
+        const rows = findMessage(snapshot, c.message);
+        if (rows.length === 0) {
+          out.push({ invariant: 'acked-durable', calls: [c.index],
+            message: `message ${logicalId(history, c.message.messageId)} (acked to ${describeCall(c)}) is missing from session ${s}` });
+        } else if (!rows.some((r) => r.sessionId === c.sessionId)) {
+          out.push({ invariant: 'acked-durable', calls: [c.index],
+            message: `message ${logicalId(history, c.message.messageId)} (acked to ${describeCall(c)}) is stored in session ${logicalId(history, rows[0]!.sessionId)}, not ${s}` });
+        }
+      }
+    }
+    return out;
+  },
+};

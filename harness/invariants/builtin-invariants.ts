@@ -1,0 +1,16 @@
+import type { InvariantName } from '../../targets/define-target.js';
+import type { Invariant } from './invariant.js';
+import { noFkError } from './no-fk-error.js';
+import { noDbError } from './no-db-error.js';
+import { noOrphans } from './no-orphans.js';
+import { ackedDurable } from './acked-durable.js';
+import { validCallsSucceed } from './valid-calls-succeed.js';
+
+/** The built-in invariants, in reporting priority: a trial's verdict names the first one violated. */
+export const builtinInvariants: readonly Invariant[] = [noFkError, noDbError, noOrphans, ackedDurable, validCallsSucceed];
+
+/** Every invariant name DESIGN.md fixes; the ones without a checker yet are planned, not silently passed. */
+export const INVARIANT_NAMES: readonly InvariantName[] = [
+  'no-fk-error', 'no-db-error', 'no-orphans', 'acked-durable', 'no-duplicates',
+  'session-ownership', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed',
+];

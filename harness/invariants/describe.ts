@@ -1,0 +1,20 @@
+import type { CallRecord } from '../history/history.js';
+import type { ErrorInfo } from '../history/classify-error.js';
+
+/** `handleChat(s1, …)@c1 (step 3)`: how a verdict names a call. */
+export function describeCall(call: CallRecord): string {
+  return `${call.label} (step ${call.invokedAt})`;
+}
+
+/** `23503 on chat_messages_session_id_fkey: insert or update …`: how a verdict names an error. */
+export function describeError(e: ErrorInfo | undefined): string {
+  if (!e) return 'unknown error';
+  const code = [e.prismaCode, e.sqlstate].filter(Boolean).join('/');
+  const where = e.constraint ? ` on ${e.constraint}` : '';
+  return `${code ? code + where + ': ' : ''}${firstLine(e.message)}`;
+}
+
+function firstLine(s: string): string {
+  const line = s.split('\n').find((l) => l.trim()) ?? s;
+  return line.length > 200 ? line.slice(0, 197) + '…' : line;
+}

@@ -1,0 +1,19 @@
+import type { History } from '../history/history.js';
+import type { InvariantName, Snapshot } from '../../targets/define-target.js';
+
+/** One broken promise, explained in one sentence that names rows and calls. */
+export interface Violation {
+  invariant: InvariantName;
+  message: string;
+  /** Indexes of the calls involved. */
+  calls: number[];
+  sqlstate?: string;
+  constraint?: string;
+}
+
+/** A checker: a pure function of the trial's history and the database snapshot. */
+export interface Invariant {
+  name: InvariantName;
+  description: string;
+  check(history: History, snapshot: Snapshot): Violation[];
+}

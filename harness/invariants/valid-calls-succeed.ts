@@ -1,0 +1,21 @@
+import { describeCall, describeError } from './describe.js';
+import type { Invariant } from './invariant.js';
+
+/** A call the workload knows to be valid succeeds: wrapping a raw error in a domain error does not hide a bug. */
+export const validCallsSucceed: Invariant = {
+  name: 'valid-calls-succeed',
+  description: 'a call the workload knows to be valid (registered user, own or new session, storable content) succeeds',
+  check(history) {
+    return history.calls
+      .filter((c) => c.valid && c.outcome !== 'ok')
+      .map((c) => ({
+        invariant: 'valid-calls-succeed' as const,
+        message: c.outcome === 'info'
+          ? `${describeCall(c)} is valid but did not complete: ${describeError(c.error)}`
+          : `${describeCall(c)} is valid but was refused: ${describeError(c.error)}${c.error?.causeSqlstate ? ` (wrapping SQLSTATE ${c.error.causeSqlstate})` : ''}`,
+        calls: [c.index],
+        sqlstate: c.error?.sqlstate ?? c.error?.causeSqlstate,
+        constraint: c.error?.constraint,
+      }));
+  },
+};

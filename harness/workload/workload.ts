@@ -1,0 +1,56 @@
+import type { Role } from '../../targets/define-target.js';
+
+/** The calls a workload can make on a ChatStore. */
+export type OpName = 'createSession' | 'logMessage' | 'handleChat' | 'deleteSession';
+
+/** A message as the workload names it: logical id (`m3`), role and content unique within the trial. */
+export interface WorkloadMessage { id: string; role: Role; content: string }
+
+/** One call a client makes, in logical ids (`s1`, `u1`, `m2`); `valid` marks calls that must succeed. */
+export interface CallSpec {
+  op: OpName;
+  session: string;
+  user: string;
+  title?: string;
+  /** logMessage: exactly one; handleChat: the whole request, the last one is persisted. */
+  messages?: WorkloadMessage[];
+  valid: boolean;
+}
+
+/** A generated case: registered users, and per client the calls it makes in order. */
+export interface Workload {
+  users: string[];
+  clients: CallSpec[][];
+}
+
+/** Short, stable text for a call: `handleChat(s1, [system,user])@c1`. */
+export function callLabel(call: CallSpec, client: number): string {
+  const at = `@c${client + 1}`;
+  switch (call.op) {
+    case 'createSession':
+      return `createSession(${call.session}, ${call.user})${at}`;
+    case 'deleteSession':
+      return `deleteSession(${call.session}, ${call.user})${at}`;
+    case 'logMessage': {
+      const m = call.messages![0]!;
+      return `logMessage(${call.session}, ${m.id}, ${m.role}, ${call.user})${at}`;
+    }
+    case 'handleChat': {
+      const ms = call.messages ?? [];
+      return `handleChat(${call.session}, [${ms.map((m) => m.role).join(',')}], ${ms.at(-1)?.id ?? '-'}, ${call.user})${at}`;
+    }
+  }
+}
+
+/** Every logical id a workload mentions, for scoping the snapshot. */
+export function workloadIds(w: Workload): { users: string[]; sessions: string[] } {
+  const users = new Set(w.users);
+  const sessions = new Set<string>();
+  for (const calls of w.clients) for (const c of calls) { users.add(c.user); sessions.add(c.session); }
+  return { users: [...users], sessions: [...sessions] };
+}
+
+/** Number of calls in a workload. */
+export function workloadSize(w: Workload): number {
+  return w.clients.reduce((n, calls) => n + calls.length, 0);
+}

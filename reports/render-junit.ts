@@ -1,0 +1,119 @@
+import type { CellResult, RunResults } from '../harness/exec/results.js';
+import type { ErrorInfo } from '../harness/history/classify-error.js';
+
+// CI servers show the message attribute on one line; the full story goes in the element text.
+const MAX_ATTRIBUTE = 500;
+const MAX_TEXT = 20_000;
+
+/** JUnit XML for a run: one testsuite "chatfuzz", one testcase per cell, a <failure> on every cell that missed its expectation. */
+export function renderJunit(results: RunResults): string {
+  const cells = results.cells ?? [];
+  const failures = cells.filter((c) => !c.ok).length;
+  const time = seconds(results.durationMs);
+  const props: [string, string][] = [
+    ['seed', String(results.seed)],
+    ['mode', String(results.mode)],
+    ['runId', String(results.runId)],
+    ['db.kind', String(results.db?.kind ?? '')],
+    ['db.serverVersion', String(results.db?.serverVersion ?? '')],
+    ['exitCode', String(results.exitCode)],
+  ];
+  const common = `tests="${cells.length}" failures="${failures}" errors="0" skipped="0" time="${time}"`;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="chatfuzz" ${common}>`,
+    `  <testsuite name="chatfuzz" ${common}${results.startedAt ? ` timestamp="${attr(stripIsoZone(results.startedAt))}"` : ''}>`,
+    '    <properties>',
+    ...props.map(([k, v]) => `      <property name="${attr(k)}" value="${attr(v)}"/>`),
+    '    </properties>',
+    ...cells.map(renderCase),
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+function renderCase(cell: CellResult): string {
+  const open = `    <testcase classname="${attr(cell.target)}" name="${attr(`${cell.scenario} [${cell.mode}]`)}" time="${seconds(cell.durationMs)}"`;
+  const out: string[] = [];
+  if (!cell.ok) {
+    const { message, type, body } = describe(cell);
+    out.push(`      <failure message="${attr(clip(message, MAX_ATTRIBUTE))}" type="${attr(type)}">${xmlText(clip(body, MAX_TEXT))}</failure>`);
+  }
+  if (cell.note) out.push(`      <system-out>${xmlText(cell.note)}</system-out>`);
+  return out.length ? `${open}>\n${out.join('\n')}\n    </testcase>` : `${open}/>`;
+}
+
+function describe(cell: CellResult): { message: string; type: string; body: string } {
+  const f = cell.failure;
+  if (f) {
+    const lines = [
+      `${cell.target} × ${cell.scenario} [${cell.mode}]: expected ${cell.expected}, got ${cell.outcome}`,
+      `invariant: ${f.invariant}`,
+      `message: ${f.message}`,
+    ];
+    if (f.sqlstate) lines.push(`sqlstate: ${f.sqlstate}`);
+    if (f.constraint) lines.push(`constraint: ${f.constraint}`);
+    lines.push(`seed: ${f.seed}`, 'counterexample:');
+    const ops = [...(f.counterexample?.ops ?? [])].sort((a, b) => a.invokedAt - b.invokedAt);
+    for (const op of ops) lines.push(`  c${op.client + 1} ${op.label} → ${op.outcome}${op.error ? ` ${errorCode(op.error)}` : ''}`);
+    for (const v of f.violations ?? []) lines.push(`violation ${v.invariant}: ${v.message}`);
+    if (cell.error) lines.push(`error: ${cell.error}`);
+    if (f.caseFile) lines.push(`case file: ${f.caseFile}`);
+    lines.push(`replay: ${f.replay}`);
+    const where = [f.sqlstate, f.constraint].filter(Boolean).join(' ');
+    return { message: `${f.invariant}: ${oneLine(f.message)}${where ? ` (${where})` : ''}`, type: f.invariant, body: lines.join('\n') };
+  }
+  if (cell.error) return { message: `cell error: ${oneLine(cell.error)}`, type: 'error', body: cell.error };
+  if (cell.outcome === 'pass') {
+    const body = `${cell.target} × ${cell.scenario} [${cell.mode}] was expected to fail but passed ${cell.runs} trials; update the target's expect or check the scenario still provokes the bug.`;
+    return { message: 'expected fail but passed', type: 'unexpected-pass', body };
+  }
+  return { message: `expected ${cell.expected}, got ${cell.outcome}`, type: 'fail', body: `expected ${cell.expected}, got ${cell.outcome}` };
+}
+
+function errorCode(e: ErrorInfo): string {
+  return [e.sqlstate ?? e.prismaCode ?? e.kind, e.constraint].filter(Boolean).join(' ');
+}
+
+// XML 1.0 has no escape for these: C0 controls other than tab/LF/CR, U+FFFE/U+FFFF and unpaired surrogates.
+function legal(s: string): string {
+  return String(s ?? '').replace(
+    /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+    '',
+  );
+}
+
+function xmlText(s: string): string {
+  return legal(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+// Attribute values are whitespace-normalized by parsers, so newlines and tabs become character references to survive.
+function attr(s: string): string {
+  return legal(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;')
+    .replace(/\t/g, '&#9;');
+}
+
+function oneLine(s: string): string {
+  return String(s ?? '').replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+function seconds(ms: number | null | undefined): string {
+  return ms == null || !Number.isFinite(ms) ? '0' : (Math.max(0, ms) / 1000).toFixed(3);
+}
+
+// The JUnit schema's timestamp is an ISO 8601 date-time without a zone.
+function stripIsoZone(iso: string): string {
+  return String(iso).replace(/(\.\d+)?(Z|[+-]\d\d:\d\d)$/, '');
+}

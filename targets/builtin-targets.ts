@@ -1,0 +1,8 @@
+import type { TargetDefinition } from './define-target.js';
+
+/** The built-in targets by name, loaded on demand; the one place they are listed. */
+export const builtinTargets: Record<string, () => Promise<TargetDefinition>> = {
+  naive: async () => (await import('./naive.js')).default,
+  'session-first': async () => (await import('./session-first.js')).default,
+  upsert: async () => (await import('./upsert.js')).default,
+};

@@ -1,0 +1,61 @@
+import type { Pool } from 'pg';
+
+/** Message roles a chat store persists. */
+export type Role = 'system' | 'user' | 'assistant' | 'tool';
+
+/** Stable invariant names (DESIGN.md); a target may opt out of one with `invariants: { name: false }`. */
+export type InvariantName =
+  | 'no-fk-error'
+  | 'no-db-error'
+  | 'no-orphans'
+  | 'acked-durable'
+  | 'no-duplicates'
+  | 'session-ownership'
+  | 'order-preserved'
+  | 'no-phantom-writes'
+  | 'valid-calls-succeed';
+
+export interface CreateSessionRequest { sessionId: string; userId: string; title?: string }
+export interface LogMessageRequest { sessionId: string; userId: string; messageId: string; role: Role; content: string }
+export interface ChatMessageInput { messageId: string; role: Role; content: string }
+export interface HandleChatRequest { sessionId: string; userId: string; messages: ChatMessageInput[] }
+export interface DeleteSessionRequest { sessionId: string; userId: string }
+
+/** The persistence code under test, as the harness calls it. */
+export interface ChatStore {
+  createSession(req: CreateSessionRequest): Promise<void>;
+  logMessage(req: LogMessageRequest): Promise<void>;
+  handleChat?(req: HandleChatRequest): Promise<void>;
+  deleteSession?(req: DeleteSessionRequest): Promise<void>;
+  registerUsers?(userIds: string[]): Promise<void>;
+  snapshot?(scope: SnapshotScope): Promise<Snapshot>;
+  close?(): Promise<void>;
+}
+
+/** The ids a trial used: a snapshot returns the rows that belong to them. */
+export interface SnapshotScope { userIds: string[]; sessionIds: string[] }
+
+/** What the database holds after a trial; `messages` lists each session's messages in display order. */
+export interface Snapshot {
+  users: { id: string }[];
+  sessions: { id: string; userId: string }[];
+  messages: { id?: string; sessionId: string; role: string; content: string }[];
+}
+
+/** What `create` receives: every statement a target sends must go through `pool`. */
+export interface TargetContext { pool: Pool; databaseUrl: string }
+
+/** A target module's default export (DESIGN.md, public contract 1). */
+export interface TargetDefinition {
+  name: string;
+  description?: string;
+  schema?: 'canonical' | { sql: string };
+  expect?: Record<string, 'pass' | 'fail'>;
+  invariants?: Partial<Record<InvariantName, false>>;
+  create(ctx: TargetContext): ChatStore | Promise<ChatStore>;
+}
+
+/** Identity helper that gives a target module its types. */
+export function defineTarget<T extends TargetDefinition>(definition: T): T {
+  return definition;
+}

@@ -1,0 +1,34 @@
+// session-first: the fix both seeds applied. Before writing a message it checks whether the
+// session exists and creates it if not. Correct one call at a time, but check-then-insert is
+// a race: two concurrent first requests both see "no session" and the second INSERT dies with
+// 23505 (chat_sessions_pkey); a duplicated message id does the same on chat_messages_pkey.
+import { defineTarget, type ChatStore } from './define-target.js';
+
+export default defineTarget({
+  name: 'session-first',
+  description: 'Checks that the session exists and creates it first (the seeds\' fix); races on concurrent first requests.',
+  expect: { 'concurrent-duplicates': 'fail', '*': 'pass' },
+  create({ pool }) {
+    async function ensureSession(sessionId: string, userId: string, title?: string) {
+      const found = await pool.query('SELECT 1 FROM chat_sessions WHERE id = $1', [sessionId]);
+      if (found.rowCount === 0) {
+        await pool.query('INSERT INTO chat_sessions (id, user_id, title) VALUES ($1, $2, $3)', [sessionId, userId, title ?? null]);
+      }
+    }
+    const store: ChatStore = {
+      async createSession({ sessionId, userId, title }) {
+        await ensureSession(sessionId, userId, title);
+      },
+      async logMessage({ sessionId, userId, messageId, role, content }) {
+        await ensureSession(sessionId, userId);
+        await pool.query('INSERT INTO chat_messages (id, session_id, role, content) VALUES ($1, $2, $3, $4)',
+          [messageId, sessionId, role, content]);
+      },
+      async handleChat({ sessionId, userId, messages }) {
+        const last = messages[messages.length - 1];
+        if (last) await store.logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content });
+      },
+    };
+    return store;
+  },
+});
