@@ -40,7 +40,12 @@ function renderCase(cell: CellResult): string {
     const { message, type, body } = describe(cell);
     out.push(`      <failure message="${attr(clip(message, MAX_ATTRIBUTE))}" type="${attr(type)}">${xmlText(clip(body, MAX_TEXT))}</failure>`);
   }
-  if (cell.note) out.push(`      <system-out>${xmlText(cell.note)}</system-out>`);
+  // An expected failure passes the gate, but a reader of the CI page still wants to see what was found.
+  const info = [
+    cell.ok && cell.failure ? `failed as expected: ${cell.failure.invariant} — ${cell.failure.message}\nreplay: ${cell.failure.replay}` : '',
+    cell.note ?? '',
+  ].filter(Boolean);
+  if (info.length) out.push(`      <system-out>${xmlText(clip(info.join('\n'), MAX_TEXT))}</system-out>`);
   return out.length ? `${open}>\n${out.join('\n')}\n    </testcase>` : `${open}/>`;
 }
 

@@ -6,6 +6,8 @@ export interface DatabaseServer {
   serverVersion: string;
   /** Passwords to keep out of every output. */
   secrets: string[];
+  /** Where an embedded server keeps its files (removed by stop()). */
+  dataDir?: string;
   /** Stops what the run started (embedded, container); a no-op for a user's server. */
   stop(): Promise<void>;
 }

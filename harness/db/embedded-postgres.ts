@@ -83,7 +83,7 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
   };
   try {
     const serverVersion = await readServerVersion(adminUrl);
-    return { kind: 'embedded', adminUrl, serverVersion, secrets: [password], stop };
+    return { kind: 'embedded', adminUrl, serverVersion, secrets: [password], dataDir: databaseDir, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -6,7 +6,7 @@ import { readServerVersion } from './server-version.js';
  * Picks the server from `--db` (URL, `embedded`, `container`) or `DATABASE_URL`, embedded when neither is set.
  */
 export async function startDatabaseServer(db: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<DatabaseServer> {
-  const choice = db ?? env.DATABASE_URL ?? 'embedded';
+  const choice = db || env.DATABASE_URL || 'embedded';
   if (choice === 'embedded') {
     const { startEmbeddedPostgres } = await import('./embedded-postgres.js');
     return startEmbeddedPostgres();

@@ -86,12 +86,20 @@ export function createTrialPool(config: pg.PoolConfig): TrialPool {
   const pool = new Pool({ ...config, Client: GatedClient as any }) as unknown as TrialPool;
   // An idle client killed by the server must not crash the harness.
   pool.on('error', () => {});
+  const acquired = new Set<pg.PoolClient>();
+  pool.on('acquire', (c) => acquired.add(c));
+  pool.on('release', (_err, c) => acquired.delete(c));
   pool.setGate = (g) => { gate = g; };
   pool.connectionCount = () => clients.size;
   pool.destroy = async (timeoutMs = 2000) => {
     for (const c of clients) {
       (c as any).connection?.stream?.destroy?.();
     }
+    // A client a hung call still holds is handed back broken, so the pool can end.
+    for (const c of acquired) {
+      try { c.release(new Error('chatfuzz: pool destroyed')); } catch { /* already released */ }
+    }
+    acquired.clear();
     await Promise.race([pool.end().catch(() => {}), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
     clients.clear();
   };

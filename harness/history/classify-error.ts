@@ -13,8 +13,12 @@ export interface ErrorInfo {
   causeSqlstate?: string;
 }
 
-const SQLSTATE = /^[0-9A-Z]{5}$/;
-const PRISMA_CODE = /^P\d{4}$/;
+// Every SQLSTATE has a digit, which tells it from Node's errno codes such as EPIPE.
+const SQLSTATE = /^(?=.*\d)[0-9A-Z]{5}$/;
+// P0xxx are PL/pgSQL SQLSTATEs (P0001 is RAISE EXCEPTION); Prisma's own codes start at P1000.
+const PRISMA_CODE = /^P[1-6]\d{3}$/;
+// Prisma's connection-level codes: the server could not be reached or closed the connection.
+const PRISMA_CONNECTION = new Set(['P1001', 'P1002', 'P1008', 'P1017']);
 const PRISMA_TO_SQLSTATE: Record<string, string> = { P2002: '23505', P2003: '23503', P2034: '40001', P2011: '23502' };
 // Connection loss means the statement may or may not have committed: the call's outcome is unknown.
 const CONNECTION_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
@@ -22,9 +26,9 @@ const CONNECTION_MESSAGES = /Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE
 
 function sqlstateOf(e: any): string | undefined {
   if (!e || typeof e !== 'object') return undefined;
-  if (typeof e.code === 'string' && SQLSTATE.test(e.code) && !PRISMA_CODE.test(e.code)) return e.code;
-  const adapter = e.meta?.driverAdapterError?.cause ?? e.cause;
-  const original = adapter?.originalCode ?? adapter?.code;
+  if (typeof e.code === 'string' && SQLSTATE.test(e.code) && !PRISMA_CODE.test(e.code) && e.syscall === undefined) return e.code;
+  // Prisma's driver adapters keep the database's own code as `originalCode`; a plain `cause` is a wrapper's business.
+  const original = e.meta?.driverAdapterError?.cause?.originalCode ?? e.cause?.originalCode;
   if (typeof original === 'string' && SQLSTATE.test(original)) return original;
   if (typeof e.code === 'string' && PRISMA_TO_SQLSTATE[e.code]) return PRISMA_TO_SQLSTATE[e.code];
   return undefined;
@@ -37,11 +41,13 @@ function findCauseSqlstate(e: any, depth = 0): string | undefined {
 
 /** Classifies anything a target threw; a value with a SQLSTATE or Prisma code is a raw database error. */
 export function classifyError(e: unknown): ErrorInfo {
-  if (!(e instanceof Error) && (typeof e !== 'object' || e === null)) {
-    return { kind: 'domain', message: `threw a non-Error value: ${inspect(e, { depth: 1, breakLength: Infinity })}` };
-  }
   const err = e as any;
-  const message = typeof err.message === 'string' && err.message ? err.message : inspect(e, { depth: 1, breakLength: Infinity });
+  const isError = e instanceof Error;
+  const described = inspect(e, { depth: 1, breakLength: Infinity });
+  if (!isError && (typeof e !== 'object' || e === null)) return { kind: 'domain', message: `threw a non-Error value: ${described}` };
+  const message = typeof err.message === 'string' && err.message
+    ? err.message
+    : isError ? described : `threw a non-Error value: ${described}`;
   const prismaCode = typeof err.code === 'string' && PRISMA_CODE.test(err.code) ? err.code : undefined;
   const sqlstate = sqlstateOf(err);
   const constraint =
@@ -49,6 +55,7 @@ export function classifyError(e: unknown): ErrorInfo {
     err.meta?.constraint || err.meta?.field_name || err.meta?.driverAdapterError?.cause?.constraint?.index ||
     undefined;
   if (sqlstate && CONNECTION_SQLSTATES.has(sqlstate)) return { kind: 'connection', message, sqlstate };
+  if (prismaCode && PRISMA_CONNECTION.has(prismaCode)) return { kind: 'connection', message, prismaCode };
   if (sqlstate || prismaCode) {
     const info: ErrorInfo = { kind: 'db', message, sqlstate, prismaCode, constraint: constraint || undefined };
     if (typeof err.detail === 'string') info.detail = err.detail;

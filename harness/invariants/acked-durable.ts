@@ -15,10 +15,11 @@ export const ackedDurable: Invariant = {
   check(history, snapshot) {
     const out: Violation[] = [];
     const sessions = new Map(snapshot.sessions.map((s) => [s.id, s.userId]));
-    // A session someone tried to delete may rightly be gone.
-    const deleted = new Set(history.calls.filter((c) => c.op === 'deleteSession' && c.outcome !== 'fail').map((c) => c.sessionId));
+    const deletes = history.calls.filter((c) => c.op === 'deleteSession' && c.outcome !== 'fail');
+    // A write may rightly be gone when a delete of its session had not finished before the write began.
+    const mayBeDeleted = (c: CallRecord) => deletes.some((d) => d.sessionId === c.sessionId && d.completedAt > c.invokedAt);
     for (const c of history.calls) {
-      if (c.outcome !== 'ok' || c.op === 'deleteSession' || deleted.has(c.sessionId)) continue;
+      if (c.outcome !== 'ok' || c.op === 'deleteSession' || mayBeDeleted(c)) continue;
       const s = logicalId(history, c.sessionId);
       const owner = sessions.get(c.sessionId);
       if (owner === undefined) {

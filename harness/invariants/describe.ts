@@ -6,12 +6,18 @@ export function describeCall(call: CallRecord): string {
   return `${call.label} (step ${call.invokedAt})`;
 }
 
-/** `23503 on chat_messages_session_id_fkey: insert or update …`: how a verdict names an error. */
-export function describeError(e: ErrorInfo | undefined): string {
+/** `23503 on chat_messages_session_id_fkey: insert or update …`: how a verdict names an error, ids without the trial prefix. */
+export function describeError(e: ErrorInfo | undefined, ns = ''): string {
   if (!e) return 'unknown error';
   const code = [e.prismaCode, e.sqlstate].filter(Boolean).join('/');
   const where = e.constraint ? ` on ${e.constraint}` : '';
-  return `${code ? code + where + ': ' : ''}${firstLine(e.message)}`;
+  return `${code ? code + where + ': ' : ''}${stripNamespace(firstLine(e.message), ns)}`;
+}
+
+/** Removes a trial's id prefix wherever a target echoed an id back (`session t1_s1 is gone` → `session s1 is gone`). */
+export function stripNamespace(text: string, ns: string): string {
+  if (!ns) return text;
+  return text.replace(new RegExp(`\\b${ns.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'g'), '');
 }
 
 function firstLine(s: string): string {

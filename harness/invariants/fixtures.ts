@@ -160,9 +160,11 @@ export const errors = {
   refusal(message = 'unknown user', causeSqlstate?: string): ErrorInfo {
     return causeSqlstate ? { kind: 'domain', message, causeSqlstate } : { kind: 'domain', message };
   },
+  /** What the executor records for a call that outlives its timeout (outcome `info`). */
   timeout(ms = 5000): ErrorInfo {
-    return { kind: 'timeout', message: `call did not complete within ${ms} ms` };
+    return { kind: 'timeout', message: `did not settle within ${ms} ms (the call may or may not have taken effect)` };
   },
+  /** A killed connection (outcome `info`). */
   connection(): ErrorInfo {
     return { kind: 'connection', sqlstate: '57P01', message: 'terminating connection due to administrator command' };
   },

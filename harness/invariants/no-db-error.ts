@@ -11,7 +11,7 @@ export const noDbError: Invariant = {
       .filter((c) => c.outcome === 'fail' && c.error?.kind === 'db' && !isForeignKeyError(c.error))
       .map((c) => ({
         invariant: 'no-db-error' as const,
-        message: `${describeCall(c)} failed with a raw database error: ${describeError(c.error)}`,
+        message: `${describeCall(c)} failed with a raw database error: ${describeError(c.error, history.ns)}`,
         calls: [c.index],
         sqlstate: c.error!.sqlstate,
         constraint: c.error!.constraint,

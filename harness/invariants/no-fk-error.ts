@@ -11,7 +11,7 @@ export const noFkError: Invariant = {
       .filter((c) => c.outcome === 'fail' && isForeignKeyError(c.error))
       .map((c) => ({
         invariant: 'no-fk-error' as const,
-        message: `${describeCall(c)} failed with a foreign-key violation: ${describeError(c.error)}`,
+        message: `${describeCall(c)} failed with a foreign-key violation: ${describeError(c.error, history.ns)}`,
         calls: [c.index],
         sqlstate: c.error!.sqlstate,
         constraint: c.error!.constraint,

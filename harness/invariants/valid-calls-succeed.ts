@@ -11,8 +11,8 @@ export const validCallsSucceed: Invariant = {
       .map((c) => ({
         invariant: 'valid-calls-succeed' as const,
         message: c.outcome === 'info'
-          ? `${describeCall(c)} is valid but did not complete: ${describeError(c.error)}`
-          : `${describeCall(c)} is valid but was refused: ${describeError(c.error)}${c.error?.causeSqlstate ? ` (wrapping SQLSTATE ${c.error.causeSqlstate})` : ''}`,
+          ? `${describeCall(c)} is valid but did not complete: ${describeError(c.error, history.ns)}`
+          : `${describeCall(c)} is valid but was refused: ${describeError(c.error, history.ns)}${c.error?.causeSqlstate ? ` (wrapping SQLSTATE ${c.error.causeSqlstate})` : ''}`,
         calls: [c.index],
         sqlstate: c.error?.sqlstate ?? c.error?.causeSqlstate,
         constraint: c.error?.constraint,

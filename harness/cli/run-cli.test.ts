@@ -1,0 +1,184 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { runFuzzProcess } from '../../test/run-cli-process.js';
+import { MACHINE_PG } from '../../test/test-server.js';
+
+const reportRoot = path.join(os.tmpdir(), `chatfuzz-cli-test-${process.pid}`);
+const reportDir = (name: string) => path.join(reportRoot, name);
+
+describe('bad input gets a clear message and the documented exit code', () => {
+  it('an unknown target exits 2 and lists the valid ones', async () => {
+    const r = await runFuzzProcess(['--target', 'nope']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown target "nope"/);
+    for (const name of ['naive', 'session-first', 'upsert']) expect(r.stderr).toContain(name);
+  });
+
+  it('an unknown flag exits 2 and names the valid flags', async () => {
+    const r = await runFuzzProcess(['--bogus']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--bogus/);
+    expect(r.stderr).toMatch(/--target/);
+  });
+
+  it('an unknown scenario exits 2 listing the built ones; a planned one says it is not built yet', async () => {
+    const unknown = await runFuzzProcess(['--scenario', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown scenario "nope".*multi-message-first-request/);
+    const planned = await runFuzzProcess(['--scenario', 'hostile-input']);
+    expect(planned.code).toBe(2);
+    expect(planned.stderr).toMatch(/not built yet/);
+  });
+
+  it('documented but unbuilt flags and modes exit 2 saying so', async () => {
+    for (const args of [['--mode', 'exhaustive'], ['--baseline', 'x.json'], ['--latency', '0-5ms']]) {
+      const r = await runFuzzProcess(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/not built yet/);
+    }
+  });
+
+  it('an unreachable --db exits 3 with the cause', async () => {
+    const r = await runFuzzProcess(['--db', 'postgres://postgres:hunter22@127.0.0.1:1/nowhere', '--runs', '1']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/cannot reach PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/nowhere/);
+    expect(r.stderr).toMatch(/ECONNREFUSED/);
+    expect(r.stderr + r.stdout).not.toContain('hunter22');
+  });
+
+  it('--db container without a Docker engine exits 3 naming the alternatives', async () => {
+    const r = await runFuzzProcess(['--db', 'container', '--runs', '1'], { env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/Docker/);
+    expect(r.stderr).toMatch(/embedded|--db postgres/);
+  });
+
+  it('a module that is not a valid target exits 2 and lists every problem', async () => {
+    const r = await runFuzzProcess(['--target', './test/fixtures/bad-target.ts']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/create\(ctx\)/);
+    expect(r.stderr).toMatch(/unknown scenario "no-such-scenario"/);
+    expect(r.stderr).toMatch(/"maybe"/);
+  });
+
+  it('a custom-schema target without snapshot() exits 2', async () => {
+    const r = await runFuzzProcess(['--target', './test/fixtures/no-snapshot-target.ts', '--db', inject('pgAdminUrl'), '--runs', '1', '--report', reportDir('no-snapshot')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/must implement snapshot/);
+  });
+
+  it('--list prints every scenario and invariant with a description', async () => {
+    const r = await runFuzzProcess(['--list']);
+    expect(r.code).toBe(0);
+    for (const name of ['multi-message-first-request', 'log-before-create', 'concurrent-duplicates', 'no-fk-error', 'valid-calls-succeed', 'upsert']) {
+      expect(r.stdout).toContain(name);
+    }
+  });
+});
+
+describe('a target that hangs or throws non-Errors', () => {
+  it('records the hung call as info after the timeout, the refusal as a domain error, and the run ends', async () => {
+    const dir = reportDir('hang');
+    const r = await runFuzzProcess(['--target', './test/fixtures/hang-target.ts', '--scenario', 'log-before-create,multi-message-first-request',
+      '--runs', '3', '--call-timeout', '300ms', '--db', inject('pgAdminUrl'), '--report', dir, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const results = JSON.parse(await fs.readFile(path.join(dir, 'results.json'), 'utf8'));
+    const [hang, thrown] = results.cells;
+    expect(hang.failure.invariant).toBe('valid-calls-succeed');
+    expect(hang.failure.counterexample.ops[0]).toMatchObject({ outcome: 'info', error: { kind: 'timeout' } });
+    expect(thrown.failure.invariant).toBe('valid-calls-succeed');
+    expect(thrown.failure.message).toMatch(/non-Error value: 'plain string, not an Error'/);
+  });
+});
+
+describe('a full run on the machine PostgreSQL', () => {
+  const sentinel = `chatfuzz_sentinel_${process.pid}`;
+  const admin = new pg.Client({ connectionString: MACHINE_PG });
+  const dir = reportDir('machine');
+  const password = 'pw-7e4f1c9a';
+  let result: Awaited<ReturnType<typeof runFuzzProcess>>;
+
+  beforeAll(async () => {
+    await admin.connect();
+    await admin.query(`CREATE TABLE ${sentinel} (id int PRIMARY KEY, note text)`);
+    await admin.query(`INSERT INTO ${sentinel} VALUES (1, 'untouched')`);
+    // Trust auth ignores the password, so it can stand for a real one that must never be printed.
+    const url = MACHINE_PG.replace('postgres://postgres@', `postgres://postgres:${password}@`);
+    result = await runFuzzProcess(['--db', url, '--runs', '30', '--seed', '99', '--report', dir, '--json', '--ci'], { timeoutMs: 120_000 });
+  });
+  afterAll(async () => {
+    await admin.query(`DROP TABLE IF EXISTS ${sentinel}`);
+    await admin.end();
+  });
+
+  it('exits 0 with every cell meeting its expectation, and results.json follows the contract', async () => {
+    expect(result.code, result.stderr).toBe(0);
+    const results = JSON.parse(result.stdout);
+    expect(results.db).toMatchObject({ kind: 'url' });
+    expect(results.db.serverVersion).toMatch(/^PostgreSQL 15\./);
+    expect(results.cells).toHaveLength(9);
+    for (const c of results.cells) {
+      for (const key of ['target', 'scenario', 'mode', 'expected', 'outcome', 'ok', 'runs', 'durationMs', 'runsToFirstFailure', 'msToFirstFailure']) {
+        expect(c, `${c.target} × ${c.scenario}`).toHaveProperty(key);
+      }
+      expect(c.ok).toBe(c.outcome === c.expected);
+    }
+    const naive = results.cells.find((c: any) => c.target === 'naive' && c.scenario === 'multi-message-first-request');
+    expect(naive.failure).toMatchObject({ invariant: 'no-fk-error', sqlstate: '23503', constraint: 'chat_messages_session_id_fkey', seed: 99 });
+    expect(naive.failure.counterexample.ops[0].label).toMatch(/handleChat\(s1, \[system,user\]/);
+    expect(naive.failure.replay).toMatch(/--replay/);
+    const onDisk = JSON.parse(await fs.readFile(path.join(dir, 'results.json'), 'utf8'));
+    expect(onDisk.cells).toEqual(results.cells);
+  });
+
+  it('prints the matrix and, for each failure, the invariant, SQLSTATE, constraint, calls and replay line', () => {
+    expect(result.stderr).toMatch(/naive/);
+    expect(result.stderr).toMatch(/no-fk-error/);
+    expect(result.stderr).toMatch(/chat_messages_session_id_fkey/);
+    expect(result.stderr).toMatch(/23503/);
+    expect(result.stderr).toMatch(/replay: npm run fuzz -- --replay/);
+  });
+
+  it('touches nothing it did not create: the sentinel is intact and no chatfuzz database is left', async () => {
+    const rows = await admin.query(`SELECT id, note FROM ${sentinel}`);
+    expect(rows.rows).toEqual([{ id: 1, note: 'untouched' }]);
+    const left = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'chatfuzz\\_%'`);
+    expect(left.rows).toEqual([]);
+  });
+
+  it('never writes the database password anywhere', async () => {
+    const files = await fs.readdir(dir, { recursive: true });
+    for (const f of files) {
+      const p = path.join(dir, String(f));
+      if ((await fs.stat(p)).isFile()) expect(await fs.readFile(p, 'utf8'), String(f)).not.toContain(password);
+    }
+    expect(result.stdout + result.stderr).not.toContain(password);
+  });
+
+  it('a saved case replays: --replay fails the same way', async () => {
+    const results = JSON.parse(result.stdout);
+    const naive = results.cells.find((c: any) => c.target === 'naive' && c.scenario === 'log-before-create');
+    const r = await runFuzzProcess(['--replay', naive.failure.caseFile, '--db', MACHINE_PG, '--report', reportDir('replay'), '--json', '--ci']);
+    expect(r.code, r.stderr).toBe(0);
+    const replayed = JSON.parse(r.stdout).cells[0];
+    expect(replayed.failure).toMatchObject({ invariant: 'no-fk-error', constraint: 'chat_messages_session_id_fkey' });
+    expect(replayed.failure.counterexample.ops.map((o: any) => o.label)).toEqual(naive.failure.counterexample.ops.map((o: any) => o.label));
+  });
+});
+
+describe('the default database: embedded PostgreSQL', () => {
+  it('with no --db and no DATABASE_URL a run starts its own server, reports its version and removes it', async () => {
+    const before = (await fs.readdir(os.tmpdir())).filter((n) => n.startsWith('chatfuzz-pg-'));
+    const r = await runFuzzProcess(['--target', 'upsert,naive', '--scenario', 'multi-message-first-request', '--runs', '20', '--report', reportDir('embedded'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const results = JSON.parse(r.stdout);
+    expect(results.db.kind).toBe('embedded');
+    expect(results.db.serverVersion).toMatch(/^PostgreSQL 18\./);
+    const after = (await fs.readdir(os.tmpdir())).filter((n) => n.startsWith('chatfuzz-pg-'));
+    expect(after.filter((n) => !before.includes(n))).toEqual([]);
+  });
+});

@@ -1,0 +1,53 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRunDatabase, type RunDatabase } from '../db/run-database.js';
+import { Clock } from '../history/history.js';
+import { callContext } from './call-context.js';
+import { StatementRecorder } from './statement-recorder.js';
+import { createTrialPool, type TrialPool } from './trial-pool.js';
+import { testServer } from '../../test/test-server.js';
+
+describe('trial pool', () => {
+  let db: RunDatabase;
+  let pool: TrialPool;
+  beforeAll(async () => {
+    db = await createRunDatabase(testServer(), `chatfuzz_pooltest_${process.pid}`);
+    pool = createTrialPool({ connectionString: db.url, max: 2 });
+  });
+  afterAll(async () => {
+    await pool.destroy();
+    await db.drop();
+  });
+
+  it('attributes every statement to the call that sent it, also when calls wait for a pooled connection', async () => {
+    const recorder = new StatementRecorder(new Clock());
+    pool.setGate(recorder);
+    // Six calls on a pool of two: most wait for a connection another call releases.
+    await Promise.all([0, 1, 2, 3, 4, 5].map((i) => callContext.run({ call: i, client: i }, async () => {
+      await pool.query('SELECT $1::int AS n, pg_sleep(0.01)', [i]);
+      const c = await pool.connect();
+      try { await c.query('SELECT $1::int AS again', [i]); } finally { c.release(); }
+    })));
+    pool.setGate(undefined);
+    expect(recorder.statements).toHaveLength(12);
+    for (let i = 0; i < 6; i++) expect(recorder.statements.filter((s) => s.call === i)).toHaveLength(2);
+    expect(recorder.statements.every((s) => s.completedAt! > s.startedAt)).toBe(true);
+  });
+
+  it('records a failing statement with its SQLSTATE and still throws it to the target', async () => {
+    const recorder = new StatementRecorder(new Clock());
+    pool.setGate(recorder);
+    const err = await callContext.run({ call: 9, client: 1 }, () => pool.query('SELECT * FROM no_such_table').catch((e) => e));
+    pool.setGate(undefined);
+    expect(err).toBeInstanceOf(pg.DatabaseError);
+    expect(recorder.statements[0]).toMatchObject({ call: 9, client: 1, error: { kind: 'db', sqlstate: '42P01' } });
+  });
+
+  it('destroy() ends connections a hung caller never released', async () => {
+    const p = createTrialPool({ connectionString: db.url, max: 2 });
+    await p.connect(); // never released
+    expect(p.connectionCount()).toBe(1);
+    await p.destroy(1000);
+    expect(p.connectionCount()).toBe(0);
+  });
+});

@@ -1,0 +1,14 @@
+import { createConsoleReporter } from './console-reporter.js';
+import { createFileReporter } from './file-reporter.js';
+import { createProgressReporter } from './progress-reporter.js';
+import type { Reporter } from './reporter.js';
+
+/** The built-in reporters by name: the one place that lists them. */
+export const builtinReporters: Record<
+  'console' | 'progress' | 'files',
+  (opts: { out: NodeJS.WritableStream; tty: boolean; color: boolean }) => Reporter
+> = {
+  console: (opts) => createConsoleReporter({ out: opts.out, color: opts.color }),
+  progress: (opts) => createProgressReporter({ out: opts.out, tty: opts.tty }),
+  files: () => createFileReporter(),
+};

@@ -1,0 +1,101 @@
+import type { CellResult } from '../harness/exec/results.js';
+import type { Reporter, TrialProgress } from './reporter.js';
+
+// Ten repaints a second reads as live; more only costs terminal bandwidth when trials take microseconds.
+const MIN_REDRAW_MS = 100;
+const CLEAR_LINE = '\r\x1b[K';
+
+/** Live progress: on a TTY one status line rewritten as trials run, elsewhere (CI logs) one plain line per finished cell. */
+export function createProgressReporter(opts: {
+  out: NodeJS.WriteStream | NodeJS.WritableStream;
+  tty: boolean;
+  /** Clock for the redraw throttle; tests pass a fake one. */
+  now?: () => number;
+}): Reporter {
+  const now = opts.now ?? Date.now;
+  let cellCount = 0;
+  let ended = 0;
+  const started = new Map<string, number>();
+  let shown = false;
+  let lastDraw = -Infinity;
+  let lastKey = '';
+
+  const clear = () => {
+    if (opts.tty && shown) opts.out.write(CLEAR_LINE);
+    shown = false;
+  };
+
+  return {
+    onRunStart(run) {
+      cellCount = run.cells.length;
+      ended = 0;
+      started.clear();
+    },
+    onCellStart(cell) {
+      cellCount = cell.cellCount || cellCount;
+      started.set(key(cell), cell.cellIndex);
+    },
+    onTrial(p) {
+      if (!opts.tty) return;
+      const t = now();
+      // A new cell or a change of phase is worth drawing at once; plain trial counts wait for the throttle.
+      const phase = `${p.cellIndex}|${p.failed}|${p.shrinking}`;
+      if (shown && phase === lastKey && t - lastDraw < MIN_REDRAW_MS) return;
+      lastDraw = t;
+      lastKey = phase;
+      shown = true;
+      opts.out.write(CLEAR_LINE + fit(statusLine(p), columns(opts.out)));
+    },
+    onCellEnd(cell) {
+      const index = started.get(key(cell)) ?? ended;
+      ended++;
+      if (opts.tty) {
+        clear();
+        return;
+      }
+      opts.out.write(`[${index + 1}/${cellCount || '?'}] ${safe(cell.target)} × ${safe(cell.scenario)}: ${verdict(cell)} in ${duration(cell.durationMs)}, ${cell.runs} trials\n`);
+    },
+    onRunEnd() {
+      clear();
+    },
+  };
+}
+
+function statusLine(p: TrialProgress): string {
+  const trials = p.plannedTrials > 0 ? `${p.trials}/${p.plannedTrials}` : `${p.trials}`;
+  const phase = p.shrinking ? '  shrinking…' : p.failed ? '  failed' : '';
+  return `[${p.cellIndex + 1}/${p.cellCount}] ${safe(p.target)} × ${safe(p.scenario)}  ${trials} trials${phase}  ${(p.elapsedMs / 1000).toFixed(1)}s`;
+}
+
+function verdict(c: CellResult): string {
+  if (c.error && !c.failure) return `error (${safe(c.error).slice(0, 200)})`;
+  if (c.outcome === 'pass') return c.expected === 'pass' ? 'pass' : 'pass (UNEXPECTED, expected fail)';
+  if (c.expected === 'fail') return 'fail (expected)';
+  return c.failure ? `FAIL (${c.failure.invariant})` : 'FAIL';
+}
+
+function key(c: { target: string; scenario: string }): string {
+  return `${c.target}\u0000${c.scenario}`;
+}
+
+// A line longer than the terminal wraps, and \r then only rewrites its last row.
+function fit(line: string, cols: number | undefined): string {
+  if (!cols || cols < 10) return line;
+  const chars = [...line];
+  return chars.length < cols ? line : chars.slice(0, cols - 2).join('') + '…';
+}
+
+function columns(out: NodeJS.WriteStream | NodeJS.WritableStream): number | undefined {
+  const c = (out as NodeJS.WriteStream).columns;
+  return typeof c === 'number' && c > 0 ? c : undefined;
+}
+
+// Names come from user modules: a control character would corrupt the status line.
+function safe(s: string): string {
+  return String(s ?? '').replace(/[\u0000-\u001F\u007F-\u009F]/g, '?');
+}
+
+function duration(ms: number): string {
+  if (!Number.isFinite(ms)) return '?';
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

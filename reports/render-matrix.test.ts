@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { sampleResults } from './fixtures/sample-results.js';
+import { renderMatrix } from './render-matrix.js';
+
+describe('renderMatrix', () => {
+  it('prints an aligned target × scenario matrix with short cell texts and ✓/✗ marks', () => {
+    const lines = renderMatrix(sampleResults()).split('\n');
+    expect(lines[0]).toMatch(/^\s+log-before-create\s+hostile-input$/);
+    expect(lines[1]).toMatch(/^naive\s+✓ FAIL\(expected\)\s+✗ FAIL$/);
+    expect(lines[2]).toMatch(/^session-first\s+✗ pass\(UNEXPECTED\)\s+✓ pass$/);
+    // Columns line up: every row's second column starts where its header does.
+    const col = lines[0]!.indexOf('hostile-input');
+    expect([...lines[1]!].join('').indexOf('✗ FAIL')).toBe(col);
+    expect(lines[2]!.indexOf('✓ pass')).toBe(col);
+    expect(lines[1]!.indexOf('✓')).toBe(lines[0]!.indexOf('log-before-create'));
+  });
+
+  it('explains each failing cell: invariant, message, sqlstate and constraint, ops in invocation order, replay', () => {
+    const r = sampleResults();
+    const out = renderMatrix(r);
+    expect(out).toMatch(/^naive × log-before-create \(expected\): no-fk-error — handleChat.*\[23503 chat_messages_session_id_fkey\]$/m);
+    const c1 = out.indexOf('  handleChat(s1, [system,user], m2, u1)@c1 → fail 23503 chat_messages_session_id_fkey\n');
+    const c2 = out.indexOf('  createSession(s1, u1)@c2 → ok\n');
+    expect(c1).toBeGreaterThan(0);
+    expect(c2).toBeGreaterThan(c1);
+    expect(out).toContain(`\n  replay: ${r.cells[0]!.failure!.replay}\n`);
+    expect(out).toMatch(/^naive × hostile-input: no-db-error — .*\[22021\]$/m);
+  });
+
+  it('lists no block for passing cells', () => {
+    const out = renderMatrix(sampleResults());
+    expect(out).not.toMatch(/^session-first × /m);
+    expect(out.match(/replay:/g)).toHaveLength(2);
+  });
+
+  it('ends with a one-line summary', () => {
+    const out = renderMatrix(sampleResults());
+    expect(out.trimEnd().split('\n').at(-1)).toBe('2/4 cells met their expectation · 217 trials · 957 calls · 10.4s · url 17.2');
+  });
+
+  it('uses ANSI colour only when asked', () => {
+    expect(renderMatrix(sampleResults())).not.toContain('\x1b[');
+    const coloured = renderMatrix(sampleResults(), { color: true });
+    expect(coloured).toContain('\x1b[31m');
+    // Colour must not change what the text says.
+    expect(coloured.replace(/\x1b\[[0-9;]*m/g, '')).toBe(renderMatrix(sampleResults()));
+  });
+
+  it('does not pass terminal control sequences or newlines from the run through', () => {
+    const r = sampleResults();
+    r.cells[1]!.failure!.message = 'evil\x1b[2J\nsecond line\u0000';
+    const out = renderMatrix(r);
+    expect(out).not.toMatch(/[\u0000\u001b]/);
+    expect(out).toMatch(/^naive × hostile-input: no-db-error — evil␛\[2J ⏎ second line␀ \[22021\]$/m);
+  });
+
+  it('shows a cell error and a note', () => {
+    const r = sampleResults();
+    r.cells[3] = { ...r.cells[3]!, outcome: 'fail', ok: false, error: 'snapshot threw', note: 'stress: replays reproduce the workload, not the timing' };
+    const out = renderMatrix(r);
+    expect(out).toContain('✗ ERROR');
+    expect(out).toContain('session-first × hostile-input: error — snapshot threw');
+    expect(out).toContain('  note: stress: replays reproduce the workload, not the timing');
+  });
+});

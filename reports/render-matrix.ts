@@ -1,0 +1,129 @@
+import type { CellResult, CounterexampleOp, RunResults } from '../harness/exec/results.js';
+
+const MAX_MESSAGE = 400;
+const MAX_LABEL = 200;
+
+const ANSI = { red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
+type Paint = (code: keyof typeof ANSI, s: string) => string;
+
+/** Plain-text console report: the target × scenario matrix, one block per failing cell with its replay line, and a summary line. */
+export function renderMatrix(results: RunResults, opts: { color?: boolean } = {}): string {
+  const paint: Paint = opts.color ? (code, s) => `${ANSI[code]}${s}${ANSI.reset}` : (_code, s) => s;
+  const cells = results.cells ?? [];
+  const lines: string[] = [...matrixLines(results, paint), ''];
+
+  for (const cell of cells.filter((c) => c.failure || c.error)) {
+    lines.push(...failureBlock(cell, cells, paint), '');
+  }
+
+  const s = results.summary ?? { cells: cells.length, ok: cells.filter((c) => c.ok).length, notOk: 0, trials: 0, calls: 0 };
+  const summary = [
+    `${s.ok}/${s.cells} cells met their expectation`,
+    `${s.trials} trials`,
+    `${s.calls} calls`,
+    duration(results.durationMs),
+    `${safe(results.db?.kind ?? '?')} ${safe(results.db?.serverVersion ?? '?')}`,
+  ].join(' · ');
+  lines.push(paint(s.ok === s.cells ? 'green' : 'red', summary));
+  return lines.join('\n') + '\n';
+}
+
+function matrixLines(r: RunResults, paint: Paint): string[] {
+  const cells = r.cells ?? [];
+  const targets = ordered(r.options?.targets, cells.map((c) => c.target));
+  const scenarios = ordered(r.options?.scenarios, cells.map((c) => c.scenario));
+  // One mode per run today; if a results file ever mixes modes, each gets its own column.
+  const modes = [...new Set(cells.map((c) => c.mode))];
+  const columns = modes.length > 1
+    ? scenarios.flatMap((sc) => modes.filter((m) => cells.some((c) => c.scenario === sc && c.mode === m)).map((mode) => ({ sc, mode, head: `${sc} [${mode}]` })))
+    : scenarios.map((sc) => ({ sc, mode: undefined as string | undefined, head: sc }));
+
+  const grid = targets.map((t) =>
+    columns.map((col) => {
+      const cell = cells.find((c) => c.target === t && c.scenario === col.sc && (!col.mode || c.mode === col.mode));
+      return cell ? { text: `${cell.ok ? '✓' : '✗'} ${shortStatus(cell)}`, cell } : { text: '-', cell: undefined };
+    }),
+  );
+  const first = Math.max(0, ...targets.map((t) => width(safe(t))));
+  const widths = columns.map((col, i) => Math.max(width(safe(col.head)), ...grid.map((row) => width(row[i]!.text))));
+
+  const out = [[pad('', first), ...columns.map((col, i) => pad(safe(col.head), widths[i]!))].join('  ').trimEnd()];
+  grid.forEach((row, r) => {
+    // Pad before colouring: escape codes have no width on screen.
+    const tds = row.map((g, i) => {
+      // The last column is not padded: trailing blanks inside colour codes would survive trimEnd.
+      const padded = i === row.length - 1 ? g.text : pad(g.text, widths[i]!);
+      if (!g.cell) return paint('dim', padded);
+      return paint(g.cell.ok ? (g.cell.outcome === 'fail' ? 'yellow' : 'green') : 'red', padded);
+    });
+    out.push([pad(safe(targets[r]!), first), ...tds].join('  ').trimEnd());
+  });
+  return out;
+}
+
+function failureBlock(cell: CellResult, all: CellResult[], paint: Paint): string[] {
+  const mixedModes = new Set(all.map((c) => c.mode)).size > 1;
+  const name = `${safe(cell.target)} × ${safe(cell.scenario)}${mixedModes ? ` [${cell.mode}]` : ''}`;
+  const tag = cell.ok ? ' (expected)' : '';
+  const out: string[] = [];
+  const f = cell.failure;
+  if (f) {
+    const where = [f.sqlstate, f.constraint].filter(Boolean).map((x) => safe(x!)).join(' ');
+    out.push(paint(cell.ok ? 'yellow' : 'red', `${name}${tag}: ${safe(f.invariant)} — ${clip(safe(f.message), MAX_MESSAGE)}${where ? ` [${where}]` : ''}`));
+    const ops = [...(f.counterexample?.ops ?? [])].sort((a, b) => a.invokedAt - b.invokedAt || a.client - b.client);
+    for (const op of ops) out.push(`  ${opLine(op)}`);
+  }
+  if (cell.error) out.push(paint(cell.ok ? 'yellow' : 'red', `${f ? '  error' : `${name}${tag}: error`} — ${clip(safe(cell.error), MAX_MESSAGE)}`));
+  if (cell.note) out.push(paint('dim', `  note: ${safe(cell.note)}`));
+  if (f) out.push(`  replay: ${safe(f.replay)}`);
+  return out;
+}
+
+function opLine(op: CounterexampleOp): string {
+  const e = op.error;
+  const code = e ? [e.sqlstate ?? e.prismaCode ?? e.kind, e.constraint].filter(Boolean).map((x) => safe(x!)).join(' ') : '';
+  return `${clip(safe(op.label), MAX_LABEL)} → ${safe(op.outcome)}${code ? ` ${code}` : ''}`;
+}
+
+function shortStatus(c: CellResult): string {
+  if (c.error && !c.failure) return 'ERROR';
+  if (c.outcome === 'pass') return c.expected === 'fail' ? 'pass(UNEXPECTED)' : 'pass';
+  return c.expected === 'fail' ? 'FAIL(expected)' : 'FAIL';
+}
+
+// Hostile input reaches messages and labels: a raw ESC or newline would repaint or break the terminal output.
+function safe(s: string): string {
+  return String(s ?? '')
+    .replace(/\r?\n/g, ' ⏎ ')
+    .replace(/\t/g, ' ')
+    .replace(/[\u0000-\u0008\u000B-\u001F]/g, (c) => String.fromCharCode(0x2400 + c.charCodeAt(0)))
+    .replace(/[\u007F-\u009F]/g, '\uFFFD');
+}
+
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+// Code points, not UTF-16 units, so ✓/✗ and non-BMP names align.
+function width(s: string): number {
+  return [...s].length;
+}
+
+function pad(s: string, w: number): string {
+  return s + ' '.repeat(Math.max(0, w - width(s)));
+}
+
+function ordered(preferred: string[] | undefined, seen: string[]): string[] {
+  const present = new Set(seen);
+  const out = (preferred ?? []).filter((x) => present.has(x));
+  for (const x of seen) if (!out.includes(x)) out.push(x);
+  return out;
+}
+
+function duration(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms)) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const m = Math.floor(ms / 60_000);
+  return `${m}m ${Math.round((ms - m * 60_000) / 1000)}s`;
+}
