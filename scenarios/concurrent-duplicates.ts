@@ -3,14 +3,14 @@ import { MessageFactory, userIds } from '../harness/workload/message-factory.js'
 import type { CallSpec } from '../harness/workload/workload.js';
 import type { Scenario } from './scenario.js';
 
-const KINDS = ['handleChat', 'handleChat-multi', 'createSession', 'logMessage', 'createSession+logMessage'] as const;
+const KINDS = ['handleChat', 'createSession', 'handleChat-multi', 'logMessage', 'createSession+logMessage'] as const;
 
-/** The same first request arrives two or three times at once (double submit, client retry, two tabs). */
+/** Two or three first requests for the same new session arrive at once: the check-then-insert race. */
 export const concurrentDuplicates: Scenario = {
   name: 'concurrent-duplicates',
-  description: 'two or three clients send the same first request (same session, same message ids) at the same time',
+  description: 'two or three clients send a first request for the same new session at once (two tabs, a double submit), each with its own message',
   arbitrary(caps) {
-    const kinds = caps.handleChat ? KINDS : KINDS.filter((k) => !k.startsWith('handleChat'));
+    const kinds = caps.handleChat ? [...KINDS] : KINDS.filter((k) => !k.startsWith('handleChat'));
     const group = fc.record({
       copies: fc.integer({ min: 2, max: 3 }),
       kind: fc.constantFrom(...kinds),
@@ -23,30 +23,31 @@ export const concurrentDuplicates: Scenario = {
       groups.forEach((g, i) => {
         const session = `s${i + 1}`;
         const user = us[i % us.length]!;
-        const first: CallSpec[] = [];
-        switch (g.kind) {
-          case 'handleChat':
-            first.push({ op: 'handleChat', session, user, messages: [f.next('user')], valid: true });
-            break;
-          case 'handleChat-multi':
-            first.push({ op: 'handleChat', session, user, messages: [f.next('system'), f.next('user')], valid: true });
-            break;
-          case 'createSession':
-            first.push({ op: 'createSession', session, user, title: 'New chat', valid: true });
-            break;
-          case 'logMessage':
-            first.push({ op: 'logMessage', session, user, messages: [f.next('user')], valid: true });
-            break;
-          case 'createSession+logMessage':
-            first.push({ op: 'createSession', session, user, title: 'New chat', valid: true },
-              { op: 'logMessage', session, user, messages: [f.next('user')], valid: true });
-            break;
-        }
         const reply = g.followUp ? f.next('assistant') : undefined;
         for (let c = 0; c < g.copies; c++) {
-          // Every copy is the same request, ids included: a duplicate is a retry, not a new message.
-          const calls = first.map((call) => ({ ...call }));
-          if (reply) calls.push({ op: 'logMessage', session, user, messages: [reply], valid: true });
+          // Each copy is its own first request for the same new session (two tabs, a double submit);
+          // re-sent message ids are retry-after-error's business.
+          const own = (role: 'system' | 'user') => f.next(role, role === 'user' ? `First message from tab ${c + 1}` : undefined);
+          const calls: CallSpec[] = [];
+          switch (g.kind) {
+            case 'handleChat':
+              calls.push({ op: 'handleChat', session, user, messages: [own('user')], valid: true });
+              break;
+            case 'handleChat-multi':
+              calls.push({ op: 'handleChat', session, user, messages: [own('system'), own('user')], valid: true });
+              break;
+            case 'createSession':
+              calls.push({ op: 'createSession', session, user, title: 'New chat', valid: true });
+              break;
+            case 'logMessage':
+              calls.push({ op: 'logMessage', session, user, messages: [own('user')], valid: true });
+              break;
+            case 'createSession+logMessage':
+              calls.push({ op: 'createSession', session, user, title: 'New chat', valid: true },
+                { op: 'logMessage', session, user, messages: [own('user')], valid: true });
+              break;
+          }
+          if (reply && c === 0) calls.push({ op: 'logMessage', session, user, messages: [reply], valid: true });
           clients.push(calls);
         }
       });

@@ -1,20 +1,20 @@
 import os from 'node:os';
 import path from 'node:path';
 import { runCell } from '../harness/exec/run-cell.js';
-import type { CellResult } from '../harness/exec/results.js';
+import type { CellResult, Mode } from '../harness/exec/results.js';
 import { builtinScenarios } from '../scenarios/builtin-scenarios.js';
 import { loadTargets } from '../targets/load-target.js';
 import { testServer } from './test-server.js';
 
 let cellNo = 0;
 
-/** Runs one stress cell of a built-in or file target on the suite's server. */
-export async function runTestCell(target: string, scenario: string, o: { runs?: number; seed?: number; callTimeoutMs?: number } = {}): Promise<CellResult> {
+/** Runs one cell (stress unless told) of a built-in or file target on the suite's server. */
+export async function runTestCell(target: string, scenario: string, o: { runs?: number; seed?: number; callTimeoutMs?: number; mode?: Mode } = {}): Promise<CellResult> {
   const [loaded] = await loadTargets([target], builtinScenarios.map((s) => s.name));
   const sc = builtinScenarios.find((s) => s.name === scenario);
   if (!sc) throw new Error(`no scenario ${scenario}`);
   return runCell({
-    target: loaded!, scenario: sc, mode: 'stress', server: testServer(),
+    target: loaded!, scenario: sc, mode: o.mode ?? 'stress', server: testServer(),
     runId: `test_${process.pid}_${Date.now().toString(36)}`, cellIndex: cellNo++, cellCount: 1,
     runs: o.runs ?? 100, timeBudgetMs: null, seed: o.seed ?? 1234, callTimeoutMs: o.callTimeoutMs ?? 5000,
     reportDir: path.join(os.tmpdir(), `chatfuzz-test-${process.pid}`), reporters: [],

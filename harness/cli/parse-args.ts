@@ -18,6 +18,7 @@ export interface CliOptions {
   list: boolean;
   help: boolean;
   callTimeoutMs: number;
+  noCorpus: boolean;
 }
 
 const FLAGS = {
@@ -25,7 +26,7 @@ const FLAGS = {
   'time-budget': { type: 'string' }, seed: { type: 'string' }, replay: { type: 'string' }, db: { type: 'string' },
   report: { type: 'string' }, json: { type: 'boolean' }, ci: { type: 'boolean' }, baseline: { type: 'string' },
   isolation: { type: 'string' }, latency: { type: 'string' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-  'call-timeout': { type: 'string' },
+  'call-timeout': { type: 'string' }, 'no-corpus': { type: 'boolean' },
 } as const;
 
 // Documented in DESIGN.md, not built yet: asking for them must say so instead of being ignored.
@@ -34,13 +35,14 @@ const NOT_BUILT: Partial<Record<keyof typeof FLAGS, string>> = {
   isolation: '--isolation is not built yet: targets run at the server default (read committed)',
   latency: '--latency (stress-mode latency injection) is not built yet',
 };
-const MODES_BUILT: Mode[] = ['stress'];
+const MODES_BUILT: Mode[] = ['scheduled', 'stress', 'exhaustive'];
 
 /** Usage text listing every flag. */
 export const USAGE = `usage: npm run fuzz -- [options]
   --target a,b|./file.ts   built-in target names or a path to a target module (default: all built-ins)
   --scenario x,y           scenario names (default: all built); see --list
-  --mode stress            execution mode (scheduled and exhaustive are not built yet)
+  --mode M                 scheduled (default: seeded statement order, exact replays), stress (real concurrency),
+                           exhaustive (every interleaving of small workloads)
   --runs N                 trials per cell (default 100; a --replay runs its case up to N times, default 20)
   --time-budget 30s        wall-clock budget for the whole run, shared by its cells (ms, s, m)
   --seed S                 fast-check seed (an integer); the same seed generates the same workloads
@@ -50,6 +52,7 @@ export const USAGE = `usage: npm run fuzz -- [options]
   --json                   also print results.json to stdout (human output goes to stderr)
   --ci                     plain output, no progress line
   --call-timeout 5s        a call still pending after this is recorded as info (default 5s)
+  --no-corpus              neither retry nor save cases in .chatfuzz/corpus/ (scenarios/regressions/ still run)
   --list                   list targets, scenarios and invariants
 exit codes: 0 every cell met its expectation, 1 some cell did not, 2 usage or config error, 3 infrastructure error`;
 
@@ -79,7 +82,7 @@ export function parseArgs(argv: string[]): CliOptions {
   }
   const v = parsed.values;
   for (const [flag, why] of Object.entries(NOT_BUILT)) if ((v as any)[flag] !== undefined) throw new UsageError(why!);
-  const mode = (v.mode ?? 'stress') as Mode;
+  const mode = (v.mode ?? 'scheduled') as Mode;
   if (!['scheduled', 'stress', 'exhaustive'].includes(mode)) throw new UsageError(`--mode must be one of scheduled, stress, exhaustive (got "${v.mode}")`);
   if (!MODES_BUILT.includes(mode)) throw new UsageError(`--mode ${mode} is not built yet; available: ${MODES_BUILT.join(', ')}`);
   let runs: number | null = null;
@@ -107,5 +110,6 @@ export function parseArgs(argv: string[]): CliOptions {
     list: !!v.list,
     help: !!v.help,
     callTimeoutMs: v['call-timeout'] !== undefined ? parseDuration(v['call-timeout'], '--call-timeout') : 5000,
+    noCorpus: !!v['no-corpus'],
   };
 }

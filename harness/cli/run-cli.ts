@@ -8,6 +8,7 @@ import { createdDatabases, dropRunDatabase } from '../db/run-database.js';
 import { redactSecrets } from '../db/redact-url.js';
 import { readCaseFile, type CaseFile } from '../exec/case-file.js';
 import { runFuzz } from '../exec/run-fuzz.js';
+import { corpusExamples, loadCorpus, REGRESSIONS_DIR } from '../exec/failure-corpus.js';
 import type { RunResults } from '../exec/results.js';
 import { builtinInvariants, INVARIANT_NAMES } from '../invariants/builtin-invariants.js';
 import { builtinScenarios, PLANNED_SCENARIOS } from '../../scenarios/builtin-scenarios.js';
@@ -27,6 +28,7 @@ export interface CliIo {
 
 const DEFAULT_RUNS = 100;
 const DEFAULT_REPLAY_RUNS = 20;
+const DEFAULT_EXHAUSTIVE_WORKLOADS = 3;
 
 /** A run id that sorts by time and is safe in a database name. */
 export function newRunId(now = new Date()): string {
@@ -83,8 +85,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const runId = newRunId();
     const reportDir = path.resolve(io.cwd, opts.reportDir ?? path.join('reports', 'runs', runId));
     const seed = opts.seed ?? replay?.seed ?? (crypto.randomBytes(4).readInt32LE(0));
-    const mode = replay?.mode ?? opts.mode;
-    if (mode !== 'stress') throw new UsageError(`the case file asks for --mode ${mode}, which is not built yet`);
+    const mode = replay ? (replay.mode === 'exhaustive' ? 'scheduled' : replay.mode) : opts.mode;
 
     server = await startDatabaseServer(opts.db ?? undefined, io.env);
     secrets = server.secrets;
@@ -96,10 +97,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       builtinReporters.console({ out: human, tty, color }),
     ];
     human.write(`chatfuzz ${mode} · seed ${seed} · ${server.kind} ${server.serverVersion} · ${targets.length} target(s) × ${scenarios.length} scenario(s)\n`);
+    // Saved failures are retried first, so a fixed bug shows as fixed; --replay runs only its case.
+    const corpus = replay ? [] : (await loadCorpus(io.cwd)).filter((e) => !opts.noCorpus || e.file.startsWith(REGRESSIONS_DIR));
     const raw = await runFuzz({
+      examples: (t, s) => corpusExamples(corpus, t, s, mode),
+      corpusDir: opts.noCorpus ? undefined : io.cwd,
       runId, targets, scenarios, mode, seed, reportDir, reporters,
-      runs: opts.runs ?? (replay ? DEFAULT_REPLAY_RUNS : DEFAULT_RUNS),
-      timeBudgetMs: opts.timeBudgetMs, callTimeoutMs: opts.callTimeoutMs, replay: replay?.workload,
+      runs: opts.runs ?? (replay ? DEFAULT_REPLAY_RUNS : mode === 'exhaustive' ? DEFAULT_EXHAUSTIVE_WORKLOADS : DEFAULT_RUNS),
+      timeBudgetMs: opts.timeBudgetMs, callTimeoutMs: opts.callTimeoutMs,
+      replay: replay ? { workload: replay.workload, ...(replay.choices ? { choices: replay.choices } : {}) } : undefined,
     }, server);
     const results = redactResults(raw, secrets);
     // Console output comes from the reporters; files are written once the results are redacted.

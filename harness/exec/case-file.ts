@@ -15,6 +15,8 @@ export interface CaseFile {
   seed: number;
   invariant: string;
   workload: Workload;
+  /** Scheduled mode: the schedule's choices (which waiting statement goes next, at each decision). */
+  choices?: number[];
 }
 
 /** Writes a case file; returns its path. */

@@ -50,8 +50,9 @@ export interface CellResult {
   failure?: CellFailure;
   /** The cell could not run to a verdict (e.g. the target's snapshot threw); it counts as a failure. */
   error?: string;
-  /** Stress mode: replays reproduce the workload, not the timing. */
+  /** Stress mode: replays reproduce the workload, not the timing; exhaustive: what was explored. */
   note?: string;
+  exploration?: { workloads: number; interleavings: number; complete: boolean; distinctFailures: { key: string; message: string; schedule: string[] }[] };
 }
 
 /** The whole of results.json. */

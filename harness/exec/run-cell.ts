@@ -10,9 +10,12 @@ import { asStore, validateStore } from '../../targets/validate-target.js';
 import type { Scenario } from '../../scenarios/scenario.js';
 import type { Reporter } from '../../reports/reporter.js';
 import { workloadSize, type Workload } from '../workload/workload.js';
-import { writeCaseFile } from './case-file.js';
+import { writeCaseFile, type CaseFile } from './case-file.js';
+import { saveToCorpus } from './failure-corpus.js';
 import type { CellFailure, CellResult, Mode } from './results.js';
-import { runStressTrial, type TrialEnv, type TrialResult } from './run-trial.js';
+import { runScheduledTrial, runStressTrial, type TrialEnv, type TrialResult } from './run-trial.js';
+import { formatStep } from './scheduled-gate.js';
+import { exploreInterleavings } from './explore-interleavings.js';
 import { createTrialPool } from './trial-pool.js';
 import { VERSION } from '../version.js';
 
@@ -31,11 +34,42 @@ export interface CellOptions {
   callTimeoutMs: number;
   reportDir: string;
   reporters: Reporter[];
-  /** Replays this workload (up to `runs` times, until it fails) instead of generating new ones. */
-  replay?: Workload;
+  /** Replays this case (scheduled: once, exactly; stress: up to `runs` times, until it fails) instead of generating new ones. */
+  replay?: TrialCase;
+  /** Cases tried before any generated one (the failure corpus and committed regressions). */
+  examples?: TrialCase[];
+  /** Project directory whose `.chatfuzz/corpus/` keeps every failure; none in tests that must not write there. */
+  corpusDir?: string;
 }
 
+/** What one trial runs: a workload and, in scheduled and exhaustive mode, the schedule's choices. */
+export interface TrialCase { workload: Workload; choices?: number[] }
+
+/** What exhaustive mode explored. */
+export interface Exploration {
+  workloads: number;
+  interleavings: number;
+  complete: boolean;
+  distinctFailures: { key: string; message: string; schedule: string[] }[];
+}
+
+const EXHAUSTIVE_CAP = 5000;
+
 const STRESS_NOTE = 'stress mode: a replay reproduces the workload, not the timing; it may need several runs to fail again';
+
+/** Distinct small workloads (fewest calls first) for exhaustive mode, where every interleaving is run. */
+function smallWorkloads(arb: fc.Arbitrary<Workload>, seed: number, count: number): Workload[] {
+  const seen = new Set<string>();
+  const out: Workload[] = [];
+  for (const w of fc.sample(arb, { seed, numRuns: 300 }).sort((a, b) => workloadSize(a) - workloadSize(b))) {
+    const key = JSON.stringify(w);
+    if (seen.has(key) || workloadSize(w) > 4) continue;
+    seen.add(key);
+    out.push(w);
+    if (out.length >= count) break;
+  }
+  return out;
+}
 
 /** Runs one cell on a database of its own and returns its results.json entry. */
 export async function runCell(o: CellOptions): Promise<CellResult> {
@@ -47,10 +81,14 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   const harnessPool = new pg.Pool({ connectionString: db.url, max: 2 });
   harnessPool.on('error', () => {});
   let env: TrialEnv | undefined;
+  let control: pg.Client | undefined;
   let trials = 0;
   let calls = 0;
   let first = null as { runs: number; ms: number } | null;
-  let last = null as { workload: Workload; result: TrialResult } | null;
+  let last = null as { case: TrialCase; result: TrialResult } | null;
+  let onFailure: ((c: TrialCase, r: TrialResult) => void) | undefined;
+  let latest: TrialResult | undefined;
+  let exploration: Exploration | undefined;
   let harnessError = undefined as string | undefined;
   let shrinking = false;
   let shrinks = 0;
@@ -64,16 +102,23 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     }
     const problems = validateStore(store, def);
     if (problems.length) throw new UsageError(`target ${def.name} (${o.target.source}):\n  - ${problems.join('\n  - ')}`);
-    env = { def, store: asStore(store), pool, harnessPool, callTimeoutMs: o.callTimeoutMs };
+    if (o.mode !== 'stress') {
+      control = new pg.Client({ connectionString: db.url });
+      control.on('error', () => {});
+      await control.connect();
+    }
+    env = { def, store: asStore(store), pool, harnessPool, callTimeoutMs: o.callTimeoutMs, control };
     const trialEnv = env;
 
-    const trial = async (workload: Workload): Promise<boolean> => {
+    const trial = async (c: TrialCase): Promise<boolean> => {
       if (harnessError) return true;
       const n = ++trials;
-      calls += workloadSize(workload);
+      calls += workloadSize(c.workload);
       let result: TrialResult;
       try {
-        result = await runStressTrial(trialEnv, workload, `t${n}_`);
+        result = o.mode === 'stress'
+          ? await runStressTrial(trialEnv, c.workload, `t${n}_`)
+          : await runScheduledTrial(trialEnv, c.workload, `t${n}_`, c.choices ?? []);
       } catch (e) {
         // The harness could not reach a verdict (e.g. the target's snapshot threw): stop the cell and say why.
         harnessError = `trial ${n} could not be checked: ${(e as Error)?.message ?? String(e)}`;
@@ -84,8 +129,10 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
         if (!first) first = { runs: n, ms: Math.round(performance.now() - started) };
         if (shrinking) shrinks++;
         shrinking = true;
-        last = { workload, result };
+        last = { case: c, result };
       }
+      latest = result;
+      onFailure?.(c, result);
       for (const r of o.reporters) r.onTrial?.({
         target: def.name, scenario: o.scenario.name, cellIndex: o.cellIndex, cellCount: o.cellCount,
         trials: n, plannedTrials: o.runs, failed: !!first, shrinking, elapsedMs: performance.now() - started,
@@ -93,13 +140,45 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
       return !failed;
     };
 
+    const caps = { handleChat: typeof env.store.handleChat === 'function', deleteSession: typeof env.store.deleteSession === 'function' };
     if (o.replay) {
-      for (let i = 0; i < o.runs; i++) if (!(await trial(o.replay))) break;
+      // A scheduled replay is exact; a stress replay repeats the workload until the timing lines up again.
+      const times = o.mode === 'stress' ? o.runs : 1;
+      for (let i = 0; i < times; i++) if (!(await trial(o.replay))) break;
+    } else if (o.mode === 'exhaustive') {
+      const workloads = smallWorkloads(o.scenario.arbitrary(caps), o.seed, o.runs);
+      const distinct = new Map<string, { case: TrialCase; result: TrialResult }>();
+      onFailure = (c, r) => {
+        if (!r.violations.length) return;
+        const v = r.violations[0]!;
+        const key = `${v.invariant} ${v.sqlstate ?? ''} ${v.constraint ?? ''}`;
+        if (!distinct.has(key)) distinct.set(key, { case: c, result: r });
+      };
+      exploration = { workloads: 0, interleavings: 0, complete: true, distinctFailures: [] };
+      for (const w of workloads) {
+        const deadline = o.timeBudgetMs ? started + o.timeBudgetMs : Infinity;
+        const r = await exploreInterleavings(async (choices) => {
+          await trial({ workload: w, choices });
+          return latest?.branching ?? [];
+        }, { cap: EXHAUSTIVE_CAP, deadline });
+        exploration.workloads++;
+        exploration.interleavings += r.explored;
+        exploration.complete &&= r.complete;
+        if (performance.now() > deadline) break;
+      }
+      exploration.distinctFailures = [...distinct.entries()].map(([key, f]) => ({ key, message: f.result.violations[0]!.message, schedule: (f.result.schedule ?? []).map(formatStep) }));
+      // The reported counterexample is the first failing interleaving of the smallest workload.
+      const firstFailure = [...distinct.values()][0];
+      if (firstFailure) last = firstFailure;
     } else {
-      const caps = { handleChat: typeof env.store.handleChat === 'function', deleteSession: typeof env.store.deleteSession === 'function' };
-      await fc.check(fc.asyncProperty(o.scenario.arbitrary(caps), trial), {
+      const arb: fc.Arbitrary<TrialCase> = o.mode === 'stress'
+        ? o.scenario.arbitrary(caps).map((workload) => ({ workload }))
+        : fc.tuple(o.scenario.arbitrary(caps), fc.array(fc.nat({ max: 15 }), { maxLength: 64 })).map(([workload, choices]) => ({ workload, choices }));
+      const examples = (o.examples ?? []).map((c) => [c] as [TrialCase]);
+      await fc.check(fc.asyncProperty(arb, trial), {
         seed: o.seed,
         numRuns: o.runs,
+        examples,
         ...(o.timeBudgetMs ? { interruptAfterTimeLimit: o.timeBudgetMs, markInterruptAsFailure: false } : {}),
       });
     }
@@ -107,6 +186,7 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     if (env?.store.close) await Promise.race([env.store.close().catch(() => {}), sleep(2000)]);
     await pool.destroy();
     await harnessPool.end().catch(() => {});
+    await control?.end().catch(() => {});
     await db.drop();
   }
 
@@ -115,6 +195,7 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     target: def.name, scenario: o.scenario.name, mode: o.mode, expected, runs: trials, calls, durationMs,
     runsToFirstFailure: first?.runs ?? null, msToFirstFailure: first?.ms ?? null,
     ...(o.mode === 'stress' ? { note: STRESS_NOTE } : {}),
+    ...(exploration ? { exploration, note: `exhaustive: ${exploration.interleavings} interleavings of ${exploration.workloads} workload(s) explored${exploration.complete ? ' (complete)' : ' (stopped at the cap or budget)'}, ${exploration.distinctFailures.length} distinct failure(s); no pruning` } : {}),
   };
   if (harnessError) return { ...base, outcome: 'fail', ok: false, error: harnessError };
   if (!last) return { ...base, outcome: 'pass', ok: expected === 'pass' };
@@ -122,13 +203,16 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   return { ...base, outcome: 'fail', ok: expected === 'fail', failure };
 }
 
-async function describeFailure(o: CellOptions, last: { workload: Workload; result: TrialResult }, shrinks: number): Promise<CellFailure> {
-  const { history, violations } = last.result;
+async function describeFailure(o: CellOptions, last: { case: TrialCase; result: TrialResult }, shrinks: number): Promise<CellFailure> {
+  const { history, violations, schedule } = last.result;
   const top = violations[0]!;
-  const caseFile = await writeCaseFile(path.join(o.reportDir, 'cases'), {
+  const saved: CaseFile = {
     chatfuzz: VERSION, target: o.target.def.name, targetSpec: targetSpec(o.target), scenario: o.scenario.name,
-    mode: o.mode, seed: o.seed, invariant: top.invariant, workload: last.workload,
-  });
+    mode: o.mode, seed: o.seed, invariant: top.invariant, workload: last.case.workload,
+    ...(last.case.choices ? { choices: last.case.choices.slice(0, schedule?.length ?? last.case.choices.length) } : {}),
+  };
+  const caseFile = await writeCaseFile(path.join(o.reportDir, 'cases'), saved);
+  if (o.corpusDir) await saveToCorpus(o.corpusDir, saved).catch(() => {});
   const rel = path.relative(process.cwd(), caseFile) || caseFile;
   return {
     invariant: top.invariant,
@@ -141,12 +225,13 @@ async function describeFailure(o: CellOptions, last: { workload: Workload; resul
         client: c.client, label: c.label, outcome: c.outcome, invokedAt: c.invokedAt, completedAt: c.completedAt,
         ...(c.error ? { error: c.error } : {}),
       })),
+      ...(schedule ? { schedule: schedule.map(formatStep) } : {}),
     },
     replay: `npm run fuzz -- --replay ${shellQuote(rel)}`,
     caseFile: rel,
     violations,
     statements: history.statements,
-    workload: last.workload,
+    workload: last.case.workload,
     shrinks,
   };
 }

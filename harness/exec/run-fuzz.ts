@@ -3,9 +3,8 @@ import { redactUrl } from '../db/redact-url.js';
 import type { LoadedTarget } from '../../targets/load-target.js';
 import type { Scenario } from '../../scenarios/scenario.js';
 import type { Reporter } from '../../reports/reporter.js';
-import type { Workload } from '../workload/workload.js';
 import type { CellResult, Mode, RunResults } from './results.js';
-import { runCell } from './run-cell.js';
+import { runCell, type TrialCase } from './run-cell.js';
 import { VERSION } from '../version.js';
 
 /** A run's plan: the matrix, its budgets and where its report goes. */
@@ -20,7 +19,9 @@ export interface FuzzPlan {
   callTimeoutMs: number;
   reportDir: string;
   reporters: Reporter[];
-  replay?: Workload;
+  replay?: TrialCase;
+  examples?: (target: string, scenario: string) => TrialCase[];
+  corpusDir?: string;
 }
 
 /** Runs every target × scenario cell in order on the given server and assembles results.json. */
@@ -44,6 +45,7 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
       target: c.target, scenario: c.scenario, mode: plan.mode, server, runId: plan.runId, cellIndex, cellCount: cells.length,
       runs: plan.runs, timeBudgetMs: cellBudget, seed: plan.seed, callTimeoutMs: plan.callTimeoutMs,
       reportDir: plan.reportDir, reporters: plan.reporters, replay: plan.replay,
+      examples: plan.examples?.(c.target.def.name, c.scenario.name), corpusDir: plan.corpusDir,
     });
     results.push(cell);
     for (const r of plan.reporters) await r.onCellEnd?.(cell);

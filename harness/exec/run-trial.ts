@@ -2,14 +2,16 @@ import type pg from 'pg';
 import pLimit from 'p-limit';
 import type { ChatStore, InvariantName, Snapshot, TargetDefinition } from '../../targets/define-target.js';
 import { canonicalRegisterUsers, canonicalSnapshot } from '../../targets/canonical-schema.js';
-import { classifyError } from '../history/classify-error.js';
-import { Clock, type CallRecord, type History } from '../history/history.js';
+import { classifyError, type ErrorInfo } from '../history/classify-error.js';
+import { stripNamespace } from '../invariants/describe.js';
+import { Clock, type CallRecord, type History, type StatementRecord } from '../history/history.js';
 import { checkInvariants } from '../invariants/check-invariants.js';
 import type { Violation } from '../invariants/invariant.js';
 import { callLabel, workloadIds, type CallSpec, type Workload } from '../workload/workload.js';
 import { callContext } from './call-context.js';
 import { StatementRecorder } from './statement-recorder.js';
-import type { TrialPool } from './trial-pool.js';
+import type { StatementGate, TrialPool } from './trial-pool.js';
+import { ScheduledGate, type ScheduleStep } from './scheduled-gate.js';
 
 /** What a cell sets up once and every trial reuses. */
 export interface TrialEnv {
@@ -23,6 +25,8 @@ export interface TrialEnv {
   /** Upper bound on calls in flight at once (p-limit); defaults to one per client. */
   concurrency?: number;
   latency?: () => number;
+  /** Scheduled mode: the control connection that sees which statements wait on locks. */
+  control?: pg.Client;
 }
 
 /** A trial's evidence and verdict. */
@@ -30,6 +34,9 @@ export interface TrialResult {
   history: History;
   snapshot: Snapshot;
   violations: Violation[];
+  /** Scheduled mode: the statements in release order, and how many were waiting at each decision. */
+  schedule?: ScheduleStep[];
+  branching?: number[];
 }
 
 const TIMEOUT = Symbol('timeout');
@@ -51,43 +58,73 @@ function buildRequest(ns: string, call: CallSpec): any {
   }
 }
 
-/** Runs one workload against the target with real concurrency (stress mode), then snapshots and checks it. */
+/** Runs one workload with real concurrency (stress mode), then snapshots and checks it. */
 export async function runStressTrial(env: TrialEnv, workload: Workload, ns: string): Promise<TrialResult> {
   const clock = new Clock();
   const recorder = new StatementRecorder(clock, env.latency);
+  const limit = pLimit(Math.max(1, env.concurrency ?? workload.clients.length));
+  return runTrial(env, workload, ns, clock, recorder, (run) => limit(run), () => ({ statements: recorder.statements }));
+}
+
+/** Runs one workload with every statement held at a gate and released in the order `choices` dictate (scheduled mode). */
+export async function runScheduledTrial(env: TrialEnv, workload: Workload, ns: string, choices: readonly number[]): Promise<TrialResult> {
+  if (!env.control) throw new Error('scheduled mode needs a control connection');
+  const clock = new Clock();
+  const gate = new ScheduledGate(choices, clock, env.control);
+  try {
+    return await runTrial(env, workload, ns, clock, gate, (run) => run(), () => ({
+      statements: gate.statements, schedule: gate.steps, branching: gate.branching,
+    }), gate);
+  } finally {
+    gate.close();
+  }
+}
+
+async function runTrial(
+  env: TrialEnv, workload: Workload, ns: string, clock: Clock, gate: StatementGate,
+  wrap: (run: () => Promise<CallRecord>) => Promise<CallRecord>,
+  evidence: () => { statements: StatementRecord[]; schedule?: ScheduleStep[]; branching?: number[] },
+  hooks?: CallHooks,
+): Promise<TrialResult> {
   const calls: CallRecord[] = [];
   const { users, sessions } = workloadIds(workload);
-
   if (env.store.registerUsers) {
     await env.store.registerUsers(workload.users.map((u) => physicalId(ns, u)));
   } else if (isCanonical(env.def)) {
     await canonicalRegisterUsers(env.harnessPool, workload.users.map((u) => physicalId(ns, u)));
   }
-
   let index = 0;
   const ordered = workload.clients.map((list, client) => list.map((spec) => ({ spec, client, index: index++ })));
-  const limit = pLimit(Math.max(1, env.concurrency ?? workload.clients.length));
-  env.pool.setGate(recorder);
+  env.pool.setGate(gate);
   try {
     await Promise.all(ordered.map(async (list) => {
-      for (const { spec, client, index: i } of list) {
-        const rec = await limit(() => invokeCall(env, clock, ns, spec, client, i));
-        calls.push(rec);
-      }
+      for (const { spec, client, index: i } of list) calls.push(await wrap(() => invokeCall(env, clock, ns, spec, client, i, hooks)));
     }));
   } finally {
     env.pool.setGate(undefined);
   }
   calls.sort((a, b) => a.invokedAt - b.invokedAt);
-
+  const { statements, schedule, branching } = evidence();
+  // Errors echo physical ids (`Key (id)=(t6_s1)`); without the trial prefix a replay reads the same.
+  for (const rec of [...calls, ...statements]) if (rec.error) rec.error = withoutNamespace(rec.error, ns);
   const scope = { userIds: users.map((u) => physicalId(ns, u)), sessionIds: sessions.map((s) => physicalId(ns, s)) };
   const snapshot = env.store.snapshot ? await env.store.snapshot(scope) : await canonicalSnapshot(env.harnessPool, scope);
-  const history: History = { ns, calls, statements: recorder.statements };
-  return { history, snapshot, violations: checkInvariants(history, snapshot, env.def.invariants as Partial<Record<InvariantName, false>>) };
+  const history: History = { ns, calls, statements };
+  const violations = checkInvariants(history, snapshot, env.def.invariants as Partial<Record<InvariantName, false>>);
+  return { history, snapshot, violations, ...(schedule ? { schedule, branching } : {}) };
 }
 
+function withoutNamespace(e: ErrorInfo, ns: string): ErrorInfo {
+  const out = { ...e, message: stripNamespace(e.message, ns) };
+  if (e.detail) out.detail = stripNamespace(e.detail, ns);
+  return out;
+}
+
+/** Lets a scheduler know which calls are live. */
+export interface CallHooks { callStarted(call: number): void; callEnded(call: number): void }
+
 /** Calls one ChatStore method inside its call context; a call that outlives the timeout is recorded as `info`. */
-export async function invokeCall(env: TrialEnv, clock: Clock, ns: string, spec: CallSpec, client: number, index: number): Promise<CallRecord> {
+export async function invokeCall(env: TrialEnv, clock: Clock, ns: string, spec: CallSpec, client: number, index: number, hooks?: CallHooks): Promise<CallRecord> {
   const req = buildRequest(ns, spec);
   const last = spec.messages?.at(-1);
   const rec: CallRecord = {
@@ -98,6 +135,7 @@ export async function invokeCall(env: TrialEnv, clock: Clock, ns: string, spec: 
   if (last) rec.message = { messageId: physicalId(ns, last.id), role: last.role, content: last.content };
   if (spec.messages && spec.op === 'handleChat') rec.messageCount = spec.messages.length;
   const started = performance.now();
+  hooks?.callStarted(index);
   let timer: NodeJS.Timeout | undefined;
   const method = (env.store as any)[spec.op] as ((r: unknown) => Promise<void>) | undefined;
   const call = callContext.run({ call: index, client }, async () => {
@@ -118,6 +156,7 @@ export async function invokeCall(env: TrialEnv, clock: Clock, ns: string, spec: 
     rec.outcome = rec.error.kind === 'connection' ? 'info' : 'fail';
   } finally {
     clearTimeout(timer);
+    hooks?.callEnded(index);
   }
   rec.completedAt = clock.tick();
   rec.durationMs = Math.round((performance.now() - started) * 10) / 10;
