@@ -2,6 +2,7 @@ import type { CellResult, CounterexampleOp, RunResults } from '../harness/exec/r
 
 const MAX_MESSAGE = 400;
 const MAX_LABEL = 200;
+const MAX_SCHEDULE_LINES = 20;
 
 const ANSI = { red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
 type Paint = (code: keyof typeof ANSI, s: string) => string;
@@ -72,6 +73,13 @@ function failureBlock(cell: CellResult, all: CellResult[], paint: Paint): string
     out.push(paint(cell.ok ? 'yellow' : 'red', `${name}${tag}: ${safe(f.invariant)} — ${clip(safe(f.message), MAX_MESSAGE)}${where ? ` [${where}]` : ''}`));
     const ops = [...(f.counterexample?.ops ?? [])].sort((a, b) => a.invokedAt - b.invokedAt || a.client - b.client);
     for (const op of ops) out.push(`  ${opLine(op)}`);
+    // The statement order is the story of a race; long schedules stay in the HTML report.
+    const schedule = f.counterexample?.schedule ?? [];
+    if (schedule.length) {
+      out.push('  statements in order:');
+      for (const step of schedule.slice(0, MAX_SCHEDULE_LINES)) out.push(`    ${clip(safe(step), MAX_LABEL)}`);
+      if (schedule.length > MAX_SCHEDULE_LINES) out.push(`    … ${schedule.length - MAX_SCHEDULE_LINES} more in the report`);
+    }
   }
   if (cell.error) out.push(paint(cell.ok ? 'yellow' : 'red', `${f ? '  error' : `${name}${tag}: error`} — ${clip(safe(cell.error), MAX_MESSAGE)}`));
   if (cell.note) out.push(paint('dim', `  note: ${safe(cell.note)}`));
