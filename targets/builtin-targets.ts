@@ -5,4 +5,7 @@ export const builtinTargets: Record<string, () => Promise<TargetDefinition>> = {
   naive: async () => (await import('./naive.js')).default,
   'session-first': async () => (await import('./session-first.js')).default,
   upsert: async () => (await import('./upsert.js')).default,
+  'no-owner-check': async () => (await import('./no-owner-check.js')).default,
+  'swallow-errors': async () => (await import('./swallow-errors.js')).default,
+  'client-seq': async () => (await import('./client-seq.js')).default,
 };

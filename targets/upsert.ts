@@ -1,13 +1,21 @@
 // upsert: the correct reference. Sessions and messages are written with INSERT … ON CONFLICT
 // DO NOTHING, so concurrent first requests and retried message ids are idempotent, and every
-// write is one statement that cannot leave a message without its session. It refuses, with a
-// plain Error (no SQLSTATE), what it must not store: unknown users, another user's session,
-// a message id already used in another session, and content PostgreSQL text cannot hold (NUL).
+// write is one statement that cannot leave a message without its session: the message insert
+// takes a FOR KEY SHARE lock on its session row in the same statement, so a concurrent
+// deleteSession either waits for it (and then deletes the message too) or has already removed
+// the session, and the insert then stores nothing and is refused (never 23503). It refuses,
+// with a plain Error (no SQLSTATE), what it must not store: unknown users, another user's
+// session (also for deleteSession), a session deleted while the call ran, a message id already
+// used in another session, and content or titles PostgreSQL text cannot hold (NUL).
 import { defineTarget, type ChatStore } from './define-target.js';
 
 /** A refusal: the request is invalid, nothing was written. */
 class Refusal extends Error {
   constructor(message: string) { super(message); this.name = 'Refusal'; }
+}
+
+function refuseNul(what: string, text: string | undefined) {
+  if (text?.includes('\u0000')) throw new Refusal(`${what} contains a NUL byte, which PostgreSQL text cannot store`);
 }
 
 export default defineTarget({
@@ -23,31 +31,45 @@ export default defineTarget({
          ON CONFLICT (id) DO NOTHING`,
         [sessionId, userId, title ?? null]);
       const owner = await pool.query<{ user_id: string }>('SELECT user_id FROM chat_sessions WHERE id = $1', [sessionId]);
-      if (owner.rowCount === 0) throw new Refusal(`unknown user ${userId}`);
+      if (owner.rowCount === 0) {
+        const user = await pool.query('SELECT 1 FROM users WHERE id = $1', [userId]);
+        throw new Refusal(user.rowCount === 0 ? `unknown user ${userId}` : `session ${sessionId} was deleted while it was being written`);
+      }
       if (owner.rows[0]!.user_id !== userId) throw new Refusal(`session ${sessionId} belongs to another user`);
     }
     const store: ChatStore = {
       async createSession({ sessionId, userId, title }) {
+        refuseNul('the title', title);
         await ensureSession(sessionId, userId, title);
       },
       async logMessage({ sessionId, userId, messageId, role, content }) {
-        if (content.includes('\u0000')) throw new Refusal('content contains a NUL byte, which PostgreSQL text cannot store');
+        refuseNul('the content', content);
         await ensureSession(sessionId, userId);
+        // Locking the session row (FOR KEY SHARE) in the same statement: a delete that got there
+        // first makes the CTE empty, one that comes later waits for this insert.
         const inserted = await pool.query(
-          `INSERT INTO chat_messages (id, session_id, role, content)
-           SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM chat_sessions WHERE id = $2 AND user_id = $5)
+          `WITH s AS (SELECT id FROM chat_sessions WHERE id = $2 AND user_id = $5 FOR KEY SHARE)
+           INSERT INTO chat_messages (id, session_id, role, content)
+           SELECT $1, s.id, $3, $4 FROM s
            ON CONFLICT (id) DO NOTHING`,
           [messageId, sessionId, role, content, userId]);
         if (inserted.rowCount === 1) return;
         // Nothing inserted: a retry of a stored message is fine, anything else is refused.
         const existing = await pool.query<{ session_id: string }>('SELECT session_id FROM chat_messages WHERE id = $1', [messageId]);
-        if (existing.rowCount === 0) throw new Refusal(`session ${sessionId} is gone`);
+        if (existing.rowCount === 0) throw new Refusal(`session ${sessionId} was deleted while the message was being written`);
         if (existing.rows[0]!.session_id !== sessionId) throw new Refusal(`message id ${messageId} is used in another session`);
       },
       async handleChat({ sessionId, userId, messages }) {
         const last = messages[messages.length - 1];
         if (!last) throw new Refusal('handleChat needs at least one message');
         await store.logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content });
+      },
+      async deleteSession({ sessionId, userId }) {
+        // Messages go with their session (ON DELETE CASCADE). Deleting a session that is not there is a no-op.
+        const deleted = await pool.query('DELETE FROM chat_sessions WHERE id = $1 AND user_id = $2', [sessionId, userId]);
+        if (deleted.rowCount) return;
+        const owner = await pool.query<{ user_id: string }>('SELECT user_id FROM chat_sessions WHERE id = $1', [sessionId]);
+        if (owner.rowCount && owner.rows[0]!.user_id !== userId) throw new Refusal(`session ${sessionId} belongs to another user`);
       },
     };
     return store;

@@ -29,7 +29,7 @@ describe('bad input gets a clear message and the documented exit code', () => {
     const unknown = await runFuzzProcess(['--scenario', 'nope']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown scenario "nope".*multi-message-first-request/);
-    const planned = await runFuzzProcess(['--scenario', 'hostile-input']);
+    const planned = await runFuzzProcess(['--scenario', 'retry-after-error']);
     expect(planned.code).toBe(2);
     expect(planned.stderr).toMatch(/not built yet/);
   });

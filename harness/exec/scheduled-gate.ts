@@ -67,7 +67,8 @@ export class ScheduledGate implements StatementGate {
     private readonly control: pg.Client,
     options: ScheduledGateOptions = {},
   ) {
-    this.settleMs = options.settleMs ?? 150;
+    // Long enough for a new connection on a loaded machine: deciding early would make the order depend on timing.
+    this.settleMs = options.settleMs ?? 1000;
     this.blockPollMs = options.blockPollMs ?? 4;
   }
 

@@ -4,12 +4,18 @@ import { noFkError } from './no-fk-error.js';
 import { noDbError } from './no-db-error.js';
 import { noOrphans } from './no-orphans.js';
 import { ackedDurable } from './acked-durable.js';
+import { noDuplicates } from './no-duplicates.js';
+import { sessionOwnership } from './session-ownership.js';
+import { orderPreserved } from './order-preserved.js';
+import { noPhantomWrites } from './no-phantom-writes.js';
 import { validCallsSucceed } from './valid-calls-succeed.js';
 
 /** The built-in invariants, in reporting priority: a trial's verdict names the first one violated. */
-export const builtinInvariants: readonly Invariant[] = [noFkError, noDbError, noOrphans, ackedDurable, validCallsSucceed];
+export const builtinInvariants: readonly Invariant[] = [
+  noFkError, noDbError, noOrphans, ackedDurable, noDuplicates, sessionOwnership, orderPreserved, noPhantomWrites, validCallsSucceed,
+];
 
-/** Every invariant name DESIGN.md fixes; the ones without a checker yet are planned, not silently passed. */
+/** Every invariant name DESIGN.md fixes, in the same order as builtinInvariants. */
 export const INVARIANT_NAMES: readonly InvariantName[] = [
   'no-fk-error', 'no-db-error', 'no-orphans', 'acked-durable', 'no-duplicates',
   'session-ownership', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed',

@@ -1,0 +1,27 @@
+import { logicalId } from '../history/history.js';
+import type { Invariant, Violation } from './invariant.js';
+import { findMessage } from './acked-durable.js';
+import { describeCall, describeError } from './describe.js';
+
+/**
+ * A call that was refused cleanly (outcome fail, a domain error) left no message behind.
+ * Calls whose outcome is unknown (`info`) and raw database errors are judged elsewhere; a
+ * message that another call which did not fail also carries may rightly be stored.
+ */
+export const noPhantomWrites: Invariant = {
+  name: 'no-phantom-writes',
+  description: 'a call that failed cleanly (a refusal, not an info outcome) left no message behind',
+  check(history, snapshot) {
+    const out: Violation[] = [];
+    for (const c of history.calls) {
+      if (c.outcome !== 'fail' || c.error?.kind !== 'domain' || !c.message || (c.op !== 'logMessage' && c.op !== 'handleChat')) continue;
+      const rows = findMessage(snapshot, c.message);
+      if (rows.length === 0) continue;
+      const id = c.message.messageId;
+      if (history.calls.some((o) => o !== c && o.outcome !== 'fail' && o.message?.messageId === id)) continue;
+      out.push({ invariant: 'no-phantom-writes', calls: [c.index],
+        message: `message ${logicalId(history, id)} of ${describeCall(c)} is stored in session ${logicalId(history, rows[0]!.sessionId)} although the call was refused: ${describeError(c.error, history.ns)}` });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,100 @@
+// client-seq: BUG — numbers messages on the client. Its own schema orders a session's messages
+// by `seq`, with unique(session_id, seq), and logMessage computes the next seq as
+// `SELECT coalesce(max(seq), 0) + 1` in one query and inserts with it in the next. One call at
+// a time that is fine; two messages logged at once on the same session (the user message and
+// the assistant reply of a route that fires both in the background) read the same max and the
+// second insert dies with 23505 on chat_messages_session_id_seq_key. Everything else is done
+// the way `upsert` does it (idempotent session and message inserts, clean refusals). The
+// harness catches it with `no-db-error` in parallel-first-messages; the target also shows that
+// a custom schema with its own registerUsers() and snapshot() works.
+import { defineTarget, type ChatStore, type Snapshot } from './define-target.js';
+
+class Refusal extends Error {
+  constructor(message: string) { super(message); this.name = 'Refusal'; }
+}
+
+const SCHEMA = `
+CREATE TABLE users (
+  id text PRIMARY KEY
+);
+CREATE TABLE chat_sessions (
+  id text PRIMARY KEY,
+  user_id text NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  title text
+);
+CREATE TABLE chat_messages (
+  id text PRIMARY KEY,
+  session_id text NOT NULL REFERENCES chat_sessions(id) ON DELETE CASCADE,
+  seq int NOT NULL,
+  role text NOT NULL,
+  content text NOT NULL,
+  UNIQUE (session_id, seq)
+);
+`;
+
+export default defineTarget({
+  name: 'client-seq',
+  description: 'Own schema with unique(session_id, seq), seq computed as max+1 in a separate query; fails no-db-error (23505) when messages are logged at once.',
+  schema: { sql: SCHEMA },
+  // Fails wherever two messages of one session are written at once (parallel-first-messages,
+  // concurrent-duplicates, cross-user, delete-while-logging, mixed); passes where each session has one client.
+  expect: { 'multi-message-first-request': 'pass', 'log-before-create': 'pass', 'unknown-user': 'pass', 'hostile-input': 'pass', '*': 'fail' },
+  create({ pool }) {
+    async function ensureSession(sessionId: string, userId: string, title?: string) {
+      await pool.query(
+        `INSERT INTO chat_sessions (id, user_id, title)
+         SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM users WHERE id = $2)
+         ON CONFLICT (id) DO NOTHING`,
+        [sessionId, userId, title ?? null]);
+      const owner = await pool.query<{ user_id: string }>('SELECT user_id FROM chat_sessions WHERE id = $1', [sessionId]);
+      if (owner.rowCount === 0) throw new Refusal(`unknown user ${userId}`);
+      if (owner.rows[0]!.user_id !== userId) throw new Refusal(`session ${sessionId} belongs to another user`);
+    }
+    const store: ChatStore = {
+      async registerUsers(userIds) {
+        await pool.query('INSERT INTO users (id) SELECT unnest($1::text[]) ON CONFLICT (id) DO NOTHING', [userIds]);
+      },
+      async createSession({ sessionId, userId, title }) {
+        if (title?.includes('\u0000')) throw new Refusal('the title contains a NUL byte');
+        await ensureSession(sessionId, userId, title);
+      },
+      async logMessage({ sessionId, userId, messageId, role, content }) {
+        if (content.includes('\u0000')) throw new Refusal('the content contains a NUL byte');
+        await ensureSession(sessionId, userId);
+        // BUG: read the max, then insert with max + 1, in two statements.
+        const next = await pool.query<{ seq: number }>(
+          'SELECT coalesce(max(seq), 0) + 1 AS seq FROM chat_messages WHERE session_id = $1', [sessionId]);
+        const inserted = await pool.query(
+          `INSERT INTO chat_messages (id, session_id, seq, role, content)
+           SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM chat_sessions WHERE id = $2 AND user_id = $6)
+           ON CONFLICT (id) DO NOTHING`,
+          [messageId, sessionId, next.rows[0]!.seq, role, content, userId]);
+        if (inserted.rowCount === 1) return;
+        const existing = await pool.query<{ session_id: string }>('SELECT session_id FROM chat_messages WHERE id = $1', [messageId]);
+        if (existing.rowCount === 0) throw new Refusal(`session ${sessionId} is gone`);
+        if (existing.rows[0]!.session_id !== sessionId) throw new Refusal(`message id ${messageId} is used in another session`);
+      },
+      async handleChat({ sessionId, userId, messages }) {
+        const last = messages[messages.length - 1];
+        if (!last) throw new Refusal('handleChat needs at least one message');
+        await store.logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content });
+      },
+      async snapshot({ userIds, sessionIds }): Promise<Snapshot> {
+        const sessions = await pool.query<{ id: string; user_id: string }>(
+          'SELECT id, user_id FROM chat_sessions WHERE id = ANY($1::text[]) ORDER BY id', [sessionIds]);
+        const users = await pool.query<{ id: string }>(
+          'SELECT id FROM users WHERE id = ANY($1::text[]) OR id IN (SELECT user_id FROM chat_sessions WHERE id = ANY($2::text[])) ORDER BY id',
+          [userIds, sessionIds]);
+        const messages = await pool.query<{ id: string; session_id: string; role: string; content: string }>(
+          'SELECT id, session_id, role, content FROM chat_messages WHERE session_id = ANY($1::text[]) ORDER BY session_id, seq',
+          [sessionIds]);
+        return {
+          users: users.rows.map((r) => ({ id: r.id })),
+          sessions: sessions.rows.map((r) => ({ id: r.id, userId: r.user_id })),
+          messages: messages.rows.map((r) => ({ id: r.id, sessionId: r.session_id, role: r.role, content: r.content })),
+        };
+      },
+    };
+    return store;
+  },
+});

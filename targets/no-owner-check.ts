@@ -1,0 +1,58 @@
+// no-owner-check: BUG — appends to anyone's session. Sessions and messages are upserted like
+// `upsert` does (INSERT … ON CONFLICT DO NOTHING, the message insert locking its session row),
+// unknown users and NUL bytes are refused cleanly, but nothing compares the session's owner
+// with the caller: another user's logMessage / handleChat on an existing session id lands in
+// that session, and their createSession on it is acknowledged as a no-op. The harness catches
+// it with `session-ownership` in `cross-user` (and `mixed`, whose conversations have intruders).
+import { defineTarget, type ChatStore } from './define-target.js';
+
+class Refusal extends Error {
+  constructor(message: string) { super(message); this.name = 'Refusal'; }
+}
+
+export default defineTarget({
+  name: 'no-owner-check',
+  description: 'Upserts correctly but appends to anyone\'s session (no owner check); fails session-ownership in cross-user.',
+  expect: { 'cross-user': 'fail', mixed: 'fail', '*': 'pass' },
+  create({ pool }) {
+    async function ensureSession(sessionId: string, userId: string, title?: string) {
+      await pool.query(
+        `INSERT INTO chat_sessions (id, user_id, title)
+         SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM users WHERE id = $2)
+         ON CONFLICT (id) DO NOTHING`,
+        [sessionId, userId, title ?? null]);
+      // BUG: any session with this id will do, whoever owns it.
+      const found = await pool.query('SELECT 1 FROM chat_sessions WHERE id = $1', [sessionId]);
+      if (found.rowCount === 0) {
+        const user = await pool.query('SELECT 1 FROM users WHERE id = $1', [userId]);
+        throw new Refusal(user.rowCount === 0 ? `unknown user ${userId}` : `session ${sessionId} was deleted meanwhile`);
+      }
+    }
+    const store: ChatStore = {
+      async createSession({ sessionId, userId, title }) {
+        if (title?.includes('\u0000')) throw new Refusal('the title contains a NUL byte');
+        await ensureSession(sessionId, userId, title);
+      },
+      async logMessage({ sessionId, userId, messageId, role, content }) {
+        if (content.includes('\u0000')) throw new Refusal('the content contains a NUL byte');
+        await ensureSession(sessionId, userId);
+        const inserted = await pool.query(
+          `WITH s AS (SELECT id FROM chat_sessions WHERE id = $2 FOR KEY SHARE)
+           INSERT INTO chat_messages (id, session_id, role, content)
+           SELECT $1, s.id, $3, $4 FROM s
+           ON CONFLICT (id) DO NOTHING`,
+          [messageId, sessionId, role, content]);
+        if (inserted.rowCount === 1) return;
+        const existing = await pool.query<{ session_id: string }>('SELECT session_id FROM chat_messages WHERE id = $1', [messageId]);
+        if (existing.rowCount === 0) throw new Refusal(`session ${sessionId} was deleted meanwhile`);
+        if (existing.rows[0]!.session_id !== sessionId) throw new Refusal(`message id ${messageId} is used in another session`);
+      },
+      async handleChat({ sessionId, userId, messages }) {
+        const last = messages[messages.length - 1];
+        if (!last) throw new Refusal('handleChat needs at least one message');
+        await store.logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content });
+      },
+    };
+    return store;
+  },
+});
