@@ -42,6 +42,10 @@ export interface Snapshot {
   messages: { id?: string; sessionId: string; role: string; content: string }[];
 }
 
+/** Transaction isolation levels a run or a target can ask for. */
+export const ISOLATION_LEVELS = ['read-committed', 'repeatable-read', 'serializable'] as const;
+export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
+
 /** What `create` receives: every statement a target sends must go through `pool`. */
 export interface TargetContext { pool: Pool; databaseUrl: string }
 
@@ -52,6 +56,8 @@ export interface TargetDefinition {
   schema?: 'canonical' | { sql: string };
   expect?: Record<string, 'pass' | 'fail'>;
   invariants?: Partial<Record<InvariantName, false>>;
+  /** The isolation its transactions need; overrides `--isolation` (which sets the default for the others). */
+  isolation?: IsolationLevel;
   create(ctx: TargetContext): ChatStore | Promise<ChatStore>;
 }
 

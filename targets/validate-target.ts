@@ -1,4 +1,4 @@
-import type { ChatStore, TargetDefinition } from './define-target.js';
+import { ISOLATION_LEVELS, type ChatStore, type TargetDefinition } from './define-target.js';
 import { INVARIANT_NAMES } from '../harness/invariants/builtin-invariants.js';
 
 const OPTIONAL_METHODS = ['handleChat', 'deleteSession', 'registerUsers', 'snapshot', 'close'] as const;
@@ -14,6 +14,9 @@ export function validateTarget(value: unknown, scenarioNames: readonly string[])
   const schema = t.schema;
   if (schema !== undefined && schema !== 'canonical' && !(typeof schema === 'object' && schema !== null && typeof (schema as any).sql === 'string')) {
     problems.push("`schema` must be 'canonical' or { sql: string }");
+  }
+  if (t.isolation !== undefined && !(ISOLATION_LEVELS as readonly unknown[]).includes(t.isolation)) {
+    problems.push(`\`isolation\` must be one of ${ISOLATION_LEVELS.join(', ')}, not ${JSON.stringify(t.isolation)}`);
   }
   if (t.expect !== undefined) {
     if (typeof t.expect !== 'object' || t.expect === null) problems.push('`expect` must map scenario names (or "*") to "pass" or "fail"');

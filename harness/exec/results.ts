@@ -52,6 +52,8 @@ export interface CellResult {
   error?: string;
   /** Stress mode: replays reproduce the workload, not the timing; exhaustive: what was explored. */
   note?: string;
+  /** The transaction isolation the target's connections ran at, when not the server default. */
+  isolation?: string;
   exploration?: { workloads: number; interleavings: number; complete: boolean; distinctFailures: { key: string; message: string; schedule: string[] }[] };
 }
 
@@ -65,7 +67,10 @@ export interface RunResults {
   seed: number;
   mode: Mode;
   db: { kind: 'url' | 'embedded' | 'container'; serverVersion: string; url?: string };
-  options: { runs: number; timeBudgetMs: number | null; callTimeoutMs: number; targets: string[]; scenarios: string[] };
+  options: {
+    runs: number; timeBudgetMs: number | null; callTimeoutMs: number; targets: string[]; scenarios: string[];
+    isolation?: string; latency?: { minMs: number; maxMs: number };
+  };
   cells: CellResult[];
   summary: { cells: number; ok: number; notOk: number; trials: number; calls: number };
   exitCode: 0 | 1;

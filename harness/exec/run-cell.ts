@@ -18,6 +18,8 @@ import { formatStep } from './scheduled-gate.js';
 import { exploreInterleavings } from './explore-interleavings.js';
 import { createTrialPool } from './trial-pool.js';
 import { VERSION } from '../version.js';
+import type { IsolationLevel } from '../../targets/define-target.js';
+import type { LatencyRange } from '../cli/parse-args.js';
 
 /** Everything one target × scenario × mode cell needs. */
 export interface CellOptions {
@@ -38,6 +40,10 @@ export interface CellOptions {
   replay?: TrialCase;
   /** Cases tried before any generated one (the failure corpus and committed regressions). */
   examples?: TrialCase[];
+  /** Default transaction isolation for the target's connections; the target's own `isolation` wins. */
+  isolation?: IsolationLevel | null;
+  /** Stress mode: random delay range before each statement. */
+  latency?: LatencyRange | null;
   /** Project directory whose `.chatfuzz/corpus/` keeps every failure; none in tests that must not write there. */
   corpusDir?: string;
 }
@@ -77,7 +83,12 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   const started = performance.now();
   const expected = def.expect?.[o.scenario.name] ?? def.expect?.['*'] ?? 'pass';
   const db = await createRunDatabase(o.server, `chatfuzz_${o.runId}_${o.cellIndex + 1}`);
-  const pool = createTrialPool({ connectionString: db.url, max: 32, connectionTimeoutMillis: Math.max(1000, o.callTimeoutMs) });
+  const isolation = def.isolation ?? o.isolation ?? undefined;
+  const pool = createTrialPool({
+    connectionString: db.url, max: 32, connectionTimeoutMillis: Math.max(1000, o.callTimeoutMs),
+    // Every transaction of the target's connections, explicit or implicit, starts at this level.
+    ...(isolation ? { options: `-c default_transaction_isolation=${isolation.replace('-', '\\ ')}` } : {}),
+  });
   const harnessPool = new pg.Pool({ connectionString: db.url, max: 2 });
   harnessPool.on('error', () => {});
   let env: TrialEnv | undefined;
@@ -107,7 +118,8 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
       control.on('error', () => {});
       await control.connect();
     }
-    env = { def, store: asStore(store), pool, harnessPool, callTimeoutMs: o.callTimeoutMs, control };
+    const latency = o.mode === 'stress' && o.latency ? latencySampler(o.latency, o.seed) : undefined;
+    env = { def, store: asStore(store), pool, harnessPool, callTimeoutMs: o.callTimeoutMs, control, latency };
     const trialEnv = env;
 
     const trial = async (c: TrialCase): Promise<boolean> => {
@@ -193,6 +205,7 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   const durationMs = Math.round(performance.now() - started);
   const base = {
     target: def.name, scenario: o.scenario.name, mode: o.mode, expected, runs: trials, calls, durationMs,
+    ...(isolation ? { isolation } : {}),
     runsToFirstFailure: first?.runs ?? null, msToFirstFailure: first?.ms ?? null,
     ...(o.mode === 'stress' ? { note: STRESS_NOTE } : {}),
     ...(exploration ? { exploration, note: `exhaustive: ${exploration.interleavings} interleavings of ${exploration.workloads} workload(s) explored${exploration.complete ? ' (complete)' : ' (stopped at the cap or budget)'}, ${exploration.distinctFailures.length} distinct failure(s); no pruning` } : {}),
@@ -242,6 +255,19 @@ function targetSpec(t: LoadedTarget): string {
 
 function shellQuote(s: string): string {
   return /^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Seeded delays in [minMs, maxMs] (mulberry32): the same seed draws the same delays, though timing still varies. */
+function latencySampler(range: LatencyRange, seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return range.minMs + u * (range.maxMs - range.minMs);
+  };
 }
 
 function sleep(ms: number) { return new Promise((r) => setTimeout(r, ms).unref()); }

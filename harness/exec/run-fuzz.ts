@@ -6,6 +6,8 @@ import type { Reporter } from '../../reports/reporter.js';
 import type { CellResult, Mode, RunResults } from './results.js';
 import { runCell, type TrialCase } from './run-cell.js';
 import { VERSION } from '../version.js';
+import type { IsolationLevel } from '../../targets/define-target.js';
+import type { LatencyRange } from '../cli/parse-args.js';
 
 /** A run's plan: the matrix, its budgets and where its report goes. */
 export interface FuzzPlan {
@@ -22,6 +24,8 @@ export interface FuzzPlan {
   replay?: TrialCase;
   examples?: (target: string, scenario: string) => TrialCase[];
   corpusDir?: string;
+  isolation?: IsolationLevel | null;
+  latency?: LatencyRange | null;
 }
 
 /** Runs every target × scenario cell in order on the given server and assembles results.json. */
@@ -46,6 +50,7 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
       runs: plan.runs, timeBudgetMs: cellBudget, seed: plan.seed, callTimeoutMs: plan.callTimeoutMs,
       reportDir: plan.reportDir, reporters: plan.reporters, replay: plan.replay,
       examples: plan.examples?.(c.target.def.name, c.scenario.name), corpusDir: plan.corpusDir,
+      isolation: plan.isolation, latency: plan.latency,
     });
     results.push(cell);
     for (const r of plan.reporters) await r.onCellEnd?.(cell);
@@ -62,6 +67,7 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
     db,
     options: {
       runs: plan.runs, timeBudgetMs: plan.timeBudgetMs, callTimeoutMs: plan.callTimeoutMs,
+      ...(plan.isolation ? { isolation: plan.isolation } : {}), ...(plan.latency ? { latency: plan.latency } : {}),
       targets: plan.targets.map((t) => t.def.name), scenarios: plan.scenarios.map((s) => s.name),
     },
     cells: results,
