@@ -79,16 +79,95 @@ describe('renderHtml', () => {
     expect(html).toContain('chat_messages_session_id_fkey');
     expect(html).toContain('valid-calls-succeed');
     expect(html).toContain(`>${f.replay}</code><button type="button" class="copy" data-copy="`);
-    const copy = /<code id="([^"]+)">[^<]*<\/code><button type="button" class="copy" data-copy="([^"]+)"/.exec(html)!;
+    const copy = /<code id="([^"]+)" data-replay>[^<]*<\/code><button type="button" class="copy" data-copy="([^"]+)"/.exec(html)!;
     expect(copy[1]).toBe(copy[2]);
+    // The invariant's one-sentence explanation comes with it.
+    expect(html).toContain('<p class="explain" data-explanation><b>no-fk-error</b>: no call fails with a foreign-key violation');
   });
 
-  it('lists statements with their lane and highlights the one that failed', () => {
+  it('puts every call and statement of the counterexample in order on the lane of its client', () => {
     const html = renderHtml(sampleResults());
-    const errRows = [...html.matchAll(/<tr class="err">(.*?)<\/tr>/g)].map((m) => m[1]!);
-    expect(errRows.some((row) => row.includes('<td>c1</td>') && row.includes('23503') && row.includes('chat_messages_session_id_fkey'))).toBe(true);
-    expect(html).toContain('<td>harness</td>');
-    expect(html).toContain('<td>c2</td><td>#1</td>');
+    const fk = html.slice(html.indexOf('data-detail="naive/log-before-create"'), html.indexOf('data-detail="naive/hostile-input"'));
+    const timeline = /<table class="timeline"[^]*?<\/table>/.exec(fk)![0];
+    const events = [...timeline.matchAll(/<td[^>]* data-event="(\w+)" data-client="(\w+)"/g)].map((m) => `${m[2]} ${m[1]}`);
+    expect(events).toEqual([
+      // The fixture's first statement was sent outside any call, before the trial's calls began.
+      'outside statement', 'c1 invoke', 'c1 statement', 'c2 invoke', 'c2 statement', 'c2 complete', 'c1 statement', 'c1 complete',
+    ]);
+    // Each row has one cell per lane plus the step column: the event sits in its own client's column.
+    const rows = [...timeline.matchAll(/<tr>(.*?)<\/tr>/g)].slice(1).map((m) => [...m[1]!.matchAll(/<td/g)].length);
+    expect(new Set(rows)).toEqual(new Set([4]));
+    expect(timeline).toContain('SELECT id FROM chat_sessions WHERE id = $1</code> <i>→ 0 rows</i>');
+    // c1's call is in flight while c2 works: its lane is shaded on those rows.
+    expect(timeline).toMatch(/<td class="live"><\/td><td data-event="invoke" data-client="c2"/);
+    expect(timeline).toContain('last of 2 messages, user content:</span> <span class="msg">&quot;hi&quot;');
+  });
+
+  it('marks the blocked step and highlights the failing statement with SQLSTATE, constraint and detail', () => {
+    const html = renderHtml(sampleResults());
+    const blocked = [...html.matchAll(/<td class="([^"]*)" data-event="statement"[^>]*data-blocked[^>]*>(.*?)<\/td>/g)];
+    expect(blocked[0]![1]).toBe('blocked');
+    expect(blocked).toHaveLength(1);
+    expect(blocked[0]![2]).toContain('blocked on a lock');
+    expect(blocked[0]![2]).toContain('INSERT INTO chat_sessions');
+    const failing = [...html.matchAll(/<td class="([^"]*)" data-event="statement"[^>]*data-failing[^>]*>(.*?)<\/td>/g)];
+    expect(failing.length).toBe(2); // one per failure section
+    expect(failing[0]![1]).toContain('failing');
+    expect(failing[0]![2]).toContain('<b>23503</b> <span class="constraint">chat_messages_session_id_fkey</span>');
+    expect(failing[0]![2]).toContain('detail: <span class="msg">Key (session_id)=(s1) is not present in table &quot;chat_sessions&quot;.');
+  });
+
+  it('gives statements sent outside any call a lane of their own', () => {
+    const r = sampleResults();
+    const f = r.cells[0]!.failure!;
+    f.statements[0] = { ...f.statements[0]!, startedAt: 11, completedAt: 12, sql: 'LISTEN background_job' };
+    const html = renderHtml(r);
+    expect(html).toContain('<th data-lane="outside">outside any call</th>');
+    expect(html).toMatch(/data-event="statement" data-client="outside"><code>LISTEN background_job/);
+  });
+
+  it('shows the database rows with orphans, phantoms and missing messages highlighted, content escaped', () => {
+    const html = renderHtml(sampleResults());
+    expect(html).toMatch(/<tr data-row="message" class="marked mark-orphan" data-marks="orphan"><td>s0<\/td><td>m9<\/td>/);
+    const hostile = html.slice(html.indexOf('data-detail="naive/hostile-input"'));
+    expect(hostile).toMatch(/<tr data-row="message" class="marked mark-phantom" data-marks="phantom">.*?&lt;script&gt;window.__pwned=1&lt;\/script&gt;.*?#0 \(c1\)/);
+    expect(hostile).toMatch(/<tr data-row="missing" class="marked mark-missing" data-marks="missing">.*?m2.*?again/);
+  });
+
+  it('marks each matrix cell against a baseline and summarizes the comparison', () => {
+    const r = sampleResults();
+    const statuses = ['still-failing', 'new-failure', 'fixed', 'unchanged'] as const;
+    r.cells.forEach((c, i) => { c.baseline = statuses[i]; });
+    r.cells[1]!.baselineFailure = undefined;
+    r.cells[0]!.baselineFailure = { invariant: 'no-fk-error', message: 'x' };
+    r.cells[2]!.baselineFailure = { invariant: 'no-db-error', message: 'x' };
+    r.baseline = { file: 'main/results.json', runId: 'base-1', startedAt: '2025-11-22T10:00:00.000Z', gate: true,
+      counts: { 'new-failure': 1, fixed: 1, 'still-failing': 1, unchanged: 1, 'new-cell': 0 }, missingCells: [{ target: 'upsert', scenario: 'mixed', mode: 'scheduled' }] };
+    const html = renderHtml(r);
+    const cells = [...html.matchAll(/<td [^>]*data-cell="([^"]*)"[^>]*data-baseline="([^"]*)"[^>]*>(.*?)<\/td>/g)].map((m) => [m[1], m[2], m[3]!.replace(/<[^>]+>/g, ' ')]);
+    expect(cells.map((c) => c.slice(0, 2))).toEqual([
+      ['naive/log-before-create', 'still-failing'], ['naive/hostile-input', 'new-failure'],
+      ['session-first/log-before-create', 'fixed'], ['session-first/hostile-input', 'unchanged'],
+    ]);
+    expect(cells[1]![2]).toContain('new failure');
+    expect(cells[2]![2]).toContain('fixed');
+    expect(cells[3]![2]).not.toContain('unchanged');
+    expect(html).toContain('<span class="mono">main/results.json</span> (run base-1');
+    expect(html).toContain('data-baseline-count="new-failure">1 new failure<');
+    expect(html).toContain('not run this time: upsert × mixed [scheduled]');
+    expect(html).toContain('title="expected fail, got pass; against the baseline: fixed (the baseline failed no-db-error)"');
+    expect(html).toContain('the baseline failed <span class="tag">no-fk-error</span>');
+    expect(html).toContain('Against the baseline: <span class="badge b-new-failure">new failure</span> (the baseline passed it)');
+    expect(html).toContain('<th>vs baseline</th>');
+  });
+
+  it('in a gated run a new failure that met its expectation is still drawn as not ok', () => {
+    const r = sampleResults();
+    r.cells[0]!.baseline = 'new-failure';
+    r.baseline = { file: 'b.json', runId: 'b', startedAt: '', gate: true, counts: { 'new-failure': 1, fixed: 0, 'still-failing': 0, unchanged: 0, 'new-cell': 0 }, missingCells: [] };
+    expect(/data-cell="naive\/log-before-create"[^>]*>(.)/.exec(renderHtml(r))![1]).toBe('✗');
+    r.baseline.gate = false;
+    expect(/data-cell="naive\/log-before-create"[^>]*>(.)/.exec(renderHtml(r))![1]).toBe('✓');
   });
 
   it('prints the summary: db kind and version, seed, mode, duration, trials, calls, exit code', () => {

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { CellFailure, CellResult, CounterexampleOp, RunResults } from '../harness/exec/results.js';
+import type { BaselineStatus, CellFailure, CellResult, CounterexampleOp, FailureSnapshot, RunResults, SnapshotMark } from '../harness/exec/results.js';
 import type { ErrorInfo } from '../harness/history/classify-error.js';
 import type { StatementRecord } from '../harness/history/history.js';
+import { builtinInvariants } from '../harness/invariants/builtin-invariants.js';
+import { callLabel, type CallSpec } from '../harness/workload/workload.js';
+import { BASELINE_STATUSES } from './baseline-diff.js';
 import { escapeHtml } from './escape-html.js';
 
 // Generated content (100 kB messages, long SQL) must not turn a report into a megabyte per failure.
@@ -9,8 +12,17 @@ const MAX_MESSAGE = 4000;
 const MAX_ERROR = 1000;
 const MAX_LABEL = 500;
 const MAX_SQL = 300;
-const MAX_STATEMENTS = 2000;
-const MAX_SCHEDULE = 2000;
+// A shrunk counterexample has a handful of calls; an unshrinkable one must not take the whole report.
+const MAX_STATEMENTS = 400;
+const MAX_CONTENT = 160;
+const MAX_SNAPSHOT_ROWS = 50;
+
+// The one-sentence explanation printed under each failure's invariant.
+const INVARIANT_DESCRIPTIONS = new Map<string, string>(builtinInvariants.map((i) => [i.name, i.description]));
+
+const BASELINE_TEXT: Record<BaselineStatus, string> = {
+  'new-failure': 'new failure', fixed: 'fixed', 'still-failing': 'still failing', unchanged: 'unchanged', 'new-cell': 'new cell',
+};
 
 const CSS = `
 :root{--fg:#1d2330;--muted:#667085;--line:#d9dde5;--bg:#fff;--soft:#f5f6f8;--ok:#137333;--okbg:#e6f4ea;--bad:#b3261e;--badbg:#fce8e6;--warn:#8a5a00;--warnbg:#fff4d6}
@@ -33,18 +45,44 @@ td.cell small{display:block;font-weight:400;color:var(--muted)}
 .s-expected-fail{color:var(--warn);background:var(--warnbg)}
 .s-fail,.s-unexpected-pass,.s-error{color:var(--bad);background:var(--badbg)}
 td.none{color:var(--muted)}
-section.detail{border:1px solid var(--line);border-radius:6px;padding:8px 16px 12px;margin:16px 0}
+section.detail{border:1px solid var(--line);border-radius:6px;padding:8px 16px 12px;margin:16px 0;content-visibility:auto;contain-intrinsic-size:auto 900px}
 section.detail h2{margin-top:8px}
 .tag{display:inline-block;padding:0 6px;border-radius:3px;background:var(--soft);border:1px solid var(--line);margin-right:4px}
 .err{color:var(--bad)}
 tr.err td{background:var(--badbg)}
-table.timeline td.op{min-width:220px}
 td.o-ok{background:var(--okbg)}td.o-fail{background:var(--badbg)}td.o-info{background:var(--warnbg)}
-td.tick{color:var(--muted);white-space:nowrap}
 .replay{display:flex;gap:8px;align-items:flex-start}
 .replay code{flex:1;padding:6px 8px;background:var(--soft);border:1px solid var(--line);border-radius:4px;white-space:pre-wrap;word-break:break-all}
 button.copy{font:inherit;padding:4px 10px;cursor:pointer}
 .muted{color:var(--muted)}
+.scroll{overflow-x:auto}
+table.timeline{border-collapse:separate;border-spacing:0}
+table.timeline th,table.timeline td{border-width:0 0 1px 1px}
+table.timeline td[data-event]{min-width:260px;max-width:520px}
+table.timeline td.live{border-left:4px solid #9db4e0}
+table.timeline td.t{color:var(--muted);white-space:nowrap;font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+table.timeline td[data-event] code{white-space:pre-wrap;word-break:break-word}
+table.timeline i{font-style:normal;color:var(--muted)}
+table.snapshot td:nth-child(-n+2){font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+td[data-event=invoke]{background:#eef3fc;border-left:4px solid #3b6fd4!important}
+td[data-event=complete]{border-left:4px solid #3b6fd4!important}
+td[data-event=statement]{border-left:4px solid #9db4e0!important}
+td[data-event=statement].err{background:var(--badbg)}
+td[data-event=statement].failing{outline:3px solid var(--bad);outline-offset:-3px;background:#f9d2cd}
+td[data-event=statement].blocked{background:var(--warnbg)}
+.badge{display:inline-block;padding:0 6px;border-radius:3px;font-size:12px;font-weight:600;background:var(--soft);border:1px solid var(--line)}
+.blocked-badge{color:var(--warn);background:var(--warnbg)}
+.failing-badge,.mark-orphan,.mark-duplicate,.mark-phantom,.mark-misplaced,.mark-missing{color:var(--bad);background:var(--badbg)}
+tr.marked td{background:var(--badbg)}
+tr.mark-missing td{background:#fff;color:var(--bad);font-style:italic}
+.content{margin-top:2px}
+.detail-text{color:var(--fg);margin-top:2px}
+.explain{margin:4px 0}
+.b-new-failure{color:#fff;background:var(--bad)}
+.b-fixed{color:#fff;background:var(--ok)}
+.b-still-failing{color:var(--warn);background:var(--warnbg)}
+.b-new-cell{color:var(--muted)}
+td.cell .badge{margin-left:4px}
 `;
 
 // The only script: copies a replay command. Falls back to selecting the text where the clipboard API is denied (file://).
@@ -101,6 +139,16 @@ function renderSummary(r: RunResults): string {
     ['exit code', `<span data-summary="exit-code">${text(String(r.exitCode))}</span>`],
     ['run', `<span class="mono">${text(r.runId)}</span> · started ${text(r.startedAt)} · chatfuzz ${text(r.version)}`],
   ];
+  if (r.baseline) {
+    const b = r.baseline;
+    const counts = BASELINE_STATUSES.map((st) => {
+      const n = b.counts?.[st] ?? 0;
+      const plural = n !== 1 && (st === 'new-failure' || st === 'new-cell') ? 's' : '';
+      return `<span class="badge b-${st}" data-baseline-count="${st}">${text(String(n))} ${BASELINE_TEXT[st]}${plural}</span>`;
+    }).join(' ');
+    const missing = b.missingCells?.length ? ` · not run this time: ${b.missingCells.map((m) => text(`${m.target} × ${m.scenario} [${m.mode}]`)).join(', ')}` : '';
+    rows.push(['baseline', `<span class="mono">${text(b.file)}</span> (run ${text(b.runId)}, ${text(b.startedAt)})${b.gate ? ' · gate: a new failure fails the run' : ''}<br>${counts}${missing}`]);
+  }
   return `<dl class="summary">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`;
 }
 
@@ -126,10 +174,14 @@ function renderMatrixTable(r: RunResults, anchors: Map<CellResult, string>): str
       const st = status(cell);
       const label = cell.failure || cell.error ? `<a href="#${anchors.get(cell)}">${st.text}</a>` : st.text;
       const why = cell.failure ? `<small>${text(cell.failure.invariant)}</small>` : '';
+      const b = cell.baseline && BASELINE_TEXT[cell.baseline] ? cell.baseline : undefined;
+      const badge = b && b !== 'unchanged' ? `<span class="badge b-${b}">${BASELINE_TEXT[b]}</span>` : '';
+      const gateFail = !!r.baseline?.gate && b === 'new-failure';
       return (
         `<td class="cell s-${st.key}" data-cell="${escapeHtml(`${cell.target}/${cell.scenario}`)}" data-outcome="${escapeHtml(cell.outcome)}"` +
         ` data-expected="${escapeHtml(cell.expected)}" data-ok="${cell.ok}" data-status="${st.key}" data-mode="${escapeHtml(cell.mode)}"` +
-        ` title="${escapeHtml(`expected ${cell.expected}, got ${cell.outcome}`)}">${cell.ok ? '✓' : '✗'} ${label}${why}</td>`
+        `${b ? ` data-baseline="${b}"` : ''}` +
+        ` title="${escapeHtml(`expected ${cell.expected}, got ${cell.outcome}${b ? `; against the baseline: ${BASELINE_TEXT[b]}${cell.baselineFailure ? ` (the baseline failed ${cell.baselineFailure.invariant})` : ''}` : ''}`)}">${cell.ok && !gateFail ? '✓' : '✗'} ${label}${badge}${why}</td>`
       );
     });
     return `<tr><th scope="row" data-target="${escapeHtml(target)}">${text(target)}</th>${tds.join('')}</tr>`;
@@ -138,14 +190,15 @@ function renderMatrixTable(r: RunResults, anchors: Map<CellResult, string>): str
 }
 
 function renderCellTable(cells: CellResult[], anchors: Map<CellResult, string>): string {
-  const head = '<tr><th>target</th><th>scenario</th><th>mode</th><th>expected</th><th>outcome</th><th>trials</th><th>calls</th><th>duration</th><th>first failure</th></tr>';
+  const withBaseline = cells.some((c) => c.baseline);
+  const head = `<tr><th>target</th><th>scenario</th><th>mode</th><th>expected</th><th>outcome</th>${withBaseline ? '<th>vs baseline</th>' : ''}<th>trials</th><th>calls</th><th>duration</th><th>first failure</th></tr>`;
   const rows = cells.map((c) => {
     const st = status(c);
     const first = c.runsToFirstFailure == null ? '—' : `trial ${c.runsToFirstFailure}${c.msToFirstFailure == null ? '' : ` after ${duration(c.msToFirstFailure)}`}`;
     const name = c.failure || c.error ? `<a href="#${anchors.get(c)}">${text(c.scenario)}</a>` : text(c.scenario);
     return (
       `<tr><td>${text(c.target)}</td><td>${name}</td><td>${text(c.mode)}</td><td>${text(c.expected)}</td>` +
-      `<td class="s-${st.key}">${st.text}</td><td>${text(String(c.runs))}</td><td>${text(String(c.calls))}</td>` +
+      `<td class="s-${st.key}">${st.text}</td>${withBaseline ? `<td>${c.baseline && BASELINE_TEXT[c.baseline] ? BASELINE_TEXT[c.baseline] : '—'}</td>` : ''}<td>${text(String(c.runs))}</td><td>${text(String(c.calls))}</td>` +
       `<td>${text(duration(c.durationMs))}</td><td>${text(first)}</td></tr>`
     );
   });
@@ -159,6 +212,10 @@ function renderDetail(cell: CellResult, anchor: string): string {
     `<h2>${text(cell.target)} × ${text(cell.scenario)} <small class="muted">[${text(cell.mode)}]</small> <span class="verdict s-${st.key}">${st.text}</span></h2>`,
     `<p class="muted">expected ${text(cell.expected)}, got ${text(cell.outcome)} · ${text(String(cell.runs))} trials · ${text(duration(cell.durationMs))}</p>`,
   ];
+  if (cell.baseline && BASELINE_TEXT[cell.baseline]) {
+    const was = cell.baselineFailure ? ` (the baseline failed <span class="tag">${text(cell.baselineFailure.invariant)}</span>)` : cell.baseline === 'new-failure' ? ' (the baseline passed it)' : '';
+    out.push(`<p class="baseline" data-baseline="${cell.baseline}">Against the baseline: <span class="badge b-${cell.baseline}">${BASELINE_TEXT[cell.baseline]}</span>${was}</p>`);
+  }
   if (cell.note) out.push(`<p class="note"><b>Note:</b> ${text(cell.note)}</p>`);
   if (cell.error) out.push(`<p class="err cell-error"><b>The cell could not run to a verdict:</b> <span class="msg">${text(clip(cell.error, MAX_MESSAGE))}</span></p>`);
   if (cell.failure) out.push(renderFailure(cell.failure, anchor));
@@ -171,19 +228,21 @@ function renderFailure(f: CellFailure, anchor: string): string {
     f.sqlstate ? `<span class="tag" data-sqlstate>SQLSTATE ${text(f.sqlstate)}</span>` : '',
     f.constraint ? `<span class="tag" data-constraint>${text(f.constraint)}</span>` : '',
   ].join('');
-  const meta = [`seed ${text(String(f.seed))}`, `${text(String(f.shrinks))} shrinks`, f.caseFile ? `case file <span class="mono">${text(f.caseFile)}</span>` : '']
+  const meta = [`seed ${text(String(f.seed))}`, `shrunk ${text(String(f.shrinks))} times`, f.caseFile ? `case file <span class="mono">${text(f.caseFile)}</span>` : '']
     .filter(Boolean)
     .join(' · ');
   const replayId = `${anchor}-replay`;
+  const explanation = INVARIANT_DESCRIPTIONS.get(f.invariant);
   return [
     `<p><span class="tag" data-invariant>${text(f.invariant)}</span>${tags}</p>`,
+    explanation ? `<p class="explain" data-explanation><b>${text(f.invariant)}</b>: ${text(explanation)}.</p>` : '',
     `<p class="msg failure-message">${text(clip(f.message, MAX_MESSAGE))}</p>`,
     `<p class="muted">${meta}</p>`,
-    '<h3>Counterexample</h3>',
-    renderTimeline(f.counterexample?.ops ?? []),
-    renderSchedule(f.counterexample?.schedule),
-    '<h3>Statements</h3>',
-    renderStatements(f.statements ?? []),
+    '<h3>Replay</h3>',
+    `<div class="replay"><code id="${replayId}" data-replay>${text(f.replay)}</code><button type="button" class="copy" data-copy="${replayId}">copy</button></div>`,
+    '<h3>Counterexample: one lane per client, every call and statement in order</h3>',
+    renderTimeline(f),
+    f.snapshot ? renderSnapshot(f.snapshot, f.counterexample?.ops ?? []) : '',
     `<h3>Violations (${(f.violations ?? []).length})</h3>`,
     `<ul class="violations">${(f.violations ?? [])
       .map(
@@ -193,56 +252,189 @@ function renderFailure(f: CellFailure, anchor: string): string {
           `${v.calls?.length ? ` <span class="muted">(calls ${v.calls.map((n) => `#${text(String(n))}`).join(', ')})</span>` : ''}</li>`,
       )
       .join('')}</ul>`,
-    '<h3>Replay</h3>',
-    `<div class="replay"><code id="${replayId}">${text(f.replay)}</code><button type="button" class="copy" data-copy="${replayId}">copy</button></div>`,
-  ].join('\n');
+  ].filter(Boolean).join('\n');
 }
 
-// One column per client, one row per call in invocation order: the interleaving reads top to bottom.
-function renderTimeline(ops: CounterexampleOp[]): string {
-  if (!ops.length) return '<p class="muted">no calls</p>';
-  const lanes = Math.max(1, ...ops.map((o) => o.client + 1));
-  const sorted = ops.map((op, i) => ({ op, i })).sort((a, b) => a.op.invokedAt - b.op.invokedAt || a.op.client - b.op.client || a.i - b.i);
-  const head = `<tr><th>t</th>${Array.from({ length: lanes }, (_, l) => `<th data-lane="c${l + 1}">c${l + 1}</th>`).join('')}</tr>`;
-  const rows = sorted.map(({ op }) => {
+type TimelineEvent =
+  | { tick: number; order: number; lane: number; kind: 'invoke' | 'complete'; op: CounterexampleOp; call: number }
+  | { tick: number; order: number; lane: number; kind: 'statement'; s: StatementRecord };
+
+/**
+ * The counterexample as a timeline: one column (lane) per client, one row per event in the
+ * order of the trial's logical clock: a call is invoked, sends its statements, completes.
+ * Statements sent outside any call get a lane of their own. A lane is shaded while its call
+ * is in flight, a statement that waited on a lock is marked blocked, and the statement that
+ * broke the invariant is highlighted with its SQLSTATE, constraint and detail.
+ */
+function renderTimeline(f: CellFailure): string {
+  const ops = f.counterexample?.ops ?? [];
+  const statements = (f.statements ?? []).slice(0, MAX_STATEMENTS);
+  if (!ops.length && !statements.length) return '<p class="muted">no calls</p>';
+  const clients = Math.max(1, ...ops.map((o) => o.client + 1), ...statements.map((s) => s.client + 1));
+  const outside = statements.some((s) => s.client < 0 || s.call < 0);
+  const lanes = clients + (outside ? 1 : 0);
+  const laneOf = (client: number, call: number) => (client < 0 || call < 0 ? clients : client);
+
+  // History calls are listed in invocation order, and a statement's `call` is the call's index in that list.
+  const byInvocation = ops.map((op, i) => ({ op, i })).sort((a, b) => a.op.invokedAt - b.op.invokedAt || a.i - b.i);
+  const callNo = new Map(byInvocation.map(({ op }, k) => [op, k]));
+  const contents = callContents(f);
+  const blocked = blockedStatements(f, statements);
+  const failing = failingStatement(f, statements);
+
+  let order = 0;
+  const events: TimelineEvent[] = [];
+  for (const { op } of byInvocation) {
+    events.push({ tick: op.invokedAt, order: order++, lane: op.client, kind: 'invoke', op, call: callNo.get(op)! });
+    events.push({ tick: op.completedAt, order: order++, lane: op.client, kind: 'complete', op, call: callNo.get(op)! });
+  }
+  for (const s of statements) events.push({ tick: s.startedAt, order: order++, lane: laneOf(s.client, s.call), kind: 'statement', s });
+  // Ties keep the recorded order (a call's invocation before its first statement, completions after).
+  events.sort((a, b) => a.tick - b.tick || rank(a) - rank(b) || a.order - b.order);
+
+  const head = `<tr><th>step</th>${Array.from({ length: lanes }, (_, l) =>
+    l < clients ? `<th data-lane="c${l + 1}">client c${l + 1}</th>` : '<th data-lane="outside">outside any call</th>').join('')}</tr>`;
+  const rows = events.map((e) => {
     const tds = Array.from({ length: lanes }, (_, l) => {
-      if (l !== op.client) return '<td></td>';
-      const err = op.error
-        ? `<div class="err">${text(errorCode(op.error))}${op.error.constraint ? ` ${text(op.error.constraint)}` : ''}: <span class="msg">${text(clip(op.error.message, MAX_ERROR))}</span></div>`
-        : '';
+      if (l !== e.lane) {
+        const live = ops.some((o) => o.client === l && o.invokedAt < e.tick && e.tick < o.completedAt);
+        return live ? '<td class="live"></td>' : '<td></td>';
+      }
+      if (e.kind === 'statement') return renderStatementEvent(e.s, l < clients ? `c${l + 1}` : 'outside', blocked.has(e.s), e.s === failing);
+      const op = e.op;
+      const lane = `c${op.client + 1}`;
+      if (e.kind === 'invoke') {
+        const content = contents.get(op);
+        return (
+          `<td data-event="invoke" data-client="${lane}" data-call="${e.call}">` +
+          `<span class="mono">▶ #${e.call} ${text(clip(op.label, MAX_LABEL))}</span>` +
+          `${content ? `<div class="content"><span class="muted">${text(content.what)}:</span> <span class="msg">${text(clip(content.text, MAX_CONTENT))}</span></div>` : ''}</td>`
+        );
+      }
+      const err = op.error ? `<div class="err">${errorHtml(op.error)}</div>` : '';
       return (
-        `<td class="op o-${escapeHtml(op.outcome)}" data-client="c${l + 1}" data-op-outcome="${escapeHtml(op.outcome)}">` +
-        `<span class="mono">${text(clip(op.label, MAX_LABEL))}</span> → <b>${text(op.outcome)}</b>${err}</td>`
+        `<td class="o-${escapeHtml(op.outcome)}" data-event="complete" data-client="${lane}" data-call="${e.call}" data-op-outcome="${escapeHtml(op.outcome)}">` +
+        `<span class="mono">◀ #${e.call}</span> → <b>${text(op.outcome)}</b>${err}</td>`
       );
     });
-    return `<tr><td class="tick mono">${text(String(op.invokedAt))}–${text(String(op.completedAt))}</td>${tds.join('')}</tr>`;
+    return `<tr><td class="t">${text(String(e.tick))}</td>${tds.join('')}</tr>`;
   });
-  return `<table class="timeline">${head}${rows.join('')}</table>`;
+  const more = (f.statements?.length ?? 0) > MAX_STATEMENTS ? `<p class="muted">… ${f.statements.length - MAX_STATEMENTS} more statements in results.json</p>` : '';
+  return `<div class="scroll"><table class="timeline" data-lanes="${clients}">${head}${rows.join('')}</table></div>${more}`;
 }
 
-function renderSchedule(schedule: string[] | undefined): string {
-  if (!schedule?.length) return '';
-  const shown = schedule.slice(0, MAX_SCHEDULE).map((s) => text(s)).join(' ');
-  const more = schedule.length > MAX_SCHEDULE ? ` … ${schedule.length - MAX_SCHEDULE} more in results.json` : '';
-  return `<details><summary>schedule (${schedule.length} steps)</summary><p class="mono msg">${shown}${more}</p></details>`;
+function rank(e: TimelineEvent): number {
+  return e.kind === 'invoke' ? 0 : e.kind === 'statement' ? 1 : 2;
 }
 
-function renderStatements(statements: StatementRecord[]): string {
-  if (!statements.length) return '<p class="muted">no statements recorded</p>';
-  const head = '<tr><th>seq</th><th>lane</th><th>call</th><th>sql</th><th>error</th></tr>';
-  const rows = statements.slice(0, MAX_STATEMENTS).map((s) => {
-    const harness = s.call < 0 || s.client < 0;
-    const lane = harness ? 'harness' : `c${s.client + 1}`;
-    const err = s.error
-      ? `<span class="err"><b>${text(errorCode(s.error))}</b>${s.error.constraint ? ` ${text(s.error.constraint)}` : ''}: <span class="msg">${text(clip(s.error.message, MAX_ERROR))}</span></span>`
-      : '';
-    return (
-      `<tr${s.error ? ' class="err"' : ''}><td class="mono">${text(String(s.seq))}</td><td>${lane}</td>` +
-      `<td>${harness ? '—' : `#${text(String(s.call))}`}</td><td><code class="msg">${text(clip(s.sql, MAX_SQL))}</code></td><td>${err}</td></tr>`
-    );
-  });
-  const more = statements.length > MAX_STATEMENTS ? `<p class="muted">… ${statements.length - MAX_STATEMENTS} more statements in results.json</p>` : '';
-  return `<table class="statements">${head}${rows.join('')}</table>${more}`;
+function renderStatementEvent(s: StatementRecord, lane: string, blocked: boolean, failing: boolean): string {
+  // Markup is kept lean here: a big matrix has thousands of these cells (CSS selects them by data-event).
+  const classes = [s.error ? 'err' : '', blocked ? 'blocked' : '', failing ? 'failing' : ''].filter(Boolean).join(' ');
+  const result = s.error
+    ? `<div class="err">${errorHtml(s.error)}</div>`
+    : ` <i>→ ${text(s.completedAt === undefined ? 'pending' : `${s.rowCount ?? 0} row${s.rowCount === 1 ? '' : 's'}`)}</i>`;
+  return (
+    `<td${classes ? ` class="${classes}"` : ''} data-event="statement" data-client="${lane}"` +
+    `${blocked ? ' data-blocked' : ''}${failing ? ' data-failing' : ''}${s.error?.sqlstate ? ` data-sqlstate="${escapeHtml(s.error.sqlstate)}"` : ''}>` +
+    `${blocked ? '<span class="badge blocked-badge">blocked on a lock</span> ' : ''}${failing ? '<span class="badge failing-badge">failing statement</span> ' : ''}` +
+    `<code>${text(clip(s.sql, MAX_SQL))}</code>${result}</td>`
+  );
+}
+
+function errorHtml(e: ErrorInfo): string {
+  return (
+    `<b>${text(errorCode(e))}</b>${e.constraint ? ` <span class="constraint">${text(e.constraint)}</span>` : ''}: <span class="msg">${text(clip(e.message, MAX_ERROR))}</span>` +
+    `${e.detail ? `<div class="detail-text">detail: <span class="msg">${text(clip(e.detail, MAX_ERROR))}</span></div>` : ''}`
+  );
+}
+
+/** The content each call carried, from the workload: client c's k-th call (in invocation order) is the workload's clients[c][k]. */
+function callContents(f: CellFailure): Map<CounterexampleOp, { what: string; text: string }> {
+  const out = new Map<CounterexampleOp, { what: string; text: string }>();
+  const clients = f.workload?.clients;
+  if (!Array.isArray(clients)) return out;
+  const ops = f.counterexample?.ops ?? [];
+  for (let c = 0; c < clients.length; c++) {
+    const mine = ops.filter((o) => o.client === c).sort((a, b) => a.invokedAt - b.invokedAt);
+    mine.forEach((op, k) => {
+      const spec = clients[c]?.[k];
+      // Only where the label proves it is the same call: a results.json from another version may not line up.
+      if (!spec || safeLabel(spec, c) !== op.label) return;
+      const last = spec.messages?.at(-1);
+      if (last) out.set(op, { what: `${spec.op === 'handleChat' ? `last of ${spec.messages!.length} messages, ` : ''}${last.role} content`, text: JSON.stringify(last.content) });
+      else if (spec.title !== undefined) out.set(op, { what: 'title', text: JSON.stringify(spec.title) });
+    });
+  }
+  return out;
+}
+
+function safeLabel(spec: CallSpec, client: number): string | undefined {
+  try { return callLabel(spec, client); } catch { return undefined; }
+}
+
+/**
+ * Scheduled mode releases gated statements in schedule order, so the k-th statement sent from
+ * inside a call is the k-th schedule step; a step whose client does not match ends the pairing.
+ */
+function blockedStatements(f: CellFailure, statements: StatementRecord[]): Set<StatementRecord> {
+  const out = new Set<StatementRecord>();
+  const steps = f.counterexample?.schedule ?? [];
+  const gated = statements.filter((s) => s.call >= 0 && s.client >= 0);
+  for (let k = 0; k < Math.min(steps.length, gated.length); k++) {
+    const s = gated[k]!;
+    if (!String(steps[k]).startsWith(`c${s.client + 1} `)) break;
+    if (/ \[blocked\] → [^→]*$/.test(String(steps[k]))) out.add(s);
+  }
+  return out;
+}
+
+/** The statement that broke the invariant: the first with the failure's SQLSTATE (and constraint), else the first error of a violating call. */
+function failingStatement(f: CellFailure, statements: StatementRecord[]): StatementRecord | undefined {
+  if (f.sqlstate) {
+    const hit = statements.find((s) => s.error?.sqlstate === f.sqlstate && (!f.constraint || s.error?.constraint === f.constraint));
+    if (hit) return hit;
+  }
+  const calls = new Set(f.violations?.[0]?.calls ?? []);
+  return statements.find((s) => s.error && calls.has(s.call));
+}
+
+const MARK_TEXT: Record<SnapshotMark, string> = {
+  orphan: 'orphan: its parent row does not exist',
+  duplicate: 'duplicate: stored more than once',
+  phantom: 'phantom: stored although the call was refused',
+  misplaced: 'misplaced: stored in another session than its call wrote to',
+};
+
+/** The rows the trial left in the database, highlighted where they break an invariant, and the acked messages that are missing. */
+function renderSnapshot(s: FailureSnapshot, ops: CounterexampleOp[]): string {
+  const marks = (m: SnapshotMark[] | undefined) => (m ?? []).map((k) => `<span class="badge mark-${k}" title="${escapeHtml(MARK_TEXT[k])}">${k}</span>`).join(' ');
+  const rowAttrs = (m: SnapshotMark[] | undefined) => (m?.length ? ` class="marked ${m.map((k) => `mark-${k}`).join(' ')}" data-marks="${m.join(' ')}"` : '');
+  // Calls are numbered by invocation order, as in the timeline.
+  const byInvocation = ops.map((op, i) => ({ op, i })).sort((a, b) => a.op.invokedAt - b.op.invokedAt || a.i - b.i);
+  // The timeline prints each call's label next to its number; here the number and lane are enough.
+  const callName = (n: number | undefined) => (n === undefined || !byInvocation[n] ? '—' : `#${n} (c${byInvocation[n]!.op.client + 1})`);
+  const sessions = s.sessions.map((r) => `<tr${rowAttrs(r.marks)}><td>${text(r.id)}</td><td>${text(r.userId)}</td><td>${marks(r.marks)}</td></tr>`);
+  const messages = s.messages.slice(0, MAX_SNAPSHOT_ROWS).map(
+    (m) =>
+      `<tr data-row="message"${rowAttrs(m.marks)}><td>${text(m.sessionId)}</td><td>${text(m.id ?? '—')}</td><td>${text(m.role)}</td>` +
+      `<td><span class="msg">${text(clip(m.content, MAX_CONTENT))}</span>${m.contentLength > m.content.length ? ` <span class="muted">(${text(String(m.contentLength))} chars)</span>` : ''}</td>` +
+      `<td>${callName(m.call)}</td><td>${marks(m.marks)}</td></tr>`,
+  );
+  const missing = s.missing.map(
+    (m) =>
+      `<tr data-row="missing" class="marked mark-missing" data-marks="missing"><td>${text(m.sessionId)}</td><td>${text(m.id)}</td><td>${text(m.role)}</td>` +
+      `<td><span class="msg">${text(clip(m.content, MAX_CONTENT))}</span></td><td>${callName(m.call)}</td>` +
+      `<td><span class="badge mark-missing" title="acknowledged to the caller, not in the database">missing</span></td></tr>`,
+  );
+  return [
+    '<h3>Database rows after the trial</h3>',
+    `<p class="muted">users: ${s.users.length ? s.users.map((u) => `<span class="mono">${text(u.id)}</span>`).join(', ') : 'none'}</p>`,
+    `<table class="snapshot sessions"><tr><th>session</th><th>owner</th><th></th></tr>${sessions.join('') || '<tr><td colspan="3" class="muted">no sessions</td></tr>'}</table>`,
+    `<table class="snapshot messages"><tr><th>session</th><th>message</th><th>role</th><th>content</th><th>written by call</th><th></th></tr>` +
+      `${[...messages, ...missing].join('') || '<tr><td colspan="6" class="muted">no messages</td></tr>'}</table>`,
+    s.messages.length > MAX_SNAPSHOT_ROWS || s.omitted
+      ? `<p class="muted">… ${text(String(Math.max(0, s.messages.length - MAX_SNAPSHOT_ROWS) + (s.omitted?.messages ?? 0)))} more messages in results.json or not kept</p>` : '',
+  ].filter(Boolean).join('\n');
 }
 
 function status(c: CellResult): { key: string; text: string } {

@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { sampleResults } from './fixtures/sample-results.js';
+import { applyBaseline, parseBaseline } from './baseline-diff.js';
 import { renderJunit } from './render-junit.js';
 
 // XML 1.0 Char production, minus what we never expect.
@@ -196,5 +197,22 @@ describe('renderJunit', () => {
     const xml = renderJunit(r);
     expect(xml).toMatch(/message="no-db-error: line one line two/);
     expectWellFormed(xml);
+  });
+
+  it('against a baseline: a gated new failure is a <failure> even when expected, and every testcase says how it compares', () => {
+    const r = sampleResults();
+    const base = JSON.parse(JSON.stringify(r));
+    base.cells[0].outcome = 'pass'; // naive/log-before-create passed in the baseline
+    const gated = renderJunit(applyBaseline(r, parseBaseline(base, 'b.json'), { file: 'b.json', gate: true }));
+    expectWellFormed(gated);
+    expect(gated.match(/<testcase\b/g)).toHaveLength(r.cells.length);
+    expect(gated.match(/<failure\b/g)).toHaveLength(3);
+    expect(gated).toContain('failures="3"');
+    expect(gated).toMatch(/<testcase classname="naive" name="log-before-create \[scheduled\]"[^>]*>\s*<failure message="new failure since the baseline: no-fk-error/);
+    expect(gated).toContain('<property name="baseline" value="b.json (run 2025-11-23T15-50-00-seed42)"/>');
+    const view = renderJunit(applyBaseline(r, parseBaseline(base, 'b.json'), { file: 'b.json', gate: false }));
+    expect(view.match(/<failure\b/g)).toHaveLength(2);
+    expect(view).toContain('baseline: new-failure</system-out>');
+    expect(view).toContain('baseline: unchanged</system-out>');
   });
 });

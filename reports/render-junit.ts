@@ -5,10 +5,11 @@ import type { ErrorInfo } from '../harness/history/classify-error.js';
 const MAX_ATTRIBUTE = 500;
 const MAX_TEXT = 20_000;
 
-/** JUnit XML for a run: one testsuite "chatfuzz", one testcase per cell, a <failure> on every cell that missed its expectation. */
+/** JUnit XML for a run: one testsuite "chatfuzz", one testcase per cell, a <failure> on every cell that missed its expectation or, in a --ci run against a baseline, broke what the baseline passed. */
 export function renderJunit(results: RunResults): string {
   const cells = results.cells ?? [];
-  const failures = cells.filter((c) => !c.ok).length;
+  const gate = !!results.baseline?.gate;
+  const failures = cells.filter((c) => failed(c, gate)).length;
   const time = seconds(results.durationMs);
   const props: [string, string][] = [
     ['seed', String(results.seed)],
@@ -17,6 +18,7 @@ export function renderJunit(results: RunResults): string {
     ['db.kind', String(results.db?.kind ?? '')],
     ['db.serverVersion', String(results.db?.serverVersion ?? '')],
     ['exitCode', String(results.exitCode)],
+    ...(results.baseline ? [['baseline', `${results.baseline.file} (run ${results.baseline.runId})`] as [string, string]] : []),
   ];
   const common = `tests="${cells.length}" failures="${failures}" errors="0" skipped="0" time="${time}"`;
   return [
@@ -26,23 +28,31 @@ export function renderJunit(results: RunResults): string {
     '    <properties>',
     ...props.map(([k, v]) => `      <property name="${attr(k)}" value="${attr(v)}"/>`),
     '    </properties>',
-    ...cells.map(renderCase),
+    ...cells.map((c) => renderCase(c, gate)),
     '  </testsuite>',
     '</testsuites>',
     '',
   ].join('\n');
 }
 
-function renderCase(cell: CellResult): string {
+/** What fails a testcase: an unmet expectation, or a new failure against the baseline when the baseline gates the run. */
+function failed(cell: CellResult, gate: boolean): boolean {
+  return !cell.ok || (gate && cell.baseline === 'new-failure');
+}
+
+function renderCase(cell: CellResult, gate: boolean): string {
   const open = `    <testcase classname="${attr(cell.target)}" name="${attr(`${cell.scenario} [${cell.mode}]`)}" time="${seconds(cell.durationMs)}"`;
   const out: string[] = [];
-  if (!cell.ok) {
+  const vsBaseline = cell.baseline ? `baseline: ${cell.baseline}${cell.baselineFailure ? ` (baseline failed ${cell.baselineFailure.invariant})` : ''}` : '';
+  if (failed(cell, gate)) {
     const { message, type, body } = describe(cell);
-    out.push(`      <failure message="${attr(clip(message, MAX_ATTRIBUTE))}" type="${attr(type)}">${xmlText(clip(body, MAX_TEXT))}</failure>`);
+    const fresh = cell.baseline === 'new-failure';
+    out.push(`      <failure message="${attr(clip(`${fresh ? 'new failure since the baseline: ' : ''}${message}`, MAX_ATTRIBUTE))}" type="${attr(type)}">${xmlText(clip(vsBaseline ? `${body}\n${vsBaseline}` : body, MAX_TEXT))}</failure>`);
   }
   // An expected failure passes the gate, but a reader of the CI page still wants to see what was found.
   const info = [
-    cell.ok && cell.failure ? `failed as expected: ${cell.failure.invariant} — ${cell.failure.message}\nreplay: ${cell.failure.replay}` : '',
+    !failed(cell, gate) && cell.failure ? `failed as expected: ${cell.failure.invariant} — ${cell.failure.message}\nreplay: ${cell.failure.replay}` : '',
+    !failed(cell, gate) ? vsBaseline : '',
     cell.note ?? '',
   ].filter(Boolean);
   if (info.length) out.push(`      <system-out>${xmlText(clip(info.join('\n'), MAX_TEXT))}</system-out>`);

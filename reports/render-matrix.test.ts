@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleResults } from './fixtures/sample-results.js';
+import { applyBaseline, parseBaseline } from './baseline-diff.js';
 import { renderMatrix } from './render-matrix.js';
 
 describe('renderMatrix', () => {
@@ -61,5 +62,34 @@ describe('renderMatrix', () => {
     expect(out).toContain('✗ ERROR');
     expect(out).toContain('session-first × hostile-input: error — snapshot threw');
     expect(out).toContain('  note: stress: replays reproduce the workload, not the timing');
+  });
+
+  it('tags cells that differ from the baseline, lists fixed and missing cells and the counts', () => {
+    const r = sampleResults();
+    const base = JSON.parse(JSON.stringify(r));
+    base.runId = 'main-1';
+    base.cells[1].outcome = 'pass';
+    base.cells[2].outcome = 'fail';
+    base.cells[2].failure = { invariant: 'no-db-error', message: 'was' };
+    base.cells.push({ ...base.cells[3], scenario: 'mixed' });
+    const out = renderMatrix(applyBaseline(r, parseBaseline(base, 'b.json'), { file: 'b.json', gate: true }));
+    const lines = out.split('\n');
+    expect(lines[1]).toMatch(/^naive\s+✓ FAIL\(expected\) still failing\s+✗ FAIL NEW FAILURE$/);
+    expect(lines[2]).toMatch(/^session-first\s+✗ pass\(UNEXPECTED\) fixed\s+✓ pass$/);
+    expect(out).toContain('baseline main-1: 1 new failure, 1 fixed, 1 still failing, 1 unchanged, 0 new cells, 1 baseline cell not run (new failures fail the gate)');
+    expect(out).toContain('  fixed: session-first × log-before-create (was no-db-error)');
+    expect(out).toContain('  not run: session-first × mixed [scheduled]');
+    expect(out).toContain('naive × hostile-input (NEW FAILURE since the baseline): no-db-error');
+  });
+
+  it('in a gated run marks a new failure ✗ even where the cell failed as expected', () => {
+    const r = sampleResults();
+    r.cells = [r.cells[0]!];
+    const base = JSON.parse(JSON.stringify(r));
+    base.cells[0].outcome = 'pass';
+    const gated = renderMatrix(applyBaseline(r, parseBaseline(base, 'b'), { file: 'b', gate: true }));
+    expect(gated.split('\n')[1]).toMatch(/^naive\s+✗ FAIL\(expected\) NEW FAILURE$/);
+    const view = renderMatrix(applyBaseline(r, parseBaseline(base, 'b'), { file: 'b', gate: false }));
+    expect(view.split('\n')[1]).toMatch(/^naive\s+✓ FAIL\(expected\) NEW FAILURE$/);
   });
 });

@@ -1,4 +1,5 @@
-import type { CellResult, CounterexampleOp, RunResults } from '../harness/exec/results.js';
+import type { BaselineStatus, CellResult, CounterexampleOp, RunResults } from '../harness/exec/results.js';
+import { baselineLine } from './baseline-diff.js';
 
 const MAX_MESSAGE = 400;
 const MAX_LABEL = 200;
@@ -12,9 +13,18 @@ export function renderMatrix(results: RunResults, opts: { color?: boolean } = {}
   const paint: Paint = opts.color ? (code, s) => `${ANSI[code]}${s}${ANSI.reset}` : (_code, s) => s;
   const cells = results.cells ?? [];
   const lines: string[] = [...matrixLines(results, paint), ''];
+  if (results.baseline) {
+    const b = results.baseline;
+    lines.push(paint(b.gate && b.counts['new-failure'] ? 'red' : 'dim', baselineLine(b)));
+    for (const c of cells.filter((x) => x.baseline === 'fixed')) {
+      lines.push(paint('green', `  fixed: ${safe(c.target)} × ${safe(c.scenario)}${c.baselineFailure ? ` (was ${safe(c.baselineFailure.invariant)})` : ''}`));
+    }
+    for (const m of b.missingCells) lines.push(paint('dim', `  not run: ${safe(m.target)} × ${safe(m.scenario)} [${safe(m.mode)}]`));
+    lines.push('');
+  }
 
   for (const cell of cells.filter((c) => c.failure || c.error)) {
-    lines.push(...failureBlock(cell, cells, paint), '');
+    lines.push(...failureBlock(cell, cells, paint, !!results.baseline?.gate), '');
   }
 
   const s = results.summary ?? { cells: cells.length, ok: cells.filter((c) => c.ok).length, notOk: 0, trials: 0, calls: 0 };
@@ -42,30 +52,42 @@ function matrixLines(r: RunResults, paint: Paint): string[] {
   const grid = targets.map((t) =>
     columns.map((col) => {
       const cell = cells.find((c) => c.target === t && c.scenario === col.sc && (!col.mode || c.mode === col.mode));
-      return cell ? { text: `${cell.ok ? '✓' : '✗'} ${shortStatus(cell)}`, cell } : { text: '-', cell: undefined };
+      return cell ? { text: `${cell.ok && !gateFails(r, cell) ? '✓' : '✗'} ${shortStatus(cell)}${BASELINE_TAG[cell.baseline ?? 'unchanged']}`, cell } : { text: '-', cell: undefined };
     }),
   );
   const first = Math.max(0, ...targets.map((t) => width(safe(t))));
   const widths = columns.map((col, i) => Math.max(width(safe(col.head)), ...grid.map((row) => width(row[i]!.text))));
 
   const out = [[pad('', first), ...columns.map((col, i) => pad(safe(col.head), widths[i]!))].join('  ').trimEnd()];
-  grid.forEach((row, r) => {
+  grid.forEach((row, ri) => {
     // Pad before colouring: escape codes have no width on screen.
     const tds = row.map((g, i) => {
       // The last column is not padded: trailing blanks inside colour codes would survive trimEnd.
       const padded = i === row.length - 1 ? g.text : pad(g.text, widths[i]!);
       if (!g.cell) return paint('dim', padded);
-      return paint(g.cell.ok ? (g.cell.outcome === 'fail' ? 'yellow' : 'green') : 'red', padded);
+      return paint(g.cell.ok && !gateFails(r, g.cell) ? (g.cell.outcome === 'fail' ? 'yellow' : 'green') : 'red', padded);
     });
-    out.push([pad(safe(targets[r]!), first), ...tds].join('  ').trimEnd());
+    out.push([pad(safe(targets[ri]!), first), ...tds].join('  ').trimEnd());
   });
   return out;
 }
 
-function failureBlock(cell: CellResult, all: CellResult[], paint: Paint): string[] {
+// Unchanged is the quiet case: only differences from the baseline are tagged.
+const BASELINE_TAG: Record<BaselineStatus, string> = {
+  'new-failure': ' NEW FAILURE', fixed: ' fixed', 'still-failing': ' still failing', unchanged: '', 'new-cell': ' new cell',
+};
+
+/** A cell that met its expectation but broke what the baseline passed, in a gated (--ci) run. */
+function gateFails(r: RunResults, c: CellResult): boolean {
+  return !!r.baseline?.gate && c.baseline === 'new-failure';
+}
+
+function failureBlock(cell: CellResult, all: CellResult[], paint: Paint, gate: boolean): string[] {
   const mixedModes = new Set(all.map((c) => c.mode)).size > 1;
   const name = `${safe(cell.target)} × ${safe(cell.scenario)}${mixedModes ? ` [${cell.mode}]` : ''}`;
-  const tag = cell.ok ? ' (expected)' : '';
+  const fresh = cell.baseline === 'new-failure';
+  const tag = `${cell.ok ? ' (expected)' : ''}${fresh ? ' (NEW FAILURE since the baseline)' : ''}`;
+  if (gate && fresh) cell = { ...cell, ok: false };
   const out: string[] = [];
   const f = cell.failure;
   if (f) {

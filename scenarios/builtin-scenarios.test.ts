@@ -13,7 +13,7 @@ const ALL_CAPS: TargetCapabilities[] = [
   { handleChat: false, deleteSession: false },
 ];
 const FULL = ALL_CAPS[0]!;
-const NEW_SCENARIOS = ['parallel-first-messages', 'unknown-user', 'cross-user', 'delete-while-logging', 'hostile-input', 'mixed'];
+const NEW_SCENARIOS = ['parallel-first-messages', 'retry-after-error', 'unknown-user', 'cross-user', 'delete-while-logging', 'hostile-input', 'mixed'];
 
 function scenario(name: string): Scenario {
   const s = builtinScenarios.find((x) => x.name === name);
@@ -32,12 +32,12 @@ function calls(w: Workload): { call: CallSpec; client: number; pos: number }[] {
 const persisted = (c: CallSpec) => c.messages?.at(-1);
 
 describe('the scenario catalogue', () => {
-  it("has DESIGN.md's scenarios in its order, with only retry-after-error still planned", () => {
+  it("has all of DESIGN.md's scenarios in its order, none still planned", () => {
     expect(builtinScenarios.map((s) => s.name)).toEqual([
       'multi-message-first-request', 'log-before-create', 'concurrent-duplicates', 'parallel-first-messages',
-      'unknown-user', 'cross-user', 'delete-while-logging', 'hostile-input', 'mixed',
+      'retry-after-error', 'unknown-user', 'cross-user', 'delete-while-logging', 'hostile-input', 'mixed',
     ]);
-    expect(PLANNED_SCENARIOS).toEqual(['retry-after-error']);
+    expect(PLANNED_SCENARIOS).toEqual([]);
     for (const s of builtinScenarios) expect(s.description.length).toBeGreaterThan(20);
   });
 });
@@ -209,7 +209,8 @@ describe('mixed', () => {
         const owner = list[0]!.user;
         let sent: string[] = [];
         for (const c of list) {
-          if (c.user !== owner) continue;
+          // A retry re-sends its call's request as it was.
+          if (c.user !== owner || c.retry) continue;
           if (c.op === 'deleteSession') { sent = []; continue; }
           if (c.op === 'handleChat') {
             const earlier = c.messages!.slice(0, -1).filter((m) => m.role !== 'system').map((m) => m.id);
@@ -236,5 +237,25 @@ describe('mixed', () => {
         if (deleted.has(call.session)) expect(client).toBe(deleter.get(call.session));
       }
     }
+  });
+});
+
+describe('retry-after-error', () => {
+  it('follows every faulted call with its retry: the same request, same ids, no fault; nothing else is a retry', () => {
+    let faulted = 0;
+    for (const w of sample('retry-after-error')) {
+      for (const list of w.clients) {
+        list.forEach((c, i) => {
+          if (c.fault) {
+            faulted++;
+            expect(c.fault.statement).toBeGreaterThanOrEqual(1);
+            const { fault: _f, ...request } = c;
+            expect(list[i + 1]).toEqual({ ...request, retry: true });
+          }
+          if (c.retry) expect(list[i - 1]?.fault).toBeDefined();
+        });
+      }
+    }
+    expect(faulted).toBeGreaterThan(50);
   });
 });

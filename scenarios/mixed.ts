@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { MessageFactory } from '../harness/workload/message-factory.js';
-import type { CallSpec, WorkloadMessage } from '../harness/workload/workload.js';
+import type { CallSpec, Fault, WorkloadMessage } from '../harness/workload/workload.js';
 import type { Role } from '../targets/define-target.js';
 import type { Scenario } from './scenario.js';
 import { HOSTILE_KINDS, HostileMessages, LOOKALIKE_SESSION_IDS, type HostileKind } from './hostile-input.js';
@@ -23,24 +23,26 @@ interface Thread {
   intruder: 'none' | 'log' | 'chat';
   /** The owner deletes the session after this many turns (never together with an intruder). */
   deleteAfter: number | null;
+  /** The harness kills the connection of one of the owner's calls (`at`, counted modulo its calls), which the owner then retries. */
+  fault: (Fault & { at: number }) | null;
 }
 
 function cost(t: Thread): number {
   const first = t.start === 'createSession' || t.start === 'handleChat-system' ? 2 : 1;
-  return first * (t.duplicate !== 'none' ? 2 : 1) + 1 + 2 * t.turns + (t.intruder !== 'none' ? 1 : 0) + (t.deleteAfter !== null ? 2 : 0);
+  return first * (t.duplicate !== 'none' ? 2 : 1) + 1 + 2 * t.turns + (t.intruder !== 'none' ? 1 : 0) + (t.deleteAfter !== null ? 2 : 0) + (t.fault ? 1 : 0);
 }
 
 /**
  * Everything at once: several conversations, each on its own session, run side by side.
  * A conversation may have an unknown owner, a look-alike session id, hostile content, a
  * first request that is duplicated or whose reply is logged in parallel, an intruding user,
- * or a delete in the middle. Every handleChat carries the whole conversation so far plus
+ * a delete in the middle, or a killed connection and its retry. Every handleChat carries the whole conversation so far plus
  * the new message, as real chat clients send it. A call is valid unless its owner is
  * unknown, its content holds a NUL, it is another user's, or it may race a delete.
  */
 export const mixed: Scenario = {
   name: 'mixed',
-  description: 'all of the above randomly combined: conversations (handleChat carries the whole history) with duplicates, parallel replies, unknown and intruding users, deletes and hostile content',
+  description: 'all of the above randomly combined: conversations (handleChat carries the whole history) with duplicates, parallel replies, killed connections and retries, unknown and intruding users, deletes and hostile content',
   arbitrary(caps) {
     const thread: fc.Arbitrary<Thread> = fc.record({
       unknownOwner: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
@@ -51,6 +53,9 @@ export const mixed: Scenario = {
       content: fc.array(fc.constantFrom<HostileKind>('plain', ...HOSTILE_KINDS), { minLength: 1, maxLength: 3 }),
       intruder: fc.constantFrom('none' as const, 'log' as const, 'chat' as const),
       deleteAfter: fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }),
+      fault: fc.option(fc.record({
+        at: fc.nat({ max: 7 }), statement: fc.integer({ min: 1, max: 4 }), when: fc.constantFrom('after' as const, 'before' as const),
+      }), { freq: 3, nil: null }),
     });
     return fc.array(thread, { minLength: 1, maxLength: 3 }).map((generated) => {
       // Fit the workload in MAX_CALLS: fewer turns first, then fewer threads.
@@ -137,6 +142,12 @@ export const mixed: Scenario = {
           main.calls.push({ op: 'deleteSession', session, user: owner, valid: ok(true) });
           main.restart();
           main.say('user', 'plain');
+        }
+        if (t.fault && main.calls.length) {
+          // The faulted call is followed by its retry: same request, same ids.
+          const at = t.fault.at % main.calls.length;
+          const call = main.calls[at]!;
+          main.calls.splice(at, 1, { ...call, fault: { statement: t.fault.statement, when: t.fault.when } }, { ...call, retry: true });
         }
         clients.push(main.calls);
         if (partner.calls.length) clients.push(partner.calls);

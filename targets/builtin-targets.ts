@@ -8,4 +8,5 @@ export const builtinTargets: Record<string, () => Promise<TargetDefinition>> = {
   'no-owner-check': async () => (await import('./no-owner-check.js')).default,
   'swallow-errors': async () => (await import('./swallow-errors.js')).default,
   'client-seq': async () => (await import('./client-seq.js')).default,
+  'retry-duplicates': async () => (await import('./retry-duplicates.js')).default,
 };

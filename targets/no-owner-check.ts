@@ -5,29 +5,15 @@
 // that session, and their createSession on it is acknowledged as a no-op. The harness catches
 // it with `session-ownership` in `cross-user` (and `mixed`, whose conversations have intruders).
 import { defineTarget, type ChatStore } from './define-target.js';
-
-class Refusal extends Error {
-  constructor(message: string) { super(message); this.name = 'Refusal'; }
-}
+import { Refusal, upsertSession } from './upsert-session.js';
 
 export default defineTarget({
   name: 'no-owner-check',
   description: 'Upserts correctly but appends to anyone\'s session (no owner check); fails session-ownership in cross-user.',
   expect: { 'cross-user': 'fail', mixed: 'fail', '*': 'pass' },
   create({ pool }) {
-    async function ensureSession(sessionId: string, userId: string, title?: string) {
-      await pool.query(
-        `INSERT INTO chat_sessions (id, user_id, title)
-         SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM users WHERE id = $2)
-         ON CONFLICT (id) DO NOTHING`,
-        [sessionId, userId, title ?? null]);
-      // BUG: any session with this id will do, whoever owns it.
-      const found = await pool.query('SELECT 1 FROM chat_sessions WHERE id = $1', [sessionId]);
-      if (found.rowCount === 0) {
-        const user = await pool.query('SELECT 1 FROM users WHERE id = $1', [userId]);
-        throw new Refusal(user.rowCount === 0 ? `unknown user ${userId}` : `session ${sessionId} was deleted meanwhile`);
-      }
-    }
+    // BUG: any session with this id will do, whoever owns it.
+    const ensureSession = (sessionId: string, userId: string, title?: string) => upsertSession(pool, { sessionId, userId, title }, false);
     const store: ChatStore = {
       async createSession({ sessionId, userId, title }) {
         if (title?.includes('\u0000')) throw new Refusal('the title contains a NUL byte');

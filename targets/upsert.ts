@@ -8,35 +8,14 @@
 // session (also for deleteSession), a session deleted while the call ran, a message id already
 // used in another session, and content or titles PostgreSQL text cannot hold (NUL).
 import { defineTarget, type ChatStore } from './define-target.js';
-
-/** A refusal: the request is invalid, nothing was written. */
-class Refusal extends Error {
-  constructor(message: string) { super(message); this.name = 'Refusal'; }
-}
-
-function refuseNul(what: string, text: string | undefined) {
-  if (text?.includes('\u0000')) throw new Refusal(`${what} contains a NUL byte, which PostgreSQL text cannot store`);
-}
+import { Refusal, refuseNul, upsertSession } from './upsert-session.js';
 
 export default defineTarget({
   name: 'upsert',
   description: 'INSERT … ON CONFLICT DO NOTHING for session and message, refusing cleanly where it must; expected to pass everything.',
   expect: { '*': 'pass' },
   create({ pool }) {
-    async function ensureSession(sessionId: string, userId: string, title?: string) {
-      // The session is created only for a registered user; an existing one is left as it is.
-      await pool.query(
-        `INSERT INTO chat_sessions (id, user_id, title)
-         SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM users WHERE id = $2)
-         ON CONFLICT (id) DO NOTHING`,
-        [sessionId, userId, title ?? null]);
-      const owner = await pool.query<{ user_id: string }>('SELECT user_id FROM chat_sessions WHERE id = $1', [sessionId]);
-      if (owner.rowCount === 0) {
-        const user = await pool.query('SELECT 1 FROM users WHERE id = $1', [userId]);
-        throw new Refusal(user.rowCount === 0 ? `unknown user ${userId}` : `session ${sessionId} was deleted while it was being written`);
-      }
-      if (owner.rows[0]!.user_id !== userId) throw new Refusal(`session ${sessionId} belongs to another user`);
-    }
+    const ensureSession = (sessionId: string, userId: string, title?: string) => upsertSession(pool, { sessionId, userId, title });
     const store: ChatStore = {
       async createSession({ sessionId, userId, title }) {
         refuseNul('the title', title);

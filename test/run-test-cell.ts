@@ -1,7 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
-import { runCell } from '../harness/exec/run-cell.js';
+import { runCell, type CellOptions } from '../harness/exec/run-cell.js';
 import type { CellResult, Mode } from '../harness/exec/results.js';
+import type { IsolationLevel } from '../targets/define-target.js';
 import { builtinScenarios } from '../scenarios/builtin-scenarios.js';
 import { loadTargets } from '../targets/load-target.js';
 import { testServer } from './test-server.js';
@@ -9,7 +10,7 @@ import { testServer } from './test-server.js';
 let cellNo = 0;
 
 /** Runs one cell (stress unless told) of a built-in or file target on the suite's server. */
-export async function runTestCell(target: string, scenario: string, o: { runs?: number; seed?: number; callTimeoutMs?: number; mode?: Mode } = {}): Promise<CellResult> {
+export async function runTestCell(target: string, scenario: string, o: { runs?: number; seed?: number; callTimeoutMs?: number; mode?: Mode; isolation?: IsolationLevel; latency?: { minMs: number; maxMs: number }; afterTrials?: CellOptions['afterTrials']; prune?: boolean } = {}): Promise<CellResult> {
   const [loaded] = await loadTargets([target], builtinScenarios.map((s) => s.name));
   const sc = builtinScenarios.find((s) => s.name === scenario);
   if (!sc) throw new Error(`no scenario ${scenario}`);
@@ -18,5 +19,6 @@ export async function runTestCell(target: string, scenario: string, o: { runs?: 
     runId: `test_${process.pid}_${Date.now().toString(36)}`, cellIndex: cellNo++, cellCount: 1,
     runs: o.runs ?? 100, timeBudgetMs: null, seed: o.seed ?? 1234, callTimeoutMs: o.callTimeoutMs ?? 5000,
     reportDir: path.join(os.tmpdir(), `chatfuzz-test-${process.pid}`), reporters: [],
+    isolation: o.isolation, latency: o.latency, afterTrials: o.afterTrials, prune: o.prune,
   });
 }

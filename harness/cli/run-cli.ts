@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, USAGE, type CliOptions } from './parse-args.js';
 import { InfraError, UsageError } from './errors.js';
@@ -17,6 +18,7 @@ import { builtinTargets } from '../../targets/builtin-targets.js';
 import { loadTargets } from '../../targets/load-target.js';
 import { builtinReporters } from '../../reports/builtin-reporters.js';
 import { writeReportFiles } from '../../reports/write-report-files.js';
+import { applyBaseline, BaselineFileError, parseBaseline, type Baseline } from '../../reports/baseline-diff.js';
 
 /** Where the CLI writes: injectable so tests can run it in-process. */
 export interface CliIo {
@@ -29,6 +31,31 @@ export interface CliIo {
 const DEFAULT_RUNS = 100;
 const DEFAULT_REPLAY_RUNS = 20;
 const DEFAULT_EXHAUSTIVE_WORKLOADS = 3;
+/** --ci without --runs or --time-budget: a gate must end in a known time, whatever the targets do. */
+export const CI_DEFAULT_TIME_BUDGET_MS = 5 * 60_000;
+
+/** Reads and checks a --baseline file; anything wrong with it is a usage error (exit 2) naming the file. */
+export async function readBaseline(file: string, cwd: string): Promise<Baseline> {
+  let text: string;
+  try {
+    text = await readFile(path.resolve(cwd, file), 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`--baseline ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? (e as Error).message})`}; pass the results.json of an earlier run`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--baseline ${file} is not a chatfuzz results.json: not valid JSON (${(e as Error).message})`);
+  }
+  try {
+    return parseBaseline(json, file);
+  } catch (e) {
+    if (e instanceof BaselineFileError) throw new UsageError(e.message);
+    throw e;
+  }
+}
 
 /** A run id that sorts by time and is safe in a database name. */
 export function newRunId(now = new Date()): string {
@@ -86,6 +113,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const reportDir = path.resolve(io.cwd, opts.reportDir ?? path.join('reports', 'runs', runId));
     const seed = opts.seed ?? replay?.seed ?? (crypto.randomBytes(4).readInt32LE(0));
     const mode = replay ? (replay.mode === 'exhaustive' ? 'scheduled' : replay.mode) : opts.mode;
+    // Checked before a database is started: a wrong path should cost no time.
+    const baseline = opts.baseline !== null ? await readBaseline(opts.baseline, io.cwd) : undefined;
+    const timeBudgetMs = opts.timeBudgetMs ?? (opts.ci && opts.runs === null && !replay ? CI_DEFAULT_TIME_BUDGET_MS : null);
 
     server = await startDatabaseServer(opts.db ?? undefined, io.env);
     secrets = server.secrets;
@@ -96,7 +126,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       builtinReporters.progress({ out: io.stderr, tty, color }),
       builtinReporters.console({ out: human, tty, color }),
     ];
-    human.write(`chatfuzz ${mode} · seed ${seed} · ${server.kind} ${server.serverVersion} · ${targets.length} target(s) × ${scenarios.length} scenario(s)\n`);
+    const budget = timeBudgetMs !== null && opts.timeBudgetMs === null ? ` · time budget ${timeBudgetMs / 60_000}m (--ci default)` : '';
+    human.write(`chatfuzz ${mode} · seed ${seed} · ${server.kind} ${server.serverVersion} · ${targets.length} target(s) × ${scenarios.length} scenario(s)${budget}\n`);
     // Saved failures are retried first, so a fixed bug shows as fixed; --replay runs only its case.
     const corpus = replay ? [] : (await loadCorpus(io.cwd)).filter((e) => !opts.noCorpus || e.file.startsWith(REGRESSIONS_DIR));
     const raw = await runFuzz({
@@ -104,10 +135,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       corpusDir: opts.noCorpus ? undefined : io.cwd,
       runId, targets, scenarios, mode, seed, reportDir, reporters,
       runs: opts.runs ?? (replay ? DEFAULT_REPLAY_RUNS : mode === 'exhaustive' ? DEFAULT_EXHAUSTIVE_WORKLOADS : DEFAULT_RUNS),
-      timeBudgetMs: opts.timeBudgetMs, callTimeoutMs: opts.callTimeoutMs, isolation: opts.isolation, latency: opts.latency,
+      timeBudgetMs, callTimeoutMs: opts.callTimeoutMs, isolation: opts.isolation, latency: opts.latency,
       replay: replay ? { workload: replay.workload, ...(replay.choices ? { choices: replay.choices } : {}) } : undefined,
     }, server);
-    const results = redactResults(raw, secrets);
+    const redacted = redactResults(raw, secrets);
+    // --ci makes the baseline a gate: a cell that passed there and fails now fails the run.
+    const results = baseline ? applyBaseline(redacted, baseline, { file: opts.baseline!, gate: opts.ci }) : redacted;
     // Console output comes from the reporters; files are written once the results are redacted.
     for (const r of reporters) await r.onRunEnd?.(results, reportDir);
     await writeReportFiles(results, reportDir);

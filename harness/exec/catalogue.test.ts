@@ -1,4 +1,4 @@
-// The scenario × invariant catalogue on a real database (stress mode): each deliberately broken
+// The scenario × invariant catalogue on a real database: each deliberately broken
 // target fails the scenario made for it with the invariant named for it, the correct `upsert`
 // passes every built scenario with zero false positives, and every built-in target's `expect`
 // map holds for every built scenario.
@@ -51,6 +51,22 @@ describe('each broken target fails its scenario with the named invariant', () =>
     expect(cell.failure).toMatchObject({ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey' });
   });
 
+  it('retry-duplicates × retry-after-error: no-duplicates, a retry after a lost acknowledgement stores the message again', async () => {
+    const cell = await runTestCell('retry-duplicates', 'retry-after-error', { seed: 16, mode: 'scheduled' });
+    expect(cell).toMatchObject({ outcome: 'fail', expected: 'fail', ok: true });
+    expect(cell.failure).toMatchObject({ invariant: 'no-duplicates' });
+    expect(cell.failure!.message).toMatch(/^message m\d+ is stored 2 times in session s1 \(rows with its content\)$/);
+    // Shrunk to the story (perhaps after the session's first request): the call whose connection died after its INSERT, then its retry.
+    const ops = cell.failure!.counterexample.ops;
+    expect(ops.length).toBeLessThanOrEqual(3);
+    const killed = ops.findIndex((o) => o.outcome === 'info');
+    expect(ops[killed]).toMatchObject({ error: { kind: 'connection', killedAfter: true } });
+    expect(ops[killed]!.label).toMatch(/\[kill after stmt 3\]$/);
+    expect(ops[killed + 1]).toMatchObject({ outcome: 'ok' });
+    expect(ops[killed + 1]!.label).toBe(`retry ${ops[killed]!.label.replace(/ \[kill .*\]$/, '')}`);
+    expect(cell.failure!.counterexample.schedule!.filter((s) => s.includes('ran, then its connection was killed'))).toHaveLength(1);
+  });
+
   it('naive × unknown-user: no-fk-error on chat_sessions_user_id_fkey', async () => {
     const cell = await runTestCell('naive', 'unknown-user', { seed: 15 });
     expect(cell.failure).toMatchObject({ invariant: 'no-fk-error', sqlstate: '23503', constraint: 'chat_sessions_user_id_fkey' });
@@ -59,14 +75,16 @@ describe('each broken target fails its scenario with the named invariant', () =>
 });
 
 describe('upsert passes every built scenario (zero false positives)', () => {
-  for (const scenario of SCENARIOS) {
-    it(`upsert × ${scenario}: 200 trials`, async () => {
-      const cell = await runTestCell('upsert', scenario, { runs: 200, seed: 4243 });
-      expect(cell.failure?.message).toBeUndefined();
-      expect(cell.error).toBeUndefined();
-      expect(cell).toMatchObject({ outcome: 'pass', ok: true, runs: 200 });
-      expect(cell.calls).toBeGreaterThan(400);
-    });
+  for (const mode of ['stress', 'scheduled'] as const) {
+    for (const scenario of SCENARIOS) {
+      it(`upsert × ${scenario}: 200 ${mode} trials`, async () => {
+        const cell = await runTestCell('upsert', scenario, { runs: 200, seed: 4243, mode });
+        expect(cell.failure?.message).toBeUndefined();
+        expect(cell.error).toBeUndefined();
+        expect(cell).toMatchObject({ outcome: 'pass', ok: true, runs: 200 });
+        expect(cell.calls).toBeGreaterThan(400);
+      });
+    }
   }
 });
 
@@ -85,7 +103,7 @@ describe("every built-in target's expect map holds for every built scenario", ()
   const covered = new Set([
     'upsert', 'no-owner-check × cross-user', 'swallow-errors × multi-message-first-request', 'swallow-errors × log-before-create',
     'client-seq × parallel-first-messages', 'client-seq × multi-message-first-request', 'client-seq × log-before-create',
-    'session-first × parallel-first-messages', 'naive × unknown-user',
+    'session-first × parallel-first-messages', 'naive × unknown-user', 'retry-duplicates × retry-after-error',
   ]);
   for (const target of Object.keys(builtinTargets)) {
     if (covered.has(target)) continue;

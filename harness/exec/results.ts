@@ -32,7 +32,27 @@ export interface CellFailure {
   statements: StatementRecord[];
   workload: Workload;
   shrinks: number;
+  /** The shrunk trial's database rows (ids without the trial prefix), marked where they break an invariant. */
+  snapshot?: FailureSnapshot;
 }
+
+/** Why a snapshot row is highlighted in a report. */
+export type SnapshotMark = 'orphan' | 'duplicate' | 'phantom' | 'misplaced';
+
+/** The rows a failing trial left behind, small enough for results.json (content clipped, row count capped). */
+export interface FailureSnapshot {
+  users: { id: string; marks?: SnapshotMark[] }[];
+  sessions: { id: string; userId: string; marks?: SnapshotMark[] }[];
+  /** Each session's messages in display order; `content` is clipped, `contentLength` is the stored length. */
+  messages: { id?: string; sessionId: string; role: string; content: string; contentLength: number; call?: number; marks?: SnapshotMark[] }[];
+  /** Messages a call was told were stored (outcome ok) that the database does not hold. */
+  missing: { id: string; sessionId: string; role: string; content: string; contentLength: number; call: number }[];
+  /** Rows left out to keep the file small. */
+  omitted?: { messages: number };
+}
+
+/** How a cell compares with the same target × scenario × mode cell of a baseline results.json. */
+export type BaselineStatus = 'new-failure' | 'fixed' | 'still-failing' | 'unchanged' | 'new-cell';
 
 /** One target × scenario × mode cell of results.json. */
 export interface CellResult {
@@ -54,7 +74,11 @@ export interface CellResult {
   note?: string;
   /** The transaction isolation the target's connections ran at, when not the server default. */
   isolation?: string;
-  exploration?: { workloads: number; interleavings: number; complete: boolean; distinctFailures: { key: string; message: string; schedule: string[] }[] };
+  /** Set when the run was given --baseline: this cell against the baseline's cell. */
+  baseline?: BaselineStatus;
+  /** The baseline cell's failure, when it failed: what it broke then. */
+  baselineFailure?: { invariant: string; message: string };
+  exploration?: { workloads: number; interleavings: number; pruned: number; redundant: number; complete: boolean; distinctFailures: { key: string; message: string; schedule: string[] }[] };
 }
 
 /** The whole of results.json. */
@@ -73,5 +97,20 @@ export interface RunResults {
   };
   cells: CellResult[];
   summary: { cells: number; ok: number; notOk: number; trials: number; calls: number };
+  /** Set when the run was given --baseline. */
+  baseline?: BaselineSummary;
   exitCode: 0 | 1;
+}
+
+/** What a run was compared with, and how its cells compare. */
+export interface BaselineSummary {
+  /** The --baseline path as given. */
+  file: string;
+  runId: string;
+  startedAt: string;
+  /** --ci: a new failure against the baseline fails the run (exit 1) even where the cell met its expectation. */
+  gate: boolean;
+  counts: Record<BaselineStatus, number>;
+  /** Cells of the baseline that this run did not have. */
+  missingCells: { target: string; scenario: string; mode: Mode }[];
 }

@@ -9,14 +9,16 @@ import type { LoadedTarget } from '../../targets/load-target.js';
 import { asStore, validateStore } from '../../targets/validate-target.js';
 import type { Scenario } from '../../scenarios/scenario.js';
 import type { Reporter } from '../../reports/reporter.js';
+import { failureSnapshot } from '../../reports/failure-snapshot.js';
 import { workloadSize, type Workload } from '../workload/workload.js';
 import { writeCaseFile, type CaseFile } from './case-file.js';
 import { saveToCorpus } from './failure-corpus.js';
 import type { CellFailure, CellResult, Mode } from './results.js';
 import { runScheduledTrial, runStressTrial, type TrialEnv, type TrialResult } from './run-trial.js';
-import { formatStep } from './scheduled-gate.js';
+import { formatStep, type Chooser } from './scheduled-gate.js';
 import { exploreInterleavings } from './explore-interleavings.js';
-import { createTrialPool } from './trial-pool.js';
+import { createTrialPool, type TrialPool } from './trial-pool.js';
+import { latencySampler } from './latency-sampler.js';
 import { VERSION } from '../version.js';
 import type { IsolationLevel } from '../../targets/define-target.js';
 import type { LatencyRange } from '../cli/parse-args.js';
@@ -44,22 +46,34 @@ export interface CellOptions {
   isolation?: IsolationLevel | null;
   /** Stress mode: random delay range before each statement. */
   latency?: LatencyRange | null;
+  /** Exhaustive mode: skip schedules that only reorder commuting statements (default true). */
+  prune?: boolean;
+  /** Tests: called once the trials are done, before the pool is destroyed. */
+  afterTrials?: (pool: TrialPool, databaseName: string) => Promise<void>;
   /** Project directory whose `.chatfuzz/corpus/` keeps every failure; none in tests that must not write there. */
   corpusDir?: string;
 }
 
 /** What one trial runs: a workload and, in scheduled and exhaustive mode, the schedule's choices. */
-export interface TrialCase { workload: Workload; choices?: number[] }
+export interface TrialCase { workload: Workload; choices?: number[]; /** Exhaustive mode: decides online; the picks become `choices`. */ chooser?: Chooser }
 
 /** What exhaustive mode explored. */
 export interface Exploration {
   workloads: number;
+  /** Schedules run. */
   interleavings: number;
+  /** Branches skipped because they only reorder commuting statements (two plain reads) of a schedule already run. */
+  pruned: number;
+  /** Runs that pruning could not stop halfway and that added no new order. */
+  redundant: number;
   complete: boolean;
   distinctFailures: { key: string; message: string; schedule: string[] }[];
 }
 
 const EXHAUSTIVE_CAP = 5000;
+
+/** The application_name of the connections handed to targets, so pg_stat_activity tells them from the harness's. */
+export const TARGET_APPLICATION_NAME = 'chatfuzz target';
 
 const STRESS_NOTE = 'stress mode: a replay reproduces the workload, not the timing; it may need several runs to fail again';
 
@@ -85,7 +99,7 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   const db = await createRunDatabase(o.server, `chatfuzz_${o.runId}_${o.cellIndex + 1}`);
   const isolation = def.isolation ?? o.isolation ?? undefined;
   const pool = createTrialPool({
-    connectionString: db.url, max: 32, connectionTimeoutMillis: Math.max(1000, o.callTimeoutMs),
+    connectionString: db.url, max: 32, connectionTimeoutMillis: Math.max(1000, o.callTimeoutMs), application_name: TARGET_APPLICATION_NAME,
     // Every transaction of the target's connections, explicit or implicit, starts at this level.
     ...(isolation ? { options: `-c default_transaction_isolation=${isolation.replace('-', '\\ ')}` } : {}),
   });
@@ -113,11 +127,10 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     }
     const problems = validateStore(store, def);
     if (problems.length) throw new UsageError(`target ${def.name} (${o.target.source}):\n  - ${problems.join('\n  - ')}`);
-    if (o.mode !== 'stress') {
-      control = new pg.Client({ connectionString: db.url });
-      control.on('error', () => {});
-      await control.connect();
-    }
+    // Scheduled mode watches locks through it; every mode kills connections through it.
+    control = new pg.Client({ connectionString: db.url });
+    control.on('error', () => {});
+    await control.connect();
     const latency = o.mode === 'stress' && o.latency ? latencySampler(o.latency, o.seed) : undefined;
     env = { def, store: asStore(store), pool, harnessPool, callTimeoutMs: o.callTimeoutMs, control, latency };
     const trialEnv = env;
@@ -130,7 +143,8 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
       try {
         result = o.mode === 'stress'
           ? await runStressTrial(trialEnv, c.workload, `t${n}_`)
-          : await runScheduledTrial(trialEnv, c.workload, `t${n}_`, c.choices ?? []);
+          : await runScheduledTrial(trialEnv, c.workload, `t${n}_`, c.chooser ?? c.choices ?? []);
+        if (c.chooser) c.choices = result.picks;
       } catch (e) {
         // The harness could not reach a verdict (e.g. the target's snapshot threw): stop the cell and say why.
         harnessError = `trial ${n} could not be checked: ${(e as Error)?.message ?? String(e)}`;
@@ -166,15 +180,16 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
         const key = `${v.invariant} ${v.sqlstate ?? ''} ${v.constraint ?? ''}`;
         if (!distinct.has(key)) distinct.set(key, { case: c, result: r });
       };
-      exploration = { workloads: 0, interleavings: 0, complete: true, distinctFailures: [] };
+      exploration = { workloads: 0, interleavings: 0, pruned: 0, redundant: 0, complete: true, distinctFailures: [] };
       for (const w of workloads) {
         const deadline = o.timeBudgetMs ? started + o.timeBudgetMs : Infinity;
-        const r = await exploreInterleavings(async (choices) => {
-          await trial({ workload: w, choices });
-          return latest?.branching ?? [];
-        }, { cap: EXHAUSTIVE_CAP, deadline });
+        const r = await exploreInterleavings(async (chooser) => {
+          await trial({ workload: w, chooser });
+        }, { cap: EXHAUSTIVE_CAP, deadline, prune: o.prune ?? true });
         exploration.workloads++;
         exploration.interleavings += r.explored;
+        exploration.pruned += r.pruned;
+        exploration.redundant += r.redundant;
         exploration.complete &&= r.complete;
         if (performance.now() > deadline) break;
       }
@@ -194,6 +209,7 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
         ...(o.timeBudgetMs ? { interruptAfterTimeLimit: o.timeBudgetMs, markInterruptAsFailure: false } : {}),
       });
     }
+    await o.afterTrials?.(pool, db.name);
   } finally {
     if (env?.store.close) await Promise.race([env.store.close().catch(() => {}), sleep(2000)]);
     await pool.destroy();
@@ -208,7 +224,7 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     ...(isolation ? { isolation } : {}),
     runsToFirstFailure: first?.runs ?? null, msToFirstFailure: first?.ms ?? null,
     ...(o.mode === 'stress' ? { note: STRESS_NOTE } : {}),
-    ...(exploration ? { exploration, note: `exhaustive: ${exploration.interleavings} interleavings of ${exploration.workloads} workload(s) explored${exploration.complete ? ' (complete)' : ' (stopped at the cap or budget)'}, ${exploration.distinctFailures.length} distinct failure(s); no pruning` } : {}),
+    ...(exploration ? { exploration, note: `exhaustive: ${exploration.interleavings} interleavings of ${exploration.workloads} workload(s) explored${exploration.complete ? ' (complete)' : ' (stopped at the cap or budget)'}, ${exploration.distinctFailures.length} distinct failure(s); ${o.prune === false ? 'no pruning' : `${exploration.pruned} branch(es) pruned as reorderings of commuting reads${exploration.redundant ? `, ${exploration.redundant} redundant run(s)` : ''}`}` } : {}),
   };
   if (harnessError) return { ...base, outcome: 'fail', ok: false, error: harnessError };
   if (!last) return { ...base, outcome: 'pass', ok: expected === 'pass' };
@@ -246,6 +262,7 @@ async function describeFailure(o: CellOptions, last: { case: TrialCase; result: 
     statements: history.statements,
     workload: last.case.workload,
     shrinks,
+    snapshot: failureSnapshot(history, last.result.snapshot),
   };
 }
 
@@ -255,19 +272,6 @@ function targetSpec(t: LoadedTarget): string {
 
 function shellQuote(s: string): string {
   return /^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Seeded delays in [minMs, maxMs] (mulberry32): the same seed draws the same delays, though timing still varies. */
-function latencySampler(range: LatencyRange, seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    return range.minMs + u * (range.maxMs - range.minMs);
-  };
 }
 
 function sleep(ms: number) { return new Promise((r) => setTimeout(r, ms).unref()); }

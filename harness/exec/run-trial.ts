@@ -11,7 +11,9 @@ import { callLabel, workloadIds, type CallSpec, type Workload } from '../workloa
 import { callContext } from './call-context.js';
 import { StatementRecorder } from './statement-recorder.js';
 import type { StatementGate, TrialPool } from './trial-pool.js';
-import { ScheduledGate, type ScheduleStep } from './scheduled-gate.js';
+import { ScheduledGate, type Chooser, type ScheduleStep } from './scheduled-gate.js';
+import { FaultInjector, terminateBackend } from './fault-injector.js';
+import type { Fault } from '../workload/workload.js';
 
 /** What a cell sets up once and every trial reuses. */
 export interface TrialEnv {
@@ -25,7 +27,7 @@ export interface TrialEnv {
   /** Upper bound on calls in flight at once (p-limit); defaults to one per client. */
   concurrency?: number;
   latency?: () => number;
-  /** Scheduled mode: the control connection that sees which statements wait on locks. */
+  /** The control connection: sees which statements wait on locks (scheduled mode) and kills connections (faults). */
   control?: pg.Client;
 }
 
@@ -37,6 +39,8 @@ export interface TrialResult {
   /** Scheduled mode: the statements in release order, and how many were waiting at each decision. */
   schedule?: ScheduleStep[];
   branching?: number[];
+  /** The index chosen at each decision (replayable as `choices`). */
+  picks?: number[];
 }
 
 const TIMEOUT = Symbol('timeout');
@@ -67,13 +71,13 @@ export async function runStressTrial(env: TrialEnv, workload: Workload, ns: stri
 }
 
 /** Runs one workload with every statement held at a gate and released in the order `choices` dictate (scheduled mode). */
-export async function runScheduledTrial(env: TrialEnv, workload: Workload, ns: string, choices: readonly number[]): Promise<TrialResult> {
+export async function runScheduledTrial(env: TrialEnv, workload: Workload, ns: string, choices: readonly number[] | Chooser): Promise<TrialResult> {
   if (!env.control) throw new Error('scheduled mode needs a control connection');
   const clock = new Clock();
   const gate = new ScheduledGate(choices, clock, env.control);
   try {
     return await runTrial(env, workload, ns, clock, gate, (run) => run(), () => ({
-      statements: gate.statements, schedule: gate.steps, branching: gate.branching,
+      statements: gate.statements, schedule: gate.steps, branching: gate.branching, picks: gate.picks,
     }), gate);
   } finally {
     gate.close();
@@ -83,7 +87,7 @@ export async function runScheduledTrial(env: TrialEnv, workload: Workload, ns: s
 async function runTrial(
   env: TrialEnv, workload: Workload, ns: string, clock: Clock, gate: StatementGate,
   wrap: (run: () => Promise<CallRecord>) => Promise<CallRecord>,
-  evidence: () => { statements: StatementRecord[]; schedule?: ScheduleStep[]; branching?: number[] },
+  evidence: () => { statements: StatementRecord[]; schedule?: ScheduleStep[]; branching?: number[]; picks?: number[] },
   hooks?: CallHooks,
 ): Promise<TrialResult> {
   const calls: CallRecord[] = [];
@@ -95,23 +99,38 @@ async function runTrial(
   }
   let index = 0;
   const ordered = workload.clients.map((list, client) => list.map((spec) => ({ spec, client, index: index++ })));
-  env.pool.setGate(gate);
+  const faults = new Map<number, Fault>(ordered.flat().filter((c) => c.spec.fault).map((c) => [c.index, c.spec.fault!]));
+  let injector: FaultInjector | undefined;
+  if (faults.size) {
+    const control = env.control;
+    if (!control) throw new Error('a workload with connection faults needs a control connection');
+    injector = new FaultInjector(gate, faults, terminateBackend((sql, params) => control.query(sql, params)));
+  }
+  env.pool.setGate(injector ?? gate);
   try {
     await Promise.all(ordered.map(async (list) => {
-      for (const { spec, client, index: i } of list) calls.push(await wrap(() => invokeCall(env, clock, ns, spec, client, i, hooks)));
+      let previous: CallRecord | undefined;
+      for (const { spec, client, index: i } of list) {
+        // A client retries only what did not succeed.
+        if (spec.retry && previous?.outcome === 'ok') continue;
+        previous = await wrap(() => invokeCall(env, clock, ns, spec, client, i, hooks));
+        const fired = injector?.fired.get(i);
+        if (fired) previous.fault = fired;
+        calls.push(previous);
+      }
     }));
   } finally {
     env.pool.setGate(undefined);
   }
   calls.sort((a, b) => a.invokedAt - b.invokedAt);
-  const { statements, schedule, branching } = evidence();
+  const { statements, schedule, branching, picks } = evidence();
   // Errors echo physical ids (`Key (id)=(t6_s1)`); without the trial prefix a replay reads the same.
   for (const rec of [...calls, ...statements]) if (rec.error) rec.error = withoutNamespace(rec.error, ns);
   const scope = { userIds: users.map((u) => physicalId(ns, u)), sessionIds: sessions.map((s) => physicalId(ns, s)) };
   const snapshot = env.store.snapshot ? await env.store.snapshot(scope) : await canonicalSnapshot(env.harnessPool, scope);
   const history: History = { ns, calls, statements };
   const violations = checkInvariants(history, snapshot, env.def.invariants as Partial<Record<InvariantName, false>>);
-  return { history, snapshot, violations, ...(schedule ? { schedule, branching } : {}) };
+  return { history, snapshot, violations, ...(schedule ? { schedule, branching, picks } : {}) };
 }
 
 function withoutNamespace(e: ErrorInfo, ns: string): ErrorInfo {
@@ -134,6 +153,7 @@ export async function invokeCall(env: TrialEnv, clock: Clock, ns: string, spec: 
   };
   if (last) rec.message = { messageId: physicalId(ns, last.id), role: last.role, content: last.content };
   if (spec.messages && spec.op === 'handleChat') rec.messageCount = spec.messages.length;
+  if (spec.retry) rec.retry = true;
   const started = performance.now();
   hooks?.callStarted(index);
   let timer: NodeJS.Timeout | undefined;
@@ -153,7 +173,7 @@ export async function invokeCall(env: TrialEnv, clock: Clock, ns: string, spec: 
     }
   } catch (e) {
     rec.error = classifyError(e);
-    rec.outcome = rec.error.kind === 'connection' ? 'info' : 'fail';
+    rec.outcome = rec.error.kind === 'connection' || rec.error.kind === 'timeout' ? 'info' : 'fail';
   } finally {
     clearTimeout(timer);
     hooks?.callEnded(index);

@@ -16,9 +16,17 @@ export interface ScheduleStep {
   outcome?: { rowCount: number | null } | { error: ErrorInfo };
 }
 
+/** A statement waiting at a decision, as a chooser sees it: `call`/`ordinal` name it the same way in every replay. */
+export interface DecisionOption { call: number; ordinal: number; sql: string }
+
+/** Picks which waiting statement goes next at decision `k` (an index into `options`). */
+export type Chooser = (k: number, options: readonly DecisionOption[]) => number;
+
 interface Entry {
   call: number;
   client: number;
+  /** 1 for a call's first statement, 2 for its second, … */
+  ordinal: number;
   arrival: number;
   stmt: StatementInfo;
   release: () => void;
@@ -45,7 +53,10 @@ export class ScheduledGate implements StatementGate {
   readonly statements: StatementRecord[] = [];
   /** Number of waiting statements at each decision: what exhaustive mode enumerates. */
   readonly branching: number[] = [];
+  /** The index picked at each decision: replaying them as `choices` gives this schedule again. */
+  readonly picks: number[] = [];
   private pending: Entry[] = [];
+  private readonly ordinals = new Map<number, number>();
   private running: Entry[] = [];
   private live = new Set<number>();
   private arrivals = 0;
@@ -62,7 +73,7 @@ export class ScheduledGate implements StatementGate {
   private readonly blockPollMs: number;
 
   constructor(
-    private readonly choices: readonly number[],
+    private readonly choices: readonly number[] | Chooser,
     private readonly clock: Clock,
     private readonly control: pg.Client,
     options: ScheduledGateOptions = {},
@@ -85,8 +96,11 @@ export class ScheduledGate implements StatementGate {
     // Statements outside any call (the target's own background work) are not scheduled.
     if (!stmt.ctx || this.closed) return this.send(record, undefined, send);
     return new Promise<T>((resolve, reject) => {
+      const call = stmt.ctx!.call;
+      const ordinal = (this.ordinals.get(call) ?? 0) + 1;
+      this.ordinals.set(call, ordinal);
       const entry: Entry = {
-        call: stmt.ctx!.call, client: stmt.ctx!.client, arrival: this.arrivals++, stmt, blocked: false, done: false, record,
+        call, client: stmt.ctx!.client, ordinal, arrival: this.arrivals++, stmt, blocked: false, done: false, record,
         release: () => { this.send(record, entry, send).then(resolve, reject); },
       };
       this.pending.push(entry);
@@ -160,8 +174,12 @@ export class ScheduledGate implements StatementGate {
     if (this.closed || this.running.some((e) => !e.blocked) || this.pending.length === 0) return;
     const options = [...this.pending].sort((a, b) => a.call - b.call || a.arrival - b.arrival);
     const k = this.branching.length;
-    const pick = options[(this.choices[k] ?? 0) % options.length]!;
+    const index = typeof this.choices === 'function'
+      ? this.choices(k, options.map((e) => ({ call: e.call, ordinal: e.ordinal, sql: e.stmt.sql })))
+      : (this.choices[k] ?? 0) % options.length;
+    const pick = options[index]!;
     this.branching.push(options.length);
+    this.picks.push(index);
     this.pending = this.pending.filter((e) => e !== pick);
     pick.step = { step: k + 1, call: pick.call, client: pick.client, sql: compactSql(pick.stmt.sql), options: options.length, blocked: false };
     this.steps.push(pick.step);
@@ -212,7 +230,8 @@ export class ScheduledGate implements StatementGate {
 export function formatStep(s: ScheduleStep): string {
   const sql = s.sql.length > 90 ? s.sql.slice(0, 89) + '…' : s.sql;
   const o = s.outcome;
-  const result = !o ? '(pending)' : 'error' in o
+  const result = !o ? '(pending)' : 'error' in o && o.error.killedAfter ? 'ran, then its connection was killed'
+    : 'error' in o
     ? `${[o.error.prismaCode, o.error.sqlstate].filter(Boolean).join('/') || o.error.kind}${o.error.constraint ? ' ' + o.error.constraint : ''}`
     : `${o.rowCount ?? 0} row${o.rowCount === 1 ? '' : 's'}`;
   return `c${s.client + 1} ${sql}${s.blocked ? ' [blocked]' : ''} → ${result}`;

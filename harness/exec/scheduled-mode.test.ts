@@ -101,6 +101,18 @@ describe('exhaustive mode', () => {
     expect(a.exploration!.distinctFailures.map((f) => f.key)).toContain('no-db-error 23505 chat_sessions_pkey');
     expect(a.note).toMatch(new RegExp(`^exhaustive: ${a.exploration!.interleavings} interleavings of 2 workload`));
   });
+
+  it('pruning the order of commuting reads runs fewer schedules and finds the same failures', async () => {
+    const full = await runTestCell('session-first', 'concurrent-duplicates', { mode: 'exhaustive', runs: 2, prune: false });
+    const pruned = await runTestCell('session-first', 'concurrent-duplicates', { mode: 'exhaustive', runs: 2 });
+    expect(full.exploration).toMatchObject({ complete: true, pruned: 0 });
+    expect(pruned.exploration).toMatchObject({ complete: true });
+    expect(pruned.exploration!.pruned).toBeGreaterThan(0);
+    expect(pruned.exploration!.interleavings).toBeLessThan(full.exploration!.interleavings);
+    expect(pruned.exploration!.distinctFailures.map((f) => f.key)).toEqual(full.exploration!.distinctFailures.map((f) => f.key));
+    expect(full.note).toMatch(/no pruning$/);
+    expect(pruned.note).toMatch(/\d+ branch\(es\) pruned as reorderings of commuting reads/);
+  });
 });
 
 describe('replay', () => {

@@ -151,6 +151,11 @@ describe('classifyError: Prisma errors', () => {
 });
 
 describe('classifyError: connection loss (outcome unknown)', () => {
+  it('57014 (statement timeout or cancel) is a timeout: the caller cannot know whether the write landed', () => {
+    const info = classifyError(pgError('canceling statement due to statement timeout', { code: '57014' }));
+    expect(info).toEqual({ kind: 'timeout', sqlstate: '57014', message: 'canceling statement due to statement timeout' });
+  });
+
   it('57P01 (pg_terminate_backend) is a connection error that keeps its SQLSTATE', () => {
     const info = classifyError(pgError('terminating connection due to administrator command', { code: '57P01', severity: 'FATAL' }));
     expect(info).toEqual({ kind: 'connection', sqlstate: '57P01', message: 'terminating connection due to administrator command' });

@@ -9,6 +9,8 @@ export interface ErrorInfo {
   prismaCode?: string;
   detail?: string;
   table?: string;
+  /** The statement ran, then the harness killed its connection before the result arrived. */
+  killedAfter?: boolean;
   /** A domain error that wraps a raw database error keeps its cause's SQLSTATE here. */
   causeSqlstate?: string;
 }
@@ -54,7 +56,9 @@ export function classifyError(e: unknown): ErrorInfo {
     (typeof err.constraint === 'string' && err.constraint) ||
     err.meta?.constraint || err.meta?.field_name || err.meta?.driverAdapterError?.cause?.constraint?.index ||
     undefined;
-  if (sqlstate && CONNECTION_SQLSTATES.has(sqlstate)) return { kind: 'connection', message, sqlstate };
+  if (sqlstate && CONNECTION_SQLSTATES.has(sqlstate)) return { kind: 'connection', message, sqlstate, ...(err.chatfuzzKilledAfter === true ? { killedAfter: true } : {}) };
+  // A statement timeout (or a cancel) leaves the caller not knowing whether a COMMIT landed.
+  if (sqlstate === '57014') return { kind: 'timeout', message, sqlstate };
   if (prismaCode && PRISMA_CONNECTION.has(prismaCode)) return { kind: 'connection', message, prismaCode };
   if (sqlstate || prismaCode) {
     const info: ErrorInfo = { kind: 'db', message, sqlstate, prismaCode, constraint: constraint || undefined };

@@ -20,6 +20,10 @@ export interface CallRecord {
   outcome: 'ok' | 'fail' | 'info';
   error?: ErrorInfo;
   durationMs: number;
+  /** The harness killed this call's connection (what, in words): its failure is the harness's doing. */
+  fault?: string;
+  /** The call re-sends the client's previous call after it did not succeed. */
+  retry?: boolean;
 }
 
 /** One SQL statement a target sent through the trial pool. */

@@ -14,7 +14,8 @@ export const noPhantomWrites: Invariant = {
   check(history, snapshot) {
     const out: Violation[] = [];
     for (const c of history.calls) {
-      if (c.outcome !== 'fail' || c.error?.kind !== 'domain' || !c.message || (c.op !== 'logMessage' && c.op !== 'handleChat')) continue;
+      // A refusal caused by a killed connection says nothing about what committed before the kill.
+      if (c.outcome !== 'fail' || c.fault || c.error?.kind !== 'domain' || !c.message || (c.op !== 'logMessage' && c.op !== 'handleChat')) continue;
       const rows = findMessage(snapshot, c.message);
       if (rows.length === 0) continue;
       const id = c.message.messageId;

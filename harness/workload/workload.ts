@@ -15,7 +15,14 @@ export interface CallSpec {
   /** logMessage: exactly one; handleChat: the whole request, the last one is persisted. */
   messages?: WorkloadMessage[];
   valid: boolean;
+  /** The harness kills this call's connection before or after its n-th statement (retry-after-error). */
+  fault?: Fault;
+  /** Re-sends the client's previous call, with the same ids, if that call did not succeed. */
+  retry?: boolean;
 }
+
+/** A connection kill at a point of a call: `after` means the statement ran (and, outside a transaction, committed) but its result never arrived. */
+export interface Fault { statement: number; when: 'before' | 'after' }
 
 /** A generated case: registered users, and per client the calls it makes in order. */
 export interface Workload {
@@ -25,6 +32,12 @@ export interface Workload {
 
 /** Short, stable text for a call: `handleChat(s1, [system,user])@c1`. */
 export function callLabel(call: CallSpec, client: number): string {
+  const base = baseLabel(call, client);
+  const fault = call.fault ? ` [kill ${call.fault.when} stmt ${call.fault.statement}]` : '';
+  return `${call.retry ? 'retry ' : ''}${base}${fault}`;
+}
+
+function baseLabel(call: CallSpec, client: number): string {
   const at = `@c${client + 1}`;
   switch (call.op) {
     case 'createSession':

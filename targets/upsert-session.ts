@@ -1,0 +1,31 @@
+import type { Pool } from 'pg';
+
+/** A refusal: the request is invalid and nothing was written (an Error without SQLSTATE, as the contract asks). */
+export class Refusal extends Error {
+  constructor(message: string) { super(message); this.name = 'Refusal'; }
+}
+
+/** Refuses text PostgreSQL's `text` cannot hold (NUL bytes, 22021) before it reaches the database. */
+export function refuseNul(what: string, text: string | undefined): void {
+  if (text?.includes('\u0000')) throw new Refusal(`${what} contains a NUL byte, which PostgreSQL text cannot store`);
+}
+
+/**
+ * Creates the canonical session for a registered user (INSERT … ON CONFLICT DO NOTHING, so
+ * concurrent first requests are idempotent) and refuses unknown users, deleted sessions and,
+ * unless `checkOwner` is false, another user's session.
+ */
+export async function upsertSession(pool: Pool, req: { sessionId: string; userId: string; title?: string }, checkOwner = true): Promise<void> {
+  const { sessionId, userId, title } = req;
+  await pool.query(
+    `INSERT INTO chat_sessions (id, user_id, title)
+     SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM users WHERE id = $2)
+     ON CONFLICT (id) DO NOTHING`,
+    [sessionId, userId, title ?? null]);
+  const owner = await pool.query<{ user_id: string }>('SELECT user_id FROM chat_sessions WHERE id = $1', [sessionId]);
+  if (owner.rowCount === 0) {
+    const user = await pool.query('SELECT 1 FROM users WHERE id = $1', [userId]);
+    throw new Refusal(user.rowCount === 0 ? `unknown user ${userId}` : `session ${sessionId} was deleted while it was being written`);
+  }
+  if (checkOwner && owner.rows[0]!.user_id !== userId) throw new Refusal(`session ${sessionId} belongs to another user`);
+}
