@@ -3,29 +3,32 @@ import { MessageFactory, userIds } from '../harness/workload/message-factory.js'
 import type { CallSpec } from '../harness/workload/workload.js';
 import type { Scenario } from './scenario.js';
 
+// Unknown ids; `x.3` and `x_3` differ only in punctuation, so a target that derives a unique
+// column from the id (a username with non-alphanumerics replaced by `_`) makes them collide.
+const UNKNOWN_IDS = ['x1', 'x2', 'x.3', 'x_3'] as const;
 const KINDS = ['createSession', 'logMessage', 'handleChat', 'handleChat-system', 'createSession+logMessage'] as const;
 
 /**
  * Calls from user ids that were never registered, next to registered users' valid calls.
  * A target may refuse the unknown users cleanly or create them, so their calls are not
  * valid; it may not leak 23503 (`…_user_id_fkey`). Two sessions of the same unknown user
- * at once probe user auto-creation races.
+ * at once probe user auto-creation races, and ids that differ only in punctuation probe
+ * unique columns derived from the id.
  */
 export const unknownUser: Scenario = {
   name: 'unknown-user',
-  description: 'user ids that were never registered write sessions and messages, next to registered users writing their own',
+  description: 'user ids that were never registered (two of them differ only in punctuation) write sessions and messages, next to registered users writing their own',
   arbitrary(caps) {
     const kinds = caps.handleChat ? KINDS : KINDS.filter((k) => !k.startsWith('handleChat'));
-    const plan = fc.record({ unknown: fc.boolean(), kind: fc.constantFrom(...kinds), reply: fc.boolean() });
+    const plan = fc.record({ unknown: fc.boolean(), unknownId: fc.constantFrom(...UNKNOWN_IDS), kind: fc.constantFrom(...kinds), reply: fc.boolean() });
     return fc.record({ sessions: fc.array(plan, { minLength: 1, maxLength: 4 }), users: fc.integer({ min: 1, max: 2 }) }).map(({ sessions, users }) => {
       const f = new MessageFactory();
       const us = userIds(users);
       // The scenario is about unknown users: the first session always has one.
       const plans = sessions.some((p) => p.unknown) ? sessions : [{ ...sessions[0]!, unknown: true }, ...sessions.slice(1)];
-      let unknowns = 0;
       const clients = plans.map((p, i) => {
         const session = `s${i + 1}`;
-        const user = p.unknown ? `x${(unknowns++ % 2) + 1}` : us[i % us.length]!;
+        const user = p.unknown ? p.unknownId : us[i % us.length]!;
         const valid = !p.unknown;
         const calls: CallSpec[] = [];
         switch (p.kind) {

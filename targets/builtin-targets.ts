@@ -8,5 +8,10 @@ export const builtinTargets: Record<string, () => Promise<TargetDefinition>> = {
   'no-owner-check': async () => (await import('./no-owner-check.js')).default,
   'swallow-errors': async () => (await import('./swallow-errors.js')).default,
   'client-seq': async () => (await import('./client-seq.js')).default,
+  'assistant-logging-before': async () => (await import('./assistant-logging-before.js')).default,
+  'assistant-logging-after': async () => (await import('./assistant-logging-after.js')).default,
+  'jaaz-chat-before': async () => (await import('./jaaz-chat-before.js')).default,
+  'jaaz-chat-after': async () => (await import('./jaaz-chat-after.js')).default,
+  'prisma-upsert': async () => (await import('./prisma-upsert.js')).default,
   'retry-duplicates': async () => (await import('./retry-duplicates.js')).default,
 };

@@ -135,8 +135,11 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     env = { def, store: asStore(store), pool, harnessPool, callTimeoutMs: o.callTimeoutMs, control, latency };
     const trialEnv = env;
 
+    // The budget is checked between trials: interrupting one in flight (fast-check's
+    // interruptAfterTimeLimit) would let the pool be destroyed under a running trial.
+    const budgetEnd = o.timeBudgetMs ? started + o.timeBudgetMs : Infinity;
     const trial = async (c: TrialCase): Promise<boolean> => {
-      if (harnessError) return true;
+      if (harnessError || (performance.now() > budgetEnd && o.mode !== 'exhaustive')) return true;
       const n = ++trials;
       calls += workloadSize(c.workload);
       let result: TrialResult;
@@ -206,7 +209,6 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
         seed: o.seed,
         numRuns: o.runs,
         examples,
-        ...(o.timeBudgetMs ? { interruptAfterTimeLimit: o.timeBudgetMs, markInterruptAsFailure: false } : {}),
       });
     }
     await o.afterTrials?.(pool, db.name);

@@ -108,7 +108,12 @@ async function runTrial(
   }
   env.pool.setGate(injector ?? gate);
   try {
-    await Promise.all(ordered.map(async (list) => {
+    await Promise.all(ordered.map(async (list, ci) => {
+      // Scheduled mode starts the clients one macrotask apart, in order: a client library that
+      // merges requests made in the same tick (Prisma batches findUnique calls into one
+      // statement) would otherwise leave one call waiting on another's statement, which no
+      // gate sees, and every decision would wait for the settle timeout.
+      if (hooks) for (let k = 0; k < ci; k++) await new Promise((r) => setImmediate(r));
       let previous: CallRecord | undefined;
       for (const { spec, client, index: i } of list) {
         // A client retries only what did not succeed.
