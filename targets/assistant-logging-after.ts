@@ -7,9 +7,9 @@
 // (or two sessions of one new user) both see "missing" and the second insert dies with P2002
 // (23505); createSession on an existing session is a plain insert (P2002); neither method checks
 // who owns the session it writes to; NUL bytes reach PostgreSQL (22021).
-import { defineTarget, type ChatStore, type CreateSessionRequest, type LogMessageRequest } from './define-target.js';
+import { defineTarget, type CreateSessionRequest, type LogMessageRequest } from './define-target.js';
 import {
-  ASSISTANT_LOGGING_SQL, assistantLoggingSnapshot, autoCreatedUser, openAssistantLoggingDb, registerAssistantUsers,
+  ASSISTANT_LOGGING_SQL, assistantLoggingStore, autoCreatedUser, openAssistantLoggingDb,
   type AssistantLoggingDb,
 } from './assistant-logging-schema.js';
 
@@ -44,26 +44,18 @@ export default defineTarget({
   async create({ pool }) {
     const db = await openAssistantLoggingDb(pool);
     const service = new AssistantLoggingServiceAfter(db);
-    const store: ChatStore = {
-      createSession: (req) => service.createSession(req),
-      logMessage: (req) => service.logMessage(req),
-      // The seed's route after the fix: create the session first and wait for it, carry on when
-      // that fails ("logMessage will handle session creation"), then log the last message. The
-      // route's reply, logged at the same time, is the harness's parallel-first-messages scenario.
-      async handleChat({ sessionId, userId, messages }) {
-        const last = messages[messages.length - 1];
-        if (!last) return;
-        try {
-          await service.createSession({ sessionId, userId });
-        } catch {
-          // Session creation failed (usually: it exists); logMessage creates it when it is missing.
-        }
-        await service.logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content });
-      },
-      registerUsers: (userIds) => registerAssistantUsers(pool, userIds),
-      snapshot: (scope) => assistantLoggingSnapshot(pool, scope),
-      close: () => db.$disconnect(),
-    };
-    return store;
+    // The seed's route after the fix: create the session first and wait for it, carry on when
+    // that fails ("logMessage will handle session creation"), then log the last message. The
+    // route's reply, logged at the same time, is the harness's parallel-first-messages scenario.
+    return assistantLoggingStore(pool, db, service, async ({ sessionId, userId, messages }) => {
+      const last = messages[messages.length - 1];
+      if (!last) return;
+      try {
+        await service.createSession({ sessionId, userId });
+      } catch {
+        // Session creation failed (usually: it exists); logMessage creates it when it is missing.
+      }
+      await service.logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content });
+    });
   },
 });

@@ -5,9 +5,9 @@
 // then the message — fails again with 25P02 (current transaction is aborted). createSession does
 // not make sure the user exists (AssistantChatSession_userId_fkey for an unknown user), and the
 // route creates the session and then logs the message, swallowing the session error.
-import { defineTarget, type ChatStore, type CreateSessionRequest, type LogMessageRequest } from './define-target.js';
+import { defineTarget, type CreateSessionRequest, type LogMessageRequest } from './define-target.js';
 import {
-  ASSISTANT_LOGGING_SQL, assistantLoggingSnapshot, openAssistantLoggingDb, registerAssistantUsers, type AssistantLoggingDb,
+  ASSISTANT_LOGGING_SQL, assistantLoggingStore, openAssistantLoggingDb, type AssistantLoggingDb,
 } from './assistant-logging-schema.js';
 
 /** The seed's assistant-logging.service.ts before the fix. */
@@ -42,21 +42,13 @@ export default defineTarget({
   async create({ pool }) {
     const db = await openAssistantLoggingDb(pool);
     const service = new AssistantLoggingServiceBefore(db);
-    const store: ChatStore = {
-      createSession: (req) => service.createSession(req),
-      logMessage: (req) => service.logMessage(req),
-      // The seed's route (api/assistant/chat/route.ts) before the fix: create the session, ignore
-      // its failure (it usually exists already), then log the request's last message.
-      async handleChat({ sessionId, userId, messages }) {
-        const last = messages[messages.length - 1];
-        if (!last) return;
-        const sessionPromise = service.createSession({ sessionId, userId }).catch(() => {});
-        await sessionPromise.then(() => service.logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content }));
-      },
-      registerUsers: (userIds) => registerAssistantUsers(pool, userIds),
-      snapshot: (scope) => assistantLoggingSnapshot(pool, scope),
-      close: () => db.$disconnect(),
-    };
-    return store;
+    // The seed's route (api/assistant/chat/route.ts) before the fix: create the session, ignore
+    // its failure (it usually exists already), then log the request's last message.
+    return assistantLoggingStore(pool, db, service, async ({ sessionId, userId, messages }) => {
+      const last = messages[messages.length - 1];
+      if (!last) return;
+      const sessionPromise = service.createSession({ sessionId, userId }).catch(() => {});
+      await sessionPromise.then(() => service.logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content }));
+    });
   },
 });

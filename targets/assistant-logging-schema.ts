@@ -7,7 +7,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { Pool } from 'pg';
 import { ensurePrismaClient } from '../scripts/prisma-generate.mjs';
 import type { PrismaClient } from '../prisma/generated/assistant-logging/client.js';
-import type { Snapshot, SnapshotScope } from './define-target.js';
+import type { ChatStore, CreateSessionRequest, HandleChatRequest, LogMessageRequest, Snapshot, SnapshotScope } from './define-target.js';
 
 /** The generated Prisma client of prisma/assistant-logging.prisma. */
 export type AssistantLoggingDb = PrismaClient;
@@ -62,5 +62,21 @@ export async function assistantLoggingSnapshot(pool: Pool, scope: SnapshotScope)
     users: users.rows.map((r) => ({ id: r.id })),
     sessions: sessions.rows.map((r) => ({ id: r.id, userId: r.userId })),
     messages: messages.rows.map((r) => ({ id: r.id, sessionId: r.sessionId, role: r.role, content: r.content })),
+  };
+}
+
+/** The harness-facing ChatStore of an assistant-logging service: its own methods, the route as `handleChat`, the harness's users and snapshot. */
+export function assistantLoggingStore(
+  pool: Pool, db: AssistantLoggingDb,
+  service: { createSession(req: CreateSessionRequest): Promise<void>; logMessage(req: LogMessageRequest): Promise<void> },
+  route: (req: HandleChatRequest) => Promise<void>,
+): ChatStore {
+  return {
+    createSession: (req) => service.createSession(req),
+    logMessage: (req) => service.logMessage(req),
+    handleChat: route,
+    registerUsers: (userIds) => registerAssistantUsers(pool, userIds),
+    snapshot: (scope) => assistantLoggingSnapshot(pool, scope),
+    close: () => db.$disconnect(),
   };
 }

@@ -4,9 +4,9 @@
 // message, or replayed history — skips the session and the insert fails with 23503 on
 // chat_messages_session_id_fkey. The database service's createMessage never checks the session
 // either, and nothing checks who owns a session.
-import { defineTarget, type ChatStore } from './define-target.js';
+import { defineTarget } from './define-target.js';
 import {
-  JAAZ_CHAT_SQL, JaazDbService, UuidMap, jaazSnapshot, registerJaazUsers, titleFrom, type JaazChatRequest,
+  JAAZ_CHAT_SQL, jaazChatStore, titleFrom, type JaazChatRequest, type JaazDbService,
 } from './jaaz-chat-schema.js';
 
 /** The edge function's chat handler before the fix. */
@@ -32,20 +32,5 @@ export default defineTarget({
   description: 'Seed 001 before its fix (raw pg, UUIDs): handleChat creates the session only when messages.length === 1, so a [system, user] first request fails with 23503 on chat_messages_session_id_fkey.',
   schema: { sql: JAAZ_CHAT_SQL },
   expect: { '*': 'fail' },
-  create({ pool }) {
-    const ids = new UuidMap();
-    const dbService = new JaazDbService(pool);
-    const handler = new JaazChatHandlerBefore(dbService);
-    const store: ChatStore = {
-      createSession: ({ sessionId, userId, title }) => dbService.createSession(ids.uuid(sessionId), ids.uuid(userId), title ?? 'New chat'),
-      logMessage: ({ sessionId, messageId, role, content }) => dbService.createMessage(ids.uuid(sessionId), role, content, ids.uuid(messageId)),
-      handleChat: ({ sessionId, userId, messages }) => handler.handleChat({
-        session_id: ids.uuid(sessionId), user_id: ids.uuid(userId),
-        messages: messages.map((m) => ({ id: ids.uuid(m.messageId), role: m.role, content: m.content })),
-      }),
-      registerUsers: (userIds) => registerJaazUsers(pool, ids, userIds),
-      snapshot: (scope) => jaazSnapshot(pool, ids, scope),
-    };
-    return store;
-  },
+  create: ({ pool }) => jaazChatStore(pool, (db) => new JaazChatHandlerBefore(db)),
 });

@@ -4,7 +4,7 @@
 // fix, lives in jaaz-chat-before.ts and jaaz-chat-after.ts.
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
-import type { Role, Snapshot, SnapshotScope } from './define-target.js';
+import type { ChatStore, Role, Snapshot, SnapshotScope } from './define-target.js';
 
 /**
  * Seed 001's tables. `users` stands in for Supabase's auth.users, which chat_sessions.user_id
@@ -120,5 +120,25 @@ export async function jaazSnapshot(pool: Pool, ids: UuidMap, scope: SnapshotScop
     users: users.rows.map((r) => ({ id: ids.id(r.id) })),
     sessions: sessions.rows.map((r) => ({ id: ids.id(r.id), userId: ids.id(r.user_id) })),
     messages: messages.rows.map((r) => ({ id: ids.id(r.id), sessionId: ids.id(r.session_id), role: r.role, content: r.content })),
+  };
+}
+
+/**
+ * The harness-facing ChatStore of a jaaz-chat handler: harness ids mapped to UUIDs,
+ * createSession and logMessage straight to the database service, handleChat to the handler.
+ */
+export function jaazChatStore(pool: Pool, makeHandler: (db: JaazDbService) => { handleChat(req: JaazChatRequest): Promise<void> }): ChatStore {
+  const ids = new UuidMap();
+  const dbService = new JaazDbService(pool);
+  const handler = makeHandler(dbService);
+  return {
+    createSession: ({ sessionId, userId, title }) => dbService.createSession(ids.uuid(sessionId), ids.uuid(userId), title ?? 'New chat'),
+    logMessage: ({ sessionId, messageId, role, content }) => dbService.createMessage(ids.uuid(sessionId), role, content, ids.uuid(messageId)),
+    handleChat: ({ sessionId, userId, messages }) => handler.handleChat({
+      session_id: ids.uuid(sessionId), user_id: ids.uuid(userId),
+      messages: messages.map((m) => ({ id: ids.uuid(m.messageId), role: m.role, content: m.content })),
+    }),
+    registerUsers: (userIds) => registerJaazUsers(pool, ids, userIds),
+    snapshot: (scope) => jaazSnapshot(pool, ids, scope),
   };
 }

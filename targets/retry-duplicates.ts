@@ -7,7 +7,7 @@
 // harness catches it with `no-duplicates` (two rows with the content of one message).
 import { defineTarget, type ChatStore } from './define-target.js';
 import { canonicalSnapshot } from './canonical-schema.js';
-import { Refusal, refuseNul, upsertSession } from './upsert-session.js';
+import { deleteOwnSession, Refusal, refuseNul, upsertSession } from './upsert-session.js';
 
 export default defineTarget({
   name: 'retry-duplicates',
@@ -36,12 +36,7 @@ export default defineTarget({
         if (!last) throw new Refusal('handleChat needs at least one message');
         await store.logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content });
       },
-      async deleteSession({ sessionId, userId }) {
-        const deleted = await pool.query('DELETE FROM chat_sessions WHERE id = $1 AND user_id = $2', [sessionId, userId]);
-        if (deleted.rowCount) return;
-        const owner = await pool.query<{ user_id: string }>('SELECT user_id FROM chat_sessions WHERE id = $1', [sessionId]);
-        if (owner.rowCount && owner.rows[0]!.user_id !== userId) throw new Refusal(`session ${sessionId} belongs to another user`);
-      },
+      deleteSession: (req) => deleteOwnSession(pool, req),
       // Its message ids are its own: the snapshot leaves them out, so the harness matches messages by their (trial-unique) content.
       async snapshot(scope) {
         const s = await canonicalSnapshot(pool, scope);

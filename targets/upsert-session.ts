@@ -29,3 +29,12 @@ export async function upsertSession(pool: Pool, req: { sessionId: string; userId
   }
   if (checkOwner && owner.rows[0]!.user_id !== userId) throw new Refusal(`session ${sessionId} belongs to another user`);
 }
+
+/** Deletes the caller's own session (its messages go with it, ON DELETE CASCADE); refuses another user's; a missing session is a no-op. */
+export async function deleteOwnSession(pool: Pool, req: { sessionId: string; userId: string }): Promise<void> {
+  const { sessionId, userId } = req;
+  const deleted = await pool.query('DELETE FROM chat_sessions WHERE id = $1 AND user_id = $2', [sessionId, userId]);
+  if (deleted.rowCount) return;
+  const owner = await pool.query<{ user_id: string }>('SELECT user_id FROM chat_sessions WHERE id = $1', [sessionId]);
+  if (owner.rowCount && owner.rows[0]!.user_id !== userId) throw new Refusal(`session ${sessionId} belongs to another user`);
+}

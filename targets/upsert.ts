@@ -8,7 +8,7 @@
 // session (also for deleteSession), a session deleted while the call ran, a message id already
 // used in another session, and content or titles PostgreSQL text cannot hold (NUL).
 import { defineTarget, type ChatStore } from './define-target.js';
-import { Refusal, refuseNul, upsertSession } from './upsert-session.js';
+import { deleteOwnSession, Refusal, refuseNul, upsertSession } from './upsert-session.js';
 
 export default defineTarget({
   name: 'upsert',
@@ -43,13 +43,7 @@ export default defineTarget({
         if (!last) throw new Refusal('handleChat needs at least one message');
         await store.logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content });
       },
-      async deleteSession({ sessionId, userId }) {
-        // Messages go with their session (ON DELETE CASCADE). Deleting a session that is not there is a no-op.
-        const deleted = await pool.query('DELETE FROM chat_sessions WHERE id = $1 AND user_id = $2', [sessionId, userId]);
-        if (deleted.rowCount) return;
-        const owner = await pool.query<{ user_id: string }>('SELECT user_id FROM chat_sessions WHERE id = $1', [sessionId]);
-        if (owner.rowCount && owner.rows[0]!.user_id !== userId) throw new Refusal(`session ${sessionId} belongs to another user`);
-      },
+      deleteSession: (req) => deleteOwnSession(pool, req),
     };
     return store;
   },
