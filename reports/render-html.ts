@@ -225,6 +225,7 @@ function renderDetail(cell: CellResult, anchor: string): string {
 
 function renderFailure(f: CellFailure, anchor: string): string {
   const tags = [
+    f.prismaCode ? `<span class="tag" data-prisma-code>Prisma ${text(f.prismaCode)}</span>` : '',
     f.sqlstate ? `<span class="tag" data-sqlstate>SQLSTATE ${text(f.sqlstate)}</span>` : '',
     f.constraint ? `<span class="tag" data-constraint>${text(f.constraint)}</span>` : '',
   ].join('');
@@ -373,11 +374,13 @@ function safeLabel(spec: CallSpec, client: number): string | undefined {
 }
 
 /**
- * Scheduled mode releases gated statements in schedule order, so the k-th statement sent from
- * inside a call is the k-th schedule step; a step whose client does not match ends the pairing.
+ * Statements the scheduler saw waiting on a lock: flagged on the record; results.json files
+ * written before the flag existed are paired with the schedule (the k-th gated statement is the
+ * k-th step; a step whose client does not match ends the pairing).
  */
 function blockedStatements(f: CellFailure, statements: StatementRecord[]): Set<StatementRecord> {
-  const out = new Set<StatementRecord>();
+  const out = new Set<StatementRecord>(statements.filter((s) => s.blocked));
+  if (out.size) return out;
   const steps = f.counterexample?.schedule ?? [];
   const gated = statements.filter((s) => s.call >= 0 && s.client >= 0);
   for (let k = 0; k < Math.min(steps.length, gated.length); k++) {

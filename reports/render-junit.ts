@@ -68,6 +68,7 @@ function describe(cell: CellResult): { message: string; type: string; body: stri
       `message: ${f.message}`,
     ];
     if (f.sqlstate) lines.push(`sqlstate: ${f.sqlstate}`);
+    if (f.prismaCode) lines.push(`prisma code: ${f.prismaCode}`);
     if (f.constraint) lines.push(`constraint: ${f.constraint}`);
     lines.push(`seed: ${f.seed}`, 'counterexample:');
     const ops = [...(f.counterexample?.ops ?? [])].sort((a, b) => a.invokedAt - b.invokedAt);
@@ -76,7 +77,7 @@ function describe(cell: CellResult): { message: string; type: string; body: stri
     if (cell.error) lines.push(`error: ${cell.error}`);
     if (f.caseFile) lines.push(`case file: ${f.caseFile}`);
     lines.push(`replay: ${f.replay}`);
-    const where = [f.sqlstate, f.constraint].filter(Boolean).join(' ');
+    const where = [[f.prismaCode, f.sqlstate].filter(Boolean).join('/'), f.constraint].filter(Boolean).join(' ');
     return { message: `${f.invariant}: ${oneLine(f.message)}${where ? ` (${where})` : ''}`, type: f.invariant, body: lines.join('\n') };
   }
   if (cell.error) return { message: `cell error: ${oneLine(cell.error)}`, type: 'error', body: cell.error };

@@ -91,7 +91,7 @@ function failureBlock(cell: CellResult, all: CellResult[], paint: Paint, gate: b
   const out: string[] = [];
   const f = cell.failure;
   if (f) {
-    const where = [f.sqlstate, f.constraint].filter(Boolean).map((x) => safe(x!)).join(' ');
+    const where = [[f.prismaCode, f.sqlstate].filter(Boolean).join('/'), f.constraint].filter(Boolean).map((x) => safe(x!)).join(' ');
     out.push(paint(cell.ok ? 'yellow' : 'red', `${name}${tag}: ${safe(f.invariant)} — ${clip(safe(f.message), MAX_MESSAGE)}${where ? ` [${where}]` : ''}`));
     const ops = [...(f.counterexample?.ops ?? [])].sort((a, b) => a.invokedAt - b.invokedAt || a.client - b.client);
     for (const op of ops) out.push(`  ${opLine(op)}`);

@@ -49,7 +49,7 @@ describe('assistant-logging-after (seed 000 with its fix)', () => {
   it('unknown-user: auto-created users collide, on the username derived from ids that differ only in punctuation (P2002 on User_username_key)', async () => {
     const cell = await runTestCell('assistant-logging-after', 'unknown-user', { seed: 44, mode: 'scheduled' });
     expect(cell).toMatchObject({ outcome: 'fail', expected: 'fail', ok: true });
-    expect(cell.failure).toMatchObject({ invariant: 'no-db-error', sqlstate: '23505', constraint: 'User_username_key' });
+    expect(cell.failure).toMatchObject({ invariant: 'no-db-error', prismaCode: 'P2002', sqlstate: '23505', constraint: 'User_username_key' });
     // Shrunk to two first requests: `x.3` is created with username `x_3`, then user `x_3` cannot be.
     const ops = cell.failure!.counterexample.ops;
     expect(ops).toHaveLength(2);

@@ -19,6 +19,8 @@ export interface CounterexampleOp {
 export interface CellFailure {
   invariant: InvariantName;
   sqlstate?: string;
+  /** Prisma targets: the Prisma code (P2002, P2003, P2039, …) beside the SQLSTATE underneath. */
+  prismaCode?: string;
   constraint?: string;
   message: string;
   seed: number;

@@ -248,6 +248,7 @@ async function describeFailure(o: CellOptions, last: { case: TrialCase; result: 
   return {
     invariant: top.invariant,
     ...(top.sqlstate ? { sqlstate: top.sqlstate } : {}),
+    ...(top.prismaCode ? { prismaCode: top.prismaCode } : {}),
     ...(top.constraint ? { constraint: top.constraint } : {}),
     message: top.message,
     seed: o.seed,

@@ -107,6 +107,8 @@ async function runTrial(
     injector = new FaultInjector(gate, faults, terminateBackend((sql, params) => control.query(sql, params)));
   }
   env.pool.setGate(injector ?? gate);
+  // Every client's first call counts as live from the start, so no decision is made before a late-starting client arrives.
+  if (hooks) for (const list of ordered) if (list[0]) hooks.callStarted(list[0].index);
   try {
     await Promise.all(ordered.map(async (list, ci) => {
       // Scheduled mode starts the clients one macrotask apart, in order: a client library that

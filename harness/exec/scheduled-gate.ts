@@ -203,6 +203,7 @@ export class ScheduledGate implements StatementGate {
         if (blocked !== e.blocked) {
           e.blocked = blocked;
           if (blocked && e.step) e.step.blocked = true;
+          if (blocked && e.record) e.record.blocked = true;
           changed = true;
         }
       }

@@ -77,6 +77,8 @@ describe('locks under the scheduler', () => {
     const steps = r.schedule!.map(formatStep);
     expect(steps).toContain('c2 SELECT id FROM users WHERE id = $1 FOR UPDATE [blocked] → 1 row');
     expect(steps.indexOf('c2 SELECT id FROM users WHERE id = $1 FOR UPDATE [blocked] → 1 row')).toBeLessThan(steps.indexOf('c1 COMMIT → 0 rows'));
+    // The history's statement record carries the flag too (the HTML timeline marks it from there).
+    expect(r.history.statements.filter((s) => s.blocked).map((s) => `c${s.client + 1} ${s.sql}`)).toEqual(['c2 SELECT id FROM users WHERE id = $1 FOR UPDATE']);
     expect(r.violations[0]).toMatchObject({ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey' });
     expect(r.history.calls.map((c) => c.outcome).sort()).toEqual(['fail', 'ok']);
   });

@@ -38,6 +38,8 @@ export interface StatementRecord {
   completedAt?: number;
   rowCount?: number | null;
   error?: ErrorInfo;
+  /** Scheduled mode: the server reported it waiting on a lock another of the trial's connections held. */
+  blocked?: boolean;
 }
 
 /** Everything a trial observed: calls in invocation order and the statements they sent. */

@@ -3,6 +3,33 @@ import { ackedDurable, findMessage } from './acked-durable.js';
 import { call, contentOf, errors, history, phys, snapshot } from './fixtures.js';
 
 describe('acked-durable', () => {
+  it('fires on a message stored altered: a 100 kB message truncated, a role changed', () => {
+    const long = 'x'.repeat(102_400);
+    const h = history([
+      call({ op: 'logMessage', messages: [{ id: 'm1', content: long }] }),
+      call({ op: 'logMessage', messages: [{ id: 'm2', role: 'assistant' }] }),
+    ]);
+    const snap = snapshot({
+      users: ['u1'], sessions: { s1: 'u1' },
+      messages: [{ id: 'm1', session: 's1', content: long.slice(0, 65_535) }, { id: 'm2', session: 's1', role: 'user' }],
+    });
+    const v = ackedDurable.check(h, snap);
+    expect(v.map((x) => x.message)).toEqual([
+      'message m1 (acked to logMessage(s1, m1, user, u1)@c1 (step 1)) is stored altered in session s1: content of 102400 characters stored as 65535, first difference at character 65536',
+      'message m2 (acked to logMessage(s1, m2, assistant, u1)@c1 (step 3)) is stored altered in session s1: role assistant stored as user',
+    ]);
+  });
+
+  it('counts characters, not UTF-16 units, and sees a Unicode normalisation (NFC of a combining sequence) as an alteration', () => {
+    const sent = 'e\u0301 😀 done';
+    const h = history([call({ op: 'logMessage', messages: [{ id: 'm1', content: sent }] })]);
+    const snap = snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1', content: sent.normalize('NFC') }] });
+    const v = ackedDurable.check(h, snap);
+    expect(v).toHaveLength(1);
+    expect(v[0]!.message).toMatch(/content of 9 characters stored as 8, first difference at character 1$/);
+    expect(ackedDurable.check(h, snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1', content: sent }] }))).toEqual([]);
+  });
+
   it('fires on a message acked but missing from the snapshot', () => {
     const h = history([
       call({ op: 'createSession' }),

@@ -8,10 +8,24 @@ export function findMessage(snapshot: Snapshot, m: NonNullable<CallRecord['messa
   return snapshot.messages.filter((row) => (row.id !== undefined ? row.id === m.messageId : row.content === m.content));
 }
 
+/** How a stored row differs from the message that was sent, in words; undefined when it is the same. */
+export function alteration(sent: { role: string; content: string }, row: { role: string; content: string }): string | undefined {
+  const parts: string[] = [];
+  if (row.role !== sent.role) parts.push(`role ${sent.role} stored as ${row.role}`);
+  if (row.content !== sent.content) {
+    const a = [...sent.content];
+    const b = [...row.content];
+    let i = 0;
+    while (i < a.length && i < b.length && a[i] === b[i]) i++;
+    parts.push(`content of ${a.length} characters stored as ${b.length}, first difference at character ${i + 1}`);
+  }
+  return parts.length ? parts.join('; ') : undefined;
+}
+
 /** Every call that resolved has its effect: the session exists with its owner and the message is stored. */
 export const ackedDurable: Invariant = {
   name: 'acked-durable',
-  description: 'every call that resolved has its effect: the session exists with its owner, the message (the last one, for handleChat) is stored',
+  description: 'every call that resolved has its effect: the session exists with its owner, the message (the last one, for handleChat) is stored as it was sent',
   check(history, snapshot) {
     const out: Violation[] = [];
     const sessions = new Map(snapshot.sessions.map((s) => [s.id, s.userId]));
@@ -39,6 +53,12 @@ export const ackedDurable: Invariant = {
         } else if (!rows.some((r) => r.sessionId === c.sessionId)) {
           out.push({ invariant: 'acked-durable', calls: [c.index],
             message: `message ${logicalId(history, c.message.messageId)} (acked to ${describeCall(c)}) is stored in session ${logicalId(history, rows[0]!.sessionId)}, not ${s}` });
+        } else {
+          // Stored, but not as sent: truncated, normalised or re-roled content is a lost write too.
+          const row = rows.find((r) => r.sessionId === c.sessionId)!;
+          const altered = alteration(c.message, row);
+          if (altered) out.push({ invariant: 'acked-durable', calls: [c.index],
+            message: `message ${logicalId(history, c.message.messageId)} (acked to ${describeCall(c)}) is stored altered in session ${s}: ${altered}` });
         }
       }
     }

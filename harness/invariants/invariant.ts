@@ -8,6 +8,8 @@ export interface Violation {
   /** Indexes of the calls involved. */
   calls: number[];
   sqlstate?: string;
+  /** The Prisma error code (P2002, P2003, …) when the error came through Prisma. */
+  prismaCode?: string;
   constraint?: string;
 }
 

@@ -14,6 +14,7 @@ export const noDbError: Invariant = {
         message: `${describeCall(c)} failed with a raw database error: ${describeError(c.error, history.ns)}`,
         calls: [c.index],
         sqlstate: c.error!.sqlstate,
+        ...(c.error!.prismaCode ? { prismaCode: c.error!.prismaCode } : {}),
         constraint: c.error!.constraint,
       }));
   },

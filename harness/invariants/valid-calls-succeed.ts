@@ -16,6 +16,7 @@ export const validCallsSucceed: Invariant = {
           : `${describeCall(c)} is valid but was refused: ${describeError(c.error, history.ns)}${c.error?.causeSqlstate ? ` (wrapping SQLSTATE ${c.error.causeSqlstate})` : ''}`,
         calls: [c.index],
         sqlstate: c.error?.sqlstate ?? c.error?.causeSqlstate,
+        ...(c.error?.prismaCode ? { prismaCode: c.error.prismaCode } : {}),
         constraint: c.error?.constraint,
       }));
   },
