@@ -93,6 +93,12 @@ describe('bad input gets a clear message and the documented exit code', () => {
     for (const name of ['multi-message-first-request', 'log-before-create', 'concurrent-duplicates', 'no-fk-error', 'valid-calls-succeed', 'upsert']) {
       expect(r.stdout).toContain(name);
     }
+    // Every target, scenario and invariant has its one-line description.
+    const entries = r.stdout.split('\n').filter((l) => l.startsWith('  '));
+    expect(entries.length).toBeGreaterThanOrEqual(12 + 10 + 9);
+    for (const line of entries) expect(line.trim(), line).toMatch(/^\S+\s{2,}\S.{15,}$/);
+    expect(r.stdout).toMatch(/\n {2}retry-after-error {2,}the harness kills a call's connection/);
+    expect(r.stdout).not.toContain('not built yet');
   });
 });
 

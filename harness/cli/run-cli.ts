@@ -73,10 +73,14 @@ function resolveScenarios(names: string[] | null): readonly Scenario[] {
   });
 }
 
-function listText(): string {
+async function listText(): Promise<string> {
   const pad = (s: string, n: number) => s.padEnd(n);
   const lines = ['targets:'];
-  for (const name of Object.keys(builtinTargets)) lines.push(`  ${name}`);
+  for (const [name, load] of Object.entries(builtinTargets)) {
+    // A target that cannot even load is listed with the reason, not hidden.
+    const description = await load().then((d) => d.description ?? '', (e) => `(cannot load: ${(e as Error).message})`);
+    lines.push(`  ${pad(name, 30)} ${description}`);
+  }
   lines.push('', 'scenarios:');
   for (const s of builtinScenarios) lines.push(`  ${pad(s.name, 30)} ${s.description}`);
   for (const s of PLANNED_SCENARIOS) lines.push(`  ${pad(s, 30)} (not built yet)`);
@@ -102,7 +106,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     const opts = parseArgs(argv);
     if (opts.help) { io.stdout.write(USAGE + '\n'); return 0; }
-    if (opts.list) { io.stdout.write(listText()); return 0; }
+    if (opts.list) { io.stdout.write(await listText()); return 0; }
     let replay: CaseFile | undefined;
     if (opts.replay) replay = await readCaseFile(path.resolve(io.cwd, opts.replay));
     const scenarios = resolveScenarios(replay ? [replay.scenario] : opts.scenarios);
