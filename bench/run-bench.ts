@@ -1,0 +1,78 @@
+// npm run bench: the harness's speed, measured on the embedded server (or --db / DATABASE_URL).
+// Prints one line per measurement and writes bench/results.json; nothing here asserts timings.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { startDatabaseServer } from '../harness/db/start-database-server.js';
+import { runCell, type CellOptions } from '../harness/exec/run-cell.js';
+import type { Mode } from '../harness/exec/results.js';
+import type { Workload } from '../harness/workload/workload.js';
+import { builtinScenarios } from '../scenarios/builtin-scenarios.js';
+import type { Scenario } from '../scenarios/scenario.js';
+import { loadTargets } from '../targets/load-target.js';
+
+const dbArg = process.argv.indexOf('--db');
+const server = await startDatabaseServer(dbArg > 0 ? process.argv[dbArg + 1] : undefined);
+const reportDir = await mkdtemp(path.join(os.tmpdir(), 'chatfuzz-bench-'));
+const runId = `bench_${Date.now().toString(36)}`;
+let cellIndex = 0;
+const out: Record<string, unknown> = { server: `${server.kind} ${server.serverVersion}`, cpus: os.cpus().length, node: process.version };
+
+// Six calls on three clients: two first requests for one session and a conversation beside them.
+const SIX_CALLS: Workload = {
+  users: ['u1', 'u2'],
+  clients: [
+    [{ op: 'handleChat', session: 's1', user: 'u1', valid: true, messages: [{ id: 'm1', role: 'system', content: 'sys #m1' }, { id: 'm2', role: 'user', content: 'hi #m2' }] },
+      { op: 'logMessage', session: 's1', user: 'u1', valid: true, messages: [{ id: 'm3', role: 'assistant', content: 'hello #m3' }] }],
+    [{ op: 'handleChat', session: 's1', user: 'u1', valid: true, messages: [{ id: 'm4', role: 'user', content: 'tab 2 #m4' }] },
+      { op: 'logMessage', session: 's1', user: 'u1', valid: true, messages: [{ id: 'm5', role: 'assistant', content: 'reply #m5' }] }],
+    [{ op: 'createSession', session: 's2', user: 'u2', title: 'New chat', valid: true },
+      { op: 'logMessage', session: 's2', user: 'u2', valid: true, messages: [{ id: 'm6', role: 'user', content: 'other #m6' }] }],
+  ],
+};
+const fixed: Scenario = { name: 'mixed', description: 'the six-call workload', arbitrary: () => fc.constant(SIX_CALLS) };
+
+async function cell(target: string, scenario: Scenario, mode: Mode, runs: number, extra: Partial<CellOptions> = {}) {
+  const [loaded] = await loadTargets([target], builtinScenarios.map((s) => s.name));
+  const t0 = performance.now();
+  const r = await runCell({
+    target: loaded!, scenario, mode, server, runId, cellIndex: cellIndex++, cellCount: 1, runs, timeBudgetMs: null,
+    seed: 1, callTimeoutMs: 5000, reportDir, reporters: [], ...extra,
+  });
+  return { r, ms: performance.now() - t0 };
+}
+
+function line(name: string, value: unknown) {
+  out[name] = value;
+  console.log(`${name.padEnd(58)} ${typeof value === 'object' ? JSON.stringify(value) : value}`);
+}
+
+try {
+  // Per-cell setup (CREATE DATABASE, schema, pools) measured with a single trial.
+  const one = await cell('upsert', fixed, 'scheduled', 1);
+  line('cell setup + 1 scheduled trial, ms', Math.round(one.ms));
+  for (const mode of ['scheduled', 'stress'] as const) {
+    const { r, ms } = await cell('upsert', fixed, mode, 200);
+    line(`${mode}: trials/s, 6-call workload (upsert, 200 trials)`, Math.round((r.runs / ((ms - one.ms) / 1000)) * 10) / 10);
+  }
+  const kills = builtinScenarios.find((s) => s.name === 'retry-after-error')!;
+  const k = await cell('upsert', kills, 'scheduled', 100);
+  line('retry-after-error: scheduled trials/s (upsert, with kills)', Math.round((k.r.runs / (k.ms / 1000)) * 10) / 10);
+  const mmfr = builtinScenarios.find((s) => s.name === 'multi-message-first-request')!;
+  const naive = await cell('naive', mmfr, 'scheduled', 100, { seed: 42 });
+  line('naive × multi-message-first-request: ms to the shrunk counterexample', Math.round(naive.ms));
+  line('  … first failure at trial / shrunk to calls', `${naive.r.runsToFirstFailure} / ${naive.r.failure?.counterexample.ops.length}`);
+  const dup = builtinScenarios.find((s) => s.name === 'concurrent-duplicates')!;
+  for (const prune of [false, true]) {
+    const e = await cell('session-first', dup, 'exhaustive', 2, { prune });
+    line(`exhaustive session-first × concurrent-duplicates, prune ${prune}`, { schedules: e.r.exploration!.interleavings, pruned: e.r.exploration!.pruned, ms: Math.round(e.ms) });
+  }
+  const prisma = await cell('assistant-logging-after', dup, 'scheduled', 100, { seed: 3 });
+  line('assistant-logging-after × concurrent-duplicates (Prisma), ms to verdict', Math.round(prisma.ms));
+  line('memory: heap used after the run, MiB', Math.round(process.memoryUsage().heapUsed / 2 ** 20));
+  await writeFile(path.join(import.meta.dirname, 'results.json'), JSON.stringify(out, null, 2) + '\n');
+} finally {
+  await rm(reportDir, { recursive: true, force: true });
+  await server.stop();
+}
