@@ -36,13 +36,16 @@ describe('assistant-logging-after (seed 000 with its fix)', () => {
       expect(cell).toMatchObject({ outcome: 'fail', expected: 'fail', ok: true });
       expect(cell.failure).toMatchObject({ invariant: 'no-db-error', sqlstate: '23505', constraint: 'AssistantChatSession_pkey' });
       const ops = cell.failure!.counterexample.ops;
-      expect(ops).toHaveLength(2);
+      // Scheduled shrinking is exact; in stress mode a shrink step can miss the race by timing alone.
+      if (mode === 'scheduled') expect(ops).toHaveLength(2); else expect(ops.length).toBeLessThanOrEqual(4);
       const loser = ops.find((o) => o.outcome === 'fail')!;
       expect(loser.error).toMatchObject({ prismaCode: 'P2002', sqlstate: '23505' });
       expect(ops.some((o) => o.outcome === 'ok' && o.client !== loser.client)).toBe(true);
       // The losing insert is the session's, after the winner's.
       const inserts = cell.failure!.statements.filter((s) => s.sql.startsWith('INSERT INTO "public"."AssistantChatSession"'));
-      expect(inserts.map((s) => s.error?.sqlstate ?? 'ok')).toEqual(['ok', '23505']);
+      const outcomes = inserts.map((s) => s.error?.sqlstate ?? 'ok');
+      if (mode === 'scheduled') expect(outcomes).toEqual(['ok', '23505']);
+      else expect(outcomes.indexOf('23505')).toBeGreaterThan(outcomes.indexOf('ok'));
     });
   }
 
