@@ -54,7 +54,7 @@ export const mixed: Scenario = {
       intruder: fc.constantFrom('none' as const, 'log' as const, 'chat' as const),
       deleteAfter: fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }),
       fault: fc.option(fc.record({
-        at: fc.nat({ max: 7 }), statement: fc.integer({ min: 1, max: 4 }), when: fc.constantFrom('after' as const, 'before' as const),
+        at: fc.nat({ max: 7 }), statement: fc.integer({ min: 1, max: 4 }), when: fc.constantFrom('after' as const, 'before' as const, 'timeout' as const),
       }), { freq: 3, nil: null }),
     });
     return fc.array(thread, { minLength: 1, maxLength: 3 }).map((generated) => {

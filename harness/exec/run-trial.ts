@@ -12,7 +12,7 @@ import { callContext } from './call-context.js';
 import { StatementRecorder } from './statement-recorder.js';
 import type { StatementGate, TrialPool } from './trial-pool.js';
 import { ScheduledGate, type Chooser, type ScheduleStep } from './scheduled-gate.js';
-import { FaultInjector, terminateBackend } from './fault-injector.js';
+import { FaultInjector, lockAllTables, terminateBackend } from './fault-injector.js';
 import type { Fault } from '../workload/workload.js';
 
 /** What a cell sets up once and every trial reuses. */
@@ -104,7 +104,10 @@ async function runTrial(
   if (faults.size) {
     const control = env.control;
     if (!control) throw new Error('a workload with connection faults needs a control connection');
-    injector = new FaultInjector(gate, faults, terminateBackend((sql, params) => control.query(sql, params)));
+    injector = new FaultInjector(gate, faults, {
+      kill: terminateBackend((sql, params) => control.query(sql, params)),
+      lockTables: lockAllTables(env.harnessPool),
+    });
   }
   env.pool.setGate(injector ?? gate);
   // Every client's first call counts as live from the start, so no decision is made before a late-starting client arrives.
@@ -129,6 +132,9 @@ async function runTrial(
   } finally {
     env.pool.setGate(undefined);
   }
+  // Trials share the pool, not state: a connection left in a transaction would fail the next
+  // trial's first statement (25P02) with nothing in that trial to explain it or replay it.
+  env.pool.evictDirty();
   calls.sort((a, b) => a.invokedAt - b.invokedAt);
   const { statements, schedule, branching, picks } = evidence();
   // Errors echo physical ids (`Key (id)=(t6_s1)`); without the trial prefix a replay reads the same.

@@ -190,7 +190,8 @@ export class ScheduledGate implements StatementGate {
 
   /** Asks the server which released statements wait on a lock; true when that changed anything. */
   private async refreshBlocked(): Promise<boolean> {
-    const watched = this.running.filter((e) => !e.done && e.record?.backendPid);
+    // A statement the harness itself holds (an injected timeout) is waited for, not stepped around.
+    const watched = this.running.filter((e) => !e.done && e.record?.backendPid && !e.stmt.heldByHarness);
     if (watched.length === 0) return false;
     let changed = false;
     try {

@@ -43,6 +43,22 @@ describe('trial pool', () => {
     expect(recorder.statements[0]).toMatchObject({ call: 9, client: 1, error: { kind: 'db', sqlstate: '42P01' } });
   });
 
+  it('evictDirty() closes the idle connections left inside a transaction (open or aborted) and keeps clean ones', async () => {
+    const p = createTrialPool({ connectionString: db.url, max: 3 });
+    const [open, aborted, clean] = [await p.connect(), await p.connect(), await p.connect()];
+    await open.query('BEGIN');
+    await aborted.query('BEGIN');
+    await aborted.query('SELECT 1/0').catch(() => {});
+    await clean.query('SELECT 1');
+    for (const c of [open, aborted, clean]) c.release();
+    expect(p.idleCount).toBe(3);
+    expect(p.evictDirty()).toBe(2);
+    expect(p.idleCount).toBe(1);
+    // What is left is usable: no 25P02 for the next caller.
+    expect((await p.query('SELECT 2 AS n')).rows[0].n).toBe(2);
+    await p.destroy(1000);
+  });
+
   it('destroy() ends connections a hung caller never released', async () => {
     const p = createTrialPool({ connectionString: db.url, max: 2 });
     await p.connect(); // never released

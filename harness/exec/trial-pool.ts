@@ -7,6 +7,12 @@ export interface StatementInfo {
   params?: unknown[];
   backendPid?: number;
   ctx?: CallContext;
+  /** Sends SQL of the harness's own on the same connection, past every gate (fault injection). */
+  raw?: (sql: string) => Promise<unknown>;
+  /** Resolves when the connection has ended, as the client sees it. */
+  ended?: Promise<void>;
+  /** The harness itself holds this statement back (an injected timeout): not a lock the schedule should step around. */
+  heldByHarness?: boolean;
 }
 
 /** Sits between a target and PostgreSQL: may delay, record or hold each statement before `send`. */
@@ -20,6 +26,8 @@ export interface TrialPool extends pg.Pool {
   /** Closes every connection, also those a hung target never released. */
   destroy(timeoutMs?: number): Promise<void>;
   connectionCount(): number;
+  /** Closes idle connections a target left inside a transaction (open or aborted); returns how many. */
+  evictDirty(): number;
 }
 
 /** Creates the pool handed to targets as `ctx.pool`. */
@@ -33,8 +41,10 @@ export function createTrialPool(config: pg.PoolConfig): TrialPool {
       clients.add(this);
       // A connection killed while checked out must not become an unhandled error event.
       this.on('error', () => {});
-      this.once('end', () => clients.delete(this));
+      this.ended = new Promise((resolve) => this.once('end', () => { clients.delete(this); resolve(); }));
     }
+    /** Resolves once the client has seen its connection end (and stopped being queryable). */
+    readonly ended: Promise<void>;
     // pg's overloads are not expressible on a subclass; the shapes are checked at runtime.
     query(config: any, values?: any, callback?: any): any {
       const g = gate;
@@ -47,6 +57,8 @@ export function createTrialPool(config: pg.PoolConfig): TrialPool {
         params: vals ?? (typeof config === 'object' ? config?.values : undefined),
         backendPid: (this as any).processID ?? undefined,
         ctx: callContext.getStore(),
+        raw: (text) => (super.query as any)(text) as Promise<unknown>,
+        ended: this.ended,
       };
       const p = g.run(stmt, () => (super.query as any)(config, vals) as Promise<any>);
       if (typeof cb === 'function') {
@@ -91,6 +103,13 @@ export function createTrialPool(config: pg.PoolConfig): TrialPool {
   pool.on('release', (_err, c) => acquired.delete(c));
   pool.setGate = (g) => { gate = g; };
   pool.connectionCount = () => clients.size;
+  pool.evictDirty = () => {
+    // pg-pool keeps its idle clients in `_idle`; pg records the server's transaction status ('I' idle, 'T', 'E').
+    const idle: { client: pg.Client }[] = (pool as any)._idle ?? [];
+    const dirty = idle.map((i) => i.client).filter((c) => { const st = (c as any)._txStatus; return st === 'T' || st === 'E'; });
+    for (const c of dirty) (pool as any)._remove(c);
+    return dirty.length;
+  };
   pool.destroy = async (timeoutMs = 2000) => {
     for (const c of clients) {
       (c as any).connection?.stream?.destroy?.();

@@ -21,8 +21,12 @@ export interface CallSpec {
   retry?: boolean;
 }
 
-/** A connection kill at a point of a call: `after` means the statement ran (and, outside a transaction, committed) but its result never arrived. */
-export interface Fault { statement: number; when: 'before' | 'after' }
+/**
+ * A fault at a call's n-th statement: `before`, the connection is killed before it is sent;
+ * `after`, it ran (outside a transaction: committed) and the connection is killed before its
+ * result arrives; `timeout`, it hits a statement timeout (57014) and the connection lives on.
+ */
+export interface Fault { statement: number; when: 'before' | 'after' | 'timeout' }
 
 /** A generated case: registered users, and per client the calls it makes in order. */
 export interface Workload {
@@ -33,7 +37,7 @@ export interface Workload {
 /** Short, stable text for a call: `handleChat(s1, [system,user])@c1`. */
 export function callLabel(call: CallSpec, client: number): string {
   const base = baseLabel(call, client);
-  const fault = call.fault ? ` [kill ${call.fault.when} stmt ${call.fault.statement}]` : '';
+  const fault = !call.fault ? '' : call.fault.when === 'timeout' ? ` [timeout stmt ${call.fault.statement}]` : ` [kill ${call.fault.when} stmt ${call.fault.statement}]`;
   return `${call.retry ? 'retry ' : ''}${base}${fault}`;
 }
 
