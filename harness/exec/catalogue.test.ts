@@ -1,11 +1,10 @@
 // The scenario × invariant catalogue on a real database: each deliberately broken
 // target fails the scenario made for it with the invariant named for it, the correct `upsert`
-// passes every built scenario with zero false positives, and every built-in target's `expect`
-// map holds for every built scenario.
+// passes every built scenario with zero false positives (expect-maps.test.ts checks every
+// built-in target's `expect` map).
 import { describe, expect, it } from 'vitest';
 import { runTestCell } from '../../test/run-test-cell.js';
 import { builtinScenarios } from '../../scenarios/builtin-scenarios.js';
-import { builtinTargets } from '../../targets/builtin-targets.js';
 
 const SCENARIOS = builtinScenarios.map((s) => s.name);
 
@@ -95,29 +94,6 @@ describe('client-seq: a custom schema with its own registerUsers() and snapshot(
       expect(cell.failure?.message).toBeUndefined();
       expect(cell.error).toBeUndefined();
       expect(cell).toMatchObject({ outcome: 'pass', ok: true, runs: 200 });
-    });
-  }
-});
-
-describe("every built-in target's expect map holds for every built scenario", () => {
-  const covered = new Set([
-    'upsert', 'no-owner-check × cross-user', 'swallow-errors × multi-message-first-request', 'swallow-errors × log-before-create',
-    'client-seq × parallel-first-messages', 'client-seq × multi-message-first-request', 'client-seq × log-before-create',
-    'session-first × parallel-first-messages', 'naive × unknown-user', 'retry-duplicates × retry-after-error',
-  ]);
-  for (const target of Object.keys(builtinTargets)) {
-    if (covered.has(target)) continue;
-    it(`${target}`, async () => {
-      const def = await builtinTargets[target]!();
-      const missed: string[] = [];
-      for (const scenario of SCENARIOS) {
-        if (covered.has(`${target} × ${scenario}`)) continue;
-        const expected = def.expect?.[scenario] ?? def.expect?.['*'] ?? 'pass';
-        // An expected failure stops at the first failing trial; races get up to 200 tries.
-        const cell = await runTestCell(target, scenario, { runs: expected === 'fail' ? 200 : 60, seed: 21, mode: 'scheduled' });
-        if (!cell.ok) missed.push(`${scenario}: expected ${expected}, got ${cell.outcome}${cell.failure ? ` (${cell.failure.invariant}: ${cell.failure.message})` : ''}${cell.error ? ` (${cell.error})` : ''}`);
-      }
-      expect(missed).toEqual([]);
     });
   }
 });
