@@ -126,6 +126,8 @@ async function runTrial(
         previous = await wrap(() => invokeCall(env, clock, ns, spec, client, i, hooks));
         const fired = injector?.fired.get(i);
         if (fired) previous.fault = fired;
+        // A call shorter than its fault's statement (or a timeout on a lock-free statement) ran untouched: say so.
+        else if (spec.fault) previous.label += ' (fault did not fire)';
         calls.push(previous);
       }
     }));
