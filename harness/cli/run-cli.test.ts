@@ -246,4 +246,11 @@ describe('the default database: embedded PostgreSQL', () => {
     const after = (await fs.readdir(os.tmpdir())).filter((n) => n.startsWith('chatfuzz-pg-'));
     expect(after.filter((n) => !before.includes(n))).toEqual([]);
   });
+
+  it('an unmet expectation exits 1 on the embedded server too (its exit hook must not turn it into 0)', async () => {
+    // The probe expects to pass and refuses every call at read committed: the cell misses its expectation.
+    const r = await runFuzzProcess(['--target', './test/fixtures/isolation-probe-target.ts', '--scenario', 'log-before-create', '--runs', '3', '--report', reportDir('embedded-exit')]);
+    expect(r.stdout).toContain('0/1 cells met their expectation');
+    expect(r.code, r.stderr).toBe(1);
+  });
 });

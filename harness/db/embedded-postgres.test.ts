@@ -6,7 +6,10 @@ import { createRunDatabase, createdDatabases } from './run-database.js';
 
 describe('startEmbeddedPostgres', () => {
   it('starts a throwaway PostgreSQL 18, and stop() removes its data directory', async () => {
+    const beforeExit = process.listenerCount('beforeExit');
     const server = await startEmbeddedPostgres();
+    // The package's exit hook would exit with 0 whatever process.exitCode says; it must not stay installed.
+    expect(process.listenerCount('beforeExit')).toBe(beforeExit);
     expect(fs.existsSync(server.dataDir!)).toBe(true);
     expect(server.kind).toBe('embedded');
     expect(server.serverVersion).toMatch(/^PostgreSQL 18\./);
