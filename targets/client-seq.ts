@@ -8,10 +8,7 @@
 // harness catches it with `no-db-error` in parallel-first-messages; the target also shows that
 // a custom schema with its own registerUsers() and snapshot() works.
 import { defineTarget, type ChatStore, type Snapshot } from './define-target.js';
-
-class Refusal extends Error {
-  constructor(message: string) { super(message); this.name = 'Refusal'; }
-}
+import { logLastMessage, Refusal, refuseNul, upsertSession } from './upsert-session.js';
 
 const SCHEMA = `
 CREATE TABLE users (
@@ -40,26 +37,17 @@ export default defineTarget({
   // concurrent-duplicates, cross-user, delete-while-logging, mixed); passes where each session has one client.
   expect: { 'multi-message-first-request': 'pass', 'log-before-create': 'pass', 'unknown-user': 'pass', 'hostile-input': 'pass', 'retry-after-error': 'pass', '*': 'fail' },
   create({ pool }) {
-    async function ensureSession(sessionId: string, userId: string, title?: string) {
-      await pool.query(
-        `INSERT INTO chat_sessions (id, user_id, title)
-         SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM users WHERE id = $2)
-         ON CONFLICT (id) DO NOTHING`,
-        [sessionId, userId, title ?? null]);
-      const owner = await pool.query<{ user_id: string }>('SELECT user_id FROM chat_sessions WHERE id = $1', [sessionId]);
-      if (owner.rowCount === 0) throw new Refusal(`unknown user ${userId}`);
-      if (owner.rows[0]!.user_id !== userId) throw new Refusal(`session ${sessionId} belongs to another user`);
-    }
+    const ensureSession = (sessionId: string, userId: string, title?: string) => upsertSession(pool, { sessionId, userId, title });
     const store: ChatStore = {
       async registerUsers(userIds) {
         await pool.query('INSERT INTO users (id) SELECT unnest($1::text[]) ON CONFLICT (id) DO NOTHING', [userIds]);
       },
       async createSession({ sessionId, userId, title }) {
-        if (title?.includes('\u0000')) throw new Refusal('the title contains a NUL byte');
+        refuseNul('the title', title);
         await ensureSession(sessionId, userId, title);
       },
       async logMessage({ sessionId, userId, messageId, role, content }) {
-        if (content.includes('\u0000')) throw new Refusal('the content contains a NUL byte');
+        refuseNul('the content', content);
         await ensureSession(sessionId, userId);
         // BUG: read the max, then insert with max + 1, in two statements.
         const next = await pool.query<{ seq: number }>(
@@ -74,11 +62,7 @@ export default defineTarget({
         if (existing.rowCount === 0) throw new Refusal(`session ${sessionId} is gone`);
         if (existing.rows[0]!.session_id !== sessionId) throw new Refusal(`message id ${messageId} is used in another session`);
       },
-      async handleChat({ sessionId, userId, messages }) {
-        const last = messages[messages.length - 1];
-        if (!last) throw new Refusal('handleChat needs at least one message');
-        await store.logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content });
-      },
+      handleChat: (req) => logLastMessage(store.logMessage, req),
       async snapshot({ userIds, sessionIds }): Promise<Snapshot> {
         const sessions = await pool.query<{ id: string; user_id: string }>(
           'SELECT id, user_id FROM chat_sessions WHERE id = ANY($1::text[]) ORDER BY id', [sessionIds]);

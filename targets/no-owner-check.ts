@@ -5,7 +5,7 @@
 // that session, and their createSession on it is acknowledged as a no-op. The harness catches
 // it with `session-ownership` in `cross-user` (and `mixed`, whose conversations have intruders).
 import { defineTarget, type ChatStore } from './define-target.js';
-import { Refusal, upsertSession } from './upsert-session.js';
+import { logLastMessage, Refusal, refuseNul, upsertSession } from './upsert-session.js';
 
 export default defineTarget({
   name: 'no-owner-check',
@@ -16,11 +16,11 @@ export default defineTarget({
     const ensureSession = (sessionId: string, userId: string, title?: string) => upsertSession(pool, { sessionId, userId, title }, false);
     const store: ChatStore = {
       async createSession({ sessionId, userId, title }) {
-        if (title?.includes('\u0000')) throw new Refusal('the title contains a NUL byte');
+        refuseNul('the title', title);
         await ensureSession(sessionId, userId, title);
       },
       async logMessage({ sessionId, userId, messageId, role, content }) {
-        if (content.includes('\u0000')) throw new Refusal('the content contains a NUL byte');
+        refuseNul('the content', content);
         await ensureSession(sessionId, userId);
         const inserted = await pool.query(
           `WITH s AS (SELECT id FROM chat_sessions WHERE id = $2 FOR KEY SHARE)
@@ -33,11 +33,7 @@ export default defineTarget({
         if (existing.rowCount === 0) throw new Refusal(`session ${sessionId} was deleted meanwhile`);
         if (existing.rows[0]!.session_id !== sessionId) throw new Refusal(`message id ${messageId} is used in another session`);
       },
-      async handleChat({ sessionId, userId, messages }) {
-        const last = messages[messages.length - 1];
-        if (!last) throw new Refusal('handleChat needs at least one message');
-        await store.logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content });
-      },
+      handleChat: (req) => logLastMessage(store.logMessage, req),
     };
     return store;
   },

@@ -13,11 +13,8 @@ import type { Pool } from 'pg';
 import { ensurePrismaClient } from '../scripts/prisma-generate.mjs';
 import type { PrismaClient } from '../prisma/generated/canonical/client.js';
 import { defineTarget, type ChatStore, type TargetDefinition } from './define-target.js';
+import { logLastMessage, Refusal, refuseNul } from './upsert-session.js';
 
-/** A refusal: the request is invalid, nothing was written. */
-class Refusal extends Error {
-  constructor(message: string) { super(message); this.name = 'Refusal'; }
-}
 
 /** A Prisma client of prisma/canonical.prisma over the harness's pool (generated first when missing or stale); `$disconnect()` leaves the pool open. */
 export async function openCanonicalDb(pool: Pool): Promise<PrismaClient> {
@@ -61,11 +58,11 @@ export function makePrismaUpsertTarget(spelling: UpsertSpelling): TargetDefiniti
       }
       const store: ChatStore = {
         async createSession({ sessionId, userId, title }) {
-          if (title?.includes('\u0000')) throw new Refusal('the title contains a NUL byte');
+          refuseNul('the title', title);
           await ensureSession(sessionId, userId, title);
         },
         async logMessage({ sessionId, userId, messageId, role, content }) {
-          if (content.includes('\u0000')) throw new Refusal('the content contains a NUL byte');
+          refuseNul('the content', content);
           await ensureSession(sessionId, userId);
           try {
             await db.chatMessage.create({ data: { id: messageId, sessionId, role, content }, select: { id: true } });
@@ -76,11 +73,7 @@ export function makePrismaUpsertTarget(spelling: UpsertSpelling): TargetDefiniti
             if (existing?.sessionId !== sessionId) throw new Refusal(`message id ${messageId} is used in another session`);
           }
         },
-        async handleChat({ sessionId, userId, messages }) {
-          const last = messages[messages.length - 1];
-          if (!last) throw new Refusal('handleChat needs at least one message');
-          await store.logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content });
-        },
+        handleChat: (req) => logLastMessage(store.logMessage, req),
         close: () => db.$disconnect(),
       };
       return store;

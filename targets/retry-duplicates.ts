@@ -7,7 +7,7 @@
 // harness catches it with `no-duplicates` (two rows with the content of one message).
 import { defineTarget, type ChatStore } from './define-target.js';
 import { canonicalSnapshot } from './canonical-schema.js';
-import { deleteOwnSession, Refusal, refuseNul, upsertSession } from './upsert-session.js';
+import { deleteOwnSession, logLastMessage, Refusal, refuseNul, upsertSession } from './upsert-session.js';
 
 export default defineTarget({
   name: 'retry-duplicates',
@@ -31,11 +31,7 @@ export default defineTarget({
           [sessionId, role, content, userId]);
         if (inserted.rowCount === 0) throw new Refusal(`session ${sessionId} was deleted while the message was being written`);
       },
-      async handleChat({ sessionId, userId, messages }) {
-        const last = messages[messages.length - 1];
-        if (!last) throw new Refusal('handleChat needs at least one message');
-        await store.logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content });
-      },
+      handleChat: (req) => logLastMessage(store.logMessage, req),
       deleteSession: (req) => deleteOwnSession(pool, req),
       // Its message ids are its own: the snapshot leaves them out, so the harness matches messages by their (trial-unique) content.
       async snapshot(scope) {

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { HandleChatRequest, LogMessageRequest } from './define-target.js';
 
 /** A refusal: the request is invalid and nothing was written (an Error without SQLSTATE, as the contract asks). */
 export class Refusal extends Error {
@@ -37,4 +38,11 @@ export async function deleteOwnSession(pool: Pool, req: { sessionId: string; use
   if (deleted.rowCount) return;
   const owner = await pool.query<{ user_id: string }>('SELECT user_id FROM chat_sessions WHERE id = $1', [sessionId]);
   if (owner.rowCount && owner.rows[0]!.user_id !== userId) throw new Refusal(`session ${sessionId} belongs to another user`);
+}
+
+/** handleChat as logMessage of the request's last message (the session is created by logMessage); an empty request is refused. */
+export async function logLastMessage(logMessage: (req: LogMessageRequest) => Promise<void>, { sessionId, userId, messages }: HandleChatRequest): Promise<void> {
+  const last = messages[messages.length - 1];
+  if (!last) throw new Refusal('handleChat needs at least one message');
+  return logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content });
 }

@@ -8,7 +8,7 @@
 // session (also for deleteSession), a session deleted while the call ran, a message id already
 // used in another session, and content or titles PostgreSQL text cannot hold (NUL).
 import { defineTarget, type ChatStore } from './define-target.js';
-import { deleteOwnSession, Refusal, refuseNul, upsertSession } from './upsert-session.js';
+import { deleteOwnSession, logLastMessage, Refusal, refuseNul, upsertSession } from './upsert-session.js';
 
 export default defineTarget({
   name: 'upsert',
@@ -38,11 +38,7 @@ export default defineTarget({
         if (existing.rowCount === 0) throw new Refusal(`session ${sessionId} was deleted while the message was being written`);
         if (existing.rows[0]!.session_id !== sessionId) throw new Refusal(`message id ${messageId} is used in another session`);
       },
-      async handleChat({ sessionId, userId, messages }) {
-        const last = messages[messages.length - 1];
-        if (!last) throw new Refusal('handleChat needs at least one message');
-        await store.logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content });
-      },
+      handleChat: (req) => logLastMessage(store.logMessage, req),
       deleteSession: (req) => deleteOwnSession(pool, req),
     };
     return store;
