@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { classifyError, type ErrorInfo } from '../history/classify-error.js';
+import type { ErrorInfo } from '../history/classify-error.js';
 import type { Clock, StatementRecord } from '../history/history.js';
-import { compactSql } from './statement-recorder.js';
+import { compactSql, newStatementRecord, sendRecorded } from './statement-recorder.js';
 import type { StatementGate, StatementInfo } from './trial-pool.js';
 
 /** One released statement of a scheduled trial, in release order: the schedule a counterexample prints. */
@@ -60,7 +60,6 @@ export class ScheduledGate implements StatementGate {
   private running: Entry[] = [];
   private live = new Set<number>();
   private arrivals = 0;
-  private seq = 0;
   private version = 0;
   private checkQueued = false;
   private settleTimer: NodeJS.Timeout | undefined;
@@ -89,10 +88,7 @@ export class ScheduledGate implements StatementGate {
   callEnded(call: number): void { this.live.delete(call); this.changed(); }
 
   run<T>(stmt: StatementInfo, send: () => Promise<T>): Promise<T> {
-    const record: StatementRecord = {
-      seq: 0, call: stmt.ctx?.call ?? -1, client: stmt.ctx?.client ?? -1, backendPid: stmt.backendPid,
-      sql: compactSql(stmt.sql), startedAt: 0,
-    };
+    const record = newStatementRecord(stmt);
     // Statements outside any call (the target's own background work) are not scheduled.
     if (!stmt.ctx || this.closed) return this.send(record, undefined, send);
     return new Promise<T>((resolve, reject) => {
@@ -118,19 +114,12 @@ export class ScheduledGate implements StatementGate {
   }
 
   private async send<T>(record: StatementRecord, entry: Entry | undefined, send: () => Promise<T>): Promise<T> {
-    record.seq = ++this.seq;
-    record.startedAt = this.clock.tick();
-    this.statements.push(record);
     try {
-      const r: any = await send();
-      record.completedAt = this.clock.tick();
-      record.rowCount = r?.rowCount ?? null;
+      const r = await sendRecorded(record, this.statements, this.clock, send);
       if (entry?.step) entry.step.outcome = { rowCount: record.rowCount ?? null };
       return r;
     } catch (e) {
-      record.completedAt = this.clock.tick();
-      record.error = classifyError(e);
-      if (entry?.step) entry.step.outcome = { error: record.error };
+      if (entry?.step) entry.step.outcome = { error: record.error! };
       throw e;
     } finally {
       if (entry) {

@@ -1,37 +1,39 @@
 import { classifyError } from '../history/classify-error.js';
 import type { Clock, StatementRecord } from '../history/history.js';
-import type { StatementGate } from './trial-pool.js';
+import type { StatementGate, StatementInfo } from './trial-pool.js';
 
 const MAX_SQL = 500;
 
 /** A gate that lets every statement through at once and records it, with optional latency (stress mode). */
 export class StatementRecorder implements StatementGate {
   readonly statements: StatementRecord[] = [];
-  private seq = 0;
   constructor(private readonly clock: Clock, private readonly latency?: () => number) {}
 
-  async run<T>(stmt: import('./trial-pool.js').StatementInfo, send: () => Promise<T>): Promise<T> {
-    const rec: StatementRecord = {
-      seq: ++this.seq,
-      call: stmt.ctx?.call ?? -1,
-      client: stmt.ctx?.client ?? -1,
-      backendPid: stmt.backendPid,
-      sql: compactSql(stmt.sql),
-      startedAt: this.clock.tick(),
-    };
-    this.statements.push(rec);
+  run<T>(stmt: StatementInfo, send: () => Promise<T>): Promise<T> {
     const delay = this.latency?.() ?? 0;
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-    try {
-      const result: any = await send();
-      rec.completedAt = this.clock.tick();
-      rec.rowCount = result?.rowCount ?? null;
-      return result;
-    } catch (e) {
-      rec.completedAt = this.clock.tick();
-      rec.error = classifyError(e);
-      throw e;
-    }
+    return sendRecorded(newStatementRecord(stmt), this.statements, this.clock,
+      delay > 0 ? () => new Promise((r) => setTimeout(r, delay)).then(send) : send);
+  }
+}
+
+/** The record of a statement not sent yet: who sent it and its SQL. */
+export function newStatementRecord(stmt: StatementInfo): StatementRecord {
+  return { seq: 0, call: stmt.ctx?.call ?? -1, client: stmt.ctx?.client ?? -1, backendPid: stmt.backendPid, sql: compactSql(stmt.sql), startedAt: 0 };
+}
+
+/** Sends a statement and records it in `statements`: its order and start tick now, its completion tick and row count or classified error when it settles. */
+export async function sendRecorded<T>(record: StatementRecord, statements: StatementRecord[], clock: Clock, send: () => Promise<T>): Promise<T> {
+  record.seq = statements.push(record);
+  record.startedAt = clock.tick();
+  try {
+    const result: any = await send();
+    record.completedAt = clock.tick();
+    record.rowCount = result?.rowCount ?? null;
+    return result;
+  } catch (e) {
+    record.completedAt = clock.tick();
+    record.error = classifyError(e);
+    throw e;
   }
 }
 
