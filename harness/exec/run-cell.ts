@@ -112,7 +112,6 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   let first = null as { runs: number; ms: number } | null;
   let last = null as { case: TrialCase; result: TrialResult } | null;
   let onFailure: ((c: TrialCase, r: TrialResult) => void) | undefined;
-  let latest: TrialResult | undefined;
   let exploration: Exploration | undefined;
   let harnessError = undefined as string | undefined;
   let shrinking = false;
@@ -160,7 +159,6 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
         shrinking = true;
         last = { case: c, result };
       }
-      latest = result;
       onFailure?.(c, result);
       for (const r of o.reporters) r.onTrial?.({
         target: def.name, scenario: o.scenario.name, cellIndex: o.cellIndex, cellCount: o.cellCount,

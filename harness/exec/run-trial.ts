@@ -36,9 +36,8 @@ export interface TrialResult {
   history: History;
   snapshot: Snapshot;
   violations: Violation[];
-  /** Scheduled mode: the statements in release order, and how many were waiting at each decision. */
+  /** Scheduled mode: the statements in release order, each with how many were waiting when it was chosen. */
   schedule?: ScheduleStep[];
-  branching?: number[];
   /** The index chosen at each decision (replayable as `choices`). */
   picks?: number[];
 }
@@ -77,7 +76,7 @@ export async function runScheduledTrial(env: TrialEnv, workload: Workload, ns: s
   const gate = new ScheduledGate(choices, clock, env.control);
   try {
     return await runTrial(env, workload, ns, clock, gate, (run) => run(), () => ({
-      statements: gate.statements, schedule: gate.steps, branching: gate.branching, picks: gate.picks,
+      statements: gate.statements, schedule: gate.steps, picks: gate.picks,
     }), gate);
   } finally {
     gate.close();
@@ -87,7 +86,7 @@ export async function runScheduledTrial(env: TrialEnv, workload: Workload, ns: s
 async function runTrial(
   env: TrialEnv, workload: Workload, ns: string, clock: Clock, gate: StatementGate,
   wrap: (run: () => Promise<CallRecord>) => Promise<CallRecord>,
-  evidence: () => { statements: StatementRecord[]; schedule?: ScheduleStep[]; branching?: number[]; picks?: number[] },
+  evidence: () => { statements: StatementRecord[]; schedule?: ScheduleStep[]; picks?: number[] },
   hooks?: CallHooks,
 ): Promise<TrialResult> {
   const calls: CallRecord[] = [];
@@ -138,14 +137,14 @@ async function runTrial(
   // trial's first statement (25P02) with nothing in that trial to explain it or replay it.
   env.pool.evictDirty();
   calls.sort((a, b) => a.invokedAt - b.invokedAt);
-  const { statements, schedule, branching, picks } = evidence();
+  const { statements, schedule, picks } = evidence();
   // Errors echo physical ids (`Key (id)=(t6_s1)`); without the trial prefix a replay reads the same.
   for (const rec of [...calls, ...statements]) if (rec.error) rec.error = withoutNamespace(rec.error, ns);
   const scope = { userIds: users.map((u) => physicalId(ns, u)), sessionIds: sessions.map((s) => physicalId(ns, s)) };
   const snapshot = env.store.snapshot ? await env.store.snapshot(scope) : await canonicalSnapshot(env.harnessPool, scope);
   const history: History = { ns, calls, statements };
   const violations = checkInvariants(history, snapshot, env.def.invariants as Partial<Record<InvariantName, false>>);
-  return { history, snapshot, violations, ...(schedule ? { schedule, branching, picks } : {}) };
+  return { history, snapshot, violations, ...(schedule ? { schedule, picks } : {}) };
 }
 
 function withoutNamespace(e: ErrorInfo, ns: string): ErrorInfo {

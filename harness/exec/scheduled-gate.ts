@@ -51,8 +51,6 @@ export interface ScheduledGateOptions {
 export class ScheduledGate implements StatementGate {
   readonly steps: ScheduleStep[] = [];
   readonly statements: StatementRecord[] = [];
-  /** Number of waiting statements at each decision: what exhaustive mode enumerates. */
-  readonly branching: number[] = [];
   /** The index picked at each decision: replaying them as `choices` gives this schedule again. */
   readonly picks: number[] = [];
   private pending: Entry[] = [];
@@ -162,12 +160,11 @@ export class ScheduledGate implements StatementGate {
   private decide(): void {
     if (this.closed || this.running.some((e) => !e.blocked) || this.pending.length === 0) return;
     const options = [...this.pending].sort((a, b) => a.call - b.call || a.arrival - b.arrival);
-    const k = this.branching.length;
+    const k = this.picks.length;
     const index = typeof this.choices === 'function'
       ? this.choices(k, options.map((e) => ({ call: e.call, ordinal: e.ordinal, sql: e.stmt.sql })))
       : (this.choices[k] ?? 0) % options.length;
     const pick = options[index]!;
-    this.branching.push(options.length);
     this.picks.push(index);
     this.pending = this.pending.filter((e) => e !== pick);
     pick.step = { step: k + 1, call: pick.call, client: pick.client, sql: compactSql(pick.stmt.sql), options: options.length, blocked: false };
