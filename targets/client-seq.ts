@@ -8,7 +8,7 @@
 // harness catches it with `no-db-error` in parallel-first-messages; the target also shows that
 // a custom schema with its own registerUsers() and snapshot() works.
 import { defineTarget, type ChatStore, type Snapshot } from './define-target.js';
-import { logLastMessage, Refusal, refuseNul, upsertSession } from './upsert-session.js';
+import { acceptRetriedMessage, logLastMessage, refuseNul, upsertSession } from './upsert-session.js';
 
 const SCHEMA = `
 CREATE TABLE users (
@@ -37,18 +37,14 @@ export default defineTarget({
   // concurrent-duplicates, cross-user, delete-while-logging, mixed); passes where each session has one client.
   expect: { 'multi-message-first-request': 'pass', 'log-before-create': 'pass', 'unknown-user': 'pass', 'hostile-input': 'pass', 'retry-after-error': 'pass', '*': 'fail' },
   create({ pool }) {
-    const ensureSession = (sessionId: string, userId: string, title?: string) => upsertSession(pool, { sessionId, userId, title });
     const store: ChatStore = {
       async registerUsers(userIds) {
         await pool.query('INSERT INTO users (id) SELECT unnest($1::text[]) ON CONFLICT (id) DO NOTHING', [userIds]);
       },
-      async createSession({ sessionId, userId, title }) {
-        refuseNul('the title', title);
-        await ensureSession(sessionId, userId, title);
-      },
+      createSession: (req) => upsertSession(pool, req),
       async logMessage({ sessionId, userId, messageId, role, content }) {
         refuseNul('the content', content);
-        await ensureSession(sessionId, userId);
+        await upsertSession(pool, { sessionId, userId });
         // BUG: read the max, then insert with max + 1, in two statements.
         const next = await pool.query<{ seq: number }>(
           'SELECT coalesce(max(seq), 0) + 1 AS seq FROM chat_messages WHERE session_id = $1', [sessionId]);
@@ -57,10 +53,8 @@ export default defineTarget({
            SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM chat_sessions WHERE id = $2 AND user_id = $6)
            ON CONFLICT (id) DO NOTHING`,
           [messageId, sessionId, next.rows[0]!.seq, role, content, userId]);
-        if (inserted.rowCount === 1) return;
-        const existing = await pool.query<{ session_id: string }>('SELECT session_id FROM chat_messages WHERE id = $1', [messageId]);
-        if (existing.rowCount === 0) throw new Refusal(`session ${sessionId} is gone`);
-        if (existing.rows[0]!.session_id !== sessionId) throw new Refusal(`message id ${messageId} is used in another session`);
+        // Nothing inserted: a retry of a stored message is fine, anything else is refused.
+        if (inserted.rowCount === 0) await acceptRetriedMessage(pool, messageId, sessionId);
       },
       handleChat: (req) => logLastMessage(store.logMessage, req),
       async snapshot({ userIds, sessionIds }): Promise<Snapshot> {

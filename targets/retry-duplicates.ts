@@ -16,10 +16,7 @@ export default defineTarget({
   expect: { 'retry-after-error': 'fail', mixed: 'fail', '*': 'pass' },
   create({ pool }) {
     const store: ChatStore = {
-      async createSession({ sessionId, userId, title }) {
-        refuseNul('the title', title);
-        await upsertSession(pool, { sessionId, userId, title });
-      },
+      createSession: (req) => upsertSession(pool, req),
       async logMessage({ sessionId, userId, role, content }) {
         refuseNul('the content', content);
         await upsertSession(pool, { sessionId, userId });

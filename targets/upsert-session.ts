@@ -13,11 +13,12 @@ export function refuseNul(what: string, text: string | undefined): void {
 
 /**
  * Creates the canonical session for a registered user (INSERT … ON CONFLICT DO NOTHING, so
- * concurrent first requests are idempotent) and refuses unknown users, deleted sessions and,
- * unless `checkOwner` is false, another user's session.
+ * concurrent first requests are idempotent) and refuses a title with NUL, unknown users,
+ * deleted sessions and, unless `checkOwner` is false, another user's session.
  */
 export async function upsertSession(pool: Pool, req: { sessionId: string; userId: string; title?: string }, checkOwner = true): Promise<void> {
   const { sessionId, userId, title } = req;
+  refuseNul('the title', title);
   await pool.query(
     `INSERT INTO chat_sessions (id, user_id, title)
      SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM users WHERE id = $2)
@@ -45,4 +46,11 @@ export async function logLastMessage(logMessage: (req: LogMessageRequest) => Pro
   const last = messages[messages.length - 1];
   if (!last) throw new Refusal('handleChat needs at least one message');
   return logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content });
+}
+
+/** After a message insert that stored nothing: a retry of a message already in this session is fine; a deleted session or an id used elsewhere is refused. */
+export async function acceptRetriedMessage(pool: Pool, messageId: string, sessionId: string): Promise<void> {
+  const existing = await pool.query<{ session_id: string }>('SELECT session_id FROM chat_messages WHERE id = $1', [messageId]);
+  if (existing.rowCount === 0) throw new Refusal(`session ${sessionId} was deleted while the message was being written`);
+  if (existing.rows[0]!.session_id !== sessionId) throw new Refusal(`message id ${messageId} is used in another session`);
 }

@@ -8,22 +8,18 @@
 // session (also for deleteSession), a session deleted while the call ran, a message id already
 // used in another session, and content or titles PostgreSQL text cannot hold (NUL).
 import { defineTarget, type ChatStore } from './define-target.js';
-import { deleteOwnSession, logLastMessage, Refusal, refuseNul, upsertSession } from './upsert-session.js';
+import { acceptRetriedMessage, deleteOwnSession, logLastMessage, refuseNul, upsertSession } from './upsert-session.js';
 
 export default defineTarget({
   name: 'upsert',
   description: 'INSERT … ON CONFLICT DO NOTHING for session and message, refusing cleanly where it must; expected to pass everything.',
   expect: { '*': 'pass' },
   create({ pool }) {
-    const ensureSession = (sessionId: string, userId: string, title?: string) => upsertSession(pool, { sessionId, userId, title });
     const store: ChatStore = {
-      async createSession({ sessionId, userId, title }) {
-        refuseNul('the title', title);
-        await ensureSession(sessionId, userId, title);
-      },
+      createSession: (req) => upsertSession(pool, req),
       async logMessage({ sessionId, userId, messageId, role, content }) {
         refuseNul('the content', content);
-        await ensureSession(sessionId, userId);
+        await upsertSession(pool, { sessionId, userId });
         // Locking the session row (FOR KEY SHARE) in the same statement: a delete that got there
         // first makes the CTE empty, one that comes later waits for this insert.
         const inserted = await pool.query(
@@ -32,11 +28,8 @@ export default defineTarget({
            SELECT $1, s.id, $3, $4 FROM s
            ON CONFLICT (id) DO NOTHING`,
           [messageId, sessionId, role, content, userId]);
-        if (inserted.rowCount === 1) return;
         // Nothing inserted: a retry of a stored message is fine, anything else is refused.
-        const existing = await pool.query<{ session_id: string }>('SELECT session_id FROM chat_messages WHERE id = $1', [messageId]);
-        if (existing.rowCount === 0) throw new Refusal(`session ${sessionId} was deleted while the message was being written`);
-        if (existing.rows[0]!.session_id !== sessionId) throw new Refusal(`message id ${messageId} is used in another session`);
+        if (inserted.rowCount === 0) await acceptRetriedMessage(pool, messageId, sessionId);
       },
       handleChat: (req) => logLastMessage(store.logMessage, req),
       deleteSession: (req) => deleteOwnSession(pool, req),
