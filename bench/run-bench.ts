@@ -5,12 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { startDatabaseServer } from '../harness/db/start-database-server.js';
-import { runCell, type CellOptions } from '../harness/exec/run-cell.js';
-import type { Mode } from '../harness/exec/results.js';
+import { runCell, type CellOptions } from '../harness/run/run-cell.js';
+import type { Mode } from '../harness/execute/trial-case.js';
 import type { Workload } from '../harness/workload/workload.js';
 import { builtinScenarios } from '../scenarios/builtin-scenarios.js';
-import type { Scenario } from '../scenarios/scenario.js';
-import { loadTargets } from '../targets/load-target.js';
+import type { Scenario } from '../harness/workload/scenario.js';
+import { loadTargets } from '../harness/contract/load-target.js';
+import { builtinTargets } from '../targets/builtin-targets.js';
 
 const dbArg = process.argv.indexOf('--db');
 const server = await startDatabaseServer(dbArg > 0 ? process.argv[dbArg + 1] : undefined);
@@ -34,7 +35,7 @@ const SIX_CALLS: Workload = {
 const fixed: Scenario = { name: 'mixed', description: 'the six-call workload', arbitrary: () => fc.constant(SIX_CALLS) };
 
 async function cell(target: string, scenario: Scenario, mode: Mode, runs: number, extra: Partial<CellOptions> = {}) {
-  const [loaded] = await loadTargets([target], builtinScenarios.map((s) => s.name));
+  const [loaded] = await loadTargets([target], { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name) });
   const t0 = performance.now();
   const r = await runCell({
     target: loaded!, scenario, mode, server, runId, cellIndex: cellIndex++, cellCount: 1, runs, timeBudgetMs: null,

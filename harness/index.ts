@@ -1,6 +1,6 @@
 // chatfuzz's public entry: what a target module imports.
-export { defineTarget } from '../targets/define-target.js';
+export { defineTarget } from './contract/define-target.js';
 export type {
   Role, InvariantName, ChatStore, Snapshot, SnapshotScope, TargetContext, TargetDefinition,
   CreateSessionRequest, LogMessageRequest, HandleChatRequest, DeleteSessionRequest, ChatMessageInput,
-} from '../targets/define-target.js';
+} from './contract/define-target.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunResults } from '../harness/exec/results.js';
+import type { RunResults } from '../harness/run/results.js';
 import { applyBaseline, BaselineFileError, baselineLine, baselineStatus, parseBaseline } from './baseline-diff.js';
 import { sampleResults } from './fixtures/sample-results.js';
 

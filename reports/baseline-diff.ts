@@ -1,4 +1,4 @@
-import type { BaselineStatus, BaselineSummary, CellResult, Mode, RunResults } from '../harness/exec/results.js';
+import type { BaselineStatus, BaselineSummary, CellResult, Mode, RunResults } from '../harness/run/results.js';
 
 /** Every status a cell can have against a baseline, in the order reports list them. */
 export const BASELINE_STATUSES: readonly BaselineStatus[] = ['new-failure', 'fixed', 'still-failing', 'unchanged', 'new-cell'];

@@ -1,7 +1,7 @@
 import { createConsoleReporter } from './console-reporter.js';
 import { createFileReporter } from './file-reporter.js';
 import { createProgressReporter } from './progress-reporter.js';
-import type { Reporter } from './reporter.js';
+import type { Reporter } from '../harness/run/reporter.js';
 
 /** The built-in reporters by name: the one place that lists them. */
 export const builtinReporters: Record<

@@ -1,4 +1,4 @@
-import type { Reporter } from './reporter.js';
+import type { Reporter } from '../harness/run/reporter.js';
 import { renderMatrix } from './render-matrix.js';
 
 /** Prints the matrix, the failing cells with their replay lines and the summary when the run ends; silent before that. */

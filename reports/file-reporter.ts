@@ -1,4 +1,4 @@
-import type { Reporter } from './reporter.js';
+import type { Reporter } from '../harness/run/reporter.js';
 import { writeReportFiles } from './write-report-files.js';
 
 /** Writes results.json, index.html and junit.xml into the run's report directory when the run ends. */

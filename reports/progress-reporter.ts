@@ -1,5 +1,5 @@
-import type { CellResult } from '../harness/exec/results.js';
-import type { Reporter, TrialProgress } from './reporter.js';
+import type { CellResult } from '../harness/run/results.js';
+import type { Reporter, TrialProgress } from '../harness/run/reporter.js';
 
 // Ten repaints a second reads as live; more only costs terminal bandwidth when trials take microseconds.
 const MIN_REDRAW_MS = 100;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CellResult } from '../harness/exec/results.js';
+import type { CellResult } from '../harness/run/results.js';
 import { sampleResults } from './fixtures/sample-results.js';
 import { renderHtml } from './render-html.js';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { BaselineStatus, CellFailure, CellResult, CounterexampleOp, FailureSnapshot, RunResults, SnapshotMark } from '../harness/exec/results.js';
+import type { BaselineStatus, CellFailure, CellResult, CounterexampleOp, FailureSnapshot, RunResults, SnapshotMark } from '../harness/run/results.js';
 import type { ErrorInfo } from '../harness/history/classify-error.js';
 import type { StatementRecord } from '../harness/history/history.js';
 import { builtinInvariants } from '../harness/invariants/builtin-invariants.js';

@@ -1,4 +1,4 @@
-import type { CellResult, RunResults } from '../harness/exec/results.js';
+import type { CellResult, RunResults } from '../harness/run/results.js';
 import type { ErrorInfo } from '../harness/history/classify-error.js';
 
 // CI servers show the message attribute on one line; the full story goes in the element text.

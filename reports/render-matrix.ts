@@ -1,4 +1,4 @@
-import type { BaselineStatus, CellResult, CounterexampleOp, RunResults } from '../harness/exec/results.js';
+import type { BaselineStatus, CellResult, CounterexampleOp, RunResults } from '../harness/run/results.js';
 import { baselineLine } from './baseline-diff.js';
 
 const MAX_MESSAGE = 400;

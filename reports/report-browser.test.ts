@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runFuzzProcess } from '../test/run-cli-process.js';
-import type { RunResults } from '../harness/exec/results.js';
+import type { RunResults } from '../harness/run/results.js';
 import { fullMatrixResults } from './fixtures/full-matrix-results.js';
 import { writeReportFiles } from './write-report-files.js';
 

@@ -8,7 +8,7 @@ import { createFileReporter } from './file-reporter.js';
 import { sampleResults } from './fixtures/sample-results.js';
 import { createProgressReporter } from './progress-reporter.js';
 import { renderMatrix } from './render-matrix.js';
-import type { RunStart, TrialProgress } from './reporter.js';
+import type { RunStart, TrialProgress } from '../harness/run/reporter.js';
 
 function sink(extra: Record<string, unknown> = {}) {
   const chunks: string[] = [];

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunResults } from '../harness/exec/results.js';
+import type { RunResults } from '../harness/run/results.js';
 import { renderHtml } from './render-html.js';
 import { renderJunit } from './render-junit.js';
 

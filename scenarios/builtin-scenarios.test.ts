@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallSpec, Workload } from '../harness/workload/workload.js';
 import { workloadSize } from '../harness/workload/workload.js';
 import { builtinScenarios, PLANNED_SCENARIOS } from './builtin-scenarios.js';
-import type { Scenario, TargetCapabilities } from './scenario.js';
+import type { Scenario, TargetCapabilities } from '../harness/workload/scenario.js';
 
 const ALL_CAPS: TargetCapabilities[] = [
   { handleChat: true, deleteSession: true },

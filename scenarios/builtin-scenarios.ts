@@ -1,4 +1,4 @@
-import type { Scenario } from './scenario.js';
+import type { Scenario } from '../harness/workload/scenario.js';
 import { multiMessageFirstRequest } from './multi-message-first-request.js';
 import { logBeforeCreate } from './log-before-create.js';
 import { concurrentDuplicates } from './concurrent-duplicates.js';

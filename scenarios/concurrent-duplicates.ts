@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { MessageFactory, userIds } from '../harness/workload/message-factory.js';
+import { perSessionWorkload } from '../harness/workload/per-session-workload.js';
 import type { CallSpec } from '../harness/workload/workload.js';
-import type { Scenario } from './scenario.js';
+import type { Scenario } from '../harness/workload/scenario.js';
 
 const KINDS = ['handleChat', 'createSession', 'handleChat-multi', 'logMessage', 'createSession+logMessage'] as const;
 
@@ -16,42 +16,36 @@ export const concurrentDuplicates: Scenario = {
       kind: fc.constantFrom(...kinds),
       followUp: fc.boolean(),
     });
-    return fc.record({ groups: fc.array(group, { minLength: 1, maxLength: 3 }), users: fc.integer({ min: 1, max: 2 }) }).map(({ groups, users }) => {
-      const f = new MessageFactory();
-      const us = userIds(users);
+    return perSessionWorkload(group, { maxSessions: 3 }, (g, { session, user, messages: f }) => {
       const clients: CallSpec[][] = [];
-      groups.forEach((g, i) => {
-        const session = `s${i + 1}`;
-        const user = us[i % us.length]!;
-        const reply = g.followUp ? f.next('assistant') : undefined;
-        for (let c = 0; c < g.copies; c++) {
-          // Each copy is its own first request for the same new session (two tabs, a double submit);
-          // re-sent message ids are retry-after-error's business.
-          const own = (role: 'system' | 'user') => f.next(role, role === 'user' ? `First message from tab ${c + 1}` : undefined);
-          const calls: CallSpec[] = [];
-          switch (g.kind) {
-            case 'handleChat':
-              calls.push({ op: 'handleChat', session, user, messages: [own('user')], valid: true });
-              break;
-            case 'handleChat-multi':
-              calls.push({ op: 'handleChat', session, user, messages: [own('system'), own('user')], valid: true });
-              break;
-            case 'createSession':
-              calls.push({ op: 'createSession', session, user, title: 'New chat', valid: true });
-              break;
-            case 'logMessage':
-              calls.push({ op: 'logMessage', session, user, messages: [own('user')], valid: true });
-              break;
-            case 'createSession+logMessage':
-              calls.push({ op: 'createSession', session, user, title: 'New chat', valid: true },
-                { op: 'logMessage', session, user, messages: [own('user')], valid: true });
-              break;
-          }
-          if (reply && c === 0) calls.push({ op: 'logMessage', session, user, messages: [reply], valid: true });
-          clients.push(calls);
+      const reply = g.followUp ? f.next('assistant') : undefined;
+      for (let c = 0; c < g.copies; c++) {
+        // Each copy is its own first request for the same new session (two tabs, a double submit);
+        // re-sent message ids are retry-after-error's business.
+        const own = (role: 'system' | 'user') => f.next(role, role === 'user' ? `First message from tab ${c + 1}` : undefined);
+        const calls: CallSpec[] = [];
+        switch (g.kind) {
+          case 'handleChat':
+            calls.push({ op: 'handleChat', session, user, messages: [own('user')], valid: true });
+            break;
+          case 'handleChat-multi':
+            calls.push({ op: 'handleChat', session, user, messages: [own('system'), own('user')], valid: true });
+            break;
+          case 'createSession':
+            calls.push({ op: 'createSession', session, user, title: 'New chat', valid: true });
+            break;
+          case 'logMessage':
+            calls.push({ op: 'logMessage', session, user, messages: [own('user')], valid: true });
+            break;
+          case 'createSession+logMessage':
+            calls.push({ op: 'createSession', session, user, title: 'New chat', valid: true },
+              { op: 'logMessage', session, user, messages: [own('user')], valid: true });
+            break;
         }
-      });
-      return { users: us, clients };
+        if (reply && c === 0) calls.push({ op: 'logMessage', session, user, messages: [reply], valid: true });
+        clients.push(calls);
+      }
+      return clients;
     });
   },
 };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { MessageFactory } from '../harness/workload/message-factory.js';
 import type { CallSpec, WorkloadMessage } from '../harness/workload/workload.js';
-import type { Scenario } from './scenario.js';
+import type { Scenario } from '../harness/workload/scenario.js';
 
 const FIRST = ['createSession', 'logMessage', 'handleChat', 'handleChat-system'] as const;
 const THEN = ['own', 'intrude-log', 'intrude-chat', 'intrude-create', 'intrude-delete'] as const;

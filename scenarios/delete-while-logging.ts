@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { MessageFactory, userIds } from '../harness/workload/message-factory.js';
 import type { CallSpec, WorkloadMessage } from '../harness/workload/workload.js';
-import type { Scenario } from './scenario.js';
+import type { Scenario } from '../harness/workload/scenario.js';
 
 /**
  * The owner deletes a session while other clients of the same user keep logging to it.

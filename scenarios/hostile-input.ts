@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { MessageFactory, userIds } from '../harness/workload/message-factory.js';
 import type { CallSpec, WorkloadMessage } from '../harness/workload/workload.js';
-import type { Role } from '../targets/define-target.js';
-import type { Scenario } from './scenario.js';
+import type { Role } from '../harness/contract/define-target.js';
+import type { Scenario } from '../harness/workload/scenario.js';
 
 /** Kinds of awkward content a chat store must take (or, for `nul`, refuse cleanly). */
 export const HOSTILE_KINDS = ['emoji', 'big', 'nul', 'sql', 'html', 'template', 'empty'] as const;

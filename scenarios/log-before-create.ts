@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { MessageFactory, userIds } from '../harness/workload/message-factory.js';
+import { perSessionWorkload } from '../harness/workload/per-session-workload.js';
 import type { CallSpec } from '../harness/workload/workload.js';
-import type { Scenario } from './scenario.js';
+import type { Scenario } from '../harness/workload/scenario.js';
 
 /** Messages are logged to a session before (or without) createSession: seed 000's failing path. */
 export const logBeforeCreate: Scenario = {
@@ -13,24 +13,17 @@ export const logBeforeCreate: Scenario = {
       create: fc.constantFrom('never' as const, 'after' as const),
       after: fc.integer({ min: 0, max: 2 }),
     });
-    return fc.record({ sessions: fc.array(plan, { minLength: 1, maxLength: 3 }), users: fc.integer({ min: 1, max: 2 }) }).map(({ sessions, users }) => {
-      const f = new MessageFactory();
-      const us = userIds(users);
-      const clients = sessions.map((p, i) => {
-        const session = `s${i + 1}`;
-        const user = us[i % us.length]!;
-        const calls: CallSpec[] = [];
-        let turn = 0;
-        const log = () => {
-          const role = turn++ % 2 === 0 ? 'user' : 'assistant';
-          calls.push({ op: 'logMessage', session, user, messages: [f.next(role)], valid: true });
-        };
-        for (let k = 0; k < p.before; k++) log();
-        if (p.create === 'after') calls.push({ op: 'createSession', session, user, title: 'Late title', valid: true });
-        for (let k = 0; k < p.after; k++) log();
-        return calls;
-      });
-      return { users: us, clients };
+    return perSessionWorkload(plan, { maxSessions: 3 }, (p, { session, user, messages: f }) => {
+      const calls: CallSpec[] = [];
+      let turn = 0;
+      const log = () => {
+        const role = turn++ % 2 === 0 ? 'user' : 'assistant';
+        calls.push({ op: 'logMessage', session, user, messages: [f.next(role)], valid: true });
+      };
+      for (let k = 0; k < p.before; k++) log();
+      if (p.create === 'after') calls.push({ op: 'createSession', session, user, title: 'Late title', valid: true });
+      for (let k = 0; k < p.after; k++) log();
+      return [calls];
     });
   },
 };

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { MessageFactory } from '../harness/workload/message-factory.js';
 import type { CallSpec, Fault, WorkloadMessage } from '../harness/workload/workload.js';
-import type { Role } from '../targets/define-target.js';
-import type { Scenario } from './scenario.js';
+import type { Role } from '../harness/contract/define-target.js';
+import type { Scenario } from '../harness/workload/scenario.js';
 import { HOSTILE_KINDS, HostileMessages, LOOKALIKE_SESSION_IDS, type HostileKind } from './hostile-input.js';
 
 const MAX_CALLS = 12;

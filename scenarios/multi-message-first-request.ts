@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { MessageFactory, userIds } from '../harness/workload/message-factory.js';
+import { perSessionWorkload } from '../harness/workload/per-session-workload.js';
 import type { CallSpec, WorkloadMessage } from '../harness/workload/workload.js';
-import type { Scenario } from './scenario.js';
+import type { Scenario } from '../harness/workload/scenario.js';
 
 /** A new session's first request already carries several messages (system prompt + user, or replayed history): seed 001. */
 export const multiMessageFirstRequest: Scenario = {
@@ -14,38 +14,31 @@ export const multiMessageFirstRequest: Scenario = {
       logReply: fc.boolean(),
       followUps: fc.integer({ min: 0, max: 2 }),
     });
-    return fc.record({ sessions: fc.array(plan, { minLength: 1, maxLength: 3 }), users: fc.integer({ min: 1, max: 2 }) }).map(({ sessions, users }) => {
-      const f = new MessageFactory();
-      const us = userIds(users);
-      const clients = sessions.map((p, i) => {
-        const session = `s${i + 1}`;
-        const user = us[i % us.length]!;
-        const calls: CallSpec[] = [];
-        const history: WorkloadMessage[] = [];
-        // The first request always holds at least two messages: that is the point of the scenario.
-        if (p.system || p.priorTurns === 0) history.push(f.next('system'));
-        for (let t = 0; t < p.priorTurns; t++) history.push(f.next('user', 'Earlier question'), f.next('assistant', 'Earlier answer'));
-        history.push(f.next('user'));
-        const send = (messages: WorkloadMessage[]) => {
-          if (caps.handleChat) calls.push({ op: 'handleChat', session, user, messages: [...messages], valid: true });
-          else for (const m of messages) calls.push({ op: 'logMessage', session, user, messages: [m], valid: true });
-        };
-        send(history);
-        for (let t = 0; t <= p.followUps; t++) {
-          if (t > 0) {
-            const question = f.next('user', `Follow-up question ${t}`);
-            history.push(question);
-            caps.handleChat ? send(history) : send([question]);
-          }
-          if (p.logReply || t > 0) {
-            const reply = f.next('assistant');
-            history.push(reply);
-            calls.push({ op: 'logMessage', session, user, messages: [reply], valid: true });
-          }
+    return perSessionWorkload(plan, { maxSessions: 3 }, (p, { session, user, messages: f }) => {
+      const calls: CallSpec[] = [];
+      const history: WorkloadMessage[] = [];
+      // The first request always holds at least two messages: that is the point of the scenario.
+      if (p.system || p.priorTurns === 0) history.push(f.next('system'));
+      for (let t = 0; t < p.priorTurns; t++) history.push(f.next('user', 'Earlier question'), f.next('assistant', 'Earlier answer'));
+      history.push(f.next('user'));
+      const send = (messages: WorkloadMessage[]) => {
+        if (caps.handleChat) calls.push({ op: 'handleChat', session, user, messages: [...messages], valid: true });
+        else for (const m of messages) calls.push({ op: 'logMessage', session, user, messages: [m], valid: true });
+      };
+      send(history);
+      for (let t = 0; t <= p.followUps; t++) {
+        if (t > 0) {
+          const question = f.next('user', `Follow-up question ${t}`);
+          history.push(question);
+          caps.handleChat ? send(history) : send([question]);
         }
-        return calls;
-      });
-      return { users: us, clients };
+        if (p.logReply || t > 0) {
+          const reply = f.next('assistant');
+          history.push(reply);
+          calls.push({ op: 'logMessage', session, user, messages: [reply], valid: true });
+        }
+      }
+      return [calls];
     });
   },
 };

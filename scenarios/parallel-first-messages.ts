@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { MessageFactory, userIds } from '../harness/workload/message-factory.js';
+import { perSessionWorkload } from '../harness/workload/per-session-workload.js';
 import type { CallSpec, WorkloadMessage } from '../harness/workload/workload.js';
-import type { Scenario } from './scenario.js';
+import type { Scenario } from '../harness/workload/scenario.js';
 
 /**
  * A route that fires both writes in the background: the user message and the assistant
@@ -16,31 +16,23 @@ export const parallelFirstMessages: Scenario = {
       first: fc.constantFrom('logMessage' as const, 'handleChat' as const, 'handleChat-system' as const),
       followUps: fc.integer({ min: 0, max: 2 }),
     });
-    return fc.record({ sessions: fc.array(plan, { minLength: 1, maxLength: 2 }), users: fc.integer({ min: 1, max: 2 }) }).map(({ sessions, users }) => {
-      const f = new MessageFactory();
-      const us = userIds(users);
-      const clients: CallSpec[][] = [];
-      sessions.forEach((p, i) => {
-        const session = `s${i + 1}`;
-        const user = us[i % us.length]!;
-        const asker: CallSpec[] = [];
-        const replier: CallSpec[] = [];
-        const history: WorkloadMessage[] = [];
-        const chat = caps.handleChat && p.first !== 'logMessage';
-        if (chat && p.first === 'handleChat-system') history.push(f.next('system'));
-        for (let t = 0; t <= p.followUps; t++) {
-          const question = f.next('user', t === 0 ? undefined : `Follow-up question ${t}`);
-          const reply = f.next('assistant');
-          history.push(question);
-          asker.push(chat
-            ? { op: 'handleChat', session, user, messages: [...history], valid: true }
-            : { op: 'logMessage', session, user, messages: [question], valid: true });
-          replier.push({ op: 'logMessage', session, user, messages: [reply], valid: true });
-          history.push(reply);
-        }
-        clients.push(asker, replier);
-      });
-      return { users: us, clients };
+    return perSessionWorkload(plan, { maxSessions: 2 }, (p, { session, user, messages: f }) => {
+      const asker: CallSpec[] = [];
+      const replier: CallSpec[] = [];
+      const history: WorkloadMessage[] = [];
+      const chat = caps.handleChat && p.first !== 'logMessage';
+      if (chat && p.first === 'handleChat-system') history.push(f.next('system'));
+      for (let t = 0; t <= p.followUps; t++) {
+        const question = f.next('user', t === 0 ? undefined : `Follow-up question ${t}`);
+        const reply = f.next('assistant');
+        history.push(question);
+        asker.push(chat
+          ? { op: 'handleChat', session, user, messages: [...history], valid: true }
+          : { op: 'logMessage', session, user, messages: [question], valid: true });
+        replier.push({ op: 'logMessage', session, user, messages: [reply], valid: true });
+        history.push(reply);
+      }
+      return [asker, replier];
     });
   },
 };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { MessageFactory, userIds } from '../harness/workload/message-factory.js';
-import type { CallSpec, Fault } from '../harness/workload/workload.js';
-import type { Scenario } from './scenario.js';
+import { perSessionWorkload } from '../harness/workload/per-session-workload.js';
+import type { CallSpec, Fault, Workload } from '../harness/workload/workload.js';
+import type { Scenario } from '../harness/workload/scenario.js';
 
 const MAX_CALLS = 12;
 const FIRST = ['handleChat', 'handleChat-multi', 'createSession+logMessage', 'logMessage'] as const;
@@ -21,45 +21,43 @@ export const retryAfterError: Scenario = {
       // Follow-up messages of the conversation, alternating user and assistant, each perhaps faulted.
       more: fc.array(fault, { maxLength: 2 }),
     });
-    return fc.record({ sessions: fc.array(plan, { minLength: 1, maxLength: 3 }), users: fc.integer({ min: 1, max: 2 }) }).map(({ sessions, users }) => {
-      const f = new MessageFactory();
-      const us = userIds(users);
-      const clients = sessions.map((p, i) => {
-        const session = `s${i + 1}`;
-        const user = us[i % us.length]!;
-        const calls: CallSpec[] = [];
-        // A faulted call is followed by its retry: the same request, same ids, no fault.
-        const add = (spec: CallSpec, fault: Fault | null) => {
-          if (!fault) { calls.push(spec); return; }
-          calls.push({ ...spec, fault }, { ...spec, retry: true });
-        };
-        switch (p.first) {
-          case 'handleChat':
-            add({ op: 'handleChat', session, user, messages: [f.next('user')], valid: true }, p.firstFault);
-            break;
-          case 'handleChat-multi':
-            add({ op: 'handleChat', session, user, messages: [f.next('system'), f.next('user')], valid: true }, p.firstFault);
-            break;
-          case 'createSession+logMessage':
-            add({ op: 'createSession', session, user, title: 'New chat', valid: true }, p.firstFault);
-            calls.push({ op: 'logMessage', session, user, messages: [f.next('user')], valid: true });
-            break;
-          case 'logMessage':
-            add({ op: 'logMessage', session, user, messages: [f.next('user')], valid: true }, p.firstFault);
-            break;
-        }
-        p.more.forEach((fault, k) => {
-          add({ op: 'logMessage', session, user, messages: [f.next(k % 2 === 0 ? 'assistant' : 'user')], valid: true }, fault);
-        });
-        return calls;
-      });
-      // Keep workloads small: drop the last call (with its retry, if it is one) of the busiest client.
-      const total = () => clients.reduce((n, c) => n + c.length, 0);
-      while (total() > MAX_CALLS) {
-        const busiest = clients.reduce((a, b) => (b.length > a.length ? b : a));
-        if (busiest.pop()?.retry) busiest.pop();
+    return perSessionWorkload(plan, { maxSessions: 3 }, (p, { session, user, messages: f }) => {
+      const calls: CallSpec[] = [];
+      // A faulted call is followed by its retry: the same request, same ids, no fault.
+      const add = (spec: CallSpec, fault: Fault | null) => {
+        if (!fault) { calls.push(spec); return; }
+        calls.push({ ...spec, fault }, { ...spec, retry: true });
+      };
+      switch (p.first) {
+        case 'handleChat':
+          add({ op: 'handleChat', session, user, messages: [f.next('user')], valid: true }, p.firstFault);
+          break;
+        case 'handleChat-multi':
+          add({ op: 'handleChat', session, user, messages: [f.next('system'), f.next('user')], valid: true }, p.firstFault);
+          break;
+        case 'createSession+logMessage':
+          add({ op: 'createSession', session, user, title: 'New chat', valid: true }, p.firstFault);
+          calls.push({ op: 'logMessage', session, user, messages: [f.next('user')], valid: true });
+          break;
+        case 'logMessage':
+          add({ op: 'logMessage', session, user, messages: [f.next('user')], valid: true }, p.firstFault);
+          break;
       }
-      return { users: us, clients };
-    });
+      p.more.forEach((fault, k) => {
+        add({ op: 'logMessage', session, user, messages: [f.next(k % 2 === 0 ? 'assistant' : 'user')], valid: true }, fault);
+      });
+      return [calls];
+    }).map(capCalls);
   },
 };
+
+/** Keeps workloads small: drops the last call (with its retry, if it is one) of the busiest client until at most MAX_CALLS remain. */
+function capCalls(w: Workload): Workload {
+  const clients = w.clients.map((calls) => [...calls]);
+  const total = () => clients.reduce((n, c) => n + c.length, 0);
+  while (total() > MAX_CALLS) {
+    const busiest = clients.reduce((a, b) => (b.length > a.length ? b : a));
+    if (busiest.pop()?.retry) busiest.pop();
+  }
+  return { ...w, clients };
+}

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { MessageFactory, userIds } from '../harness/workload/message-factory.js';
+import { perSessionWorkload } from '../harness/workload/per-session-workload.js';
 import type { CallSpec } from '../harness/workload/workload.js';
-import type { Scenario } from './scenario.js';
+import type { Scenario } from '../harness/workload/scenario.js';
 
 // Unknown ids; `x.3` and `x_3` differ only in punctuation, so a target that derives a unique
 // column from the id (a username with non-alphanumerics replaced by `_`) makes them collide.
@@ -21,38 +21,34 @@ export const unknownUser: Scenario = {
   arbitrary(caps) {
     const kinds = caps.handleChat ? KINDS : KINDS.filter((k) => !k.startsWith('handleChat'));
     const plan = fc.record({ unknown: fc.boolean(), unknownId: fc.constantFrom(...UNKNOWN_IDS), kind: fc.constantFrom(...kinds), reply: fc.boolean() });
-    return fc.record({ sessions: fc.array(plan, { minLength: 1, maxLength: 4 }), users: fc.integer({ min: 1, max: 2 }) }).map(({ sessions, users }) => {
-      const f = new MessageFactory();
-      const us = userIds(users);
-      // The scenario is about unknown users: the first session always has one.
-      const plans = sessions.some((p) => p.unknown) ? sessions : [{ ...sessions[0]!, unknown: true }, ...sessions.slice(1)];
-      const clients = plans.map((p, i) => {
-        const session = `s${i + 1}`;
-        const user = p.unknown ? p.unknownId : us[i % us.length]!;
-        const valid = !p.unknown;
-        const calls: CallSpec[] = [];
-        switch (p.kind) {
-          case 'createSession':
-            calls.push({ op: 'createSession', session, user, title: 'New chat', valid });
-            break;
-          case 'logMessage':
-            calls.push({ op: 'logMessage', session, user, messages: [f.next('user')], valid });
-            break;
-          case 'handleChat':
-            calls.push({ op: 'handleChat', session, user, messages: [f.next('user')], valid });
-            break;
-          case 'handleChat-system':
-            calls.push({ op: 'handleChat', session, user, messages: [f.next('system'), f.next('user')], valid });
-            break;
-          case 'createSession+logMessage':
-            calls.push({ op: 'createSession', session, user, title: 'New chat', valid },
-              { op: 'logMessage', session, user, messages: [f.next('user')], valid });
-            break;
-        }
-        if (p.reply) calls.push({ op: 'logMessage', session, user, messages: [f.next('assistant')], valid });
-        return calls;
-      });
-      return { users: us, clients };
+    // The scenario is about unknown users: the first session always has one.
+    return perSessionWorkload(plan, {
+      maxSessions: 4,
+      prepare: (sessions) => (sessions.some((p) => p.unknown) ? sessions : [{ ...sessions[0]!, unknown: true }, ...sessions.slice(1)]),
+    }, (p, { session, user: registered, messages: f }) => {
+      const user = p.unknown ? p.unknownId : registered;
+      const valid = !p.unknown;
+      const calls: CallSpec[] = [];
+      switch (p.kind) {
+        case 'createSession':
+          calls.push({ op: 'createSession', session, user, title: 'New chat', valid });
+          break;
+        case 'logMessage':
+          calls.push({ op: 'logMessage', session, user, messages: [f.next('user')], valid });
+          break;
+        case 'handleChat':
+          calls.push({ op: 'handleChat', session, user, messages: [f.next('user')], valid });
+          break;
+        case 'handleChat-system':
+          calls.push({ op: 'handleChat', session, user, messages: [f.next('system'), f.next('user')], valid });
+          break;
+        case 'createSession+logMessage':
+          calls.push({ op: 'createSession', session, user, title: 'New chat', valid },
+            { op: 'logMessage', session, user, messages: [f.next('user')], valid });
+          break;
+      }
+      if (p.reply) calls.push({ op: 'logMessage', session, user, messages: [f.next('assistant')], valid });
+      return [calls];
     });
   },
 };

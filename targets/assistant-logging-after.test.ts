@@ -5,7 +5,7 @@
 // createSession, and no session-ownership check.
 import { describe, expect, it } from 'vitest';
 import { runTestCell } from '../test/run-test-cell.js';
-import type { CellResult } from '../harness/exec/results.js';
+import type { CellResult } from '../harness/run/results.js';
 
 const labels = (cell: CellResult) => cell.failure!.counterexample.ops.map((o) => `${o.label} → ${o.outcome}${o.error ? ` ${[o.error.prismaCode, o.error.sqlstate].filter(Boolean).join('/')}` : ''}`);
 

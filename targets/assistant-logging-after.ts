@@ -7,7 +7,7 @@
 // (or two sessions of one new user) both see "missing" and the second insert dies with P2002
 // (23505); createSession on an existing session is a plain insert (P2002); neither method checks
 // who owns the session it writes to; NUL bytes reach PostgreSQL (22021).
-import { defineTarget, type CreateSessionRequest, type LogMessageRequest } from './define-target.js';
+import { defineTarget, type CreateSessionRequest, type LogMessageRequest } from '../harness/contract/define-target.js';
 import {
   ASSISTANT_LOGGING_SQL, assistantLoggingStore, autoCreatedUser, openAssistantLoggingDb,
   type AssistantLoggingDb,

@@ -5,7 +5,7 @@
 // then the message — fails again with 25P02 (current transaction is aborted). createSession does
 // not make sure the user exists (AssistantChatSession_userId_fkey for an unknown user), and the
 // route creates the session and then logs the message, swallowing the session error.
-import { defineTarget, type CreateSessionRequest, type LogMessageRequest } from './define-target.js';
+import { defineTarget, type CreateSessionRequest, type LogMessageRequest } from '../harness/contract/define-target.js';
 import {
   ASSISTANT_LOGGING_SQL, assistantLoggingStore, openAssistantLoggingDb, type AssistantLoggingDb,
 } from './assistant-logging-schema.js';

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { createRunDatabase, type RunDatabase } from '../harness/db/run-database.js';
 import { testServer } from '../test/test-server.js';
 import { ASSISTANT_LOGGING_SQL, autoCreatedUser, openAssistantLoggingDb } from './assistant-logging-schema.js';
-import { CANONICAL_SCHEMA_SQL } from './canonical-schema.js';
+import { CANONICAL_SCHEMA_SQL } from '../harness/contract/canonical-schema.js';
 import { openCanonicalDb } from './prisma-upsert.js';
 
 interface RuntimeField { name: string; kind: string; type: string; dbName?: string | null }

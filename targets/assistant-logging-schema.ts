@@ -7,7 +7,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { Pool } from 'pg';
 import { ensurePrismaClient } from '../scripts/prisma-generate.mjs';
 import type { PrismaClient } from '../prisma/generated/assistant-logging/client.js';
-import type { ChatStore, CreateSessionRequest, HandleChatRequest, LogMessageRequest, Snapshot, SnapshotScope } from './define-target.js';
+import type { ChatStore, CreateSessionRequest, HandleChatRequest, LogMessageRequest, Snapshot, SnapshotScope } from '../harness/contract/define-target.js';
 
 /** The generated Prisma client of prisma/assistant-logging.prisma. */
 export type AssistantLoggingDb = PrismaClient;

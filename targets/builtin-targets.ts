@@ -1,7 +1,7 @@
-import type { TargetDefinition } from './define-target.js';
+import type { TargetRegistry } from '../harness/contract/load-target.js';
 
 /** The built-in targets by name, loaded on demand; the one place they are listed. */
-export const builtinTargets: Record<string, () => Promise<TargetDefinition>> = {
+export const builtinTargets: TargetRegistry = {
   naive: async () => (await import('./naive.js')).default,
   'session-first': async () => (await import('./session-first.js')).default,
   upsert: async () => (await import('./upsert.js')).default,

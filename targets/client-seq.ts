@@ -7,7 +7,7 @@
 // the way `upsert` does it (idempotent session and message inserts, clean refusals). The
 // harness catches it with `no-db-error` in parallel-first-messages; the target also shows that
 // a custom schema with its own registerUsers() and snapshot() works.
-import { defineTarget, type ChatStore, type Snapshot } from './define-target.js';
+import { defineTarget, type ChatStore, type Snapshot } from '../harness/contract/define-target.js';
 import { acceptRetriedMessage, logLastMessage, refuseNul, upsertSession } from './upsert-session.js';
 
 const SCHEMA = `

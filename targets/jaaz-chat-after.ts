@@ -4,7 +4,7 @@
 // one new session both see "missing" and the second INSERT dies with 23505 on chat_sessions_pkey;
 // the database service's createMessage (used for the assistant's reply) still inserts into a
 // session that may not exist (23503); no step checks the user or the session's owner.
-import { defineTarget } from './define-target.js';
+import { defineTarget } from '../harness/contract/define-target.js';
 import {
   JAAZ_CHAT_SQL, jaazChatStore, titleFrom, type JaazChatRequest, type JaazDbService,
 } from './jaaz-chat-schema.js';

@@ -4,7 +4,7 @@
 // message, or replayed history — skips the session and the insert fails with 23503 on
 // chat_messages_session_id_fkey. The database service's createMessage never checks the session
 // either, and nothing checks who owns a session.
-import { defineTarget } from './define-target.js';
+import { defineTarget } from '../harness/contract/define-target.js';
 import {
   JAAZ_CHAT_SQL, jaazChatStore, titleFrom, type JaazChatRequest, type JaazDbService,
 } from './jaaz-chat-schema.js';

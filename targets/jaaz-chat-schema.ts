@@ -4,7 +4,7 @@
 // fix, lives in jaaz-chat-before.ts and jaaz-chat-after.ts.
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
-import type { ChatStore, Role, Snapshot, SnapshotScope } from './define-target.js';
+import type { ChatStore, Role, Snapshot, SnapshotScope } from '../harness/contract/define-target.js';
 
 /**
  * Seed 001's tables. `users` stands in for Supabase's auth.users, which chat_sessions.user_id

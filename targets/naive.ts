@@ -2,7 +2,7 @@
 // createSession is the only way a session appears, and handleChat creates one only when
 // `messages.length === 1` (seed 001): a first request carrying [system, user] hits
 // chat_messages_session_id_fkey (23503), and so does logging before createSession.
-import { defineTarget, type ChatStore } from './define-target.js';
+import { defineTarget, type ChatStore } from '../harness/contract/define-target.js';
 
 export default defineTarget({
   name: 'naive',

@@ -4,7 +4,7 @@
 // with the caller: another user's logMessage / handleChat on an existing session id lands in
 // that session, and their createSession on it is acknowledged as a no-op. The harness catches
 // it with `session-ownership` in `cross-user` (and `mixed`, whose conversations have intruders).
-import { defineTarget, type ChatStore } from './define-target.js';
+import { defineTarget, type ChatStore } from '../harness/contract/define-target.js';
 import { acceptRetriedMessage, logLastMessage, refuseNul, upsertSession } from './upsert-session.js';
 
 export default defineTarget({

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { createRunDatabase, type RunDatabase } from '../harness/db/run-database.js';
 import { testServer } from '../test/test-server.js';
 import { runTestCell } from '../test/run-test-cell.js';
-import { CANONICAL_SCHEMA_SQL, canonicalRegisterUsers } from './canonical-schema.js';
+import { CANONICAL_SCHEMA_SQL, canonicalRegisterUsers } from '../harness/contract/canonical-schema.js';
 import { makePrismaUpsertTarget, type UpsertSpelling } from './prisma-upsert.js';
 
 const dbs: RunDatabase[] = [];

@@ -12,7 +12,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { Pool } from 'pg';
 import { ensurePrismaClient } from '../scripts/prisma-generate.mjs';
 import type { PrismaClient } from '../prisma/generated/canonical/client.js';
-import { defineTarget, type ChatStore, type TargetDefinition } from './define-target.js';
+import { defineTarget, type ChatStore, type TargetDefinition } from '../harness/contract/define-target.js';
 import { logLastMessage, Refusal, refuseNul } from './upsert-session.js';
 
 

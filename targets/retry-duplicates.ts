@@ -5,8 +5,8 @@
 // result arrived (the harness kills it in `retry-after-error`), the client cannot know the
 // message was stored, retries with the same messageId, and the message is stored twice: the
 // harness catches it with `no-duplicates` (two rows with the content of one message).
-import { defineTarget, type ChatStore } from './define-target.js';
-import { canonicalSnapshot } from './canonical-schema.js';
+import { defineTarget, type ChatStore } from '../harness/contract/define-target.js';
+import { canonicalSnapshot } from '../harness/contract/canonical-schema.js';
 import { deleteOwnSession, logLastMessage, Refusal, refuseNul, upsertSession } from './upsert-session.js';
 
 export default defineTarget({

@@ -2,7 +2,7 @@
 // session exists and creates it if not. Correct one call at a time, but check-then-insert is
 // a race: two concurrent first requests both see "no session" and the second INSERT dies with
 // 23505 (chat_sessions_pkey); a duplicated message id does the same on chat_messages_pkey.
-import { defineTarget, type ChatStore } from './define-target.js';
+import { defineTarget, type ChatStore } from '../harness/contract/define-target.js';
 
 export default defineTarget({
   name: 'session-first',

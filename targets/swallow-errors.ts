@@ -5,7 +5,7 @@
 // createSession never reaches the caller, who is told the message was saved. The harness
 // catches it with `acked-durable` (acknowledged, yet the session or message is missing), e.g.
 // in multi-message-first-request and log-before-create.
-import { defineTarget, type ChatStore, type CreateSessionRequest, type HandleChatRequest, type LogMessageRequest } from './define-target.js';
+import { defineTarget, type ChatStore, type CreateSessionRequest, type HandleChatRequest, type LogMessageRequest } from '../harness/contract/define-target.js';
 
 /** The "fix" that hides the bug: nothing ever fails. */
 function swallow<A extends unknown[]>(fn: (...args: A) => Promise<unknown>): (...args: A) => Promise<void> {

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { HandleChatRequest, LogMessageRequest } from './define-target.js';
+import type { HandleChatRequest, LogMessageRequest } from '../harness/contract/define-target.js';
 
 /** A refusal: the request is invalid and nothing was written (an Error without SQLSTATE, as the contract asks). */
 export class Refusal extends Error {

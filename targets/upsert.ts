@@ -7,7 +7,7 @@
 // with a plain Error (no SQLSTATE), what it must not store: unknown users, another user's
 // session (also for deleteSession), a session deleted while the call ran, a message id already
 // used in another session, and content or titles PostgreSQL text cannot hold (NUL).
-import { defineTarget, type ChatStore } from './define-target.js';
+import { defineTarget, type ChatStore } from '../harness/contract/define-target.js';
 import { acceptRetriedMessage, deleteOwnSession, logLastMessage, refuseNul, upsertSession } from './upsert-session.js';
 
 export default defineTarget({

@@ -1,17 +1,19 @@
 import os from 'node:os';
 import path from 'node:path';
-import { runCell, type CellOptions } from '../harness/exec/run-cell.js';
-import type { CellResult, Mode } from '../harness/exec/results.js';
-import type { IsolationLevel } from '../targets/define-target.js';
+import { runCell, type CellOptions } from '../harness/run/run-cell.js';
+import type { CellResult } from '../harness/run/results.js';
+import type { Mode } from '../harness/execute/trial-case.js';
+import type { IsolationLevel } from '../harness/contract/define-target.js';
 import { builtinScenarios } from '../scenarios/builtin-scenarios.js';
-import { loadTargets } from '../targets/load-target.js';
+import { loadTargets } from '../harness/contract/load-target.js';
+import { builtinTargets } from '../targets/builtin-targets.js';
 import { testServer } from './test-server.js';
 
 let cellNo = 0;
 
 /** Runs one cell (stress unless told) of a built-in or file target on the suite's server. */
 export async function runTestCell(target: string, scenario: string, o: { runs?: number; seed?: number; callTimeoutMs?: number; mode?: Mode; isolation?: IsolationLevel; latency?: { minMs: number; maxMs: number }; afterTrials?: CellOptions['afterTrials']; prune?: boolean } = {}): Promise<CellResult> {
-  const [loaded] = await loadTargets([target], builtinScenarios.map((s) => s.name));
+  const [loaded] = await loadTargets([target], { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name) });
   const sc = builtinScenarios.find((s) => s.name === scenario);
   if (!sc) throw new Error(`no scenario ${scenario}`);
   return runCell({

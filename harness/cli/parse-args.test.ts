@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 import { parseArgs, parseLatency } from './parse-args.js';
 
 describe('--isolation and --latency', () => {

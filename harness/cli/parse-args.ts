@@ -1,7 +1,8 @@
 import { parseArgs as nodeParseArgs } from 'node:util';
-import { UsageError } from './errors.js';
-import type { Mode } from '../exec/results.js';
-import { ISOLATION_LEVELS, type IsolationLevel } from '../../targets/define-target.js';
+import { UsageError } from '../errors.js';
+import type { Mode } from '../execute/trial-case.js';
+import type { LatencyRange } from '../faults/latency-sampler.js';
+import { ISOLATION_LEVELS, type IsolationLevel } from '../contract/define-target.js';
 
 /** The parsed command line of `npm run fuzz`. */
 export interface CliOptions {
@@ -27,9 +28,6 @@ export interface CliOptions {
   /** Stress mode: a random delay in [minMs, maxMs] before each statement is sent. */
   latency: LatencyRange | null;
 }
-
-/** A latency injection range in milliseconds. */
-export interface LatencyRange { minMs: number; maxMs: number }
 
 const FLAGS = {
   target: { type: 'string' }, scenario: { type: 'string' }, mode: { type: 'string' }, runs: { type: 'string' },

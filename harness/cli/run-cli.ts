@@ -1,21 +1,26 @@
+// cli: `npm run fuzz` / `chatfuzz`. Parses flags, wires the registries together (built-in
+// targets, scenarios, reporters) and hands the run stage a FuzzPlan; then applies the baseline,
+// writes the report files and maps the outcome to the exit code (0/1/2/3). The only part of
+// the engine that imports targets/, scenarios/ and reports/.
 import crypto from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, USAGE, type CliOptions } from './parse-args.js';
-import { InfraError, UsageError } from './errors.js';
+import { InfraError, UsageError } from '../errors.js';
 import { startDatabaseServer } from '../db/start-database-server.js';
 import type { DatabaseServer } from '../db/database-server.js';
 import { createdDatabases, dropRunDatabase } from '../db/run-database.js';
 import { redactSecrets } from '../db/redact-url.js';
-import { readCaseFile, type CaseFile } from '../exec/case-file.js';
-import { runFuzz } from '../exec/run-fuzz.js';
-import { corpusExamples, loadCorpus, REGRESSIONS_DIR } from '../exec/failure-corpus.js';
-import type { RunResults } from '../exec/results.js';
-import { builtinInvariants, INVARIANT_NAMES } from '../invariants/builtin-invariants.js';
+import { readCaseFile, type CaseFile } from '../shrink/case-file.js';
+import { runFuzz } from '../run/run-fuzz.js';
+import { corpusExamples, loadCorpus, REGRESSIONS_DIR } from '../shrink/failure-corpus.js';
+import type { RunResults } from '../run/results.js';
+import { builtinInvariants } from '../invariants/builtin-invariants.js';
+import { INVARIANT_NAMES } from '../contract/define-target.js';
 import { builtinScenarios, PLANNED_SCENARIOS } from '../../scenarios/builtin-scenarios.js';
-import type { Scenario } from '../../scenarios/scenario.js';
+import type { Scenario } from '../workload/scenario.js';
 import { builtinTargets } from '../../targets/builtin-targets.js';
-import { loadTargets } from '../../targets/load-target.js';
+import { loadTargets } from '../contract/load-target.js';
 import { builtinReporters } from '../../reports/builtin-reporters.js';
 import { writeReportFiles } from '../../reports/write-report-files.js';
 import { applyBaseline, BaselineFileError, parseBaseline, type Baseline } from '../../reports/baseline-diff.js';
@@ -114,7 +119,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const scenarios = resolveScenarios(replay ? [replay.scenario] : opts.scenarios);
     const scenarioNames = [...builtinScenarios.map((s) => s.name), ...PLANNED_SCENARIOS];
     const targetSpecs = opts.targets ?? (replay ? [replay.targetSpec] : Object.keys(builtinTargets));
-    const targets = await loadTargets(targetSpecs, scenarioNames, io.cwd);
+    const targets = await loadTargets(targetSpecs, { registry: builtinTargets, scenarioNames, cwd: io.cwd });
     const runId = newRunId();
     const reportDir = path.resolve(io.cwd, opts.reportDir ?? path.join('reports', 'runs', runId));
     const seed = opts.seed ?? replay?.seed ?? (crypto.randomBytes(4).readInt32LE(0));

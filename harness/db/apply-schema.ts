@@ -1,7 +1,7 @@
 import pg from 'pg';
-import { UsageError } from '../cli/errors.js';
-import { CANONICAL_SCHEMA_SQL } from '../../targets/canonical-schema.js';
-import type { TargetDefinition } from '../../targets/define-target.js';
+import { UsageError } from '../errors.js';
+import { CANONICAL_SCHEMA_SQL } from '../contract/canonical-schema.js';
+import type { TargetDefinition } from '../contract/define-target.js';
 
 /** Applies a target's DDL (canonical or its own SQL) to a fresh database; bad DDL is the target's config error. */
 export async function applySchema(url: string, def: Pick<TargetDefinition, 'schema' | 'name'>): Promise<void> {

@@ -1,4 +1,4 @@
-import { InfraError } from '../cli/errors.js';
+import { InfraError } from '../errors.js';
 import type { DatabaseServer } from './database-server.js';
 import { readServerVersion } from './server-version.js';
 

@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { InfraError } from '../cli/errors.js';
+import { InfraError } from '../errors.js';
 import type { DatabaseServer } from './database-server.js';
 import { readServerVersion } from './server-version.js';
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { InfraError } from '../cli/errors.js';
+import { InfraError } from '../errors.js';
 import { withDatabase, type DatabaseServer } from './database-server.js';
 
 /** A database the run created; `drop()` removes it and nothing else. */

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { InfraError } from '../cli/errors.js';
+import { InfraError } from '../errors.js';
 import { redactUrl } from './redact-url.js';
 
 /** Connects once to check the server answers; returns e.g. `PostgreSQL 15.20`. */

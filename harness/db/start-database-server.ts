@@ -1,4 +1,8 @@
-import { UsageError } from '../cli/errors.js';
+// db: the PostgreSQL a run uses and the databases it creates there. Starts or reaches a server
+// (embedded, a URL, Testcontainers), creates one database per cell and drops only what it
+// created (run-database.ts), applies a target's schema (apply-schema.ts) and keeps passwords
+// out of output (redact-url.ts). Hands on: a DatabaseServer and RunDatabases.
+import { UsageError } from '../errors.js';
 import type { DatabaseServer } from './database-server.js';
 import { readServerVersion } from './server-version.js';
 

@@ -1,6 +1,10 @@
+// history: what a trial did, as Jepsen records it: every call as invoke then ok, fail or info
+// (CallRecord, on a logical clock), every statement with its order, outcome and classified
+// error (classify-error.ts: SQLSTATE, constraint, Prisma code). Hands on: the History the
+// invariants check.
 import type { OpName } from '../workload/workload.js';
 import type { ErrorInfo } from './classify-error.js';
-import type { Role } from '../../targets/define-target.js';
+import type { Role } from '../contract/define-target.js';
 
 /** One call's record: invoked at `invokedAt`, then ok, fail or info (may or may not have happened) at `completedAt`. */
 export interface CallRecord {

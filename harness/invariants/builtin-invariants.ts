@@ -1,4 +1,3 @@
-import type { InvariantName } from '../../targets/define-target.js';
 import type { Invariant } from './invariant.js';
 import { noFkError } from './no-fk-error.js';
 import { noDbError } from './no-db-error.js';
@@ -13,10 +12,4 @@ import { validCallsSucceed } from './valid-calls-succeed.js';
 /** The built-in invariants, in reporting priority: a trial's verdict names the first one violated. */
 export const builtinInvariants: readonly Invariant[] = [
   noFkError, noDbError, noOrphans, ackedDurable, noDuplicates, sessionOwnership, orderPreserved, noPhantomWrites, validCallsSucceed,
-];
-
-/** Every invariant name DESIGN.md fixes, in the same order as builtinInvariants. */
-export const INVARIANT_NAMES: readonly InvariantName[] = [
-  'no-fk-error', 'no-db-error', 'no-orphans', 'acked-durable', 'no-duplicates',
-  'session-ownership', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed',
 ];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkInvariants } from './check-invariants.js';
-import { builtinInvariants, INVARIANT_NAMES } from './builtin-invariants.js';
+import { builtinInvariants } from './builtin-invariants.js';
+import { INVARIANT_NAMES } from '../contract/define-target.js';
 import type { Invariant } from './invariant.js';
 import { call, errors, history, snapshot } from './fixtures.js';
 

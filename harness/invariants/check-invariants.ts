@@ -1,5 +1,8 @@
+// invariants: the checkers, each a pure function of (history, snapshot) in a file of its own
+// with its test on hand-written fixtures; builtin-invariants.ts lists them in reporting
+// priority. Hands on: Violations, each one sentence naming calls and rows.
 import type { History } from '../history/history.js';
-import type { InvariantName, Snapshot } from '../../targets/define-target.js';
+import type { InvariantName, Snapshot } from '../contract/define-target.js';
 import type { Invariant, Violation } from './invariant.js';
 import { builtinInvariants } from './builtin-invariants.js';
 

@@ -3,7 +3,7 @@
 // (`t1_`) the way the executor does, so a test can check that verdicts print logical ids.
 import type { CallRecord, History, StatementRecord } from '../history/history.js';
 import type { ErrorInfo } from '../history/classify-error.js';
-import type { Snapshot } from '../../targets/define-target.js';
+import type { Snapshot } from '../contract/define-target.js';
 import { callLabel, type CallSpec, type OpName, type WorkloadMessage } from '../workload/workload.js';
 
 /** The namespace every fixture uses unless told otherwise. */

@@ -1,5 +1,5 @@
 import type { History } from '../history/history.js';
-import type { InvariantName, Snapshot } from '../../targets/define-target.js';
+import type { InvariantName, Snapshot } from '../contract/define-target.js';
 
 /** One broken promise, explained in one sentence that names rows and calls. */
 export interface Violation {

@@ -1,5 +1,5 @@
 import { logicalId, type CallRecord } from '../history/history.js';
-import type { Snapshot } from '../../targets/define-target.js';
+import type { Snapshot } from '../contract/define-target.js';
 import type { Invariant, Violation } from './invariant.js';
 import { describeCall } from './describe.js';
 

@@ -1,4 +1,4 @@
-import type { Role } from '../../targets/define-target.js';
+import type { Role } from '../contract/define-target.js';
 import type { WorkloadMessage } from './workload.js';
 
 const TEXT: Record<Role, string> = {

@@ -1,4 +1,8 @@
-import type { Role } from '../../targets/define-target.js';
+// workload: what a trial asks of a target. A Scenario (scenario.ts) is a fast-check generator
+// of Workloads: registered users and, per client, the calls it makes in order, in logical ids
+// (`s1`, `u1`, `m2`), each marked valid or refusable and perhaps faulted. Builders shared by the
+// scenarios live here too (message-factory.ts, per-session-workload.ts). Hands on: Workloads.
+import type { Role } from '../contract/define-target.js';
 
 /** The calls a workload can make on a ChatStore. */
 export type OpName = 'createSession' | 'logMessage' | 'handleChat' | 'deleteSession';

@@ -1,0 +1,69 @@
+// contract: what a target is (DESIGN.md, public contract 1). The types a target module sees
+// (`import { defineTarget } from 'chatfuzz'`), the validator of its definition and of the store
+// its create() returns, the loader of `--target` names and paths (through a registry the CLI
+// passes in), and the canonical schema with its default users and snapshot. Hands on: a
+// LoadedTarget the run stage can set up.
+import type { Pool } from 'pg';
+
+/** Message roles a chat store persists. */
+export type Role = 'system' | 'user' | 'assistant' | 'tool';
+
+/** Every invariant name DESIGN.md fixes, in reporting priority (the order of the built-in checkers). */
+export const INVARIANT_NAMES = [
+  'no-fk-error', 'no-db-error', 'no-orphans', 'acked-durable', 'no-duplicates',
+  'session-ownership', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed',
+] as const;
+
+/** Stable invariant names (DESIGN.md); a target may opt out of one with `invariants: { name: false }`. */
+export type InvariantName = (typeof INVARIANT_NAMES)[number];
+
+export interface CreateSessionRequest { sessionId: string; userId: string; title?: string }
+export interface LogMessageRequest { sessionId: string; userId: string; messageId: string; role: Role; content: string }
+export interface ChatMessageInput { messageId: string; role: Role; content: string }
+export interface HandleChatRequest { sessionId: string; userId: string; messages: ChatMessageInput[] }
+export interface DeleteSessionRequest { sessionId: string; userId: string }
+
+/** The persistence code under test, as the harness calls it. */
+export interface ChatStore {
+  createSession(req: CreateSessionRequest): Promise<void>;
+  logMessage(req: LogMessageRequest): Promise<void>;
+  handleChat?(req: HandleChatRequest): Promise<void>;
+  deleteSession?(req: DeleteSessionRequest): Promise<void>;
+  registerUsers?(userIds: string[]): Promise<void>;
+  snapshot?(scope: SnapshotScope): Promise<Snapshot>;
+  close?(): Promise<void>;
+}
+
+/** The ids a trial used: a snapshot returns the rows that belong to them. */
+export interface SnapshotScope { userIds: string[]; sessionIds: string[] }
+
+/** What the database holds after a trial; `messages` lists each session's messages in display order. */
+export interface Snapshot {
+  users: { id: string }[];
+  sessions: { id: string; userId: string }[];
+  messages: { id?: string; sessionId: string; role: string; content: string }[];
+}
+
+/** Transaction isolation levels a run or a target can ask for. */
+export const ISOLATION_LEVELS = ['read-committed', 'repeatable-read', 'serializable'] as const;
+export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
+
+/** What `create` receives: every statement a target sends must go through `pool`. */
+export interface TargetContext { pool: Pool; databaseUrl: string }
+
+/** A target module's default export (DESIGN.md, public contract 1). */
+export interface TargetDefinition {
+  name: string;
+  description?: string;
+  schema?: 'canonical' | { sql: string };
+  expect?: Record<string, 'pass' | 'fail'>;
+  invariants?: Partial<Record<InvariantName, false>>;
+  /** The isolation its transactions need; overrides `--isolation` (which sets the default for the others). */
+  isolation?: IsolationLevel;
+  create(ctx: TargetContext): ChatStore | Promise<ChatStore>;
+}
+
+/** Identity helper that gives a target module its types. */
+export function defineTarget<T extends TargetDefinition>(definition: T): T {
+  return definition;
+}

@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UsageError } from '../errors.js';
+import type { TargetDefinition } from './define-target.js';
+import { validateTarget } from './validate-target.js';
+
+/** A target ready to run, with where it came from. */
+export interface LoadedTarget { def: TargetDefinition; source: string }
+
+/** Targets known by name, each loaded on demand: the CLI passes the built-in ones. */
+export type TargetRegistry = Readonly<Record<string, () => Promise<TargetDefinition>>>;
+
+/** What resolving `--target` needs besides the specs. */
+export interface LoadTargetsOptions {
+  /** Names a spec may use instead of a path. */
+  registry: TargetRegistry;
+  /** Scenario names an `expect` map may mention. */
+  scenarioNames: readonly string[];
+  /** Paths are relative to it (default: the process's working directory). */
+  cwd?: string;
+}
+
+/** Loads `--target` entries: registry names or paths to modules; any problem is a UsageError naming the fix. */
+export async function loadTargets(specs: string[], o: LoadTargetsOptions): Promise<LoadedTarget[]> {
+  const out: LoadedTarget[] = [];
+  for (const spec of specs) {
+    const named = Object.hasOwn(o.registry, spec) ? o.registry[spec] : undefined;
+    let value: unknown;
+    let source: string;
+    if (named) {
+      value = await named();
+      source = `built-in ${spec}`;
+    } else if (/[\\/]|\.(c|m)?(t|j)s$/.test(spec)) {
+      const file = path.resolve(o.cwd ?? process.cwd(), spec);
+      if (!fs.existsSync(file)) throw new UsageError(`--target ${spec}: no such file (${file})`);
+      let mod: any;
+      try {
+        mod = await import(pathToFileURL(file).href);
+      } catch (e) {
+        throw new UsageError(`--target ${spec}: the module failed to load: ${(e as Error)?.message ?? String(e)}`);
+      }
+      value = mod?.default ?? mod;
+      source = spec;
+    } else {
+      throw new UsageError(`unknown target "${spec}". Valid targets: ${Object.keys(o.registry).join(', ')}, or a path to a module (./my-target.ts)`);
+    }
+    const problems = validateTarget(value, o.scenarioNames);
+    if (problems.length) throw new UsageError(`--target ${spec} is not a valid target:\n  - ${problems.join('\n  - ')}`);
+    out.push({ def: value as TargetDefinition, source });
+  }
+  const names = out.map((t) => t.def.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new UsageError(`two targets are named "${dup}": target names must be unique in a run`);
+  return out;
+}

@@ -1,0 +1,72 @@
+import type { ChatStore } from '../contract/define-target.js';
+import { callContext } from '../gate/call-context.js';
+import { classifyError } from '../history/classify-error.js';
+import type { CallRecord, Clock } from '../history/history.js';
+import { callLabel, type CallSpec } from '../workload/workload.js';
+
+/** What a call needs from its trial: the target's store and how long a call may take. */
+export interface CallEnv { store: ChatStore; callTimeoutMs: number }
+
+const TIMEOUT = Symbol('timeout');
+
+/** Maps a workload's logical ids into the trial's own namespace. */
+export function physicalId(ns: string, logical: string): string {
+  return ns + logical;
+}
+
+function buildRequest(ns: string, call: CallSpec): any {
+  const sessionId = physicalId(ns, call.session);
+  const userId = physicalId(ns, call.user);
+  const msgs = (call.messages ?? []).map((m) => ({ messageId: physicalId(ns, m.id), role: m.role, content: m.content }));
+  switch (call.op) {
+    case 'createSession': return call.title === undefined ? { sessionId, userId } : { sessionId, userId, title: call.title };
+    case 'deleteSession': return { sessionId, userId };
+    case 'logMessage': return { sessionId, userId, ...msgs[0]! };
+    case 'handleChat': return { sessionId, userId, messages: msgs };
+  }
+}
+
+/** Lets a scheduler know which calls are live. */
+export interface CallHooks { callStarted(call: number): void; callEnded(call: number): void }
+
+/** Calls one ChatStore method inside its call context; a call that outlives the timeout is recorded as `info`. */
+export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: CallSpec, client: number, index: number, hooks?: CallHooks): Promise<CallRecord> {
+  const req = buildRequest(ns, spec);
+  const last = spec.messages?.at(-1);
+  const rec: CallRecord = {
+    index, client, op: spec.op, label: callLabel(spec, client), valid: spec.valid,
+    sessionId: req.sessionId, userId: req.userId,
+    invokedAt: clock.tick(), completedAt: 0, outcome: 'ok', durationMs: 0,
+  };
+  if (last) rec.message = { messageId: physicalId(ns, last.id), role: last.role, content: last.content };
+  if (spec.messages && spec.op === 'handleChat') rec.messageCount = spec.messages.length;
+  if (spec.retry) rec.retry = true;
+  const started = performance.now();
+  hooks?.callStarted(index);
+  let timer: NodeJS.Timeout | undefined;
+  const method = (env.store as any)[spec.op] as ((r: unknown) => Promise<void>) | undefined;
+  const call = callContext.run({ call: index, client }, async () => {
+    if (typeof method !== 'function') throw new Error(`the target has no ${spec.op}() method`);
+    await method.call(env.store, req);
+  });
+  const timeout = new Promise<typeof TIMEOUT>((resolve) => { timer = setTimeout(() => resolve(TIMEOUT), env.callTimeoutMs); });
+  try {
+    const r = await Promise.race([call.then(() => undefined), timeout]);
+    if (r === TIMEOUT) {
+      rec.outcome = 'info';
+      rec.error = { kind: 'timeout', message: `did not settle within ${env.callTimeoutMs} ms (the call may or may not have taken effect)` };
+      // The call keeps running: a late rejection must not become an unhandled one.
+      call.catch(() => {});
+    }
+  } catch (e) {
+    rec.error = classifyError(e);
+    rec.outcome = rec.error.kind === 'connection' || rec.error.kind === 'timeout' ? 'info' : 'fail';
+  } finally {
+    clearTimeout(timer);
+    hooks?.callEnded(index);
+  }
+  rec.completedAt = clock.tick();
+  rec.durationMs = Math.round((performance.now() - started) * 10) / 10;
+  return rec;
+}
+

@@ -1,0 +1,138 @@
+// execute: runs one trial. Takes a workload (and, in scheduled mode, the schedule's choices or
+// a chooser), registers its users, invokes every client's calls on the target through the
+// cell's gated pool (invoke-call.ts: call contexts, timeouts, Jepsen-style ok/fail/info
+// records), reads the snapshot and checks the invariants. Hands on a TrialResult: the
+// history, the snapshot, the violations and, when scheduled, the schedule that ran.
+import type pg from 'pg';
+import pLimit from 'p-limit';
+import type { InvariantName, Snapshot, TargetDefinition } from '../contract/define-target.js';
+import { canonicalRegisterUsers, canonicalSnapshot, isCanonical } from '../contract/canonical-schema.js';
+import type { ErrorInfo } from '../history/classify-error.js';
+import { Clock, type CallRecord, type History, type StatementRecord } from '../history/history.js';
+import { stripNamespace } from '../invariants/describe.js';
+import { checkInvariants } from '../invariants/check-invariants.js';
+import type { Violation } from '../invariants/invariant.js';
+import { workloadIds, type Fault, type Workload } from '../workload/workload.js';
+import { StatementRecorder } from '../gate/statement-recorder.js';
+import type { StatementGate } from '../gate/statement-gate.js';
+import type { TrialPool } from '../gate/trial-pool.js';
+import { ScheduledGate, type Chooser, type ScheduleStep } from '../schedule/scheduled-gate.js';
+import { FaultInjector, lockAllTables, terminateBackend } from '../faults/fault-injector.js';
+import { invokeCall, physicalId, type CallEnv, type CallHooks } from './invoke-call.js';
+
+/** What a cell sets up once and every trial reuses. */
+export interface TrialEnv extends CallEnv {
+  def: TargetDefinition;
+  /** The pool the target was given. */
+  pool: TrialPool;
+  /** The harness's own connection for registering users and reading snapshots. */
+  harnessPool: pg.Pool;
+  /** Upper bound on calls in flight at once (p-limit); defaults to one per client. */
+  concurrency?: number;
+  latency?: () => number;
+  /** The control connection: sees which statements wait on locks (scheduled mode) and kills connections (faults). */
+  control?: pg.Client;
+}
+
+/** A trial's evidence and verdict. */
+export interface TrialResult {
+  history: History;
+  snapshot: Snapshot;
+  violations: Violation[];
+  /** Scheduled mode: the statements in release order, each with how many were waiting when it was chosen. */
+  schedule?: ScheduleStep[];
+  /** The index chosen at each decision (replayable as `choices`). */
+  picks?: number[];
+}
+
+/** Runs one workload with real concurrency (stress mode), then snapshots and checks it. */
+export async function runStressTrial(env: TrialEnv, workload: Workload, ns: string): Promise<TrialResult> {
+  const clock = new Clock();
+  const recorder = new StatementRecorder(clock, env.latency);
+  const limit = pLimit(Math.max(1, env.concurrency ?? workload.clients.length));
+  return runTrial(env, workload, ns, clock, recorder, (run) => limit(run), () => ({ statements: recorder.statements }));
+}
+
+/** Runs one workload with every statement held at a gate and released in the order `choices` dictate (scheduled mode). */
+export async function runScheduledTrial(env: TrialEnv, workload: Workload, ns: string, choices: readonly number[] | Chooser): Promise<TrialResult> {
+  if (!env.control) throw new Error('scheduled mode needs a control connection');
+  const clock = new Clock();
+  const gate = new ScheduledGate(choices, clock, env.control);
+  try {
+    return await runTrial(env, workload, ns, clock, gate, (run) => run(), () => ({
+      statements: gate.statements, schedule: gate.steps, picks: gate.picks,
+    }), gate);
+  } finally {
+    gate.close();
+  }
+}
+
+async function runTrial(
+  env: TrialEnv, workload: Workload, ns: string, clock: Clock, gate: StatementGate,
+  wrap: (run: () => Promise<CallRecord>) => Promise<CallRecord>,
+  evidence: () => { statements: StatementRecord[]; schedule?: ScheduleStep[]; picks?: number[] },
+  hooks?: CallHooks,
+): Promise<TrialResult> {
+  const calls: CallRecord[] = [];
+  const { users, sessions } = workloadIds(workload);
+  if (env.store.registerUsers) {
+    await env.store.registerUsers(workload.users.map((u) => physicalId(ns, u)));
+  } else if (isCanonical(env.def)) {
+    await canonicalRegisterUsers(env.harnessPool, workload.users.map((u) => physicalId(ns, u)));
+  }
+  let index = 0;
+  const ordered = workload.clients.map((list, client) => list.map((spec) => ({ spec, client, index: index++ })));
+  const faults = new Map<number, Fault>(ordered.flat().filter((c) => c.spec.fault).map((c) => [c.index, c.spec.fault!]));
+  let injector: FaultInjector | undefined;
+  if (faults.size) {
+    const control = env.control;
+    if (!control) throw new Error('a workload with connection faults needs a control connection');
+    injector = new FaultInjector(gate, faults, {
+      kill: terminateBackend((sql, params) => control.query(sql, params)),
+      lockTables: lockAllTables(env.harnessPool),
+    });
+  }
+  env.pool.setGate(injector ?? gate);
+  // Every client's first call counts as live from the start, so no decision is made before a late-starting client arrives.
+  if (hooks) for (const list of ordered) if (list[0]) hooks.callStarted(list[0].index);
+  try {
+    await Promise.all(ordered.map(async (list, ci) => {
+      // Scheduled mode starts the clients one macrotask apart, in order: a client library that
+      // merges requests made in the same tick (Prisma batches findUnique calls into one
+      // statement) would otherwise leave one call waiting on another's statement, which no
+      // gate sees, and every decision would wait for the settle timeout.
+      if (hooks) for (let k = 0; k < ci; k++) await new Promise((r) => setImmediate(r));
+      let previous: CallRecord | undefined;
+      for (const { spec, client, index: i } of list) {
+        // A client retries only what did not succeed.
+        if (spec.retry && previous?.outcome === 'ok') continue;
+        previous = await wrap(() => invokeCall(env, clock, ns, spec, client, i, hooks));
+        const fired = injector?.fired.get(i);
+        if (fired) previous.fault = fired;
+        // A call shorter than its fault's statement (or a timeout on a lock-free statement) ran untouched: say so.
+        else if (spec.fault) previous.label += ' (fault did not fire)';
+        calls.push(previous);
+      }
+    }));
+  } finally {
+    env.pool.setGate(undefined);
+  }
+  // Trials share the pool, not state: a connection left in a transaction would fail the next
+  // trial's first statement (25P02) with nothing in that trial to explain it or replay it.
+  env.pool.evictDirty();
+  calls.sort((a, b) => a.invokedAt - b.invokedAt);
+  const { statements, schedule, picks } = evidence();
+  // Errors echo physical ids (`Key (id)=(t6_s1)`); without the trial prefix a replay reads the same.
+  for (const rec of [...calls, ...statements]) if (rec.error) rec.error = withoutNamespace(rec.error, ns);
+  const scope = { userIds: users.map((u) => physicalId(ns, u)), sessionIds: sessions.map((s) => physicalId(ns, s)) };
+  const snapshot = env.store.snapshot ? await env.store.snapshot(scope) : await canonicalSnapshot(env.harnessPool, scope);
+  const history: History = { ns, calls, statements };
+  const violations = checkInvariants(history, snapshot, env.def.invariants as Partial<Record<InvariantName, false>>);
+  return { history, snapshot, violations, ...(schedule ? { schedule, picks } : {}) };
+}
+
+function withoutNamespace(e: ErrorInfo, ns: string): ErrorInfo {
+  const out = { ...e, message: stripNamespace(e.message, ns) };
+  if (e.detail) out.detail = stripNamespace(e.detail, ns);
+  return out;
+}

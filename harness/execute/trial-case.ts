@@ -1,0 +1,42 @@
+import type { Chooser } from '../schedule/scheduled-gate.js';
+import type { Workload } from '../workload/workload.js';
+import type { TrialResult } from './run-trial.js';
+
+/** How a cell runs its trials: statements released in a seeded order, real concurrency, or every interleaving. */
+export type Mode = 'scheduled' | 'stress' | 'exhaustive';
+
+/** What one trial runs: a workload and, in scheduled and exhaustive mode, the schedule's choices. */
+export interface TrialCase {
+  workload: Workload;
+  choices?: number[];
+  /** Exhaustive mode: decides online; the picks become `choices`. */
+  chooser?: Chooser;
+}
+
+/** A case together with what running it showed. */
+export interface TrialRun { case: TrialCase; result: TrialResult }
+
+/** Runs one case in the cell; undefined when the cell has stopped running trials (time budget spent, or the harness could not check one). */
+export type RunCase = (c: TrialCase) => Promise<TrialResult | undefined>;
+
+/** What exhaustive mode explored. */
+export interface Exploration {
+  workloads: number;
+  /** Schedules run. */
+  interleavings: number;
+  /** Branches skipped because they only reorder commuting statements (two plain reads) of a schedule already run. */
+  pruned: number;
+  /** Runs that pruning could not stop halfway and that added no new order. */
+  redundant: number;
+  complete: boolean;
+  distinctFailures: { key: string; message: string; schedule: string[] }[];
+}
+
+/** What a strategy hands back: the failure the cell reports, if any, and what it explored. */
+export interface StrategyOutcome { failure?: TrialRun; exploration?: Exploration }
+
+/** How a cell chooses the cases it runs (seeded random search with shrinking, every interleaving, a replay). */
+export interface CaseStrategy {
+  /** Runs cases through `runCase` until it is done. */
+  run(runCase: RunCase): Promise<StrategyOutcome>;
+}

@@ -1,0 +1,114 @@
+import pg from 'pg';
+import { callContext } from './call-context.js';
+import type { StatementGate, StatementInfo } from './statement-gate.js';
+
+/** A pg.Pool whose every statement, on pooled queries and checked-out clients alike, passes the current gate. */
+export interface TrialPool extends pg.Pool {
+  setGate(gate: StatementGate | undefined): void;
+  /** Closes every connection, also those a hung target never released. */
+  destroy(timeoutMs?: number): Promise<void>;
+  connectionCount(): number;
+  /** Closes idle connections a target left inside a transaction (open or aborted); returns how many. */
+  evictDirty(): number;
+}
+
+/** Creates the pool handed to targets as `ctx.pool`. */
+export function createTrialPool(config: pg.PoolConfig): TrialPool {
+  let gate: StatementGate | undefined;
+  const clients = new Set<pg.Client>();
+
+  class GatedClient extends pg.Client {
+    constructor(cfg: any) {
+      super(cfg);
+      clients.add(this);
+      // A connection killed while checked out must not become an unhandled error event.
+      this.on('error', () => {});
+      this.ended = new Promise((resolve) => this.once('end', () => { clients.delete(this); resolve(); }));
+    }
+    /** Resolves once the client has seen its connection end (and stopped being queryable). */
+    readonly ended: Promise<void>;
+    // pg's overloads are not expressible on a subclass; the shapes are checked at runtime.
+    query(config: any, values?: any, callback?: any): any {
+      const g = gate;
+      if (!g || (config && typeof config.submit === 'function')) return (super.query as any)(config, values, callback);
+      const cb = typeof values === 'function' ? values : callback;
+      const vals = typeof values === 'function' ? undefined : values;
+      const sql: string = typeof config === 'string' ? config : String(config?.text ?? '');
+      const stmt: StatementInfo = {
+        sql,
+        params: vals ?? (typeof config === 'object' ? config?.values : undefined),
+        backendPid: (this as any).processID ?? undefined,
+        ctx: callContext.getStore(),
+        raw: (text) => (super.query as any)(text) as Promise<unknown>,
+        ended: this.ended,
+      };
+      const p = g.run(stmt, () => (super.query as any)(config, vals) as Promise<any>);
+      if (typeof cb === 'function') {
+        p.then((r) => cb(null, r), (e) => cb(e));
+        return undefined;
+      }
+      return p;
+    }
+  }
+
+  class Pool extends pg.Pool {
+    // Pooled queries check out a client inside the caller's async context, so statements keep their call.
+    query(config: any, values?: any, callback?: any): any {
+      const cb = typeof values === 'function' ? values : callback;
+      const vals = typeof values === 'function' ? undefined : values;
+      if (config && typeof config.submit === 'function') return (super.query as any)(config, values, callback);
+      const p = (async () => {
+        const client = await this.connect();
+        try {
+          const r = await client.query(config, vals);
+          client.release();
+          return r;
+        } catch (e) {
+          // A broken connection must not go back to the pool.
+          client.release(isConnectionLoss(e) ? (e as Error) : undefined);
+          throw e;
+        }
+      })();
+      if (typeof cb === 'function') {
+        p.then((r) => cb(null, r), (e) => cb(e));
+        return undefined;
+      }
+      return p;
+    }
+  }
+
+  const pool = new Pool({ ...config, Client: GatedClient as any }) as unknown as TrialPool;
+  // An idle client killed by the server must not crash the harness.
+  pool.on('error', () => {});
+  const acquired = new Set<pg.PoolClient>();
+  pool.on('acquire', (c) => acquired.add(c));
+  pool.on('release', (_err, c) => acquired.delete(c));
+  pool.setGate = (g) => { gate = g; };
+  pool.connectionCount = () => clients.size;
+  pool.evictDirty = () => {
+    // pg-pool keeps its idle clients in `_idle`; pg records the server's transaction status ('I' idle, 'T', 'E').
+    const idle: { client: pg.Client }[] = (pool as any)._idle ?? [];
+    const dirty = idle.map((i) => i.client).filter((c) => { const st = (c as any)._txStatus; return st === 'T' || st === 'E'; });
+    for (const c of dirty) (pool as any)._remove(c);
+    return dirty.length;
+  };
+  pool.destroy = async (timeoutMs = 2000) => {
+    for (const c of clients) {
+      (c as any).connection?.stream?.destroy?.();
+    }
+    // A client a hung call still holds is handed back broken, so the pool can end.
+    for (const c of acquired) {
+      try { c.release(new Error('chatfuzz: pool destroyed')); } catch { /* already released */ }
+    }
+    acquired.clear();
+    await Promise.race([pool.end().catch(() => {}), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    clients.clear();
+  };
+  return pool;
+}
+
+function isConnectionLoss(e: unknown): boolean {
+  const code = (e as any)?.code;
+  return typeof code === 'string' && (code.startsWith('57P') || code.startsWith('08'))
+    || /Connection terminated|ECONNRESET|EPIPE/.test(String((e as any)?.message));
+}

@@ -1,0 +1,87 @@
+import pg from 'pg';
+import { UsageError } from '../errors.js';
+import type { LoadedTarget } from '../contract/load-target.js';
+import { asStore, validateStore } from '../contract/validate-target.js';
+import type { IsolationLevel } from '../contract/define-target.js';
+import { applySchema } from '../db/apply-schema.js';
+import type { DatabaseServer } from '../db/database-server.js';
+import { createRunDatabase, type RunDatabase } from '../db/run-database.js';
+import type { TrialEnv } from '../execute/run-trial.js';
+import type { Mode } from '../execute/trial-case.js';
+import { createTrialPool, type TrialPool } from '../gate/trial-pool.js';
+import { latencySampler, type LatencyRange } from '../faults/latency-sampler.js';
+
+/** The application_name of the connections handed to targets, so pg_stat_activity tells them from the harness's. */
+export const TARGET_APPLICATION_NAME = 'chatfuzz target';
+
+/** What a cell's set-up needs. */
+export interface CellEnvOptions {
+  target: LoadedTarget;
+  server: DatabaseServer;
+  /** The cell's database is `chatfuzz_<runId>_<cellIndex + 1>`. */
+  runId: string;
+  cellIndex: number;
+  mode: Mode;
+  seed: number;
+  callTimeoutMs: number;
+  /** Default isolation of the target's connections; the target's own `isolation` wins. */
+  isolation?: IsolationLevel | null;
+  latency?: LatencyRange | null;
+}
+
+/** A cell's database with the target's schema, the gated pool, the target's store and the harness's own connections. */
+export interface CellEnv {
+  db: RunDatabase;
+  pool: TrialPool;
+  env: TrialEnv;
+  /** The isolation the target's connections run at, when not the server default. */
+  isolation?: IsolationLevel;
+  /** Closes the store, every connection and drops the database; safe after a partial set-up. */
+  close(): Promise<void>;
+}
+
+/** Creates the cell's database and everything its trials share; a target that cannot start is a UsageError. */
+export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
+  const { def } = o.target;
+  const db = await createRunDatabase(o.server, `chatfuzz_${o.runId}_${o.cellIndex + 1}`);
+  const isolation = def.isolation ?? o.isolation ?? undefined;
+  const pool = createTrialPool({
+    connectionString: db.url, max: 32, connectionTimeoutMillis: Math.max(1000, o.callTimeoutMs), application_name: TARGET_APPLICATION_NAME,
+    // Every transaction of the target's connections, explicit or implicit, starts at this level.
+    ...(isolation ? { options: `-c default_transaction_isolation=${isolation.replace('-', '\\ ')}` } : {}),
+  });
+  const harnessPool = new pg.Pool({ connectionString: db.url, max: 2 });
+  harnessPool.on('error', () => {});
+  let env: TrialEnv | undefined;
+  let control: pg.Client | undefined;
+  const close = async () => {
+    if (env?.store.close) await Promise.race([env.store.close().catch(() => {}), sleep(2000)]);
+    await pool.destroy();
+    await harnessPool.end().catch(() => {});
+    await control?.end().catch(() => {});
+    await db.drop();
+  };
+  try {
+    await applySchema(db.url, def);
+    let store: unknown;
+    try {
+      store = await def.create({ pool, databaseUrl: db.url });
+    } catch (e) {
+      throw new UsageError(`target ${def.name}: create() threw: ${(e as Error)?.message ?? String(e)}`);
+    }
+    const problems = validateStore(store, def);
+    if (problems.length) throw new UsageError(`target ${def.name} (${o.target.source}):\n  - ${problems.join('\n  - ')}`);
+    // Scheduled mode watches locks through it; every mode kills connections through it.
+    control = new pg.Client({ connectionString: db.url });
+    control.on('error', () => {});
+    await control.connect();
+    const latency = o.mode === 'stress' && o.latency ? latencySampler(o.latency, o.seed) : undefined;
+    env = { def, store: asStore(store), pool, harnessPool, callTimeoutMs: o.callTimeoutMs, control, latency };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { db, pool, env, ...(isolation ? { isolation } : {}), close };
+}
+
+function sleep(ms: number) { return new Promise((r) => setTimeout(r, ms).unref()); }

@@ -1,0 +1,119 @@
+import type { InvariantName } from '../contract/define-target.js';
+import type { CallRecord, StatementRecord } from '../history/history.js';
+import type { Violation } from '../invariants/invariant.js';
+import type { Workload } from '../workload/workload.js';
+import type { Exploration, Mode } from '../execute/trial-case.js';
+
+export type { Mode };
+
+/** One call of a counterexample, as results.json and the reports print it. */
+export interface CounterexampleOp {
+  client: number;
+  label: string;
+  outcome: CallRecord['outcome'];
+  invokedAt: number;
+  completedAt: number;
+  error?: CallRecord['error'];
+}
+
+/** A cell's first failure, shrunk: what broke, the calls that broke it and how to replay them. */
+export interface CellFailure {
+  invariant: InvariantName;
+  sqlstate?: string;
+  /** Prisma targets: the Prisma code (P2002, P2003, P2039, …) beside the SQLSTATE underneath. */
+  prismaCode?: string;
+  constraint?: string;
+  message: string;
+  seed: number;
+  counterexample: { ops: CounterexampleOp[]; schedule?: string[] };
+  /** One line a person can paste to replay the failure. */
+  replay: string;
+  /** Path of the saved case file (relative to the working directory). */
+  caseFile?: string;
+  violations: Violation[];
+  /** The shrunk trial's statements in the order they completed. */
+  statements: StatementRecord[];
+  workload: Workload;
+  shrinks: number;
+  /** The shrunk trial's database rows (ids without the trial prefix), marked where they break an invariant. */
+  snapshot?: FailureSnapshot;
+}
+
+/** Why a snapshot row is highlighted in a report. */
+export type SnapshotMark = 'orphan' | 'duplicate' | 'phantom' | 'misplaced';
+
+/** The rows a failing trial left behind, small enough for results.json (content clipped, row count capped). */
+export interface FailureSnapshot {
+  users: { id: string; marks?: SnapshotMark[] }[];
+  sessions: { id: string; userId: string; marks?: SnapshotMark[] }[];
+  /** Each session's messages in display order; `content` is clipped, `contentLength` is the stored length. */
+  messages: { id?: string; sessionId: string; role: string; content: string; contentLength: number; call?: number; marks?: SnapshotMark[] }[];
+  /** Messages a call was told were stored (outcome ok) that the database does not hold. */
+  missing: { id: string; sessionId: string; role: string; content: string; contentLength: number; call: number }[];
+  /** Rows left out to keep the file small. */
+  omitted?: { messages: number };
+}
+
+/** How a cell compares with the same target × scenario × mode cell of a baseline results.json. */
+export type BaselineStatus = 'new-failure' | 'fixed' | 'still-failing' | 'unchanged' | 'new-cell';
+
+/** One target × scenario × mode cell of results.json. */
+export interface CellResult {
+  target: string;
+  scenario: string;
+  mode: Mode;
+  expected: 'pass' | 'fail';
+  outcome: 'pass' | 'fail';
+  ok: boolean;
+  runs: number;
+  calls: number;
+  durationMs: number;
+  runsToFirstFailure: number | null;
+  msToFirstFailure: number | null;
+  failure?: CellFailure;
+  /** The cell could not run to a verdict (e.g. the target's snapshot threw); it counts as a failure. */
+  error?: string;
+  /** Stress mode: replays reproduce the workload, not the timing; exhaustive: what was explored. */
+  note?: string;
+  /** The transaction isolation the target's connections ran at, when not the server default. */
+  isolation?: string;
+  /** Set when the run was given --baseline: this cell against the baseline's cell. */
+  baseline?: BaselineStatus;
+  /** The baseline cell's failure, when it failed: what it broke then. */
+  baselineFailure?: { invariant: string; message: string };
+  exploration?: Exploration;
+}
+
+/** The whole of results.json. */
+export interface RunResults {
+  tool: 'chatfuzz';
+  version: string;
+  runId: string;
+  startedAt: string;
+  durationMs: number;
+  seed: number;
+  mode: Mode;
+  db: { kind: 'url' | 'embedded' | 'container'; serverVersion: string; url?: string };
+  options: {
+    runs: number; timeBudgetMs: number | null; callTimeoutMs: number; targets: string[]; scenarios: string[];
+    isolation?: string; latency?: { minMs: number; maxMs: number };
+  };
+  cells: CellResult[];
+  summary: { cells: number; ok: number; notOk: number; trials: number; calls: number };
+  /** Set when the run was given --baseline. */
+  baseline?: BaselineSummary;
+  exitCode: 0 | 1;
+}
+
+/** What a run was compared with, and how its cells compare. */
+export interface BaselineSummary {
+  /** The --baseline path as given. */
+  file: string;
+  runId: string;
+  startedAt: string;
+  /** --ci: a new failure against the baseline fails the run (exit 1) even where the cell met its expectation. */
+  gate: boolean;
+  counts: Record<BaselineStatus, number>;
+  /** Cells of the baseline that this run did not have. */
+  missingCells: { target: string; scenario: string; mode: Mode }[];
+}

@@ -1,0 +1,127 @@
+// run: the orchestration. run-fuzz.ts plays every target × scenario cell of a plan; run-cell.ts
+// sets up one cell (cell-env.ts: its own database, the gated pool, the target's store), picks
+// how its cases are chosen (a CaseStrategy: random with shrinking, exhaustive, or a replay),
+// runs them as trials and describes the reported failure (describe-failure.ts, which saves its
+// case file). Reporters hear of every cell and trial. Hands on: results.json (results.ts).
+import type { LoadedTarget } from '../contract/load-target.js';
+import type { DatabaseServer } from '../db/database-server.js';
+import { runScheduledTrial, runStressTrial, type TrialResult } from '../execute/run-trial.js';
+import type { CaseStrategy, RunCase, TrialCase } from '../execute/trial-case.js';
+import { exhaustiveStrategy, explorationNote } from '../explore/exhaustive-strategy.js';
+import type { TrialPool } from '../gate/trial-pool.js';
+import { randomStrategy } from '../shrink/random-strategy.js';
+import { replayStrategy } from '../shrink/replay-strategy.js';
+import type { Scenario, TargetCapabilities } from '../workload/scenario.js';
+import { workloadSize } from '../workload/workload.js';
+import { openCellEnv, type CellEnvOptions } from './cell-env.js';
+import { describeFailure } from './describe-failure.js';
+import type { Reporter } from './reporter.js';
+import type { CellResult } from './results.js';
+
+/** What every cell of a run shares: how trials run and where failures go. */
+export interface CellSettings extends Pick<CellEnvOptions, 'mode' | 'seed' | 'callTimeoutMs' | 'isolation' | 'latency'> {
+  runs: number;
+  reportDir: string;
+  reporters: Reporter[];
+  /** Replays this case (scheduled: once, exactly; stress: up to `runs` times, until it fails) instead of generating new ones. */
+  replay?: TrialCase;
+  /** Project directory whose `.chatfuzz/corpus/` keeps every failure; none in tests that must not write there. */
+  corpusDir?: string;
+}
+
+/** Everything one target × scenario × mode cell needs. */
+export interface CellOptions extends CellSettings {
+  target: LoadedTarget;
+  scenario: Scenario;
+  server: DatabaseServer;
+  runId: string;
+  cellIndex: number;
+  cellCount: number;
+  timeBudgetMs: number | null;
+  /** Cases tried before any generated one (the failure corpus and committed regressions). */
+  examples?: TrialCase[];
+  /** Exhaustive mode: skip schedules that only reorder commuting statements (default true). */
+  prune?: boolean;
+  /** Tests: called once the trials are done, before the pool is destroyed. */
+  afterTrials?: (pool: TrialPool, databaseName: string) => Promise<void>;
+}
+
+const STRESS_NOTE = 'stress mode: a replay reproduces the workload, not the timing; it may need several runs to fail again';
+
+/** Runs one cell on a database of its own and returns its results.json entry. */
+export async function runCell(o: CellOptions): Promise<CellResult> {
+  const { def } = o.target;
+  const started = performance.now();
+  const expected = def.expect?.[o.scenario.name] ?? def.expect?.['*'] ?? 'pass';
+  const cell = await openCellEnv(o);
+  const { env } = cell;
+  let trials = 0;
+  let calls = 0;
+  let first = null as { runs: number; ms: number } | null;
+  let harnessError = undefined as string | undefined;
+  let shrinking = false;
+  let shrinks = 0;
+
+  // The budget is checked between trials: interrupting one in flight (fast-check's
+  // interruptAfterTimeLimit) would let the pool be destroyed under a running trial.
+  const budgetEnd = o.timeBudgetMs ? started + o.timeBudgetMs : Infinity;
+  const runCase: RunCase = async (c) => {
+    if (harnessError || (performance.now() > budgetEnd && o.mode !== 'exhaustive')) return undefined;
+    const n = ++trials;
+    calls += workloadSize(c.workload);
+    let result: TrialResult;
+    try {
+      result = o.mode === 'stress'
+        ? await runStressTrial(env, c.workload, `t${n}_`)
+        : await runScheduledTrial(env, c.workload, `t${n}_`, c.chooser ?? c.choices ?? []);
+      if (c.chooser) c.choices = result.picks;
+    } catch (e) {
+      // The harness could not reach a verdict (e.g. the target's snapshot threw): stop the cell and say why.
+      harnessError = `trial ${n} could not be checked: ${(e as Error)?.message ?? String(e)}`;
+      return undefined;
+    }
+    if (result.violations.length > 0) {
+      if (!first) first = { runs: n, ms: Math.round(performance.now() - started) };
+      if (shrinking) shrinks++;
+      shrinking = true;
+    }
+    for (const r of o.reporters) r.onTrial?.({
+      target: def.name, scenario: o.scenario.name, cellIndex: o.cellIndex, cellCount: o.cellCount,
+      trials: n, plannedTrials: o.runs, failed: !!first, shrinking, elapsedMs: performance.now() - started,
+    });
+    return result;
+  };
+
+  let outcome: Awaited<ReturnType<CaseStrategy['run']>>;
+  try {
+    outcome = await pickStrategy(o, started, { handleChat: typeof env.store.handleChat === 'function', deleteSession: typeof env.store.deleteSession === 'function' }).run(runCase);
+    await o.afterTrials?.(cell.pool, cell.db.name);
+  } finally {
+    await cell.close();
+  }
+
+  const { failure, exploration } = outcome;
+  const durationMs = Math.round(performance.now() - started);
+  const base = {
+    target: def.name, scenario: o.scenario.name, mode: o.mode, expected, runs: trials, calls, durationMs,
+    ...(cell.isolation ? { isolation: cell.isolation } : {}),
+    runsToFirstFailure: first?.runs ?? null, msToFirstFailure: first?.ms ?? null,
+    ...(o.mode === 'stress' ? { note: STRESS_NOTE } : {}),
+    ...(exploration ? { exploration, note: explorationNote(exploration, o.prune ?? true) } : {}),
+  };
+  if (harnessError) return { ...base, outcome: 'fail', ok: false, error: harnessError };
+  if (!failure) return { ...base, outcome: 'pass', ok: expected === 'pass' };
+  const described = await describeFailure({ ...o, scenario: o.scenario.name }, failure, shrinks);
+  return { ...base, outcome: 'fail', ok: expected === 'fail', failure: described };
+}
+
+/** A replay when there is one, every interleaving in exhaustive mode, else seeded random cases (saved ones first). */
+function pickStrategy(o: CellOptions, started: number, caps: TargetCapabilities): CaseStrategy {
+  if (o.replay) return replayStrategy(o.replay, o.mode === 'stress' ? o.runs : 1);
+  const workloads = o.scenario.arbitrary(caps);
+  if (o.mode === 'exhaustive') {
+    const deadline = o.timeBudgetMs ? started + o.timeBudgetMs : Infinity;
+    return exhaustiveStrategy(workloads, { seed: o.seed, workloads: o.runs, deadline, prune: o.prune ?? true });
+  }
+  return randomStrategy(workloads, { mode: o.mode, seed: o.seed, runs: o.runs, examples: o.examples });
+}

@@ -1,0 +1,14 @@
+import type { CaseStrategy, TrialCase } from '../execute/trial-case.js';
+
+/** Runs one saved case up to `times` times, stopping at its first failure: once is exact in scheduled mode; stress needs the timing to line up again. */
+export function replayStrategy(c: TrialCase, times: number): CaseStrategy {
+  return {
+    async run(runCase) {
+      for (let i = 0; i < times; i++) {
+        const result = await runCase(c);
+        if (result && result.violations.length > 0) return { failure: { case: c, result } };
+      }
+      return {};
+    },
+  };
+}

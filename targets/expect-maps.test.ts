@@ -1,0 +1,31 @@
+// Every built-in target's `expect` map holds for every scenario, on a real database (scheduled
+// mode). The cells catalogue.test.ts already proves with a sharper assertion are skipped here.
+import { describe, expect, it } from 'vitest';
+import { runTestCell } from '../test/run-test-cell.js';
+import { builtinScenarios } from '../scenarios/builtin-scenarios.js';
+import { builtinTargets } from './builtin-targets.js';
+
+const SCENARIOS = builtinScenarios.map((s) => s.name);
+
+describe("every built-in target's expect map holds for every built scenario", () => {
+  const covered = new Set([
+    'upsert', 'no-owner-check × cross-user', 'swallow-errors × multi-message-first-request', 'swallow-errors × log-before-create',
+    'client-seq × parallel-first-messages', 'client-seq × multi-message-first-request', 'client-seq × log-before-create',
+    'session-first × parallel-first-messages', 'naive × unknown-user', 'retry-duplicates × retry-after-error',
+  ]);
+  for (const target of Object.keys(builtinTargets)) {
+    if (covered.has(target)) continue;
+    it(`${target}`, async () => {
+      const def = await builtinTargets[target]!();
+      const missed: string[] = [];
+      for (const scenario of SCENARIOS) {
+        if (covered.has(`${target} × ${scenario}`)) continue;
+        const expected = def.expect?.[scenario] ?? def.expect?.['*'] ?? 'pass';
+        // An expected failure stops at the first failing trial; races get up to 200 tries.
+        const cell = await runTestCell(target, scenario, { runs: expected === 'fail' ? 200 : 60, seed: 21, mode: 'scheduled' });
+        if (!cell.ok) missed.push(`${scenario}: expected ${expected}, got ${cell.outcome}${cell.failure ? ` (${cell.failure.invariant}: ${cell.failure.message})` : ''}${cell.error ? ` (${cell.error})` : ''}`);
+      }
+      expect(missed).toEqual([]);
+    });
+  }
+});
