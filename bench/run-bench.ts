@@ -6,7 +6,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { startDatabaseServer } from '../harness/db/start-database-server.js';
 import { runCell, type CellOptions } from '../harness/run/run-cell.js';
-import type { Mode } from '../harness/execute/trial-case.js';
+import type { Mode } from '../harness/contract/define-config.js';
 import type { Workload } from '../harness/workload/workload.js';
 import { builtinScenarios } from '../scenarios/builtin-scenarios.js';
 import type { Scenario } from '../harness/workload/scenario.js';

@@ -1,6 +1,9 @@
-// chatfuzz's public entry: what a target module imports.
+// chatfuzz's public entry: what a target module and a config file import.
 export { defineTarget } from './contract/define-target.js';
+export { defineConfig } from './contract/define-config.js';
+export { uuidV5, UuidMap } from './contract/uuid-ids.js';
 export type {
-  Role, InvariantName, ChatStore, Snapshot, SnapshotScope, TargetContext, TargetDefinition,
+  Role, InvariantName, ChatStore, Snapshot, SnapshotScope, TargetContext, TargetDefinition, IsolationLevel,
   CreateSessionRequest, LogMessageRequest, HandleChatRequest, DeleteSessionRequest, ChatMessageInput,
 } from './contract/define-target.js';
+export type { ChatfuzzConfig, Mode } from './contract/define-config.js';

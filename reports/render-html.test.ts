@@ -173,6 +173,8 @@ describe('renderHtml', () => {
   it('prints the summary: db kind and version, seed, mode, duration, trials, calls, exit code', () => {
     const html = renderHtml(sampleResults());
     expect(html).toContain('url · PostgreSQL 17.2');
+    // The server version already names the server (`PostgreSQL 17.2`).
+    expect(html).not.toContain('PostgreSQL PostgreSQL');
     expect(html).toContain('postgres://postgres:***@127.0.0.1:5432/test');
     expect(html).toMatch(/<dt>seed<\/dt><dd>[^]*?42/);
     expect(html).toContain('<dt>mode</dt><dd>scheduled</dd>');

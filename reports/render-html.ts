@@ -130,7 +130,7 @@ function renderSummary(r: RunResults): string {
   const s = r.summary ?? { cells: 0, ok: 0, notOk: 0, trials: 0, calls: 0 };
   const rows: [string, string][] = [
     ['verdict', `<span class="verdict ${r.exitCode === 0 ? 'ok' : 'notok'}">${s.ok}/${s.cells} cells met their expectation</span>`],
-    ['database', `${text(r.db?.kind)} · PostgreSQL ${text(r.db?.serverVersion)}${r.db?.url ? ` · <span class="mono">${text(r.db.url)}</span>` : ''}`],
+    ['database', `${text(r.db?.kind)} · ${text(r.db?.serverVersion)}${r.db?.url ? ` · <span class="mono">${text(r.db.url)}</span>` : ''}`],
     ['seed', `<span class="mono">${text(String(r.seed))}</span>`],
     ['mode', text(r.mode)],
     ['duration', text(duration(r.durationMs))],

@@ -36,7 +36,7 @@ describe('renderMatrix', () => {
 
   it('ends with a one-line summary', () => {
     const out = renderMatrix(sampleResults());
-    expect(out.trimEnd().split('\n').at(-1)).toBe('2/4 cells met their expectation · 217 trials · 957 calls · 10.4s · url 17.2');
+    expect(out.trimEnd().split('\n').at(-1)).toBe('2/4 cells met their expectation · 217 trials · 957 calls · 10.4s · url PostgreSQL 17.2');
   });
 
   it('uses ANSI colour only when asked', () => {

@@ -2,9 +2,9 @@
 // the edge function's database service in raw `pg`, and the mapping between the harness's text
 // ids (`t3_s1`) and the UUIDs the schema needs. The handler itself, before and after the seed's
 // fix, lives in jaaz-chat-before.ts and jaaz-chat-after.ts.
-import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { ChatStore, Role, Snapshot, SnapshotScope } from '../harness/contract/define-target.js';
+import { UuidMap } from '../harness/contract/uuid-ids.js';
 
 /**
  * Seed 001's tables. `users` stands in for Supabase's auth.users, which chat_sessions.user_id
@@ -36,33 +36,6 @@ CREATE TABLE chat_messages (
 );
 CREATE INDEX chat_messages_session_id_created_at_idx ON chat_messages (session_id, created_at);
 `;
-
-// Any fixed namespace will do; this one is chatfuzz's, so ids never collide with another v5 mapping.
-const NAMESPACE = Buffer.from('6f1c1d8e4b7a4f0e9a3e2c5d7b9f0a12', 'hex');
-
-/** RFC 4122 version-5 UUID of `name` in chatfuzz's namespace: the same harness id always maps to the same UUID. */
-export function uuidV5(name: string): string {
-  const hash = createHash('sha1').update(NAMESPACE).update(name, 'utf8').digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const h = hash.subarray(0, 16).toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-/** Harness ids ↔ UUIDs: every id the store was handed is remembered, so a snapshot speaks harness ids again. */
-export class UuidMap {
-  private readonly back = new Map<string, string>();
-  /** The UUID standing for `id`. */
-  uuid(id: string): string {
-    const u = uuidV5(id);
-    this.back.set(u, id);
-    return u;
-  }
-  /** The harness id a UUID stands for; a UUID the harness never handed out comes back as it is. */
-  id(uuid: string): string {
-    return this.back.get(uuid) ?? uuid;
-  }
-}
 
 /** A message of the edge function's ChatRequest. */
 export interface JaazMessage { id: string; role: Role; content: string }

@@ -3,10 +3,10 @@ import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-/** Runs `npm run fuzz -- …` as a user would (tsx, a separate process) and captures its output; the corpus stays out unless asked for. */
+/** Runs `npm run fuzz -- …` as a user would (the chatfuzz command, a separate process) and captures its output; the corpus stays out unless asked for. */
 export function runFuzzProcess(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; corpus?: boolean } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'harness/cli/main.ts', ...args, ...(opts.corpus ? [] : ['--no-corpus'])], {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/chatfuzz.mjs'), ...args, ...(opts.corpus ? [] : ['--no-corpus'])], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: '', NO_COLOR: '1', ...opts.env },
     });

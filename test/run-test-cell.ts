@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCell, type CellOptions } from '../harness/run/run-cell.js';
 import type { CellResult } from '../harness/run/results.js';
-import type { Mode } from '../harness/execute/trial-case.js';
+import type { Mode } from '../harness/contract/define-config.js';
 import type { IsolationLevel } from '../harness/contract/define-target.js';
 import { builtinScenarios } from '../scenarios/builtin-scenarios.js';
 import { loadTargets } from '../harness/contract/load-target.js';

@@ -1,6 +1,6 @@
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
-import type { Mode } from '../execute/trial-case.js';
+import { MODES, type Mode } from '../contract/define-config.js';
 import type { LatencyRange } from '../faults/latency-sampler.js';
 import { ISOLATION_LEVELS, type IsolationLevel } from '../contract/define-target.js';
 
@@ -27,17 +27,21 @@ export interface CliOptions {
   isolation: IsolationLevel | null;
   /** Stress mode: a random delay in [minMs, maxMs] before each statement is sent. */
   latency: LatencyRange | null;
+  /** --config: the config file to read instead of ./chatfuzz.config.ts. */
+  config: string | null;
 }
+
+/** Values a config file supplies; a flag given on the command line wins over each. */
+export type CliDefaults = Partial<Pick<CliOptions, 'targets' | 'scenarios' | 'mode' | 'runs' | 'timeBudgetMs' | 'seed' | 'db' | 'reportDir' | 'ci' | 'baseline' | 'callTimeoutMs' | 'noCorpus' | 'isolation'>>;
 
 const FLAGS = {
   target: { type: 'string' }, scenario: { type: 'string' }, mode: { type: 'string' }, runs: { type: 'string' },
   'time-budget': { type: 'string' }, seed: { type: 'string' }, replay: { type: 'string' }, db: { type: 'string' },
   report: { type: 'string' }, json: { type: 'boolean' }, ci: { type: 'boolean' }, baseline: { type: 'string' },
   isolation: { type: 'string' }, latency: { type: 'string' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-  'call-timeout': { type: 'string' }, 'no-corpus': { type: 'boolean' },
+  'call-timeout': { type: 'string' }, 'no-corpus': { type: 'boolean' }, config: { type: 'string' },
 } as const;
 
-const MODES_BUILT: Mode[] = ['scheduled', 'stress', 'exhaustive'];
 
 /** Usage text listing every flag. */
 export const USAGE = `usage: npm run fuzz -- [options]
@@ -62,7 +66,9 @@ export const USAGE = `usage: npm run fuzz -- [options]
   --latency 0-5ms          stress mode: a random delay in that range before each statement, to widen race windows
   --call-timeout 5s        a call still pending after this is recorded as info (default 5s)
   --no-corpus              neither retry nor save cases in .chatfuzz/corpus/ (scenarios/regressions/ still run)
+  --config FILE            read this config instead of ./chatfuzz.config.ts (its settings are defaults; flags win)
   --list                   list targets, scenarios and invariants
+subcommands: chatfuzz init (scaffold a config, a target, a fuzz script and a CI workflow in this project)
 exit codes: 0 every cell met its expectation, 1 some cell did not, 2 usage or config error, 3 infrastructure error`;
 
 /** Parses a duration such as `30s`, `500ms`, `2m` or a bare number of seconds. */
@@ -90,8 +96,8 @@ function list(v: string | undefined): string[] | null {
   return items.length ? items : null;
 }
 
-/** Parses argv (without node and script); a bad flag or value is a UsageError. */
-export function parseArgs(argv: string[]): CliOptions {
+/** Parses argv (without node and script) over the config's `defaults`; a bad flag or value is a UsageError. */
+export function parseArgs(argv: string[], defaults: CliDefaults = {}): CliOptions {
   let parsed;
   try {
     parsed = nodeParseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
@@ -100,20 +106,19 @@ export function parseArgs(argv: string[]): CliOptions {
     throw new UsageError(`${(e as Error).message.split('\n')[0]}. Valid flags: ${valid}`);
   }
   const v = parsed.values;
-  const mode = (v.mode ?? 'scheduled') as Mode;
-  if (!['scheduled', 'stress', 'exhaustive'].includes(mode)) throw new UsageError(`--mode must be one of scheduled, stress, exhaustive (got "${v.mode}")`);
-  if (!MODES_BUILT.includes(mode)) throw new UsageError(`--mode ${mode} is not built yet; available: ${MODES_BUILT.join(', ')}`);
-  let runs: number | null = null;
+  if (v.mode !== undefined && !(MODES as readonly string[]).includes(v.mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')} (got "${v.mode}")`);
+  const mode = (v.mode as Mode | undefined) ?? defaults.mode ?? 'scheduled';
+  let runs: number | null = defaults.runs ?? null;
   if (v.runs !== undefined) {
     runs = Number(v.runs);
     if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs must be a positive integer (got "${v.runs}")`);
   }
-  let seed: number | null = null;
+  let seed: number | null = defaults.seed ?? null;
   if (v.seed !== undefined) {
     seed = Number(v.seed);
     if (!Number.isInteger(seed) || Math.abs(seed) > 2 ** 31) throw new UsageError(`--seed must be an integer between -2^31 and 2^31 (got "${v.seed}")`);
   }
-  let isolation: IsolationLevel | null = null;
+  let isolation: IsolationLevel | null = defaults.isolation ?? null;
   if (v.isolation !== undefined) {
     if (!(ISOLATION_LEVELS as readonly string[]).includes(v.isolation)) throw new UsageError(`--isolation must be one of ${ISOLATION_LEVELS.join(', ')} (got "${v.isolation}")`);
     isolation = v.isolation as IsolationLevel;
@@ -125,23 +130,24 @@ export function parseArgs(argv: string[]): CliOptions {
     if (mode !== 'stress') throw new UsageError(`--latency applies to --mode stress only (got --mode ${mode}); scheduled mode decides statement order itself`);
   }
   return {
-    targets: list(v.target),
-    scenarios: list(v.scenario),
+    targets: list(v.target) ?? defaults.targets ?? null,
+    scenarios: list(v.scenario) ?? defaults.scenarios ?? null,
     mode,
     runs,
-    timeBudgetMs: v['time-budget'] !== undefined ? parseDuration(v['time-budget'], '--time-budget') : null,
+    timeBudgetMs: v['time-budget'] !== undefined ? parseDuration(v['time-budget'], '--time-budget') : defaults.timeBudgetMs ?? null,
     seed,
     replay: v.replay ?? null,
-    db: v.db ?? null,
-    reportDir: v.report ?? null,
+    db: v.db ?? defaults.db ?? null,
+    reportDir: v.report ?? defaults.reportDir ?? null,
     json: !!v.json,
-    ci: !!v.ci,
-    baseline: v.baseline ?? null,
+    ci: !!v.ci || !!defaults.ci,
+    baseline: v.baseline ?? defaults.baseline ?? null,
     list: !!v.list,
     help: !!v.help,
-    callTimeoutMs: v['call-timeout'] !== undefined ? parseDuration(v['call-timeout'], '--call-timeout') : 5000,
-    noCorpus: !!v['no-corpus'],
+    callTimeoutMs: v['call-timeout'] !== undefined ? parseDuration(v['call-timeout'], '--call-timeout') : defaults.callTimeoutMs ?? 5000,
+    noCorpus: !!v['no-corpus'] || !!defaults.noCorpus,
     isolation,
     latency,
+    config: v.config ?? null,
   };
 }

@@ -6,6 +6,9 @@ import crypto from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs, USAGE, type CliOptions } from './parse-args.js';
+import { loadConfig } from './load-config.js';
+import { runInit } from './run-init.js';
+import type { CliIo } from './cli-io.js';
 import { InfraError, UsageError } from '../errors.js';
 import { startDatabaseServer } from '../db/start-database-server.js';
 import type { DatabaseServer } from '../db/database-server.js';
@@ -25,13 +28,6 @@ import { builtinReporters } from '../../reports/builtin-reporters.js';
 import { writeReportFiles } from '../../reports/write-report-files.js';
 import { applyBaseline, BaselineFileError, parseBaseline, type Baseline } from '../../reports/baseline-diff.js';
 
-/** Where the CLI writes: injectable so tests can run it in-process. */
-export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
 
 const DEFAULT_RUNS = 100;
 const DEFAULT_REPLAY_RUNS = 20;
@@ -111,7 +107,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const opts = parseArgs(argv);
+    if (argv[0] === 'init') return await runInit(argv.slice(1), io);
+    const flags = parseArgs(argv);
+    // The config's settings are defaults: the same argv parsed over them lets every flag win.
+    const config = flags.help || flags.list ? undefined : await loadConfig(flags.config, io.cwd);
+    const opts = config ? parseArgs(argv, config.defaults) : flags;
     if (opts.help) { io.stdout.write(USAGE + '\n'); return 0; }
     if (opts.list) { io.stdout.write(await listText()); return 0; }
     let replay: CaseFile | undefined;
@@ -138,7 +138,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       builtinReporters.console({ out: human, tty, color }),
     ];
     const budget = timeBudgetMs !== null && opts.timeBudgetMs === null ? ` · time budget ${timeBudgetMs / 60_000}m (--ci default)` : '';
-    human.write(`chatfuzz ${mode} · seed ${seed} · ${server.kind} ${server.serverVersion} · ${targets.length} target(s) × ${scenarios.length} scenario(s)${budget}\n`);
+    const from = config ? ` · config ${path.relative(io.cwd, config.file) || config.file}` : '';
+    human.write(`chatfuzz ${mode} · seed ${seed} · ${server.kind} ${server.serverVersion} · ${targets.length} target(s) × ${scenarios.length} scenario(s)${budget}${from}\n`);
     // Saved failures are retried first, so a fixed bug shows as fixed; --replay runs only its case.
     const corpus = replay ? [] : (await loadCorpus(io.cwd)).filter((e) => !opts.noCorpus || e.file.startsWith(REGRESSIONS_DIR));
     const raw = await runFuzz({
@@ -187,4 +188,4 @@ function redactResults(results: RunResults, secrets: string[]): RunResults {
   return JSON.parse(redactSecrets(JSON.stringify(results), all));
 }
 
-export type { CliOptions };
+export type { CliIo, CliOptions };

@@ -55,7 +55,8 @@ export interface TargetContext { pool: Pool; databaseUrl: string }
 export interface TargetDefinition {
   name: string;
   description?: string;
-  schema?: 'canonical' | { sql: string };
+  /** 'canonical' (the default), the DDL itself, or a migrations path relative to the working directory (a .sql file, a Drizzle or Prisma migrations folder, or a folder of .sql files). */
+  schema?: 'canonical' | { sql: string } | { migrations: string };
   expect?: Record<string, 'pass' | 'fail'>;
   invariants?: Partial<Record<InvariantName, false>>;
   /** The isolation its transactions need; overrides `--isolation` (which sets the default for the others). */

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
 import type { TargetDefinition } from './define-target.js';
 import { validateTarget } from './validate-target.js';
+import { importUserModule } from './import-user-module.js';
 
 /** A target ready to run, with where it came from. */
 export interface LoadedTarget { def: TargetDefinition; source: string }
@@ -34,23 +34,28 @@ export async function loadTargets(specs: string[], o: LoadTargetsOptions): Promi
     } else if (/[\\/]|\.(c|m)?(t|j)s$/.test(spec)) {
       const file = path.resolve(o.cwd ?? process.cwd(), spec);
       if (!fs.existsSync(file)) throw new UsageError(`--target ${spec}: no such file (${file})`);
-      let mod: any;
       try {
-        mod = await import(pathToFileURL(file).href);
+        value = (await importUserModule(file)).value;
       } catch (e) {
         throw new UsageError(`--target ${spec}: the module failed to load: ${(e as Error)?.message ?? String(e)}`);
       }
-      value = mod?.default ?? mod;
       source = spec;
     } else {
       throw new UsageError(`unknown target "${spec}". Valid targets: ${Object.keys(o.registry).join(', ')}, or a path to a module (./my-target.ts)`);
     }
     const problems = validateTarget(value, o.scenarioNames);
     if (problems.length) throw new UsageError(`--target ${spec} is not a valid target:\n  - ${problems.join('\n  - ')}`);
-    out.push({ def: value as TargetDefinition, source });
+    out.push({ def: withAbsoluteMigrations(value as TargetDefinition, o.cwd ?? process.cwd()), source });
   }
   const names = out.map((t) => t.def.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new UsageError(`two targets are named "${dup}": target names must be unique in a run`);
   return out;
+}
+
+// A migrations path is relative to the working directory the run was started in; cells resolve it later, wherever they run.
+function withAbsoluteMigrations(def: TargetDefinition, cwd: string): TargetDefinition {
+  const schema = def.schema;
+  if (typeof schema !== 'object' || !('migrations' in schema)) return def;
+  return { ...def, schema: { migrations: path.resolve(cwd, schema.migrations) } };
 }

@@ -11,8 +11,9 @@ export function validateTarget(value: unknown, scenarioNames: readonly string[])
   if (typeof t.create !== 'function') problems.push('`create(ctx)` must be a function returning a ChatStore');
   if (t.description !== undefined && typeof t.description !== 'string') problems.push('`description` must be a string');
   const schema = t.schema;
-  if (schema !== undefined && schema !== 'canonical' && !(typeof schema === 'object' && schema !== null && typeof (schema as any).sql === 'string')) {
-    problems.push("`schema` must be 'canonical' or { sql: string }");
+  if (schema !== undefined && schema !== 'canonical' && !(typeof schema === 'object' && schema !== null
+    && (typeof (schema as any).sql === 'string' || (typeof (schema as any).migrations === 'string' && (schema as any).migrations !== '')))) {
+    problems.push("`schema` must be 'canonical', { sql: string } or { migrations: 'path/to/migrations' }");
   }
   if (t.isolation !== undefined && !(ISOLATION_LEVELS as readonly unknown[]).includes(t.isolation)) {
     problems.push(`\`isolation\` must be one of ${ISOLATION_LEVELS.join(', ')}, not ${JSON.stringify(t.isolation)}`);

@@ -76,8 +76,12 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
     await server.stop().catch(() => {});
     await fs.rm(databaseDir, { recursive: true, force: true }).catch(() => {});
     const cause = e instanceof Error ? e.message : logs.slice(-5).join(' ').trim() || 'server exited during start-up';
+    // Run as root, the package starts PostgreSQL as the `postgres` user, who must be able to reach its binaries.
+    const asRoot = (e as NodeJS.ErrnoException)?.code === 'EACCES' && process.getuid?.() === 0
+      ? ' As root, the embedded server runs as the `postgres` user, which cannot reach the binaries under node_modules: a folder above them is not world-searchable (chmod o+x it), or run chatfuzz as a normal user.'
+      : '';
     throw new InfraError(
-      `could not start the embedded PostgreSQL: ${cause}. Pass --db URL (or set DATABASE_URL) to use a running server instead.`,
+      `could not start the embedded PostgreSQL: ${cause}.${asRoot} Pass --db URL (or set DATABASE_URL) to use a running server instead.`,
       { cause: e },
     );
   }

@@ -2,9 +2,6 @@ import type { Chooser } from '../schedule/scheduled-gate.js';
 import type { Workload } from '../workload/workload.js';
 import type { TrialResult } from './run-trial.js';
 
-/** How a cell runs its trials: statements released in a seeded order, real concurrency, or every interleaving. */
-export type Mode = 'scheduled' | 'stress' | 'exhaustive';
-
 /** What one trial runs: a workload and, in scheduled and exhaustive mode, the schedule's choices. */
 export interface TrialCase {
   workload: Workload;

@@ -7,7 +7,7 @@ import { applySchema } from '../db/apply-schema.js';
 import type { DatabaseServer } from '../db/database-server.js';
 import { createRunDatabase, type RunDatabase } from '../db/run-database.js';
 import type { TrialEnv } from '../execute/run-trial.js';
-import type { Mode } from '../execute/trial-case.js';
+import type { Mode } from '../contract/define-config.js';
 import { createTrialPool, type TrialPool } from '../gate/trial-pool.js';
 import { latencySampler, type LatencyRange } from '../faults/latency-sampler.js';
 

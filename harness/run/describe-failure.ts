@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { LoadedTarget } from '../contract/load-target.js';
-import type { Mode, TrialRun } from '../execute/trial-case.js';
+import type { Mode } from '../contract/define-config.js';
+import type { TrialRun } from '../execute/trial-case.js';
 import { formatStep } from '../schedule/format-step.js';
 import { writeCaseFile, type CaseFile } from '../shrink/case-file.js';
 import { saveToCorpus } from '../shrink/failure-corpus.js';

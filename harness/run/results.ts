@@ -2,7 +2,8 @@ import type { InvariantName } from '../contract/define-target.js';
 import type { CallRecord, StatementRecord } from '../history/history.js';
 import type { Violation } from '../invariants/invariant.js';
 import type { Workload } from '../workload/workload.js';
-import type { Exploration, Mode } from '../execute/trial-case.js';
+import type { Mode } from '../contract/define-config.js';
+import type { Exploration } from '../execute/trial-case.js';
 
 export type { Mode };
 

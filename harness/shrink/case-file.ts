@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Workload } from '../workload/workload.js';
-import type { Mode } from '../execute/trial-case.js';
+import type { Mode } from '../contract/define-config.js';
 
 /** A saved failing case: enough to run exactly that workload again. */
 export interface CaseFile {

@@ -5,7 +5,8 @@
 // corpus and committed regressions that every run retries first. Hands on: the failing
 // TrialRun a cell reports.
 import fc from 'fast-check';
-import type { CaseStrategy, Mode, TrialCase, TrialRun } from '../execute/trial-case.js';
+import type { Mode } from '../contract/define-config.js';
+import type { CaseStrategy, TrialCase, TrialRun } from '../execute/trial-case.js';
 import type { Workload } from '../workload/workload.js';
 
 /** Seeded random cases from a scenario's workloads, saved cases first; fast-check shrinks the first failure, and the last failure seen is the smallest. */

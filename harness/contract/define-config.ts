@@ -1,0 +1,37 @@
+import type { IsolationLevel } from './define-target.js';
+
+/** How a cell runs its trials: statements released in a seeded order, real concurrency, or every interleaving. */
+export const MODES = ['scheduled', 'stress', 'exhaustive'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** `chatfuzz.config.ts`'s default export: what `npx chatfuzz` runs when no flag says otherwise (flags override each field). */
+export interface ChatfuzzConfig {
+  /** Paths of target modules, relative to the config file, or built-in target names. */
+  targets: string[];
+  /** Scenario names (default: all). */
+  scenarios?: string[];
+  mode?: Mode;
+  /** Trials per cell. */
+  runs?: number;
+  /** Wall-clock budget of the whole run: `'30s'`, `'5m'` or milliseconds. */
+  timeBudget?: string | number;
+  seed?: number;
+  /** `'embedded'` (the default), `'container'` or a `postgres://` URL; it wins over DATABASE_URL, the `--db` flag over it. */
+  db?: string;
+  /** Where results.json, index.html and junit.xml go, relative to the config file. */
+  report?: string;
+  /** The CI gate: plain output, a default time budget, exit 1 on an unmet expectation or a new failure. */
+  ci?: boolean;
+  /** A previous results.json to compare with, relative to the config file. */
+  baseline?: string;
+  isolation?: IsolationLevel;
+  /** A call still pending after this is recorded as info: `'5s'` or milliseconds. */
+  callTimeout?: string | number;
+  /** false: neither retry nor save cases in .chatfuzz/corpus/. */
+  corpus?: boolean;
+}
+
+/** Identity helper that gives a config file its types. */
+export function defineConfig<T extends ChatfuzzConfig>(config: T): T {
+  return config;
+}

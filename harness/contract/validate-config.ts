@@ -1,0 +1,29 @@
+import { MODES } from './define-config.js';
+import { ISOLATION_LEVELS } from './define-target.js';
+
+const FIELDS = ['targets', 'scenarios', 'mode', 'runs', 'timeBudget', 'seed', 'db', 'report', 'ci', 'baseline', 'isolation', 'callTimeout', 'corpus'];
+const DURATION = /^\d+(\.\d+)?\s*(ms|s|m|h)?$/;
+
+/** Problems with a config file's default export, one sentence each; empty when it is a valid ChatfuzzConfig. */
+export function validateConfig(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null) return ['the default export must be an object made with defineConfig({ targets: [...] })'];
+  const c = value as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const k of Object.keys(c)) if (!FIELDS.includes(k)) problems.push(`unknown field \`${k}\` (valid: ${FIELDS.join(', ')})`);
+  const strings = (k: string, v: unknown) => {
+    if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string' && x.trim() !== '')) problems.push(`\`${k}\` must be a non-empty array of strings`);
+  };
+  strings('targets', c.targets);
+  if (c.scenarios !== undefined) strings('scenarios', c.scenarios);
+  if (c.mode !== undefined && !(MODES as readonly unknown[]).includes(c.mode)) problems.push(`\`mode\` must be one of ${MODES.join(', ')}, not ${JSON.stringify(c.mode)}`);
+  if (c.runs !== undefined && !(Number.isInteger(c.runs) && (c.runs as number) >= 1)) problems.push('`runs` must be a positive integer');
+  if (c.seed !== undefined && !(Number.isInteger(c.seed) && Math.abs(c.seed as number) <= 2 ** 31)) problems.push('`seed` must be an integer between -2^31 and 2^31');
+  for (const k of ['timeBudget', 'callTimeout']) {
+    const v = c[k];
+    if (v !== undefined && !(typeof v === 'number' ? v > 0 : typeof v === 'string' && DURATION.test(v.trim()))) problems.push(`\`${k}\` must be a duration like '30s' or '2m', or milliseconds`);
+  }
+  for (const k of ['db', 'report', 'baseline']) if (c[k] !== undefined && (typeof c[k] !== 'string' || c[k] === '')) problems.push(`\`${k}\` must be a non-empty string`);
+  for (const k of ['ci', 'corpus']) if (c[k] !== undefined && typeof c[k] !== 'boolean') problems.push(`\`${k}\` must be true or false`);
+  if (c.isolation !== undefined && !(ISOLATION_LEVELS as readonly unknown[]).includes(c.isolation)) problems.push(`\`isolation\` must be one of ${ISOLATION_LEVELS.join(', ')}`);
+  return problems;
+}
