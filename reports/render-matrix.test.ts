@@ -18,7 +18,7 @@ describe('renderMatrix', () => {
 
   it('explains each failing cell: invariant, message, sqlstate and constraint, ops in invocation order, replay', () => {
     const r = sampleResults();
-    const out = renderMatrix(r);
+    const out = renderMatrix(r, { verbose: true });
     expect(out).toMatch(/^naive × log-before-create \(expected\): no-fk-error — handleChat.*\[23503 chat_messages_session_id_fkey\]$/m);
     const c1 = out.indexOf('  handleChat(s1, [system,user], m2, u1)@c1 → fail 23503 chat_messages_session_id_fkey\n');
     const c2 = out.indexOf('  createSession(s1, u1)@c2 → ok\n');
@@ -26,6 +26,15 @@ describe('renderMatrix', () => {
     expect(c2).toBeGreaterThan(c1);
     expect(out).toContain(`\n  replay: ${r.cells[0]!.failure!.replay}\n`);
     expect(out).toMatch(/^naive × hostile-input: no-db-error — .*\[22021\]$/m);
+  });
+
+  it('by default gives an expected failure one line, and an unexpected one its whole story', () => {
+    const r = sampleResults();
+    const out = renderMatrix(r);
+    expect(out).toContain(`\nnaive × log-before-create (expected): no-fk-error [23503 chat_messages_session_id_fkey], 2 calls · replay: ${r.cells[0]!.failure!.replay}\n`);
+    expect(out).not.toContain('  createSession(s1, u1)@c2 → ok');
+    expect(out).toMatch(/^naive × hostile-input: no-db-error — .*\[22021\]$/m);
+    expect(out).toContain(`\n  replay: ${r.cells[1]!.failure!.replay}\n`);
   });
 
   it('lists no block for passing cells', () => {

@@ -8,8 +8,12 @@ const MAX_SCHEDULE_LINES = 20;
 const ANSI = { red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
 type Paint = (code: keyof typeof ANSI, s: string) => string;
 
-/** Plain-text console report: the target × scenario matrix, one block per failing cell with its replay line, and a summary line. */
-export function renderMatrix(results: RunResults, opts: { color?: boolean } = {}): string {
+/**
+ * Plain-text console report: the target × scenario matrix, each failure (one line for a cell
+ * that failed as expected, the whole story of calls and statements for one that did not, or for
+ * every failure with `verbose`) with its replay line, and a summary line.
+ */
+export function renderMatrix(results: RunResults, opts: { color?: boolean; verbose?: boolean } = {}): string {
   const paint: Paint = opts.color ? (code, s) => `${ANSI[code]}${s}${ANSI.reset}` : (_code, s) => s;
   const cells = results.cells ?? [];
   const lines: string[] = [...matrixLines(results, paint), ''];
@@ -23,9 +27,13 @@ export function renderMatrix(results: RunResults, opts: { color?: boolean } = {}
     lines.push('');
   }
 
-  for (const cell of cells.filter((c) => c.failure || c.error)) {
-    lines.push(...failureBlock(cell, cells, paint, !!results.baseline?.gate), '');
-  }
+  const gate = !!results.baseline?.gate;
+  const failed = cells.filter((c) => c.failure || c.error);
+  // Expected failures are the demo's point, not news: a line each keeps a run on a screen or two.
+  const brief = opts.verbose ? [] : failed.filter((c) => c.ok && c.failure && !c.error && !(gate && c.baseline === 'new-failure'));
+  for (const cell of brief) lines.push(briefLine(cell, cells, paint));
+  if (brief.length) lines.push('');
+  for (const cell of failed.filter((c) => !brief.includes(c))) lines.push(...failureBlock(cell, cells, paint, gate), '');
 
   const s = results.summary ?? { cells: cells.length, ok: cells.filter((c) => c.ok).length, notOk: 0, trials: 0, calls: 0 };
   const summary = [
@@ -82,17 +90,33 @@ function gateFails(r: RunResults, c: CellResult): boolean {
   return !!r.baseline?.gate && c.baseline === 'new-failure';
 }
 
-function failureBlock(cell: CellResult, all: CellResult[], paint: Paint, gate: boolean): string[] {
+function cellName(cell: CellResult, all: CellResult[]): string {
   const mixedModes = new Set(all.map((c) => c.mode)).size > 1;
-  const name = `${safe(cell.target)} × ${safe(cell.scenario)}${mixedModes ? ` [${cell.mode}]` : ''}`;
+  return `${safe(cell.target)} × ${safe(cell.scenario)}${mixedModes ? ` [${cell.mode}]` : ''}`;
+}
+
+function where(f: NonNullable<CellResult['failure']>): string {
+  return [[f.prismaCode, f.sqlstate].filter(Boolean).join('/'), f.constraint].filter(Boolean).map((x) => safe(x!)).join(' ');
+}
+
+/** `naive × log-before-create (expected): no-fk-error [23503 …], 1 call · replay: …` */
+function briefLine(cell: CellResult, all: CellResult[], paint: Paint): string {
+  const f = cell.failure!;
+  const calls = f.counterexample?.ops?.length ?? 0;
+  const w = where(f);
+  return paint('yellow', `${cellName(cell, all)} (expected): ${safe(f.invariant)}${w ? ` [${w}]` : ''}, ${calls} call${calls === 1 ? '' : 's'}`) + ` · replay: ${safe(f.replay)}`;
+}
+
+function failureBlock(cell: CellResult, all: CellResult[], paint: Paint, gate: boolean): string[] {
+  const name = cellName(cell, all);
   const fresh = cell.baseline === 'new-failure';
   const tag = `${cell.ok ? ' (expected)' : ''}${fresh ? ' (NEW FAILURE since the baseline)' : ''}`;
   if (gate && fresh) cell = { ...cell, ok: false };
   const out: string[] = [];
   const f = cell.failure;
   if (f) {
-    const where = [[f.prismaCode, f.sqlstate].filter(Boolean).join('/'), f.constraint].filter(Boolean).map((x) => safe(x!)).join(' ');
-    out.push(paint(cell.ok ? 'yellow' : 'red', `${name}${tag}: ${safe(f.invariant)} — ${clip(safe(f.message), MAX_MESSAGE)}${where ? ` [${where}]` : ''}`));
+    const w = where(f);
+    out.push(paint(cell.ok ? 'yellow' : 'red', `${name}${tag}: ${safe(f.invariant)} — ${clip(safe(f.message), MAX_MESSAGE)}${w ? ` [${w}]` : ''}`));
     const ops = [...(f.counterexample?.ops ?? [])].sort((a, b) => a.invokedAt - b.invokedAt || a.client - b.client);
     for (const op of ops) out.push(`  ${opLine(op)}`);
     // The statement order is the story of a race; long schedules stay in the HTML report.

@@ -29,6 +29,8 @@ export interface CliOptions {
   latency: LatencyRange | null;
   /** --config: the config file to read instead of ./chatfuzz.config.ts. */
   config: string | null;
+  /** Print every failure in full, expected ones too. */
+  verbose: boolean;
 }
 
 /** Values a config file supplies; a flag given on the command line wins over each. */
@@ -39,7 +41,7 @@ const FLAGS = {
   'time-budget': { type: 'string' }, seed: { type: 'string' }, replay: { type: 'string' }, db: { type: 'string' },
   report: { type: 'string' }, json: { type: 'boolean' }, ci: { type: 'boolean' }, baseline: { type: 'string' },
   isolation: { type: 'string' }, latency: { type: 'string' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-  'call-timeout': { type: 'string' }, 'no-corpus': { type: 'boolean' }, config: { type: 'string' },
+  'call-timeout': { type: 'string' }, 'no-corpus': { type: 'boolean' }, config: { type: 'string' }, verbose: { type: 'boolean' },
 } as const;
 
 
@@ -66,6 +68,7 @@ export const USAGE = `usage: npm run fuzz -- [options]
   --latency 0-5ms          stress mode: a random delay in that range before each statement, to widen race windows
   --call-timeout 5s        a call still pending after this is recorded as info (default 5s)
   --no-corpus              neither retry nor save cases in .chatfuzz/corpus/ (scenarios/regressions/ still run)
+  --verbose                print expected failures in full too (calls, statements), not one line each
   --config FILE            read this config instead of ./chatfuzz.config.ts (its settings are defaults; flags win)
   --list                   list targets, scenarios and invariants
 subcommands: chatfuzz init (scaffold a config, a target, a fuzz script and a CI workflow in this project)
@@ -149,5 +152,6 @@ export function parseArgs(argv: string[], defaults: CliDefaults = {}): CliOption
     isolation,
     latency,
     config: v.config ?? null,
+    verbose: !!v.verbose,
   };
 }

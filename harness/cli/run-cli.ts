@@ -135,7 +135,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const color = tty && !io.env.NO_COLOR;
     const reporters = [
       builtinReporters.progress({ out: io.stderr, tty, color }),
-      builtinReporters.console({ out: human, tty, color }),
+      builtinReporters.console({ out: human, tty, color, verbose: opts.verbose }),
     ];
     const budget = timeBudgetMs !== null && opts.timeBudgetMs === null ? ` · time budget ${timeBudgetMs / 60_000}m (--ci default)` : '';
     const from = config ? ` · config ${path.relative(io.cwd, config.file) || config.file}` : '';

@@ -18,7 +18,8 @@ export async function importUserModule(file: string): Promise<UserModule> {
   const mod: any = await tsImport(pathToFileURL(file).href, import.meta.url);
   let value = mod?.default;
   // A .ts file run as CommonJS comes back as { default: module.exports }, itself { __esModule, default }.
-  while (value && typeof value === 'object' && value.__esModule && 'default' in value) value = value.default;
+  // Without a `default` in there, the module has named exports only.
+  while (value && typeof value === 'object' && value.__esModule) value = value.default;
   const hasDefault = value !== undefined;
   return { hasDefault, value: hasDefault ? value : mod };
 }
