@@ -44,9 +44,22 @@ export interface Snapshot {
   messages: { id?: string; sessionId: string; role: string; content: string }[];
 }
 
+/** How a target's ids look: the harness's own text ids, or UUIDs (deterministic v5 of the harness id, mapped back in reports). */
+export const ID_FORMATS = ['text', 'uuid'] as const;
+export type IdFormat = (typeof ID_FORMATS)[number];
+
 /** Transaction isolation levels a run or a target can ask for. */
 export const ISOLATION_LEVELS = ['read-committed', 'repeatable-read', 'serializable'] as const;
 export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
+
+/** Where a target's own schema keeps users, sessions and messages, so the harness can read a snapshot (and register users) without code. */
+export interface TableMap {
+  /** Optional: without it every session owner counts as an existing user. */
+  users?: { table: string; id: string };
+  sessions: { table: string; id: string; owner: string };
+  /** `order` is the column giving display order within a session; `id` is optional for messages keyed otherwise. */
+  messages: { table: string; id?: string; session: string; role: string; content: string; order: string };
+}
 
 /** What `create` receives: every statement a target sends must go through `pool`. */
 export interface TargetContext { pool: Pool; databaseUrl: string }
@@ -59,6 +72,10 @@ export interface TargetDefinition {
   schema?: 'canonical' | { sql: string } | { migrations: string };
   expect?: Record<string, 'pass' | 'fail'>;
   invariants?: Partial<Record<InvariantName, false>>;
+  /** Own schema: where users, sessions and messages live; replaces snapshot() (and registerUsers(), which inserts ids only). */
+  tables?: TableMap;
+  /** `'uuid'`: every session, user and message id the target is handed (and reads back in its snapshot) is a UUID. Default `'text'`. */
+  ids?: IdFormat;
   /** The isolation its transactions need; overrides `--isolation` (which sets the default for the others). */
   isolation?: IsolationLevel;
   create(ctx: TargetContext): ChatStore | Promise<ChatStore>;

@@ -3,6 +3,7 @@ import { callContext } from '../gate/call-context.js';
 import { classifyError } from '../history/classify-error.js';
 import type { CallRecord, Clock } from '../history/history.js';
 import { callLabel, type CallSpec } from '../workload/workload.js';
+import { idCodec, type IdCodec } from './id-codec.js';
 
 /** What a call needs from its trial: the target's store and how long a call may take. */
 export interface CallEnv { store: ChatStore; callTimeoutMs: number }
@@ -14,10 +15,10 @@ export function physicalId(ns: string, logical: string): string {
   return ns + logical;
 }
 
-function buildRequest(ns: string, call: CallSpec): any {
-  const sessionId = physicalId(ns, call.session);
-  const userId = physicalId(ns, call.user);
-  const msgs = (call.messages ?? []).map((m) => ({ messageId: physicalId(ns, m.id), role: m.role, content: m.content }));
+function buildRequest(ns: string, call: CallSpec, ids: IdCodec): any {
+  const sessionId = ids.encode(physicalId(ns, call.session));
+  const userId = ids.encode(physicalId(ns, call.user));
+  const msgs = (call.messages ?? []).map((m) => ({ messageId: ids.encode(physicalId(ns, m.id)), role: m.role, content: m.content }));
   switch (call.op) {
     case 'createSession': return call.title === undefined ? { sessionId, userId } : { sessionId, userId, title: call.title };
     case 'deleteSession': return { sessionId, userId };
@@ -30,12 +31,12 @@ function buildRequest(ns: string, call: CallSpec): any {
 export interface CallHooks { callStarted(call: number): void; callEnded(call: number): void }
 
 /** Calls one ChatStore method inside its call context; a call that outlives the timeout is recorded as `info`. */
-export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: CallSpec, client: number, index: number, hooks?: CallHooks): Promise<CallRecord> {
-  const req = buildRequest(ns, spec);
+export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: CallSpec, client: number, index: number, hooks?: CallHooks, ids: IdCodec = idCodec('text')): Promise<CallRecord> {
+  const req = buildRequest(ns, spec, ids);
   const last = spec.messages?.at(-1);
   const rec: CallRecord = {
     index, client, op: spec.op, label: callLabel(spec, client), valid: spec.valid,
-    sessionId: req.sessionId, userId: req.userId,
+    sessionId: physicalId(ns, spec.session), userId: physicalId(ns, spec.user),
     invokedAt: clock.tick(), completedAt: 0, outcome: 'ok', durationMs: 0,
   };
   if (last) rec.message = { messageId: physicalId(ns, last.id), role: last.role, content: last.content };

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import pLimit from 'p-limit';
 import type { InvariantName, Snapshot, TargetDefinition } from '../contract/define-target.js';
 import { canonicalRegisterUsers, canonicalSnapshot, isCanonical } from '../contract/canonical-schema.js';
+import { tableRegisterUsers, tableSnapshot } from '../contract/table-snapshot.js';
 import type { ErrorInfo } from '../history/classify-error.js';
 import { Clock, type CallRecord, type History, type StatementRecord } from '../history/history.js';
 import { stripNamespace } from '../invariants/describe.js';
@@ -19,6 +20,7 @@ import type { TrialPool } from '../gate/trial-pool.js';
 import { ScheduledGate, type Chooser, type ScheduleStep } from '../schedule/scheduled-gate.js';
 import { FaultInjector, lockAllTables, terminateBackend } from '../faults/fault-injector.js';
 import { invokeCall, physicalId, type CallEnv, type CallHooks } from './invoke-call.js';
+import { decodeSnapshot, idCodec, type IdCodec } from './id-codec.js';
 
 /** What a cell sets up once and every trial reuses. */
 export interface TrialEnv extends CallEnv {
@@ -75,10 +77,15 @@ async function runTrial(
 ): Promise<TrialResult> {
   const calls: CallRecord[] = [];
   const { users, sessions } = workloadIds(workload);
+  // The target sees its own id format; everything recorded keeps the harness's ids.
+  const ids = idCodec(env.def.ids);
+  const registered = workload.users.map((u) => ids.encode(physicalId(ns, u)));
   if (env.store.registerUsers) {
-    await env.store.registerUsers(workload.users.map((u) => physicalId(ns, u)));
+    await env.store.registerUsers(registered);
+  } else if (env.def.tables) {
+    await tableRegisterUsers(env.harnessPool, env.def.tables, registered);
   } else if (isCanonical(env.def)) {
-    await canonicalRegisterUsers(env.harnessPool, workload.users.map((u) => physicalId(ns, u)));
+    await canonicalRegisterUsers(env.harnessPool, registered);
   }
   let index = 0;
   const ordered = workload.clients.map((list, client) => list.map((spec) => ({ spec, client, index: index++ })));
@@ -106,7 +113,7 @@ async function runTrial(
       for (const { spec, client, index: i } of list) {
         // A client retries only what did not succeed.
         if (spec.retry && previous?.outcome === 'ok') continue;
-        previous = await wrap(() => invokeCall(env, clock, ns, spec, client, i, hooks));
+        previous = await wrap(() => invokeCall(env, clock, ns, spec, client, i, hooks, ids));
         const fired = injector?.fired.get(i);
         if (fired) previous.fault = fired;
         // A call shorter than its fault's statement (or a timeout on a lock-free statement) ran untouched: say so.
@@ -123,16 +130,19 @@ async function runTrial(
   calls.sort((a, b) => a.invokedAt - b.invokedAt);
   const { statements, schedule, picks } = evidence();
   // Errors echo physical ids (`Key (id)=(t6_s1)`); without the trial prefix a replay reads the same.
-  for (const rec of [...calls, ...statements]) if (rec.error) rec.error = withoutNamespace(rec.error, ns);
-  const scope = { userIds: users.map((u) => physicalId(ns, u)), sessionIds: sessions.map((s) => physicalId(ns, s)) };
-  const snapshot = env.store.snapshot ? await env.store.snapshot(scope) : await canonicalSnapshot(env.harnessPool, scope);
+  for (const rec of [...calls, ...statements]) if (rec.error) rec.error = withoutNamespace(rec.error, ns, ids);
+  const scope = { userIds: users.map((u) => ids.encode(physicalId(ns, u))), sessionIds: sessions.map((s) => ids.encode(physicalId(ns, s))) };
+  const raw = env.store.snapshot ? await env.store.snapshot(scope)
+    : env.def.tables ? await tableSnapshot(env.harnessPool, env.def.tables, scope)
+    : await canonicalSnapshot(env.harnessPool, scope);
+  const snapshot = decodeSnapshot(raw, ids);
   const history: History = { ns, calls, statements };
   const violations = checkInvariants(history, snapshot, env.def.invariants as Partial<Record<InvariantName, false>>);
   return { history, snapshot, violations, ...(schedule ? { schedule, picks } : {}) };
 }
 
-function withoutNamespace(e: ErrorInfo, ns: string): ErrorInfo {
-  const out = { ...e, message: stripNamespace(e.message, ns) };
-  if (e.detail) out.detail = stripNamespace(e.detail, ns);
+function withoutNamespace(e: ErrorInfo, ns: string, ids: IdCodec): ErrorInfo {
+  const out = { ...e, message: stripNamespace(ids.decode(e.message), ns) };
+  if (e.detail) out.detail = stripNamespace(ids.decode(e.detail), ns);
   return out;
 }
