@@ -45,21 +45,25 @@ import { defineTarget } from 'chatfuzz';
 export default defineTarget({
   name: 'my-app',
 ${SCHEMA(d)}
+  // Where your rows live (your table and column names): chatfuzz reads each trial's rows from them.
+  tables: {
+    users: { table: 'users', id: 'id' },  // optional; other columns need defaults, or write registerUsers below
+    sessions: { table: 'chats', id: 'id', owner: 'user_id' },
+    messages: { table: 'messages', id: 'id', session: 'chat_id', role: 'role', content: 'content', order: 'created_at' },
+  },
+  // ids: 'uuid',  // if your id columns are UUIDs: chatfuzz hands you UUIDs and maps them back in reports
   // What you expect today, per scenario ('*' for the rest); a fix then shows as an unexpected pass.
   expect: { '*': 'pass' },
   create({ pool }) {
 ${CLIENT[d.stack]}
-    throw new Error('chatfuzz/target.ts: wire your chat persistence code into createSession, logMessage and snapshot, then remove this line');
+    throw new Error('chatfuzz/target.ts: wire your chat persistence code into createSession and logMessage and name your tables, then remove this line');
     return {
       async createSession({ sessionId, userId, title }) {},
       async logMessage({ sessionId, userId, messageId, role, content }) {},
       // Optional: async handleChat({ sessionId, userId, messages }) {},  // the session if new, then the last message
       // Refuse a request by throwing an Error without a SQLSTATE; a raw database error escaping is a finding.
-      async registerUsers(userIds) {},  // the users that exist before a trial
-      async snapshot({ userIds, sessionIds }) {
-        // Read back, in chatfuzz's ids: users, sessions, and each session's messages in display order.
-        return { users: [], sessions: [], messages: [] };
-      },
+      // Optional: async registerUsers(userIds) {},  // insert the users that exist before a trial
+      // Optional, instead of \`tables\`: async snapshot({ userIds, sessionIds }) { return { users, sessions, messages }; },
     };
   },
 });
