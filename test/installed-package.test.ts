@@ -101,9 +101,12 @@ describe('installed into a fresh project', () => {
     expect(results.exitCode).toBe(0);
     for (const f of ['index.html', 'junit.xml']) expect(fs.existsSync(path.join(app, 'chatfuzz-report', f))).toBe(true);
 
-    // The replay line works as printed.
+    // The replay line works as printed, on the case's own target, whatever else the config lists.
+    fs.writeFileSync(path.join(app, 'chatfuzz.config.ts'), "import { defineConfig } from 'chatfuzz';\nexport default defineConfig({ targets: ['./chatfuzz/target.ts', 'upsert'], report: 'chatfuzz-report' });\n");
     const replay = await chatfuzz(['--replay', 'chatfuzz-report/cases/my-chat-app--concurrent-duplicates--scheduled.json', '--report', 'replay-report']);
-    expect(replay.code).toBe(0);
-    expect(JSON.parse(fs.readFileSync(path.join(app, 'replay-report', 'results.json'), 'utf8')).cells[0].failure.invariant).toBe('no-db-error');
+    expect(replay, replay.stderr).toMatchObject({ code: 0 });
+    const replayed = JSON.parse(fs.readFileSync(path.join(app, 'replay-report', 'results.json'), 'utf8')).cells;
+    expect(replayed.map((c: any) => `${c.target} × ${c.scenario}`)).toEqual(['my-chat-app × concurrent-duplicates']);
+    expect(replayed[0].failure.invariant).toBe('no-db-error');
   });
 });

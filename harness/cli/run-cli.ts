@@ -118,7 +118,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (opts.replay) replay = await readCaseFile(path.resolve(io.cwd, opts.replay));
     const scenarios = resolveScenarios(replay ? [replay.scenario] : opts.scenarios);
     const scenarioNames = [...builtinScenarios.map((s) => s.name), ...PLANNED_SCENARIOS];
-    const targetSpecs = opts.targets ?? (replay ? [replay.targetSpec] : Object.keys(builtinTargets));
+    // A replay runs its own case's target unless --target names another; a config's targets do not replace it.
+    const targetSpecs = flags.targets ?? (replay ? [replay.targetSpec] : opts.targets ?? Object.keys(builtinTargets));
     const targets = await loadTargets(targetSpecs, { registry: builtinTargets, scenarioNames, cwd: io.cwd });
     const runId = newRunId();
     const reportDir = path.resolve(io.cwd, opts.reportDir ?? path.join('reports', 'runs', runId));

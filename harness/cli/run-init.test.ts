@@ -3,19 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeTree } from '../../test/write-tree.js';
 import { detectProject, runInit } from './run-init.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'chatfuzz-init-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-function project(name: string, files: Record<string, string>): string {
-  const dir = path.join(root, name);
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
+const project = (name: string, files: Record<string, string>) => writeTree(root, name, files);
 
 async function init(cwd: string): Promise<{ code: number; out: string }> {
   const stdout = new PassThrough();

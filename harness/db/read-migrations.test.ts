@@ -2,20 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeTree } from '../../test/write-tree.js';
 import { UsageError } from '../errors.js';
 import { readMigrations } from './read-migrations.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'chatfuzz-migrations-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-function tree(name: string, files: Record<string, string>): string {
-  const dir = path.join(root, name);
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
+const tree = (name: string, files: Record<string, string>) => writeTree(root, name, files);
 
 const names = (dir: string) => readMigrations(dir).map((m) => path.relative(dir, m.file));
 
