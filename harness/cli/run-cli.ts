@@ -28,7 +28,6 @@ import { builtinReporters } from '../../reports/builtin-reporters.js';
 import { writeReportFiles } from '../../reports/write-report-files.js';
 import { applyBaseline, BaselineFileError, parseBaseline, type Baseline } from '../../reports/baseline-diff.js';
 
-
 const DEFAULT_RUNS = 100;
 const DEFAULT_REPLAY_RUNS = 20;
 const DEFAULT_EXHAUSTIVE_WORKLOADS = 3;
@@ -123,7 +122,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const targets = await loadTargets(targetSpecs, { registry: builtinTargets, scenarioNames, cwd: io.cwd });
     const runId = newRunId();
     const reportDir = path.resolve(io.cwd, opts.reportDir ?? path.join('reports', 'runs', runId));
-    const seed = opts.seed ?? replay?.seed ?? (crypto.randomBytes(4).readInt32LE(0));
+    const seed = flags.seed ?? replay?.seed ?? opts.seed ?? (crypto.randomBytes(4).readInt32LE(0));
     const mode = replay ? (replay.mode === 'exhaustive' ? 'scheduled' : replay.mode) : opts.mode;
     // Checked before a database is started: a wrong path should cost no time.
     const baseline = opts.baseline !== null ? await readBaseline(opts.baseline, io.cwd) : undefined;
