@@ -4,7 +4,9 @@ import type { ChatfuzzConfig } from '../contract/define-config.js';
 import { validateConfig } from '../contract/validate-config.js';
 import { importUserModule, type UserModule } from '../contract/import-user-module.js';
 import { UsageError } from '../errors.js';
-import { parseDuration, type CliDefaults } from './parse-args.js';
+import type { CliDefaults } from './parse-args.js';
+import { parseDuration } from '../contract/parse-duration.js';
+import { isModulePath } from '../contract/load-target.js';
 
 /** File names looked for in the working directory, in this order. */
 export const CONFIG_FILES = ['chatfuzz.config.ts', 'chatfuzz.config.mts', 'chatfuzz.config.js', 'chatfuzz.config.mjs'];
@@ -38,8 +40,7 @@ function toDefaults(c: ChatfuzzConfig, dir: string, cwd: string): CliDefaults {
   };
   const duration = (v: string | number, name: string) => (typeof v === 'number' ? v : parseDuration(v, name));
   const out: CliDefaults = {
-    // A built-in name has no slash and no extension; everything else is a module path.
-    targets: c.targets.map((t) => (/[\\/]|\.(c|m)?(t|j)s$/.test(t) ? rel(t) : t)),
+    targets: c.targets.map((t) => (isModulePath(t) ? rel(t) : t)),
   };
   if (c.scenarios) out.scenarios = c.scenarios;
   if (c.mode) out.mode = c.mode;

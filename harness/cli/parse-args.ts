@@ -1,5 +1,6 @@
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import { parseDuration } from '../contract/parse-duration.js';
 import { MODES, type Mode } from '../contract/define-config.js';
 import type { LatencyRange } from '../faults/latency-sampler.js';
 import { ISOLATION_LEVELS, type IsolationLevel } from '../contract/define-target.js';
@@ -73,15 +74,6 @@ export const USAGE = `usage: npm run fuzz -- [options]
   --list                   list targets, scenarios and invariants
 subcommands: chatfuzz init (scaffold a config, a target, a fuzz script and a CI workflow in this project)
 exit codes: 0 every cell met its expectation, 1 some cell did not, 2 usage or config error, 3 infrastructure error`;
-
-/** Parses a duration such as `30s`, `500ms`, `2m` or a bare number of seconds. */
-export function parseDuration(text: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new UsageError(`${flag} must be a duration like 500ms, 30s or 2m (got "${text}")`);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  return Math.round(n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!);
-}
 
 /** Parses `0-5ms`, `2ms`, `1-2s` (a bare number is milliseconds) into a latency range. */
 export function parseLatency(text: string): LatencyRange {

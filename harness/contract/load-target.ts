@@ -21,6 +21,11 @@ export interface LoadTargetsOptions {
   cwd?: string;
 }
 
+/** A target spec that names a module file rather than a registry entry: it has a slash or a .ts/.js extension. */
+export function isModulePath(spec: string): boolean {
+  return /[\\/]|\.(c|m)?(t|j)s$/.test(spec);
+}
+
 /** Loads `--target` entries: registry names or paths to modules; any problem is a UsageError naming the fix. */
 export async function loadTargets(specs: string[], o: LoadTargetsOptions): Promise<LoadedTarget[]> {
   const out: LoadedTarget[] = [];
@@ -31,7 +36,7 @@ export async function loadTargets(specs: string[], o: LoadTargetsOptions): Promi
     if (named) {
       value = await named();
       source = `built-in ${spec}`;
-    } else if (/[\\/]|\.(c|m)?(t|j)s$/.test(spec)) {
+    } else if (isModulePath(spec)) {
       const file = path.resolve(o.cwd ?? process.cwd(), spec);
       if (!fs.existsSync(file)) throw new UsageError(`--target ${spec}: no such file (${file})`);
       try {

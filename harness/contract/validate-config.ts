@@ -1,8 +1,8 @@
 import { MODES } from './define-config.js';
 import { ISOLATION_LEVELS } from './define-target.js';
+import { parseDuration } from './parse-duration.js';
 
 const FIELDS = ['targets', 'scenarios', 'mode', 'runs', 'timeBudget', 'seed', 'db', 'report', 'ci', 'baseline', 'isolation', 'callTimeout', 'corpus'];
-const DURATION = /^\d+(\.\d+)?\s*(ms|s|m|h)?$/;
 
 /** Problems with a config file's default export, one sentence each; empty when it is a valid ChatfuzzConfig. */
 export function validateConfig(value: unknown): string[] {
@@ -20,10 +20,14 @@ export function validateConfig(value: unknown): string[] {
   if (c.seed !== undefined && !(Number.isInteger(c.seed) && Math.abs(c.seed as number) <= 2 ** 31)) problems.push('`seed` must be an integer between -2^31 and 2^31');
   for (const k of ['timeBudget', 'callTimeout']) {
     const v = c[k];
-    if (v !== undefined && !(typeof v === 'number' ? v > 0 : typeof v === 'string' && DURATION.test(v.trim()))) problems.push(`\`${k}\` must be a duration like '30s' or '2m', or milliseconds`);
+    if (v !== undefined && !(typeof v === 'number' ? v > 0 : typeof v === 'string' && isDuration(v))) problems.push(`\`${k}\` must be a duration like '30s' or '2m', or milliseconds`);
   }
   for (const k of ['db', 'report', 'baseline']) if (c[k] !== undefined && (typeof c[k] !== 'string' || c[k] === '')) problems.push(`\`${k}\` must be a non-empty string`);
   for (const k of ['ci', 'corpus']) if (c[k] !== undefined && typeof c[k] !== 'boolean') problems.push(`\`${k}\` must be true or false`);
   if (c.isolation !== undefined && !(ISOLATION_LEVELS as readonly unknown[]).includes(c.isolation)) problems.push(`\`isolation\` must be one of ${ISOLATION_LEVELS.join(', ')}`);
   return problems;
+}
+
+function isDuration(text: string): boolean {
+  try { parseDuration(text, ''); return true; } catch { return false; }
 }

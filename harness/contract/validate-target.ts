@@ -1,3 +1,4 @@
+import { isCanonical } from './canonical-schema.js';
 import { ID_FORMATS, INVARIANT_NAMES, ISOLATION_LEVELS, type ChatStore, type TargetDefinition } from './define-target.js';
 
 const OPTIONAL_METHODS = ['handleChat', 'deleteSession', 'registerUsers', 'snapshot', 'close'] as const;
@@ -46,7 +47,7 @@ export function validateStore(store: unknown, def: Pick<TargetDefinition, 'schem
   const problems: string[] = [];
   for (const m of ['createSession', 'logMessage'] as const) if (typeof s[m] !== 'function') problems.push(`the ChatStore has no ${m}() method`);
   for (const m of OPTIONAL_METHODS) if (s[m] !== undefined && typeof s[m] !== 'function') problems.push(`the ChatStore's ${m} must be a method when present`);
-  if (def.schema !== undefined && def.schema !== 'canonical' && typeof s.snapshot !== 'function' && !def.tables) {
+  if (!isCanonical(def) && typeof s.snapshot !== 'function' && !def.tables) {
     problems.push('a target with its own schema must implement snapshot(scope) or describe its `tables`: the harness cannot read tables it does not know');
   }
   return problems;
