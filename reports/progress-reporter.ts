@@ -68,10 +68,13 @@ function statusLine(p: TrialProgress): string {
 }
 
 function verdict(c: CellResult): string {
+  const more = Math.max(0, (c.failures?.length ?? 0) - 1);
+  const muted = (c.muted ?? []).filter((m) => m.trials > 0).length;
+  const extra = `${more ? `, ${more} more distinct failure${more === 1 ? '' : 's'}` : ''}${muted ? `, ${muted} known finding${muted === 1 ? '' : 's'} muted` : ''}`;
   if (c.error && !c.failure) return `error (${safe(c.error).slice(0, 200)})`;
-  if (c.outcome === 'pass') return c.expected === 'pass' ? 'pass' : 'pass (UNEXPECTED, expected fail)';
-  if (c.expected === 'fail') return 'fail (expected)';
-  return c.failure ? `FAIL (${c.failure.invariant})` : 'FAIL';
+  if (c.outcome === 'pass') return (c.expected === 'pass' ? 'pass' : 'pass (UNEXPECTED, expected fail)') + extra;
+  if (c.expected === 'fail') return `fail (expected${extra})`;
+  return c.failure ? `FAIL (${safe(c.failure.invariant)}${extra})` : 'FAIL';
 }
 
 function key(c: { target: string; scenario: string }): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CellResult } from '../harness/run/results.js';
-import { sampleResults } from './fixtures/sample-results.js';
+import { multiFailureResults, sampleResults } from './fixtures/sample-results.js';
 import { renderHtml } from './render-html.js';
 
 function matrixCells(html: string): { cell: string; outcome: string; status: string }[] {
@@ -217,5 +217,36 @@ describe('renderHtml', () => {
     const html = renderHtml(r);
     expect(html).not.toMatch(/[\u0000\u001b]/);
     expect(html).toContain('bad␀byte␛[31m');
+  });
+
+  it('shows every distinct failure of a cell: the first as before, each further one folded with its own timeline and replay', () => {
+    const r = multiFailureResults();
+    const html = renderHtml(r);
+    const section = html.slice(html.indexOf('data-detail="naive/log-before-create"'), html.indexOf('data-detail="naive/hostile-input"'));
+    expect(section).toContain('2 distinct failures');
+    expect(section.match(/data-failure="/g)).toHaveLength(2);
+    const second = section.slice(section.indexOf('data-failure="2"'));
+    expect(second).toMatch(/^data-failure="2"><summary>Distinct failure 2 of 2: no-db-error 23505 on chat_sessions_pkey · 2 calls<\/summary>/);
+    expect(second).toContain('<table class="timeline"');
+    expect(second).toContain(`data-replay>${r.cells[0]!.failures![1]!.replay}</code>`);
+    // Each replay has its own copy button target.
+    const ids = [...section.matchAll(/<code id="([^"]+)" data-replay>/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(2);
+    expect(html).not.toContain('<script>window.__pwned');
+    expect(html.match(/<script/g)).toHaveLength(1);
+    // The matrix says there is more than the first.
+    expect(/data-cell="naive\/log-before-create"[^>]*>.*?<\/td>/.exec(html)![0]).toContain('data-more-failures="1"');
+  });
+
+  it("lists a cell's muted findings with their trials and note as text, and links a passing cell that muted some", () => {
+    const html = renderHtml(multiFailureResults());
+    const passing = /data-cell="session-first\/hostile-input"[^>]*>.*?<\/td>/.exec(html)![0];
+    expect(passing).toMatch(/<a href="#([^"]+)">pass<\/a>/);
+    expect(passing).toContain('data-muted-count="1"');
+    const detail = html.slice(html.indexOf('data-detail="session-first/hostile-input"'));
+    expect(detail).toContain('<li data-muted="no-db-error" data-trials="12"><span class="tag">no-db-error</span><span class="tag">SQLSTATE 23505</span><span class="tag">chat_sessions_pkey</span> 12 trials — <span class="msg">known, see #123 &lt;script&gt;window.__pwned=1&lt;/script&gt; &quot;&#39;&amp;</span></li>');
+    // A mute that never fired is listed as such.
+    expect(html).toContain('<li data-muted="acked-durable" data-trials="0"><span class="tag">acked-durable</span> 0 trials <span class="muted">(did not show: fixed?)</span></li>');
+    expect(html.match(/<section class="detail"/g)).toHaveLength(3);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { BaselineStatus, CellFailure, CellResult, CounterexampleOp, FailureSnapshot, RunResults, SnapshotMark } from '../harness/run/results.js';
+import type { BaselineStatus, CellFailure, CellResult, CounterexampleOp, FailureSnapshot, MutedFinding, RunResults, SnapshotMark } from '../harness/run/results.js';
 import type { ErrorInfo } from '../harness/history/classify-error.js';
 import type { StatementRecord } from '../harness/history/history.js';
 import { builtinInvariants } from '../harness/invariants/builtin-invariants.js';
@@ -83,6 +83,9 @@ tr.mark-missing td{background:#fff;color:var(--bad);font-style:italic}
 .b-still-failing{color:var(--warn);background:var(--warnbg)}
 .b-new-cell{color:var(--muted)}
 td.cell .badge{margin-left:4px}
+details.failure{border-top:1px solid var(--line);margin-top:12px;padding-top:4px}
+details.failure>summary{cursor:pointer;font-weight:600;padding:4px 0}
+ul.muted-findings li{margin:2px 0}
 `;
 
 // The only script: copies a replay command. Falls back to selecting the text where the clipboard API is denied (file://).
@@ -93,11 +96,11 @@ const SCRIPT =
   "function pick(){var r=document.createRange();r.selectNodeContents(c);var g=getSelection();g.removeAllRanges();g.addRange(r);try{document.execCommand('copy');done()}catch(_){}}" +
   "if(navigator.clipboard&&navigator.clipboard.writeText){navigator.clipboard.writeText(s).then(done,pick)}else{pick()}});";
 
-/** One self-contained HTML page for a run (no network, a single copy-button script); every value from the run is escaped. */
+/** One self-contained HTML page for a run (no network, a single copy-button script); every value from the run is escaped. Each failing cell shows every distinct failure, each cell its muted findings. */
 export function renderHtml(results: RunResults): string {
   const cells = results.cells ?? [];
   const anchors = new Map<CellResult, string>(cells.map((c, i) => [c, `cell-${i + 1}-${slug(c.target)}--${slug(c.scenario)}`]));
-  const detailed = cells.filter((c) => c.failure || c.error);
+  const detailed = cells.filter(hasDetail);
   const allOk = results.exitCode === 0;
   const title = `chatfuzz ${allOk ? 'passed' : 'failed'}: ${results.summary?.ok ?? 0}/${results.summary?.cells ?? cells.length} cells`;
 
@@ -172,8 +175,11 @@ function renderMatrixTable(r: RunResults, anchors: Map<CellResult, string>): str
       const cell = cells.find((c) => c.target === target && c.scenario === col.scenario && (!col.mode || c.mode === col.mode));
       if (!cell) return '<td class="none" title="not run">—</td>';
       const st = status(cell);
-      const label = cell.failure || cell.error ? `<a href="#${anchors.get(cell)}">${st.text}</a>` : st.text;
-      const why = cell.failure ? `<small>${text(cell.failure.invariant)}</small>` : '';
+      const label = hasDetail(cell) ? `<a href="#${anchors.get(cell)}">${st.text}</a>` : st.text;
+      const more = failuresOf(cell).length - 1;
+      const muted = mutedShown(cell);
+      const why = (cell.failure ? `<small>${text(cell.failure.invariant)}${more > 0 ? ` <span data-more-failures="${more}">+${more} more</span>` : ''}</small>` : '')
+        + (muted ? `<small data-muted-count="${muted}">${muted} muted</small>` : '');
       const b = cell.baseline && BASELINE_TEXT[cell.baseline] ? cell.baseline : undefined;
       const badge = b && b !== 'unchanged' ? `<span class="badge b-${b}">${BASELINE_TEXT[b]}</span>` : '';
       const gateFail = !!r.baseline?.gate && b === 'new-failure';
@@ -195,7 +201,7 @@ function renderCellTable(cells: CellResult[], anchors: Map<CellResult, string>):
   const rows = cells.map((c) => {
     const st = status(c);
     const first = c.runsToFirstFailure == null ? '—' : `trial ${c.runsToFirstFailure}${c.msToFirstFailure == null ? '' : ` after ${duration(c.msToFirstFailure)}`}`;
-    const name = c.failure || c.error ? `<a href="#${anchors.get(c)}">${text(c.scenario)}</a>` : text(c.scenario);
+    const name = hasDetail(c) ? `<a href="#${anchors.get(c)}">${text(c.scenario)}</a>` : text(c.scenario);
     return (
       `<tr><td>${text(c.target)}</td><td>${name}</td><td>${text(c.mode)}</td><td>${text(c.expected)}</td>` +
       `<td class="s-${st.key}">${st.text}</td>${withBaseline ? `<td>${c.baseline && BASELINE_TEXT[c.baseline] ? BASELINE_TEXT[c.baseline] : '—'}</td>` : ''}<td>${text(String(c.runs))}</td><td>${text(String(c.calls))}</td>` +
@@ -210,7 +216,7 @@ function renderDetail(cell: CellResult, anchor: string): string {
   const out: string[] = [
     `<section class="detail" id="${anchor}" data-detail="${escapeHtml(`${cell.target}/${cell.scenario}`)}" data-outcome="${escapeHtml(cell.outcome)}">`,
     `<h2>${text(cell.target)} × ${text(cell.scenario)} <small class="muted">[${text(cell.mode)}]</small> <span class="verdict s-${st.key}">${st.text}</span></h2>`,
-    `<p class="muted">expected ${text(cell.expected)}, got ${text(cell.outcome)} · ${text(String(cell.runs))} trials · ${text(duration(cell.durationMs))}</p>`,
+    `<p class="muted">expected ${text(cell.expected)}, got ${text(cell.outcome)} · ${text(String(cell.runs))} trials · ${text(duration(cell.durationMs))}${failuresOf(cell).length > 1 ? ` · ${failuresOf(cell).length} distinct failures` : ''}</p>`,
   ];
   if (cell.baseline && BASELINE_TEXT[cell.baseline]) {
     const was = cell.baselineFailure ? ` (the baseline failed <span class="tag">${text(cell.baselineFailure.invariant)}</span>)` : cell.baseline === 'new-failure' ? ' (the baseline passed it)' : '';
@@ -218,9 +224,24 @@ function renderDetail(cell: CellResult, anchor: string): string {
   }
   if (cell.note) out.push(`<p class="note"><b>Note:</b> ${text(cell.note)}</p>`);
   if (cell.error) out.push(`<p class="err cell-error"><b>The cell could not run to a verdict:</b> <span class="msg">${text(clip(cell.error, MAX_MESSAGE))}</span></p>`);
-  if (cell.failure) out.push(renderFailure(cell.failure, anchor));
+  const failures = failuresOf(cell);
+  // The first failure reads as before; each further one is folded under a one-line summary.
+  failures.forEach((f, i) => out.push(i === 0
+    ? `<div class="failure" data-failure="1">\n${renderFailure(f, anchor)}\n</div>`
+    : `<details class="failure" data-failure="${i + 1}"><summary>Distinct failure ${i + 1} of ${failures.length}: ${text(findingText(f))} · ${text(String(f.counterexample?.ops?.length ?? 0))} calls</summary>\n${renderFailure(f, `${anchor}-f${i + 1}`)}\n</details>`));
+  if (cell.muted?.length) out.push(renderMuted(cell.muted));
   out.push('</section>');
   return out.join('\n');
+}
+
+/** Known findings the target muted for the cell, with how many trials each showed in. */
+function renderMuted(muted: MutedFinding[]): string {
+  const items = muted.map((m) =>
+    `<li data-muted="${escapeHtml(m.invariant)}" data-trials="${escapeHtml(String(m.trials))}"><span class="tag">${text(m.invariant)}</span>` +
+    `${m.sqlstate ? `<span class="tag">SQLSTATE ${text(m.sqlstate)}</span>` : ''}${m.constraint ? `<span class="tag">${text(m.constraint)}</span>` : ''}` +
+    ` ${text(`${m.trials} trial${m.trials === 1 ? '' : 's'}`)}${m.trials === 0 ? ' <span class="muted">(did not show: fixed?)</span>' : ''}` +
+    `${m.note ? ` — <span class="msg">${text(clip(m.note, MAX_MESSAGE))}</span>` : ''}</li>`);
+  return `<h3>Muted known findings</h3><p class="muted">The target's expect mutes these: they did not fail the cell.</p><ul class="muted-findings">${items.join('')}</ul>`;
 }
 
 function renderFailure(f: CellFailure, anchor: string): string {
@@ -440,6 +461,24 @@ function renderSnapshot(s: FailureSnapshot, ops: CounterexampleOp[]): string {
   ].filter(Boolean).join('\n');
 }
 
+/** A cell's distinct failures, first one first (results.json written before `failures` existed has only `failure`). */
+function failuresOf(c: CellResult): CellFailure[] {
+  return c.failures?.length ? c.failures : c.failure ? [c.failure] : [];
+}
+
+function mutedShown(c: CellResult): number {
+  return (c.muted ?? []).filter((m) => m.trials > 0).length;
+}
+
+function hasDetail(c: CellResult): boolean {
+  return !!(c.failure || c.error || mutedShown(c));
+}
+
+function findingText(f: { invariant: string; sqlstate?: string; prismaCode?: string; constraint?: string }): string {
+  const code = [f.prismaCode, f.sqlstate].filter(Boolean).join('/');
+  return `${f.invariant}${code ? ` ${code}` : ''}${f.constraint ? ` on ${f.constraint}` : ''}`;
+}
+
 function status(c: CellResult): { key: string; text: string } {
   if (c.error && !c.failure) return { key: 'error', text: 'error' };
   if (c.outcome === 'pass') return c.expected === 'fail' ? { key: 'unexpected-pass', text: 'unexpected pass' } : { key: 'pass', text: 'pass' };
@@ -480,8 +519,9 @@ function duration(ms: number | null | undefined): string {
   if (ms == null || !Number.isFinite(ms)) return '—';
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const m = Math.floor(ms / 60_000);
-  return `${m} min ${Math.round((ms - m * 60_000) / 1000)} s`;
+  // Round once, so 2 min 59.6 s reads 3 min 0 s, not 2 min 60 s.
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
 function sha256(s: string): string {

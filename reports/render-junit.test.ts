@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { sampleResults } from './fixtures/sample-results.js';
+import { multiFailureResults, sampleResults } from './fixtures/sample-results.js';
 import { applyBaseline, parseBaseline } from './baseline-diff.js';
 import { renderJunit } from './render-junit.js';
 
@@ -214,5 +214,31 @@ describe('renderJunit', () => {
     expect(view.match(/<failure\b/g)).toHaveLength(2);
     expect(view).toContain('baseline: new-failure</system-out>');
     expect(view).toContain('baseline: unchanged</system-out>');
+  });
+
+  it('puts every distinct failure of a cell in its one <failure>, each with its own replay, and names them in the message', () => {
+    const r = multiFailureResults();
+    r.cells[0]!.expected = 'pass';
+    r.cells[0]!.ok = false;
+    const xml = renderJunit(r);
+    expectWellFormed(xml);
+    expect(xml.match(/<testcase\b/g)).toHaveLength(r.cells.length);
+    const [message, text] = /<testcase classname="naive" name="log-before-create \[scheduled\]"[^>]*>\s*<failure message="([^"]*)"[^>]*>([^]*?)<\/failure>/.exec(xml)!.slice(1);
+    expect(message).toMatch(/^no-fk-error: .* \(and 1 more distinct failure: no-db-error 23505 on chat_sessions_pkey\)$/);
+    expect(text).toContain(`replay: ${r.cells[0]!.failures![0]!.replay}`);
+    expect(text).toContain('distinct failure 2 of 2:\ninvariant: no-db-error\n');
+    expect(text).toContain('constraint: chat_sessions_pkey');
+    expect(text).toContain(`replay: ${r.cells[0]!.failures![1]!.replay}`);
+    expect(text).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;');
+  });
+
+  it('lists further failures of an expected failure and the muted findings that showed in the testcase output', () => {
+    const xml = renderJunit(multiFailureResults());
+    expectWellFormed(xml);
+    const out = (cell: string) => new RegExp(`<testcase classname="[^"]*" name="${cell} \\[scheduled\\]"[^>]*>[^]*?<system-out>([^]*?)</system-out>`).exec(xml)?.[1] ?? '';
+    expect(out('log-before-create')).toContain('also: no-db-error 23505 on chat_sessions_pkey — ');
+    expect(out('log-before-create')).not.toContain('muted:');
+    expect(xml).toContain('muted: valid-calls-succeed 22021 (1 trial)');
+    expect(xml).toMatch(/<testcase classname="session-first" name="hostile-input \[scheduled\]"[^>]*>\s*<system-out>muted: no-db-error 23505 on chat_sessions_pkey \(12 trials\) — known, see #123 &lt;script&gt;/);
   });
 });

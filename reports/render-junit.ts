@@ -1,11 +1,11 @@
-import type { CellResult, RunResults } from '../harness/run/results.js';
+import type { CellFailure, CellResult, RunResults } from '../harness/run/results.js';
 import type { ErrorInfo } from '../harness/history/classify-error.js';
 
 // CI servers show the message attribute on one line; the full story goes in the element text.
 const MAX_ATTRIBUTE = 500;
 const MAX_TEXT = 20_000;
 
-/** JUnit XML for a run: one testsuite "chatfuzz", one testcase per cell, a <failure> on every cell that missed its expectation or, in a --ci run against a baseline, broke what the baseline passed. */
+/** JUnit XML for a run: one testsuite "chatfuzz", one testcase per cell, a <failure> (with every distinct failure of the cell in its text) on every cell that missed its expectation or, in a --ci run against a baseline, broke what the baseline passed; muted findings in the testcase's output. */
 export function renderJunit(results: RunResults): string {
   const cells = results.cells ?? [];
   const gate = !!results.baseline?.gate;
@@ -52,7 +52,9 @@ function renderCase(cell: CellResult, gate: boolean): string {
   // An expected failure passes the gate, but a reader of the CI page still wants to see what was found.
   const info = [
     !failed(cell, gate) && cell.failure ? `failed as expected: ${cell.failure.invariant} — ${cell.failure.message}\nreplay: ${cell.failure.replay}` : '',
+    !failed(cell, gate) ? alsoLines(cell).join('\n') : '',
     !failed(cell, gate) ? vsBaseline : '',
+    mutedLines(cell).join('\n'),
     cell.note ?? '',
   ].filter(Boolean);
   if (info.length) out.push(`      <system-out>${xmlText(clip(info.join('\n'), MAX_TEXT))}</system-out>`);
@@ -77,8 +79,12 @@ function describe(cell: CellResult): { message: string; type: string; body: stri
     if (cell.error) lines.push(`error: ${cell.error}`);
     if (f.caseFile) lines.push(`case file: ${f.caseFile}`);
     lines.push(`replay: ${f.replay}`);
+    const more = (cell.failures ?? []).slice(1);
+    more.forEach((m, i) => lines.push('', `distinct failure ${i + 2} of ${more.length + 1}:`, ...failureLines(m)));
+    lines.push(...mutedLines(cell));
     const where = [[f.prismaCode, f.sqlstate].filter(Boolean).join('/'), f.constraint].filter(Boolean).join(' ');
-    return { message: `${f.invariant}: ${oneLine(f.message)}${where ? ` (${where})` : ''}`, type: f.invariant, body: lines.join('\n') };
+    const also = more.length ? ` (and ${more.length} more distinct failure${more.length === 1 ? '' : 's'}: ${more.map((m) => finding(m)).join(', ')})` : '';
+    return { message: `${f.invariant}: ${oneLine(f.message)}${where ? ` (${where})` : ''}${also}`, type: f.invariant, body: lines.join('\n') };
   }
   if (cell.error) return { message: `cell error: ${oneLine(cell.error)}`, type: 'error', body: cell.error };
   if (cell.outcome === 'pass') {
@@ -86,6 +92,34 @@ function describe(cell: CellResult): { message: string; type: string; body: stri
     return { message: 'expected fail but passed', type: 'unexpected-pass', body };
   }
   return { message: `expected ${cell.expected}, got ${cell.outcome}`, type: 'fail', body: `expected ${cell.expected}, got ${cell.outcome}` };
+}
+
+// A further failure gets the same facts as the first, without repeating the cell's header.
+function failureLines(f: CellFailure): string[] {
+  const lines = [`invariant: ${f.invariant}`, `message: ${f.message}`];
+  if (f.sqlstate) lines.push(`sqlstate: ${f.sqlstate}`);
+  if (f.prismaCode) lines.push(`prisma code: ${f.prismaCode}`);
+  if (f.constraint) lines.push(`constraint: ${f.constraint}`);
+  lines.push(`seed: ${f.seed}`, 'counterexample:');
+  const ops = [...(f.counterexample?.ops ?? [])].sort((a, b) => a.invokedAt - b.invokedAt);
+  for (const op of ops) lines.push(`  c${op.client + 1} ${op.label} → ${op.outcome}${op.error ? ` ${errorCode(op.error)}` : ''}`);
+  if (f.caseFile) lines.push(`case file: ${f.caseFile}`);
+  lines.push(`replay: ${f.replay}`);
+  return lines;
+}
+
+function alsoLines(cell: CellResult): string[] {
+  return (cell.failures ?? []).slice(1).map((f) => `also: ${finding(f)} — ${f.message}\nreplay: ${f.replay}`);
+}
+
+function mutedLines(cell: CellResult): string[] {
+  return (cell.muted ?? []).filter((m) => m.trials > 0)
+    .map((m) => `muted: ${finding(m)} (${m.trials} trial${m.trials === 1 ? '' : 's'})${m.note ? ` — ${m.note}` : ''}`);
+}
+
+function finding(f: { invariant: string; sqlstate?: string; prismaCode?: string; constraint?: string }): string {
+  const code = [f.prismaCode, f.sqlstate].filter(Boolean).join('/');
+  return `${f.invariant}${code ? ` ${code}` : ''}${f.constraint ? ` on ${f.constraint}` : ''}`;
 }
 
 function errorCode(e: ErrorInfo): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleResults } from './fixtures/sample-results.js';
+import { multiFailureResults, sampleResults } from './fixtures/sample-results.js';
 import { applyBaseline, parseBaseline } from './baseline-diff.js';
 import { renderMatrix } from './render-matrix.js';
 
@@ -46,6 +46,12 @@ describe('renderMatrix', () => {
   it('ends with a one-line summary', () => {
     const out = renderMatrix(sampleResults());
     expect(out.trimEnd().split('\n').at(-1)).toBe('2/4 cells met their expectation · 217 trials · 957 calls · 10.4s · url PostgreSQL 17.2');
+  });
+
+  it('rounds a run of minutes to whole seconds once (2m 59.6s is 3m 0s)', () => {
+    const r = sampleResults();
+    r.durationMs = 179_600;
+    expect(renderMatrix(r).trimEnd().split('\n').at(-1)).toContain(' · 3m 0s · ');
   });
 
   it('uses ANSI colour only when asked', () => {
@@ -100,5 +106,25 @@ describe('renderMatrix', () => {
     expect(gated.split('\n')[1]).toMatch(/^naive\s+✗ FAIL\(expected\) NEW FAILURE$/);
     const view = renderMatrix(applyBaseline(r, parseBaseline(base, 'b'), { file: 'b', gate: false }));
     expect(view.split('\n')[1]).toMatch(/^naive\s+✓ FAIL\(expected\) NEW FAILURE$/);
+  });
+
+  it('prints the first failure as before, then one line per further distinct failure with its own replay', () => {
+    const r = multiFailureResults();
+    const out = renderMatrix(r);
+    const brief = `naive × log-before-create (expected): no-fk-error [23503 chat_messages_session_id_fkey], 2 calls · replay: ${r.cells[0]!.failure!.replay}`;
+    const also = '  also: no-db-error 23505 on chat_sessions_pkey — 2 calls — replay: npm run fuzz -- --replay .chatfuzz/cases/naive--log-before-create--scheduled--2-no-db-error.json';
+    expect(out).toContain(`\n${brief}\n${also}\n`);
+    // In a cell's whole story too, after its replay line.
+    expect(renderMatrix(r, { verbose: true })).toContain(`\n  replay: ${r.cells[0]!.failure!.replay}\n${also}\n`);
+    expect(out.match(/also:/g)).toHaveLength(1);
+  });
+
+  it('lists the known findings a cell muted that showed, with their trials and note, also for a passing cell', () => {
+    const out = renderMatrix(multiFailureResults());
+    expect(out).toContain('\n  muted: valid-calls-succeed 22021 (1 trial)\n');
+    expect(out).toContain(`\nsession-first × hostile-input: pass apart from known findings\n  muted: no-db-error 23505 on chat_sessions_pkey (12 trials) — known, see #123 <script>window.__pwned=1</script> "'&\n`);
+    // A mute that did not fire in this cell is not news.
+    expect(out).not.toContain('muted: acked-durable');
+    expect(renderMatrix(sampleResults())).not.toContain('muted:');
   });
 });

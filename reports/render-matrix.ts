@@ -1,4 +1,4 @@
-import type { BaselineStatus, CellResult, CounterexampleOp, RunResults } from '../harness/run/results.js';
+import type { BaselineStatus, CellFailure, CellResult, CounterexampleOp, MutedFinding, RunResults } from '../harness/run/results.js';
 import { baselineLine } from './baseline-diff.js';
 
 const MAX_MESSAGE = 400;
@@ -9,9 +9,10 @@ const ANSI = { red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', dim: '\x1
 type Paint = (code: keyof typeof ANSI, s: string) => string;
 
 /**
- * Plain-text console report: the target × scenario matrix, each failure (one line for a cell
- * that failed as expected, the whole story of calls and statements for one that did not, or for
- * every failure with `verbose`) with its replay line, and a summary line.
+ * Plain-text console report: the target × scenario matrix, each failing cell (one line for a
+ * cell that failed as expected, the whole story of calls and statements for one that did not, or
+ * for every failure with `verbose`) with its replay line and one line per further distinct
+ * failure, the known findings each cell muted, and a summary line.
  */
 export function renderMatrix(results: RunResults, opts: { color?: boolean; verbose?: boolean } = {}): string {
   const paint: Paint = opts.color ? (code, s) => `${ANSI[code]}${s}${ANSI.reset}` : (_code, s) => s;
@@ -31,9 +32,13 @@ export function renderMatrix(results: RunResults, opts: { color?: boolean; verbo
   const failed = cells.filter((c) => c.failure || c.error);
   // Expected failures are the demo's point, not news: a line each keeps a run on a screen or two.
   const brief = opts.verbose ? [] : failed.filter((c) => c.ok && c.failure && !c.error && !(gate && c.baseline === 'new-failure'));
-  for (const cell of brief) lines.push(briefLine(cell, cells, paint));
+  for (const cell of brief) lines.push(briefLine(cell, cells, paint), ...alsoLines(cell), ...mutedLines(cell, paint));
   if (brief.length) lines.push('');
   for (const cell of failed.filter((c) => !brief.includes(c))) lines.push(...failureBlock(cell, cells, paint, gate), '');
+  // A cell that passed only because its findings are muted still says so.
+  const quiet = cells.filter((c) => !failed.includes(c) && mutedLines(c, paint).length);
+  for (const cell of quiet) lines.push(`${cellName(cell, cells)}: ${safe(cell.outcome)} apart from known findings`, ...mutedLines(cell, paint));
+  if (quiet.length) lines.push('');
 
   const s = results.summary ?? { cells: cells.length, ok: cells.filter((c) => c.ok).length, notOk: 0, trials: 0, calls: 0 };
   const summary = [
@@ -130,7 +135,27 @@ function failureBlock(cell: CellResult, all: CellResult[], paint: Paint, gate: b
   if (cell.error) out.push(paint(cell.ok ? 'yellow' : 'red', `${f ? '  error' : `${name}${tag}: error`} — ${clip(safe(cell.error), MAX_MESSAGE)}`));
   if (cell.note) out.push(paint('dim', `  note: ${safe(cell.note)}`));
   if (f) out.push(`  replay: ${safe(f.replay)}`);
+  out.push(...alsoLines(cell), ...mutedLines(cell, paint));
   return out;
+}
+
+/** `  also: no-db-error 23505 on chat_sessions_pkey — 2 calls — replay: …`, one per distinct failure after the first. */
+function alsoLines(cell: CellResult): string[] {
+  return (cell.failures ?? []).slice(1).map((f) => {
+    const calls = f.counterexample?.ops?.length ?? 0;
+    return `  also: ${finding(f)} — ${calls} call${calls === 1 ? '' : 's'} — replay: ${safe(f.replay)}`;
+  });
+}
+
+/** `  muted: valid-calls-succeed 23505 (12 trials) — known, see #123`, for each known finding that showed. */
+function mutedLines(cell: CellResult, paint: Paint): string[] {
+  return (cell.muted ?? []).filter((m) => m.trials > 0).map((m) =>
+    paint('dim', `  muted: ${finding(m)} (${m.trials} trial${m.trials === 1 ? '' : 's'})${m.note ? ` — ${clip(safe(m.note), MAX_LABEL)}` : ''}`));
+}
+
+function finding(f: Pick<CellFailure | MutedFinding, 'invariant' | 'sqlstate' | 'constraint'> & { prismaCode?: string }): string {
+  const code = [f.prismaCode, f.sqlstate].filter(Boolean).join('/');
+  return `${safe(f.invariant)}${code ? ` ${safe(code)}` : ''}${f.constraint ? ` on ${safe(f.constraint)}` : ''}`;
 }
 
 function opLine(op: CounterexampleOp): string {
@@ -178,6 +203,7 @@ function duration(ms: number | null | undefined): string {
   if (ms == null || !Number.isFinite(ms)) return '—';
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const m = Math.floor(ms / 60_000);
-  return `${m}m ${Math.round((ms - m * 60_000) / 1000)}s`;
+  // Round once, so 2m 59.6s reads 3m 0s, not 2m 60s.
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m ${s % 60}s`;
 }

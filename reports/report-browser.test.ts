@@ -121,9 +121,14 @@ describe('the HTML report of a run with a naive failure and a hostile-input fail
 
   it('draws the counterexample with one lane per client, every call and statement in order, the failing statement with SQLSTATE, constraint and detail', async () => {
     const { page } = await open(path.join(runDir, 'index.html'));
-    for (const cell of results.cells.filter((c) => c.failure)) {
-      const f = cell.failure!;
-      const section = page.locator(`section[data-detail="${cell.target}/${cell.scenario}"]`);
+    // Every distinct failure of a cell, each in its own block; the further ones open on a click.
+    for (const [cell, f, n] of results.cells.flatMap((c) => (c.failures ?? []).map((x, i) => [c, x, i + 1] as const))) {
+      const detail = page.locator(`section[data-detail="${cell.target}/${cell.scenario}"]`);
+      const section = detail.locator(`[data-failure="${n}"]`);
+      if (n > 1) {
+        await section.locator('summary').click();
+        expect(await section.locator('table.timeline').isVisible()).toBe(true);
+      }
       const lanes = await section.locator('table.timeline th[data-lane]').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-lane')));
       const clients = [...new Set(f.counterexample.ops.map((o) => o.client))].sort();
       expect(lanes.filter((l) => l !== 'outside')).toEqual(clients.map((c) => `c${c + 1}`));
@@ -135,8 +140,8 @@ describe('the HTML report of a run with a naive failure and a hostile-input fail
       expect(await section.locator('td[data-event="complete"]').count()).toBe(f.counterexample.ops.length);
     }
     const naive = page.locator('section[data-detail="naive/multi-message-first-request"]');
-    expect(await naive.locator('[data-explanation]').innerText()).toBe('no-fk-error: no call fails with a foreign-key violation (SQLSTATE 23503 / Prisma P2003).');
-    const failing = naive.locator('td[data-failing]');
+    expect(await visibleText(naive.locator('[data-failure="1"] [data-explanation]'))).toBe('no-fk-error: no call fails with a foreign-key violation (SQLSTATE 23503 / Prisma P2003).');
+    const failing = naive.locator('[data-failure="1"] td[data-failing]');
     expect(await failing.count()).toBe(1);
     const text = await visibleText(failing);
     expect(text).toContain('INSERT INTO chat_messages');
@@ -167,9 +172,9 @@ describe('the HTML report of a run with a naive failure and a hostile-input fail
   it('copies the replay command with its button, and saves a screenshot in the report dir', async () => {
     const { page } = await open(path.join(runDir, 'index.html'));
     const section = page.locator('section[data-detail="naive/multi-message-first-request"]');
-    const code = section.locator('code[data-replay]');
+    const code = section.locator('[data-failure="1"] code[data-replay]');
     expect(await code.innerText()).toBe(results.cells[0]!.failure!.replay);
-    const button = section.locator('button[data-copy]');
+    const button = section.locator('[data-failure="1"] button[data-copy]');
     expect(await button.getAttribute('data-copy')).toBe(await code.getAttribute('id'));
     await button.click();
     await expect.poll(() => button.innerText()).toBe('copied');

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinReporters } from './builtin-reporters.js';
 import { createConsoleReporter } from './console-reporter.js';
 import { createFileReporter } from './file-reporter.js';
-import { sampleResults } from './fixtures/sample-results.js';
+import { multiFailureResults, sampleResults } from './fixtures/sample-results.js';
 import { createProgressReporter } from './progress-reporter.js';
 import { renderMatrix } from './render-matrix.js';
 import type { RunStart, TrialProgress } from '../harness/run/reporter.js';
@@ -58,6 +58,21 @@ describe('progress reporter', () => {
       '',
     ]);
     expect(s.text()).not.toContain('\r');
+  });
+
+  it('says how many more distinct failures a cell had and how many known findings it muted', async () => {
+    const s = sink();
+    const rep = createProgressReporter({ out: s.out, tty: false });
+    const r = multiFailureResults();
+    await rep.onRunStart?.(runStart());
+    for (const c of r.cells) await rep.onCellEnd?.(c);
+    expect(s.text().split('\n')).toEqual([
+      '[1/4] naive × log-before-create: fail (expected, 1 more distinct failure) in 812 ms, 12 trials',
+      '[2/4] naive × hostile-input: FAIL (no-db-error, 1 known finding muted) in 1.5 s, 5 trials',
+      '[3/4] session-first × log-before-create: pass (UNEXPECTED, expected fail) in 4.2 s, 100 trials',
+      '[4/4] session-first × hostile-input: pass, 1 known finding muted in 3.9 s, 100 trials',
+      '',
+    ]);
   });
 
   it('on a TTY rewrites one status line, at most ~10 times a second, and clears it when the cell ends', async () => {

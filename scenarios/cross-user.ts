@@ -7,14 +7,15 @@ const FIRST = ['createSession', 'logMessage', 'handleChat', 'handleChat-system']
 const THEN = ['own', 'intrude-log', 'intrude-chat', 'intrude-create', 'intrude-delete'] as const;
 
 /**
- * A second user writes to a session that already has an owner. Every client starts with a
+ * A second user writes to a session that already has an owner; the intruder may be a user
+ * whose id differs from the owner's only in case (`U1` next to `u1`). Every client starts with a
  * write of the owner, so by the time any of its other calls begin, the session exists and
  * is the owner's; the intruder's logMessage / handleChat / createSession / deleteSession
  * calls that follow are not valid (they should be refused), the owner's are.
  */
 export const crossUser: Scenario = {
   name: 'cross-user',
-  description: "u1 writes session s1, then u2 writes to (or creates, or deletes) s1 while u1 keeps writing",
+  description: "u1 writes session s1, then u2 (or U1, an id that differs only in case) writes to (or creates, or deletes) s1 while u1 keeps writing",
   arbitrary(caps) {
     const firsts = caps.handleChat ? FIRST : FIRST.filter((k) => !k.startsWith('handleChat'));
     const client = fc.record({
@@ -22,7 +23,8 @@ export const crossUser: Scenario = {
       then: fc.array(fc.constantFrom(...THEN), { minLength: 0, maxLength: 2 }),
     });
     const session = fc.array(client, { minLength: 1, maxLength: 2 });
-    return fc.array(session, { minLength: 1, maxLength: 2 }).map((generated) => {
+    const sessionsArb = fc.array(session, { minLength: 1, maxLength: 2 });
+    return fc.tuple(sessionsArb, fc.boolean()).map(([generated, caseOnly]) => {
       const f = new MessageFactory();
       // The scenario is about intruders: when none was drawn, the first client gets one.
       const intrudes = generated.some((s) => s.some((c) => c.then.some((t) => t !== 'own')));
@@ -33,7 +35,8 @@ export const crossUser: Scenario = {
         const session = `s${i + 1}`;
         // Session i belongs to u1 or u2 in turn; the other one intrudes.
         const owner = i % 2 === 0 ? 'u1' : 'u2';
-        const intruder = i % 2 === 0 ? 'u2' : 'u1';
+        // A registered user of its own whose id differs only in case: a target comparing ids case-insensitively lets it in.
+        const intruder = caseOnly ? owner.toUpperCase() : i % 2 === 0 ? 'u2' : 'u1';
         // Intrusions need at least one of the first writes to be done, so no client intrudes before its own owner write.
         sessionClients.forEach((c) => {
           const calls: CallSpec[] = [];
@@ -71,7 +74,7 @@ export const crossUser: Scenario = {
           clients.push(calls);
         });
       });
-      return { users: ['u1', 'u2'], clients };
+      return { users: caseOnly ? ['u1', 'u2', 'U1', 'U2'] : ['u1', 'u2'], clients };
     });
   },
 };

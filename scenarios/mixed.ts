@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { faultArbitrary } from '../harness/workload/fault-arbitrary.js';
 import { MessageFactory } from '../harness/workload/message-factory.js';
 import type { CallSpec, Fault, WorkloadMessage } from '../harness/workload/workload.js';
 import type { Role } from '../harness/contract/define-target.js';
@@ -6,7 +7,8 @@ import type { Scenario } from '../harness/workload/scenario.js';
 import { HOSTILE_KINDS, HostileMessages, LOOKALIKE_SESSION_IDS, type HostileKind } from './hostile-input.js';
 
 const MAX_CALLS = 12;
-const STARTS = ['createSession', 'logMessage', 'handleChat', 'handleChat-system', 'parallel'] as const;
+// Shrinking goes to the first: a one-call first request keeps counterexamples at three calls or fewer.
+const STARTS = ['handleChat', 'logMessage', 'createSession', 'handleChat-system', 'parallel'] as const;
 
 /** One conversation on one session, and what happens around it. */
 interface Thread {
@@ -53,9 +55,7 @@ export const mixed: Scenario = {
       content: fc.array(fc.constantFrom<HostileKind>('plain', ...HOSTILE_KINDS), { minLength: 1, maxLength: 3 }),
       intruder: fc.constantFrom('none' as const, 'log' as const, 'chat' as const),
       deleteAfter: fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }),
-      fault: fc.option(fc.record({
-        at: fc.nat({ max: 7 }), statement: fc.integer({ min: 1, max: 4 }), when: fc.constantFrom('after' as const, 'before' as const, 'timeout' as const),
-      }), { freq: 3, nil: null }),
+      fault: fc.option(fc.tuple(fc.nat({ max: 7 }), faultArbitrary()).map(([at, f]) => ({ at, ...f })), { freq: 3, nil: null }),
     });
     return fc.array(thread, { minLength: 1, maxLength: 3 }).map((generated) => {
       // Fit the workload in MAX_CALLS: fewer turns first, then fewer threads.

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { faultArbitrary } from '../harness/workload/fault-arbitrary.js';
 import { perSessionWorkload } from '../harness/workload/per-session-workload.js';
 import type { CallSpec, Fault, Workload } from '../harness/workload/workload.js';
 import type { Scenario } from '../harness/workload/scenario.js';
@@ -9,12 +10,10 @@ const FIRST = ['handleChat', 'handleChat-multi', 'createSession+logMessage', 'lo
 /** Calls whose connection the harness kills mid-flight or whose statement times out, each retried by its client with the same ids. */
 export const retryAfterError: Scenario = {
   name: 'retry-after-error',
-  description: 'the harness kills a call\'s connection (pg_terminate_backend) before or after one of its statements, or makes it hit a statement timeout; the client retries the call with the same messageId',
+  description: 'the harness kills a call\'s connection (pg_terminate_backend) before or after one of its statements (its COMMIT too), or makes it hit a statement timeout; the client retries the call with the same messageId',
   arbitrary(caps) {
     const firsts = caps.handleChat ? [...FIRST] : FIRST.filter((k) => !k.startsWith('handleChat'));
-    const fault: fc.Arbitrary<Fault | null> = fc.option(
-      fc.record({ statement: fc.integer({ min: 1, max: 4 }), when: fc.constantFrom('after' as const, 'before' as const, 'timeout' as const) }),
-      { freq: 2, nil: null });
+    const fault: fc.Arbitrary<Fault | null> = fc.option(faultArbitrary(), { freq: 2, nil: null });
     const plan = fc.record({
       first: fc.constantFrom(...firsts),
       firstFault: fault,

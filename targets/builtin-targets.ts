@@ -14,4 +14,5 @@ export const builtinTargets: TargetRegistry = {
   'jaaz-chat-after': async () => (await import('./jaaz-chat-after.js')).default,
   'prisma-upsert': async () => (await import('./prisma-upsert.js')).default,
   'retry-duplicates': async () => (await import('./retry-duplicates.js')).default,
+  'serializable-retry': async () => (await import('./serializable-retry.js')).default,
 };

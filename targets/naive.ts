@@ -18,7 +18,7 @@ export default defineTarget({
           [messageId, sessionId, role, content]);
       },
       async handleChat({ sessionId, userId, messages }) {
-        if (messages.length === 1) await store.createSession({ sessionId, userId, title: messages[0]!.content.slice(0, 40) });
+        if (messages.length === 1) await store.createSession!({ sessionId, userId, title: messages[0]!.content.slice(0, 40) });
         const last = messages[messages.length - 1];
         if (last) await store.logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content });
       },

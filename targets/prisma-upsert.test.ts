@@ -31,7 +31,7 @@ async function sessionUpsertSql(spelling: UpsertSpelling): Promise<string[]> {
     await canonicalRegisterUsers(pool, ['u1']);
     const store = await makePrismaUpsertTarget(spelling).create({ pool, databaseUrl: db.url });
     seen.length = 0;
-    await store.createSession({ sessionId: 's1', userId: 'u1' });
+    await store.createSession!({ sessionId: 's1', userId: 'u1' });
     await store.close?.();
     return seen.filter((s) => /chat_sessions/.test(s) || /^(BEGIN|COMMIT)/.test(s));
   } finally {

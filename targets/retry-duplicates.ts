@@ -13,7 +13,7 @@ export default defineTarget({
   name: 'retry-duplicates',
   description: 'Server-generated message ids and no idempotency: a retried message is stored twice; fails no-duplicates in retry-after-error.',
   // mixed re-sends requests too (a double submit with the same ids, a killed connection's retry).
-  expect: { 'retry-after-error': 'fail', mixed: 'fail', '*': 'pass' },
+  expect: { 'retry-after-error': 'fail', 'concurrent-duplicates': 'fail', mixed: 'fail', '*': 'pass' },
   create({ pool }) {
     const store: ChatStore = {
       createSession: (req) => upsertSession(pool, req),

@@ -10,7 +10,7 @@ export type Role = 'system' | 'user' | 'assistant' | 'tool';
 
 /** Every invariant name DESIGN.md fixes, in reporting priority (the order of the built-in checkers). */
 export const INVARIANT_NAMES = [
-  'no-fk-error', 'no-db-error', 'no-orphans', 'acked-durable', 'no-duplicates',
+  'no-fk-error', 'no-db-error', 'no-leaks', 'no-orphans', 'acked-durable', 'no-duplicates',
   'session-ownership', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed',
 ] as const;
 
@@ -20,12 +20,14 @@ export type InvariantName = (typeof INVARIANT_NAMES)[number];
 export interface CreateSessionRequest { sessionId: string; userId: string; title?: string }
 export interface LogMessageRequest { sessionId: string; userId: string; messageId: string; role: Role; content: string }
 export interface ChatMessageInput { messageId: string; role: Role; content: string }
-export interface HandleChatRequest { sessionId: string; userId: string; messages: ChatMessageInput[] }
+/** `reply` is only sent to targets that declare `api: { reply: 'in-request' }`: the assistant's answer, persisted at the end of the same call. */
+export interface HandleChatRequest { sessionId: string; userId: string; messages: ChatMessageInput[]; reply?: ChatMessageInput }
 export interface DeleteSessionRequest { sessionId: string; userId: string }
 
 /** The persistence code under test, as the harness calls it. */
 export interface ChatStore {
-  createSession(req: CreateSessionRequest): Promise<void>;
+  /** Optional: without it scenarios open every session with its first message. */
+  createSession?(req: CreateSessionRequest): Promise<void>;
   logMessage(req: LogMessageRequest): Promise<void>;
   handleChat?(req: HandleChatRequest): Promise<void>;
   deleteSession?(req: DeleteSessionRequest): Promise<void>;
@@ -61,6 +63,37 @@ export interface TableMap {
   messages: { table: string; id?: string; session: string; role: string; content: string; order: string };
 }
 
+/** A finding a team knows about and is fixing: cells that only fail with it pass, and the report counts it as muted. */
+export interface KnownFinding {
+  invariant: InvariantName;
+  sqlstate?: string;
+  constraint?: string;
+  /** Why it is muted (an issue link, say); shown in the report. */
+  note?: string;
+}
+
+/** What a cell expects: an outcome, or a pass apart from known findings. */
+export type Expectation = 'pass' | 'fail' | { mute: KnownFinding[] };
+
+/** Input an app legitimately refuses: calls that break a rule are generated as refusable (a clean refusal is right; a raw error or a silent drop is still a finding), the rest must succeed. */
+export interface InputRules {
+  /** Empty or whitespace-only content is refused. */
+  emptyContent?: 'refuse';
+  /** Content longer than this many characters (code points) is refused. */
+  maxContentLength?: number;
+  /** Session, user and message ids (as the target is handed them) that do not match are refused. */
+  idPattern?: RegExp | string;
+}
+
+/** How the app's API is shaped; every field is optional and defaults to what the harness did before. */
+export interface TargetApi {
+  /** 'in-request': handleChat persists the assistant's reply (req.reply) at the end of the same call (the AI SDK's onFinish), so no reply is ever logged on its own; default 'separate'. */
+  reply?: 'in-request' | 'separate';
+  /** What handleChat's messages carry each turn: 'full' the whole conversation with original ids (the AI SDK's useChat), 'new' only the new message(s); default 'any' (both are generated). */
+  history?: 'full' | 'new' | 'any';
+  input?: InputRules;
+}
+
 /** What `create` receives: every statement a target sends must go through `pool`. */
 export interface TargetContext { pool: Pool; databaseUrl: string }
 
@@ -70,7 +103,8 @@ export interface TargetDefinition {
   description?: string;
   /** 'canonical' (the default), the DDL itself, or a migrations path relative to the working directory (a .sql file, a Drizzle or Prisma migrations folder, or a folder of .sql files). */
   schema?: 'canonical' | { sql: string } | { migrations: string };
-  expect?: Record<string, 'pass' | 'fail'>;
+  /** Scenario name or '*' → 'pass', 'fail' or { mute: [...] } (a pass apart from known findings); a scenario's own entry wins over '*', and mutes of both apply. */
+  expect?: Record<string, Expectation>;
   invariants?: Partial<Record<InvariantName, false>>;
   /** Own schema: where users, sessions and messages live; replaces snapshot() (and registerUsers(), which inserts ids only). */
   tables?: TableMap;
@@ -78,6 +112,8 @@ export interface TargetDefinition {
   ids?: IdFormat;
   /** The isolation its transactions need; overrides `--isolation` (which sets the default for the others). */
   isolation?: IsolationLevel;
+  /** The shape of the app's API: reply in the same request, history sent each turn, input rules. */
+  api?: TargetApi;
   create(ctx: TargetContext): ChatStore | Promise<ChatStore>;
 }
 

@@ -1,7 +1,7 @@
 import { isCanonical } from './canonical-schema.js';
 import { ID_FORMATS, INVARIANT_NAMES, ISOLATION_LEVELS, type ChatStore, type TargetDefinition } from './define-target.js';
 
-const OPTIONAL_METHODS = ['handleChat', 'deleteSession', 'registerUsers', 'snapshot', 'close'] as const;
+const OPTIONAL_METHODS = ['createSession', 'handleChat', 'deleteSession', 'registerUsers', 'snapshot', 'close'] as const;
 
 /** Problems with a target module's default export, one sentence each; empty when it is a valid TargetDefinition. */
 export function validateTarget(value: unknown, scenarioNames: readonly string[]): string[] {
@@ -23,11 +23,13 @@ export function validateTarget(value: unknown, scenarioNames: readonly string[])
   if (t.ids !== undefined && !(ID_FORMATS as readonly unknown[]).includes(t.ids)) {
     problems.push(`\`ids\` must be one of ${ID_FORMATS.join(', ')}, not ${JSON.stringify(t.ids)}`);
   }
+  if (t.api !== undefined) problems.push(...apiProblems(t.api));
   if (t.expect !== undefined) {
-    if (typeof t.expect !== 'object' || t.expect === null) problems.push('`expect` must map scenario names (or "*") to "pass" or "fail"');
+    if (typeof t.expect !== 'object' || t.expect === null) problems.push('`expect` must map scenario names (or "*") to "pass", "fail" or { mute: [...] }');
     else for (const [k, v] of Object.entries(t.expect)) {
       if (k !== '*' && !scenarioNames.includes(k)) problems.push(`\`expect\` names unknown scenario "${k}" (valid: *, ${scenarioNames.join(', ')})`);
-      if (v !== 'pass' && v !== 'fail') problems.push(`\`expect["${k}"]\` must be "pass" or "fail", not ${JSON.stringify(v)}`);
+      if (typeof v === 'object' && v !== null && !Array.isArray(v)) problems.push(...expectationProblems(k, v as Record<string, unknown>));
+      else if (v !== 'pass' && v !== 'fail') problems.push(`\`expect["${k}"]\` must be "pass", "fail" or { mute: [{ invariant, sqlstate?, constraint?, note? }] }, not ${JSON.stringify(v)}`);
     }
   }
   if (t.invariants !== undefined) {
@@ -42,10 +44,10 @@ export function validateTarget(value: unknown, scenarioNames: readonly string[])
 
 /** Problems with the ChatStore a target's `create` returned; empty when it has the required shape. */
 export function validateStore(store: unknown, def: Pick<TargetDefinition, 'schema' | 'tables'>): string[] {
-  if (typeof store !== 'object' || store === null) return ['`create(ctx)` must return (or resolve to) an object with createSession and logMessage'];
+  if (typeof store !== 'object' || store === null) return ['`create(ctx)` must return (or resolve to) an object with logMessage (and createSession, handleChat, … where the app has them)'];
   const s = store as Record<string, unknown>;
   const problems: string[] = [];
-  for (const m of ['createSession', 'logMessage'] as const) if (typeof s[m] !== 'function') problems.push(`the ChatStore has no ${m}() method`);
+  if (typeof s.logMessage !== 'function') problems.push('the ChatStore has no logMessage() method');
   for (const m of OPTIONAL_METHODS) if (s[m] !== undefined && typeof s[m] !== 'function') problems.push(`the ChatStore's ${m} must be a method when present`);
   if (!isCanonical(def) && typeof s.snapshot !== 'function' && !def.tables) {
     problems.push('a target with its own schema must implement snapshot(scope) or describe its `tables`: the harness cannot read tables it does not know');
@@ -53,8 +55,52 @@ export function validateStore(store: unknown, def: Pick<TargetDefinition, 'schem
   return problems;
 }
 
+const KNOWN_FINDING_KEYS = ['invariant', 'sqlstate', 'constraint', 'note'];
+
+// A mute that can never match (a typo in a key or a name) would silently stop muting: each is a problem.
+function expectationProblems(scenario: string, e: Record<string, unknown>): string[] {
+  const at = `\`expect["${scenario}"]\``;
+  const problems: string[] = [];
+  for (const k of Object.keys(e)) if (k !== 'mute') problems.push(`${at} has an unknown key "${k}" (an object entry is { mute: [...] })`);
+  if (!Array.isArray(e.mute)) return [...problems, `${at}.mute must be an array of known findings such as { invariant: 'no-db-error', sqlstate: '23505' }`];
+  e.mute.forEach((f: unknown, i) => {
+    const where = `${at}.mute[${i}]`;
+    if (typeof f !== 'object' || f === null || Array.isArray(f)) { problems.push(`${where} must be an object { invariant, sqlstate?, constraint?, note? }`); return; }
+    const x = f as Record<string, unknown>;
+    for (const k of Object.keys(x)) if (!KNOWN_FINDING_KEYS.includes(k)) problems.push(`${where} has an unknown key "${k}" (valid: ${KNOWN_FINDING_KEYS.join(', ')})`);
+    if (!INVARIANT_NAMES.includes(x.invariant as any)) problems.push(`${where}.invariant must name an invariant (${INVARIANT_NAMES.join(', ')}), not ${JSON.stringify(x.invariant)}`);
+    if (x.sqlstate !== undefined && !(typeof x.sqlstate === 'string' && /^[0-9A-Z]{5}$/.test(x.sqlstate))) problems.push(`${where}.sqlstate must be a five-character SQLSTATE string such as '23505', not ${JSON.stringify(x.sqlstate)}`);
+    if (x.constraint !== undefined && !(typeof x.constraint === 'string' && x.constraint !== '')) problems.push(`${where}.constraint must be a constraint name, not ${JSON.stringify(x.constraint)}`);
+    if (x.note !== undefined && typeof x.note !== 'string') problems.push(`${where}.note must be a string`);
+  });
+  return problems;
+}
+
 /** A validated store, typed. */
 export function asStore(store: unknown): ChatStore { return store as ChatStore; }
+
+function apiProblems(a: unknown): string[] {
+  if (typeof a !== 'object' || a === null) return ["`api` must be an object such as { reply: 'in-request', history: 'full', input: { maxContentLength: 4000 } }"];
+  const x = a as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const k of Object.keys(x)) if (!['reply', 'history', 'input'].includes(k)) problems.push(`\`api\` has an unknown key "${k}" (valid: reply, history, input)`);
+  if (x.reply !== undefined && x.reply !== 'in-request' && x.reply !== 'separate') problems.push(`\`api.reply\` must be 'in-request' or 'separate', not ${JSON.stringify(x.reply)}`);
+  if (x.history !== undefined && !['full', 'new', 'any'].includes(x.history as string)) problems.push(`\`api.history\` must be 'full', 'new' or 'any', not ${JSON.stringify(x.history)}`);
+  const input = x.input as Record<string, unknown> | undefined;
+  if (input !== undefined) {
+    if (typeof input !== 'object' || input === null) return [...problems, '`api.input` must be an object such as { emptyContent: \'refuse\', maxContentLength: 4000, idPattern: /^[0-9a-f-]{36}$/ }'];
+    for (const k of Object.keys(input)) if (!['emptyContent', 'maxContentLength', 'idPattern'].includes(k)) problems.push(`\`api.input\` has an unknown key "${k}" (valid: emptyContent, maxContentLength, idPattern)`);
+    if (input.emptyContent !== undefined && input.emptyContent !== 'refuse') problems.push(`\`api.input.emptyContent\` can only be 'refuse', not ${JSON.stringify(input.emptyContent)}`);
+    const max = input.maxContentLength;
+    if (max !== undefined && !(typeof max === 'number' && Number.isInteger(max) && max >= 0)) problems.push(`\`api.input.maxContentLength\` must be a whole number of characters, not ${JSON.stringify(max)}`);
+    const pattern = input.idPattern;
+    if (pattern !== undefined && !(pattern instanceof RegExp)) {
+      if (typeof pattern !== 'string') problems.push('`api.input.idPattern` must be a RegExp or a regular expression string');
+      else try { new RegExp(pattern); } catch (e) { problems.push(`\`api.input.idPattern\` is not a valid regular expression: ${(e as Error).message}`); }
+    }
+  }
+  return problems;
+}
 
 function tableProblems(t: unknown): string[] {
   const named = (v: unknown) => typeof v === 'string' && v !== '';

@@ -24,11 +24,12 @@ describe('ids: uuid', () => {
 
   it('…and its race reads in harness ids: the 23505 detail names s1, not a UUID', async () => {
     const cell = await runTestCell(TARGET, 'concurrent-duplicates', { mode: 'scheduled' });
-    expect(cell.failure).toMatchObject({ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey' });
-    const failed = cell.failure!.statements.find((s) => s.error?.sqlstate === '23505')!;
+    const race = cell.failures!.find((f) => f.constraint === 'chat_sessions_pkey');
+    expect(race).toMatchObject({ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey' });
+    const failed = race!.statements.find((s) => s.error?.sqlstate === '23505')!;
     expect(failed.error!.detail).toBe('Key (id)=(s1) already exists.');
-    expect(JSON.stringify(cell.failure)).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}/);
-    expect(cell.failure!.snapshot!.sessions.map((s) => s.id)).toEqual(['s1']);
+    expect(JSON.stringify(cell.failures)).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}/);
+    expect(race!.snapshot!.sessions.map((s) => s.id)).toEqual(['s1']);
   });
 });
 

@@ -1,12 +1,13 @@
-import type { ChatStore } from '../contract/define-target.js';
+import type { ChatStore, InputRules } from '../contract/define-target.js';
 import { callContext } from '../gate/call-context.js';
 import { classifyError } from '../history/classify-error.js';
 import type { CallRecord, Clock } from '../history/history.js';
-import { callLabel, type CallSpec } from '../workload/workload.js';
+import { callLabel, type CallSpec, type WorkloadMessage } from '../workload/workload.js';
+import { brokenInputRule } from '../workload/broken-input-rule.js';
 import { idCodec, type IdCodec } from './id-codec.js';
 
-/** What a call needs from its trial: the target's store and how long a call may take. */
-export interface CallEnv { store: ChatStore; callTimeoutMs: number }
+/** What a call needs from its trial: the target's store, how long a call may take and the input it may refuse. */
+export interface CallEnv { store: ChatStore; callTimeoutMs: number; inputRules?: InputRules }
 
 const TIMEOUT = Symbol('timeout');
 
@@ -18,14 +19,16 @@ export function physicalId(ns: string, logical: string): string {
 function buildRequest(ns: string, call: CallSpec, ids: IdCodec): any {
   const sessionId = ids.encode(physicalId(ns, call.session));
   const userId = ids.encode(physicalId(ns, call.user));
-  const msgs = (call.messages ?? []).map((m) => ({ messageId: ids.encode(physicalId(ns, m.id)), role: m.role, content: m.content }));
+  const message = (m: WorkloadMessage) => ({ messageId: ids.encode(physicalId(ns, m.id)), role: m.role, content: m.content });
+  const msgs = (call.messages ?? []).map(message);
   switch (call.op) {
     case 'createSession': return call.title === undefined ? { sessionId, userId } : { sessionId, userId, title: call.title };
     case 'deleteSession': return { sessionId, userId };
     case 'logMessage': return { sessionId, userId, ...msgs[0]! };
-    case 'handleChat': return { sessionId, userId, messages: msgs };
+    case 'handleChat': return call.reply ? { sessionId, userId, messages: msgs, reply: message(call.reply) } : { sessionId, userId, messages: msgs };
   }
 }
+
 
 /** Lets a scheduler know which calls are live. */
 export interface CallHooks { callStarted(call: number): void; callEnded(call: number): void }
@@ -34,13 +37,16 @@ export interface CallHooks { callStarted(call: number): void; callEnded(call: nu
 export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: CallSpec, client: number, index: number, hooks?: CallHooks, ids: IdCodec = idCodec('text')): Promise<CallRecord> {
   const req = buildRequest(ns, spec, ids);
   const last = spec.messages?.at(-1);
+  const broken = brokenInputRule(req, env.inputRules);
   const rec: CallRecord = {
-    index, client, op: spec.op, label: callLabel(spec, client), valid: spec.valid,
+    index, client, op: spec.op, label: callLabel(spec, client), valid: spec.valid && !broken,
     sessionId: physicalId(ns, spec.session), userId: physicalId(ns, spec.user),
     invokedAt: clock.tick(), completedAt: 0, outcome: 'ok', durationMs: 0,
   };
   if (last) rec.message = { messageId: physicalId(ns, last.id), role: last.role, content: last.content };
   if (spec.messages && spec.op === 'handleChat') rec.messageCount = spec.messages.length;
+  if (spec.reply) rec.reply = { messageId: physicalId(ns, spec.reply.id), role: spec.reply.role, content: spec.reply.content };
+  if (broken) rec.refusable = broken;
   if (spec.retry) rec.retry = true;
   const started = performance.now();
   hooks?.callStarted(index);

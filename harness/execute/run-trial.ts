@@ -10,6 +10,8 @@ import { canonicalRegisterUsers, canonicalSnapshot, isCanonical } from '../contr
 import { tableRegisterUsers, tableSnapshot } from '../contract/table-snapshot.js';
 import type { ErrorInfo } from '../history/classify-error.js';
 import { Clock, type CallRecord, type History, type StatementRecord } from '../history/history.js';
+import { attachStatementCauses } from '../history/attach-statement-causes.js';
+import { describeLeak } from '../history/describe-leak.js';
 import { stripNamespace } from '../invariants/describe.js';
 import { checkInvariants } from '../invariants/check-invariants.js';
 import type { Violation } from '../invariants/invariant.js';
@@ -124,13 +126,21 @@ async function runTrial(
   } finally {
     env.pool.setGate(undefined);
   }
-  // Trials share the pool, not state: a connection left in a transaction would fail the next
-  // trial's first statement (25P02) with nothing in that trial to explain it or replay it.
-  env.pool.evictDirty();
+  // A call that returned and still holds a connection, or released one inside its own transaction,
+  // leaked it; a call that timed out may still be using its connection, so it is not judged.
+  for (const c of calls) {
+    const leak = c.outcome === 'info' ? undefined : describeLeak(env.pool.leaksOf(c.index));
+    if (leak) c.leak = leak;
+  }
+  // Trials share the pool, not state: a leaked connection would starve later trials into timeouts,
+  // one left in a transaction would fail their first statement (25P02), neither explained nor
+  // replayable from those trials.
+  env.pool.reclaim();
   calls.sort((a, b) => a.invokedAt - b.invokedAt);
   const { statements, schedule, picks } = evidence();
   // Errors echo physical ids (`Key (id)=(t6_s1)`); without the trial prefix a replay reads the same.
   for (const rec of [...calls, ...statements]) if (rec.error) rec.error = withoutNamespace(rec.error, ns, ids);
+  attachStatementCauses(calls, statements);
   const scope = { userIds: users.map((u) => ids.encode(physicalId(ns, u))), sessionIds: sessions.map((s) => ids.encode(physicalId(ns, s))) };
   const raw = env.store.snapshot ? await env.store.snapshot(scope)
     : env.def.tables ? await tableSnapshot(env.harnessPool, env.def.tables, scope)

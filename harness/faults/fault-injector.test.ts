@@ -153,3 +153,29 @@ describe('injected statement timeouts find what kills cannot', () => {
     expect(ops.length).toBeLessThanOrEqual(3);
   });
 });
+
+// False alarms of the harness itself, each found by `npm run sweep` or the issue's report and replayed exactly here on a correct target.
+describe('no false alarms from injected timeouts (regressions)', () => {
+  const chat = (session: string, id: string) => ({
+    op: 'handleChat' as const, session, user: 'u1', valid: true, messages: [{ id, role: 'user' as const, content: `Hello #${id}` }],
+  });
+
+  it('a timeout on a statement blocked by another client\'s row lock: the schedule steps around it instead of stalling until the call times out', async () => {
+    // c1 inserts the session in its open transaction; c2's double submit then waits on that row. The tables cannot
+    // be locked from outside (c1 holds a lock), so the timeout does not fire and c2 waits on a trial lock, which the
+    // scheduler must see: it once waited for c2 as if the harness held it, and both calls "did not settle within 5000 ms".
+    const workload = { users: ['u1'], clients: [[chat('s1', 'm1')], [{ ...chat('s1', 'm1'), fault: { statement: 2, when: 'timeout' as const } }, { ...chat('s1', 'm1'), retry: true }]] };
+    const cell = await runTestCell('./test/fixtures/first-message-target.ts', 'concurrent-duplicates', { mode: 'scheduled', replay: { workload, choices: [0, 0, 1, 1] } });
+    expect(cell.failure?.message ?? cell.error).toBeUndefined();
+    expect(cell).toMatchObject({ outcome: 'pass', runs: 1 });
+  });
+
+  it('a timeout on the ROLLBACK of a transaction PostgreSQL aborted (40001): the ROLLBACK runs, not a 25P02 the harness made up', async () => {
+    // Statement 5 of serializable-retry's third call is the ROLLBACK after a serialization failure; the injector's
+    // SET statement_timeout failed in the aborted transaction and that 25P02 reached the target as the ROLLBACK's.
+    const workload = { users: ['u1'], clients: [[chat('s1', 'm1')], [chat('s2', 'm2')], [{ ...chat('s3', 'm3'), fault: { statement: 5, when: 'timeout' as const } }, { ...chat('s3', 'm3'), retry: true }]] };
+    const cell = await runTestCell('serializable-retry', 'retry-after-error', { mode: 'scheduled', replay: { workload, choices: [8, 8] } });
+    expect(cell.failure?.message ?? cell.error).toBeUndefined();
+    expect(cell).toMatchObject({ outcome: 'pass', runs: 1 });
+  });
+});

@@ -14,6 +14,9 @@ export type LockTables = () => Promise<(() => Promise<void>) | undefined>;
 /** What the injector does to the server, from outside the trial's connections. */
 export interface FaultOps { kill: KillBackend; lockTables: LockTables }
 
+/** A statement that commits a transaction. */
+const COMMIT = /^\s*(COMMIT|END)\b/i;
+
 /** How long an injected statement timeout lets the held statement wait. */
 export const INJECTED_TIMEOUT_MS = 30;
 
@@ -37,9 +40,12 @@ export class FaultInjector implements StatementGate {
     const n = (this.counts.get(call) ?? 0) + 1;
     this.counts.set(call, n);
     const pid = stmt.backendPid;
-    if (n !== fault.statement || pid === undefined) return this.inner.run(stmt, send);
+    const strikes = fault.statement === 'commit' ? COMMIT.test(stmt.sql) : n === fault.statement;
+    if (!strikes || pid === undefined) return this.inner.run(stmt, send);
     if (fault.when === 'timeout') return this.timeout(stmt, send, call, n);
-    this.fired.set(call, `connection killed ${fault.when} statement ${n}`);
+    this.fired.set(call, fault.statement === 'commit'
+      ? fault.when === 'after' ? `connection killed after its COMMIT (statement ${n}) ran: committed, acknowledgement lost` : `connection killed before its COMMIT (statement ${n}): rolled back`
+      : `connection killed ${fault.when} statement ${n}`);
     // The client must have seen its connection end before anyone can hand it out again: a pool
     // takes back a client released before that as healthy, and the next call would get a dead one.
     const kill = async () => {
@@ -60,26 +66,30 @@ export class FaultInjector implements StatementGate {
 
   // A real statement timeout, made certain: every table is locked from outside and the
   // connection's statement_timeout is tiny, so the statement waits and is cancelled (57014).
-  // A statement that takes no table lock (BEGIN, COMMIT) just runs: the fault did not fire.
+  // A statement that takes no table lock (BEGIN, COMMIT), or whose tables a trial transaction
+  // holds already, just runs: the fault did not fire.
   private timeout<T>(stmt: StatementInfo, send: () => Promise<T>, call: number, n: number): Promise<T> {
     this.fired.set(call, `statement timeout at statement ${n}`);
-    // The scheduler must wait for this statement, not step around it as if a trial lock held it.
-    stmt.heldByHarness = true;
     return this.inner.run(stmt, () => this.exclusive(async () => {
       const raw = stmt.raw;
       const release = raw ? await this.ops.lockTables() : undefined;
       if (!release || !raw) { this.fired.delete(call); return send(); }
+      // Only while the harness's own lock holds it may the scheduler wait for this statement
+      // instead of stepping around it: a trial lock that holds it must be seen as one, or the
+      // schedule stalls until the call times out.
+      stmt.heldByHarness = true;
       let armed = false;
       let timedOut = false;
       try {
-        await raw(`SET statement_timeout = ${INJECTED_TIMEOUT_MS}`);
-        armed = true;
+        // An aborted transaction takes no SET (25P02): the statement (its ROLLBACK, say) runs as it is.
+        armed = await raw(`SET statement_timeout = ${INJECTED_TIMEOUT_MS}`).then(() => true, () => false);
         return await send();
       } catch (e) {
         timedOut = armed && (e as { code?: string })?.code === '57014';
         throw e;
       } finally {
         await release();
+        stmt.heldByHarness = false;
         // Outside a transaction the setting would outlive the call; inside one its rollback undoes it.
         if (armed) await raw('SET statement_timeout = DEFAULT').catch(() => {});
         if (!timedOut) this.fired.delete(call);

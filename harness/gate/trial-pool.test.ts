@@ -59,6 +59,64 @@ describe('trial pool', () => {
     await p.destroy(1000);
   });
 
+  it('leaksOf() counts the connections a call still holds, by the call that asked for them, also when another call handed them over', async () => {
+    const p = createTrialPool({ connectionString: db.url, max: 1 });
+    const first = await callContext.run({ call: 0, client: 0 }, () => p.connect());
+    // Call 1 waits for the only connection; it reaches call 1 inside call 0's release.
+    const waiting = callContext.run({ call: 1, client: 1 }, () => p.connect());
+    callContext.run({ call: 0, client: 0 }, () => first.release());
+    const second = await waiting;
+    expect(second).toBe(first);
+    expect(p.leaksOf(0)).toEqual({ held: 0, openTransaction: false });
+    expect(p.leaksOf(1)).toEqual({ held: 1, openTransaction: false });
+    second.release();
+    expect(p.leaksOf(1)).toEqual({ held: 0, openTransaction: false });
+    await p.destroy(1000);
+  });
+
+  it('leaksOf() says a call released a connection inside the transaction it opened (checked out or pooled), not one it inherited, nor a broken one', async () => {
+    const p = createTrialPool({ connectionString: db.url, max: 3 });
+    await callContext.run({ call: 0, client: 0 }, async () => {
+      const c = await p.connect();
+      await c.query('BEGIN');
+      c.release();
+    });
+    p.evictDirty();
+    await callContext.run({ call: 1, client: 1 }, () => p.query('BEGIN'));
+    // Call 2 gets a connection already inside a transaction and hands it back as it found it.
+    await callContext.run({ call: 2, client: 2 }, async () => {
+      const c = await p.connect();
+      c.release();
+    });
+    await callContext.run({ call: 3, client: 3 }, async () => {
+      const c = await p.connect();
+      await c.query('BEGIN');
+      c.release(new Error('broken'));
+    });
+    await callContext.run({ call: 4, client: 4 }, () => p.query('SELECT 1'));
+    expect([0, 1, 2, 3, 4].map((i) => p.leaksOf(i).openTransaction)).toEqual([true, true, false, false, false]);
+    await p.destroy(1000);
+  });
+
+  it('reclaim() closes what is still checked out and what idles in a transaction, forgets the trial\'s calls, and the pool is whole again', async () => {
+    const p = createTrialPool({ connectionString: db.url, max: 3 });
+    const kept = await callContext.run({ call: 0, client: 0 }, () => p.connect());
+    await kept.query('BEGIN');
+    await callContext.run({ call: 1, client: 1 }, () => p.query('BEGIN'));
+    await callContext.run({ call: 2, client: 2 }, () => p.query('SELECT 1'));
+    expect(p.totalCount).toBe(2);
+    expect(p.reclaim()).toEqual({ held: 1, dirty: 1 });
+    expect(p.leaksOf(0)).toEqual({ held: 0, openTransaction: false });
+    expect(p.leaksOf(1)).toEqual({ held: 0, openTransaction: false });
+    // Every slot is free: three callers get a connection at once, none inside a transaction.
+    const three = await Promise.all([p.connect(), p.connect(), p.connect()]);
+    for (const c of three) expect((await c.query('SELECT now() = statement_timestamp() AS fresh')).rows[0].fresh).toBe(true);
+    for (const c of three) c.release();
+    // The leaked client is closed: a late release by its caller cannot hand it back.
+    expect(() => kept.release()).toThrow(/already been released/);
+    await p.destroy(1000);
+  });
+
   it('destroy() ends connections a hung caller never released', async () => {
     const p = createTrialPool({ connectionString: db.url, max: 2 });
     await p.connect(); // never released

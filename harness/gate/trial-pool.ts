@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { callContext } from './call-context.js';
+import { callContext, type CallContext } from './call-context.js';
 import type { StatementGate, StatementInfo } from './statement-gate.js';
 
 /** A pg.Pool whose every statement, on pooled queries and checked-out clients alike, passes the current gate. */
@@ -10,12 +10,31 @@ export interface TrialPool extends pg.Pool {
   connectionCount(): number;
   /** Closes idle connections a target left inside a transaction (open or aborted); returns how many. */
   evictDirty(): number;
+  /** What call `call` of the current trial leaked so far: connections it checked out and still holds, and whether it released one inside a transaction it opened. */
+  leaksOf(call: number): CallLeaks;
+  /** Ends a trial: closes every connection still checked out and every idle one left inside a transaction, and forgets the trial's calls; returns how many of each. */
+  reclaim(): { held: number; dirty: number };
+}
+
+/** A call's leaks, as the pool saw them. */
+export interface CallLeaks { held: number; openTransaction: boolean }
+
+// pg records the server's transaction status of a connection: 'I' idle, 'T' in a transaction, 'E' in a failed one.
+function inTransaction(c: pg.Client): boolean {
+  const st = (c as any)._txStatus;
+  return st === 'T' || st === 'E';
 }
 
 /** Creates the pool handed to targets as `ctx.pool`. */
 export function createTrialPool(config: pg.PoolConfig): TrialPool {
   let gate: StatementGate | undefined;
   const clients = new Set<pg.Client>();
+  // Who holds each checked-out client, and whether it got it outside a transaction (an inherited one is the previous holder's leak).
+  const holders = new Map<pg.Client, { call: number; cleanAtCheckout: boolean }>();
+  const leftOpen = new Set<number>();
+  const checkedOut = (client: pg.Client, ctx: CallContext | undefined) => {
+    if (ctx) holders.set(client, { call: ctx.call, cleanAtCheckout: !inTransaction(client) });
+  };
 
   class GatedClient extends pg.Client {
     constructor(cfg: any) {
@@ -52,6 +71,18 @@ export function createTrialPool(config: pg.PoolConfig): TrialPool {
   }
 
   class Pool extends pg.Pool {
+    // The caller's call is read when it asks, not when a client is handed over: a client freed by
+    // another call reaches a waiting caller inside the releasing call's async context.
+    connect(cb?: any): any {
+      const ctx = callContext.getStore();
+      if (typeof cb === 'function') {
+        return super.connect((err: Error | undefined, client: pg.PoolClient | undefined, done: any) => {
+          if (client) checkedOut(client, ctx);
+          cb(err, client, done);
+        });
+      }
+      return super.connect().then((client) => { checkedOut(client, ctx); return client; });
+    }
     // Pooled queries check out a client inside the caller's async context, so statements keep their call.
     query(config: any, values?: any, callback?: any): any {
       const cb = typeof values === 'function' ? values : callback;
@@ -82,7 +113,14 @@ export function createTrialPool(config: pg.PoolConfig): TrialPool {
   pool.on('error', () => {});
   const acquired = new Set<pg.PoolClient>();
   pool.on('acquire', (c) => acquired.add(c));
-  pool.on('release', (_err, c) => acquired.delete(c));
+  pool.on('release', (err, c) => {
+    acquired.delete(c);
+    const holder = holders.get(c);
+    holders.delete(c);
+    // A connection released broken or dead is closed by the pool, whatever its transaction status said.
+    const alive = !err && (c as any)._queryable !== false && !(c as any)._ending;
+    if (holder && holder.cleanAtCheckout && alive && inTransaction(c)) leftOpen.add(holder.call);
+  });
   pool.setGate = (g) => { gate = g; };
   pool.connectionCount = () => clients.size;
   pool.evictDirty = () => {
@@ -91,6 +129,21 @@ export function createTrialPool(config: pg.PoolConfig): TrialPool {
     const dirty = idle.map((i) => i.client).filter((c) => { const st = (c as any)._txStatus; return st === 'T' || st === 'E'; });
     for (const c of dirty) (pool as any)._remove(c);
     return dirty.length;
+  };
+  pool.leaksOf = (call) => {
+    let held = 0;
+    for (const h of holders.values()) if (h.call === call) held++;
+    return { held, openTransaction: leftOpen.has(call) };
+  };
+  pool.reclaim = () => {
+    const stuck = [...acquired];
+    for (const c of stuck) {
+      try { c.release(new Error('chatfuzz: still checked out when the trial ended')); } catch { /* already released */ }
+    }
+    const dirty = pool.evictDirty();
+    holders.clear();
+    leftOpen.clear();
+    return { held: stuck.length, dirty };
   };
   pool.destroy = async (timeoutMs = 2000) => {
     for (const c of clients) {

@@ -204,9 +204,17 @@ describe('classifyError: connection loss (outcome unknown)', () => {
 
 describe('classifyError: domain errors', () => {
   it('a refusal without a code is a domain error with its message and nothing else', () => {
-    expect(classifyError(new Refusal('session t1_s1 belongs to another user'))).toEqual({
+    expect(classifyError(new Error('session t1_s1 belongs to another user'))).toEqual({
       kind: 'domain', message: 'session t1_s1 belongs to another user',
     });
+  });
+
+  it('a refusal of its own class keeps the class name, from name or from the constructor', () => {
+    expect(classifyError(new Refusal('rate limited'))).toEqual({ kind: 'domain', errorClass: 'Refusal', message: 'rate limited' });
+    class AppError extends Error {}
+    expect(classifyError(new AppError('could not save'))).toEqual({ kind: 'domain', errorClass: 'AppError', message: 'could not save' });
+    expect(classifyError(new TypeError('x is undefined')).errorClass).toBe('TypeError');
+    expect(classifyError({ message: 'quota exceeded' })).not.toHaveProperty('errorClass');
   });
 
   it('an Error with an empty message is described by inspecting it', () => {
@@ -215,11 +223,11 @@ describe('classifyError: domain errors', () => {
     expect(info.message).toContain('Refusal');
   });
 
-  it('a domain Error whose cause is a pg error stays a domain error and keeps the cause\'s SQLSTATE in causeSqlstate', () => {
+  it('a domain Error whose cause is a pg error stays a domain error and keeps the cause\'s SQLSTATE and constraint', () => {
     const info = classifyError(new Refusal('could not start the chat', { cause: sessionPkey() }));
     expect(info.kind).toBe('domain');
     expect(info.message).toBe('could not start the chat');
-    expect(info.causeSqlstate).toBe('23505');
+    expect(info).toMatchObject({ errorClass: 'Refusal', causeSqlstate: '23505', causeConstraint: 'chat_sessions_pkey' });
     expect(info.sqlstate).toBeUndefined();
     expect(isForeignKeyError(info)).toBe(false);
   });
@@ -240,19 +248,56 @@ describe('classifyError: domain errors', () => {
 
   it('a cause two levels down is found', () => {
     const info = classifyError(new Refusal('request failed', { cause: new Error('save failed', { cause: sessionFk() }) }));
-    expect(info).toEqual({ kind: 'domain', message: 'request failed', causeSqlstate: '23503' });
+    expect(info).toEqual({ kind: 'domain', errorClass: 'Refusal', message: 'request failed', causeSqlstate: '23503', causeConstraint: 'chat_messages_session_id_fkey' });
   });
 
   it('a cause chain that loops ends', () => {
     const e: Error & { cause?: unknown } = new Refusal('loops');
     e.cause = e;
-    expect(classifyError(e)).toEqual({ kind: 'domain', message: 'loops' });
+    expect(classifyError(e)).toEqual({ kind: 'domain', errorClass: 'Refusal', message: 'loops' });
   });
 
   it('a plain object with a message but no code is a domain error that shows that message', () => {
     const info = classifyError({ message: 'quota exceeded' });
     expect(info.kind).toBe('domain');
     expect(info.message).toContain('quota exceeded');
+  });
+});
+
+/** drizzle-orm's DrizzleQueryError as it ships: `new DrizzleQueryError(query, params, cause)`, message the SQL and its parameters. */
+class DrizzleQueryError extends Error {
+  constructor(public query: string, public params: unknown[], cause?: Error) {
+    super(`Failed query: ${query}\nparams: ${params}`);
+    this.name = 'DrizzleQueryError';
+    if (cause) (this as any).cause = cause;
+  }
+}
+
+describe('classifyError: errors an ORM passes through', () => {
+  it('a DrizzleQueryError around a pg 23505 is that raw db error, with its SQLSTATE, constraint, table and detail', () => {
+    const info = classifyError(new DrizzleQueryError('insert into "Chat" ("id") values ($1)', ['t1_s1'], sessionPkey()));
+    expect(info).toEqual({
+      kind: 'db', sqlstate: '23505', constraint: 'chat_sessions_pkey', table: 'chat_sessions',
+      detail: 'Key (id)=(t1_s1) already exists.', message: 'duplicate key value violates unique constraint "chat_sessions_pkey"',
+    });
+  });
+
+  it('an older DrizzleQueryError (name left as Error) is recognised by its class, and a killed connection under it stays a connection error', () => {
+    class Legacy extends Error { constructor(cause: Error) { super('Failed query: select 1\nparams: '); (this as any).cause = cause; } }
+    Object.defineProperty(Legacy, 'name', { value: 'DrizzleQueryError' });
+    expect(classifyError(new Legacy(sessionFk()))).toMatchObject({ kind: 'db', sqlstate: '23503', constraint: 'chat_messages_session_id_fkey' });
+    const killed = classifyError(new DrizzleQueryError('select 1', [], pgError('terminating connection due to administrator command', { code: '57P01' })));
+    expect(killed).toMatchObject({ kind: 'connection', sqlstate: '57P01' });
+  });
+
+  it('an app error wrapping a DrizzleQueryError wrapping 23505 is a refusal caused by 23505 on the constraint', () => {
+    class AppError extends Error { constructor(m: string, o?: ErrorOptions) { super(m, o); this.name = 'AppError'; } }
+    const info = classifyError(new AppError('could not save', { cause: new DrizzleQueryError('insert …', [], sessionPkey()) }));
+    expect(info).toEqual({ kind: 'domain', errorClass: 'AppError', message: 'could not save', causeSqlstate: '23505', causeConstraint: 'chat_sessions_pkey' });
+  });
+
+  it('a DrizzleQueryError without a cause is judged on its own (a domain error of its class)', () => {
+    expect(classifyError(new DrizzleQueryError('select 1', []))).toMatchObject({ kind: 'domain', errorClass: 'DrizzleQueryError' });
   });
 });
 

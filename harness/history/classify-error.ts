@@ -11,8 +11,12 @@ export interface ErrorInfo {
   table?: string;
   /** The statement ran, then the harness killed its connection before the result arrived. */
   killedAfter?: boolean;
-  /** A domain error that wraps a raw database error keeps its cause's SQLSTATE here. */
+  /** A domain error that wraps a raw database error keeps its cause's SQLSTATE here (or, when the wrapper dropped its cause, the SQLSTATE of the call's last failed statement). */
   causeSqlstate?: string;
+  /** …and its cause's constraint. */
+  causeConstraint?: string;
+  /** A domain error's own class when it is not plain Error (`AppError`, `TypeError`). */
+  errorClass?: string;
 }
 
 // Every SQLSTATE has a digit, which tells it from Node's errno codes such as EPIPE.
@@ -36,13 +40,36 @@ function sqlstateOf(e: any): string | undefined {
   return undefined;
 }
 
-function findCauseSqlstate(e: any, depth = 0): string | undefined {
+function constraintOf(e: any): string | undefined {
+  return (typeof e.constraint === 'string' && e.constraint) ||
+    e.meta?.constraint || e.meta?.field_name || e.meta?.driverAdapterError?.cause?.constraint?.index ||
+    undefined;
+}
+
+/** The first error down the `cause` chain that carries a SQLSTATE: its SQLSTATE and constraint. */
+function findCause(e: any, depth = 0): { sqlstate: string; constraint?: string } | undefined {
   if (!e || typeof e !== 'object' || depth > 5) return undefined;
-  return sqlstateOf(e.cause) ?? findCauseSqlstate(e.cause, depth + 1);
+  const cause = e.cause;
+  const sqlstate = sqlstateOf(cause);
+  if (sqlstate) return { sqlstate, constraint: constraintOf(cause) };
+  return findCause(cause, depth + 1);
+}
+
+// Drizzle passes the driver's error through as `.cause` of a DrizzleQueryError (whose message is
+// the SQL and its parameters): that is the ORM reporting a raw error, as Prisma's errors are.
+function isDrizzleQueryError(e: any): boolean {
+  return e.cause !== undefined && e.cause !== e &&
+    (e.name === 'DrizzleQueryError' || e.constructor?.name === 'DrizzleQueryError');
+}
+
+function classOf(e: any): string | undefined {
+  const name = typeof e.name === 'string' && e.name !== 'Error' ? e.name : e.constructor?.name;
+  return typeof name === 'string' && name && name !== 'Error' && name !== 'Object' ? name : undefined;
 }
 
 /** Classifies anything a target threw; a value with a SQLSTATE or Prisma code is a raw database error. */
 export function classifyError(e: unknown): ErrorInfo {
+  for (let depth = 0; depth < 5 && e && typeof e === 'object' && isDrizzleQueryError(e); depth++) e = (e as any).cause;
   const err = e as any;
   const isError = e instanceof Error;
   const described = inspect(e, { depth: 1, breakLength: Infinity });
@@ -52,10 +79,7 @@ export function classifyError(e: unknown): ErrorInfo {
     : isError ? described : `threw a non-Error value: ${described}`;
   const prismaCode = typeof err.code === 'string' && PRISMA_CODE.test(err.code) ? err.code : undefined;
   const sqlstate = sqlstateOf(err);
-  const constraint =
-    (typeof err.constraint === 'string' && err.constraint) ||
-    err.meta?.constraint || err.meta?.field_name || err.meta?.driverAdapterError?.cause?.constraint?.index ||
-    undefined;
+  const constraint = constraintOf(err);
   if (sqlstate && CONNECTION_SQLSTATES.has(sqlstate)) return { kind: 'connection', message, sqlstate, ...(err.chatfuzzKilledAfter === true ? { killedAfter: true } : {}) };
   // A statement timeout (or a cancel) leaves the caller not knowing whether a COMMIT landed.
   if (sqlstate === '57014') return { kind: 'timeout', message, sqlstate };
@@ -67,7 +91,8 @@ export function classifyError(e: unknown): ErrorInfo {
     return stripUndefined(info);
   }
   if (CONNECTION_MESSAGES.test(message)) return { kind: 'connection', message };
-  return stripUndefined({ kind: 'domain', message, causeSqlstate: findCauseSqlstate(err) });
+  const cause = findCause(err);
+  return stripUndefined({ kind: 'domain', message, errorClass: classOf(err), causeSqlstate: cause?.sqlstate, causeConstraint: cause?.constraint });
 }
 
 function stripUndefined<T extends object>(o: T): T {

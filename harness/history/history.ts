@@ -19,6 +19,10 @@ export interface CallRecord {
   /** The message this call persists (the last one, for handleChat). */
   message?: { messageId: string; role: Role; content: string };
   messageCount?: number;
+  /** handleChat with the reply in the request: the assistant's answer it persists after `message`. */
+  reply?: { messageId: string; role: Role; content: string };
+  /** Why a call the workload generated as valid may be refused: it breaks one of the target's declared input rules. */
+  refusable?: string;
   invokedAt: number;
   completedAt: number;
   outcome: 'ok' | 'fail' | 'info';
@@ -28,6 +32,8 @@ export interface CallRecord {
   fault?: string;
   /** The call re-sends the client's previous call after it did not succeed. */
   retry?: boolean;
+  /** What the call leaked after it returned, in words ("kept 1 connection checked out", "left a transaction open"). */
+  leak?: string;
 }
 
 /** One SQL statement a target sent through the trial pool. */
@@ -52,6 +58,11 @@ export interface History {
   ns: string;
   calls: CallRecord[];
   statements: StatementRecord[];
+}
+
+/** The messages a call persists, in the order it stores them: its message (the last one, for handleChat), then its reply. */
+export function storedMessages(c: Pick<CallRecord, 'message' | 'reply'>): NonNullable<CallRecord['message']>[] {
+  return [...(c.message ? [c.message] : []), ...(c.reply ? [c.reply] : [])];
 }
 
 /** A physical id as the workload named it: `t12_s1` → `s1`. */

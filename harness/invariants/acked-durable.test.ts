@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ackedDurable, findMessage } from './acked-durable.js';
+import { ackedDurable } from './acked-durable.js';
 import { call, contentOf, errors, history, phys, snapshot } from './fixtures.js';
 
 describe('acked-durable', () => {
@@ -173,14 +173,5 @@ describe('acked-durable', () => {
       call({ op: 'handleChat', session: 's2', user: 'u9', valid: false, messages: [{ id: 'm3' }], error: errors.refusal('unknown user') }),
     ]);
     expect(ackedDurable.check(h, snapshot())).toEqual([]);
-  });
-});
-
-describe('findMessage', () => {
-  it('matches by id when the row has one, by content otherwise', () => {
-    const m = { messageId: phys('m1'), role: 'user' as const, content: contentOf('m1') };
-    expect(findMessage(snapshot({ messages: [{ id: 'm1', session: 's1', content: 'other' }] }), m)).toHaveLength(1);
-    expect(findMessage(snapshot({ messages: [{ id: 'm9', session: 's1', content: contentOf('m1') }] }), m)).toHaveLength(0);
-    expect(findMessage(snapshot({ messages: [{ id: 'm9', session: 's1', content: contentOf('m1') }] }, { withIds: false }), m)).toHaveLength(1);
   });
 });

@@ -1,12 +1,7 @@
-import { logicalId, type CallRecord } from '../history/history.js';
-import type { Snapshot } from '../contract/define-target.js';
+import { logicalId, storedMessages, type CallRecord } from '../history/history.js';
 import type { Invariant, Violation } from './invariant.js';
 import { describeCall } from './describe.js';
-
-/** Finds a call's message in the snapshot: by id when the target reports ids, else by its (trial-unique) content. */
-export function findMessage(snapshot: Snapshot, m: NonNullable<CallRecord['message']>) {
-  return snapshot.messages.filter((row) => (row.id !== undefined ? row.id === m.messageId : row.content === m.content));
-}
+import { messageMatcher } from './message-matcher.js';
 
 /** How a stored row differs from the message that was sent, in words; undefined when it is the same. */
 export function alteration(sent: { role: string; content: string }, row: { role: string; content: string }): string | undefined {
@@ -25,10 +20,11 @@ export function alteration(sent: { role: string; content: string }, row: { role:
 /** Every call that resolved has its effect: the session exists with its owner and the message is stored. */
 export const ackedDurable: Invariant = {
   name: 'acked-durable',
-  description: 'every call that resolved has its effect: the session exists with its owner, the message (the last one, for handleChat) is stored as it was sent',
+  description: 'every call that resolved has its effect: the session exists with its owner, the message (the last one, for handleChat, and its reply) is stored as it was sent',
   check(history, snapshot) {
     const out: Violation[] = [];
     const sessions = new Map(snapshot.sessions.map((s) => [s.id, s.userId]));
+    const match = messageMatcher(history);
     const deletes = history.calls.filter((c) => c.op === 'deleteSession' && c.outcome !== 'fail');
     // A write may rightly be gone when a delete of its session had not finished before the write began.
     const mayBeDeleted = (c: CallRecord) => deletes.some((d) => d.sessionId === c.sessionId && d.completedAt > c.invokedAt);
@@ -45,20 +41,23 @@ export const ackedDurable: Invariant = {
         out.push({ invariant: 'acked-durable', calls: [c.index],
           message: `${describeCall(c)} succeeded but session ${s} is owned by ${logicalId(history, owner)}, who never wrote to it` });
       }
-      if (c.message && (c.op === 'logMessage' || c.op === 'handleChat')) {
-        const rows = findMessage(snapshot, c.message);
+      if (c.op !== 'logMessage' && c.op !== 'handleChat') continue;
+      for (const m of storedMessages(c)) {
+        const rows = match.find(snapshot, m);
+        if (!rows) continue;
+        const what = `message ${logicalId(history, m.messageId)}${m === c.reply ? ' (the reply)' : ''}`;
         if (rows.length === 0) {
           out.push({ invariant: 'acked-durable', calls: [c.index],
-            message: `message ${logicalId(history, c.message.messageId)} (acked to ${describeCall(c)}) is missing from session ${s}` });
+            message: `${what} (acked to ${describeCall(c)}) is missing from session ${s}` });
         } else if (!rows.some((r) => r.sessionId === c.sessionId)) {
           out.push({ invariant: 'acked-durable', calls: [c.index],
-            message: `message ${logicalId(history, c.message.messageId)} (acked to ${describeCall(c)}) is stored in session ${logicalId(history, rows[0]!.sessionId)}, not ${s}` });
+            message: `${what} (acked to ${describeCall(c)}) is stored in session ${logicalId(history, rows[0]!.sessionId)}, not ${s}` });
         } else {
           // Stored, but not as sent: truncated, normalised or re-roled content is a lost write too.
           const row = rows.find((r) => r.sessionId === c.sessionId)!;
-          const altered = alteration(c.message, row);
+          const altered = alteration(m, row);
           if (altered) out.push({ invariant: 'acked-durable', calls: [c.index],
-            message: `message ${logicalId(history, c.message.messageId)} (acked to ${describeCall(c)}) is stored altered in session ${s}: ${altered}` });
+            message: `${what} (acked to ${describeCall(c)}) is stored altered in session ${s}: ${altered}` });
         }
       }
     }

@@ -43,6 +43,15 @@ describe('checkInvariants', () => {
     expect(checkInvariants(h, snapshot())[0]).toMatchObject({ invariant: 'no-fk-error', calls: [1] });
   });
 
+  it('names a leak before the timeouts it causes: a starved call is a symptom, the leak its cause', () => {
+    const h = history([
+      call({ op: 'logMessage', client: 0, messages: [{ id: 'm1' }], leak: 'kept 1 connection checked out' }),
+      call({ op: 'logMessage', client: 1, messages: [{ id: 'm2' }], outcome: 'info', error: errors.timeout() }),
+    ]);
+    const snap = snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1' }] });
+    expect(checkInvariants(h, snap).map((x) => [x.invariant, x.calls])).toEqual([['no-leaks', [0]], ['valid-calls-succeed', [1]]]);
+  });
+
   it('skips an invariant a target opts out of with { "no-fk-error": false }', () => {
     const { h, snap } = brokenTrial();
     const v = checkInvariants(h, snap, { 'no-fk-error': false });
@@ -79,7 +88,7 @@ describe('checkInvariants', () => {
 
   it('the built-in invariants have stable DESIGN.md names, in priority order', () => {
     expect(builtinInvariants.map((i) => i.name)).toEqual([
-      'no-fk-error', 'no-db-error', 'no-orphans', 'acked-durable', 'no-duplicates',
+      'no-fk-error', 'no-db-error', 'no-leaks', 'no-orphans', 'acked-durable', 'no-duplicates',
       'session-ownership', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed',
     ]);
     expect(builtinInvariants.map((i) => i.name)).toEqual(INVARIANT_NAMES);

@@ -47,6 +47,10 @@ export interface CallInput {
   label?: string;
   durationMs?: number;
   ns?: string;
+  /** What the call leaked, as the executor words it (`kept 1 connection checked out`). */
+  leak?: string;
+  /** handleChat with the reply in the request: the assistant message it persists after its last message. */
+  reply?: MessageInput;
 }
 
 /** A full CallRecord: `call({ op: 'handleChat', messages: [{ id: 'm1', role: 'system' }, { id: 'm2' }] })`. */
@@ -59,7 +63,8 @@ export function call(input: CallInput = {}): CallRecord {
   const messages: WorkloadMessage[] | undefined = input.messages?.map((m) => ({
     id: m.id, role: m.role ?? 'user', content: m.content ?? contentOf(m.id),
   }));
-  const spec: CallSpec = { op, session, user, messages, valid: input.valid ?? true };
+  const reply: WorkloadMessage | undefined = input.reply && { id: input.reply.id, role: input.reply.role ?? 'assistant', content: input.reply.content ?? contentOf(input.reply.id) };
+  const spec: CallSpec = { op, session, user, messages, valid: input.valid ?? true, ...(reply ? { reply } : {}) };
   const last = messages?.at(-1);
   const record: CallRecord = {
     index: input.index ?? -1,
@@ -78,7 +83,9 @@ export function call(input: CallInput = {}): CallRecord {
     record.message = { messageId: phys(last.id, ns), role: last.role, content: last.content };
     if (op === 'handleChat') record.messageCount = messages!.length;
   }
+  if (reply) record.reply = { messageId: phys(reply.id, ns), role: reply.role, content: reply.content };
   if (input.error) record.error = input.error;
+  if (input.leak) record.leak = input.leak;
   return record;
 }
 
@@ -159,6 +166,10 @@ export const errors = {
   /** A clean refusal; `causeSqlstate` when it wraps a raw database error. */
   refusal(message = 'unknown user', causeSqlstate?: string): ErrorInfo {
     return causeSqlstate ? { kind: 'domain', message, causeSqlstate } : { kind: 'domain', message };
+  },
+  /** An app's own error class wrapping a raw database error (`new AppError('could not save', { cause })`). */
+  wrapped(errorClass = 'AppError', message = 'could not save', causeSqlstate = '23505', causeConstraint = 'chat_sessions_pkey'): ErrorInfo {
+    return { kind: 'domain', message, errorClass, causeSqlstate, causeConstraint };
   },
   /** What the executor records for a call that outlives its timeout (outcome `info`). */
   timeout(ms = 5000): ErrorInfo {

@@ -1,4 +1,4 @@
-import { logicalId, type CallRecord, type History } from '../history/history.js';
+import { logicalId, storedMessages, type CallRecord, type History } from '../history/history.js';
 import type { Snapshot } from '../contract/define-target.js';
 import type { Invariant, Violation } from './invariant.js';
 
@@ -20,19 +20,25 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
   return groups;
 }
 
+/** The calls that persist message `id` (as their message or their reply). */
+function carrying(history: History, id: string): CallRecord[] {
+  return history.calls.filter((c) => storedMessages(c).some((m) => m.messageId === id));
+}
+
 function indexes(calls: CallRecord[]): number[] {
   return calls.map((c) => c.index);
 }
 
 /**
  * One row per message and per session. Messages are matched by id when the snapshot has
- * ids, and also by content: the harness makes every generated content unique within a
- * trial, so two rows with the content of one message are that message stored twice, even
- * when the target gave them ids of its own.
+ * ids, and also by content where only one message of the trial has that content (the
+ * harness tags generated contents with their id, apart from deliberately repeated ones like
+ * "ok"): two rows with such a content are that message stored twice, even when the target
+ * gave them ids of its own.
  */
 export const noDuplicates: Invariant = {
   name: 'no-duplicates',
-  description: 'one row per messageId (or per message content, which the harness keeps unique within a trial) and one row per sessionId',
+  description: 'one row per messageId (or per message content, where only one message of the trial has it) and one row per sessionId',
   check(history, snapshot) {
     const out: Violation[] = [];
     const callsOnSession = (id: string) => history.calls.filter((c) => c.sessionId === id);
@@ -49,23 +55,22 @@ export const noDuplicates: Invariant = {
     for (const [id, rows] of groupBy(withIds, (m) => m.id!)) {
       if (rows.length < 2) continue;
       rows.forEach((r) => reported.add(r));
-      out.push({ invariant: 'no-duplicates', calls: indexes(history.calls.filter((c) => c.message?.messageId === id)),
+      out.push({ invariant: 'no-duplicates', calls: indexes(carrying(history, id)),
         message: `message ${logicalId(history, id)} is stored ${rows.length} times in ${whereStored(history, rows)}` });
     }
 
     // Contents that belong to exactly one message of the trial (empty content, say, may not).
     const owner = new Map<string, Set<string>>();
-    for (const c of history.calls) {
-      if (!c.message) continue;
-      const ids = owner.get(c.message.content) ?? new Set<string>();
-      ids.add(c.message.messageId);
-      owner.set(c.message.content, ids);
+    for (const c of history.calls) for (const m of storedMessages(c)) {
+      const ids = owner.get(m.content) ?? new Set<string>();
+      ids.add(m.messageId);
+      owner.set(m.content, ids);
     }
     for (const [content, rows] of groupBy(snapshot.messages, (m) => m.content)) {
       const ids = owner.get(content);
       if (rows.length < 2 || ids?.size !== 1 || rows.every((r) => reported.has(r))) continue;
       const [id] = ids;
-      out.push({ invariant: 'no-duplicates', calls: indexes(history.calls.filter((c) => c.message?.messageId === id)),
+      out.push({ invariant: 'no-duplicates', calls: indexes(carrying(history, id!)),
         message: `message ${logicalId(history, id!)} is stored ${rows.length} times in ${whereStored(history, rows)} (rows with its content${rows.some((r) => r.id !== undefined) ? `, ids ${rows.map((r) => r.id === undefined ? '-' : logicalId(history, r.id)).join(', ')}` : ''})` });
     }
     return out;

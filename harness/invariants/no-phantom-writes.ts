@@ -1,6 +1,6 @@
-import { logicalId } from '../history/history.js';
+import { logicalId, storedMessages } from '../history/history.js';
 import type { Invariant, Violation } from './invariant.js';
-import { findMessage } from './acked-durable.js';
+import { messageMatcher } from './message-matcher.js';
 import { describeCall, describeError } from './describe.js';
 
 /**
@@ -13,15 +13,18 @@ export const noPhantomWrites: Invariant = {
   description: 'a call that failed cleanly (a refusal, not an info outcome) left no message behind',
   check(history, snapshot) {
     const out: Violation[] = [];
+    const match = messageMatcher(history);
     for (const c of history.calls) {
       // A refusal caused by a killed connection says nothing about what committed before the kill.
-      if (c.outcome !== 'fail' || c.fault || c.error?.kind !== 'domain' || !c.message || (c.op !== 'logMessage' && c.op !== 'handleChat')) continue;
-      const rows = findMessage(snapshot, c.message);
-      if (rows.length === 0) continue;
-      const id = c.message.messageId;
-      if (history.calls.some((o) => o !== c && o.outcome !== 'fail' && o.message?.messageId === id)) continue;
-      out.push({ invariant: 'no-phantom-writes', calls: [c.index],
-        message: `message ${logicalId(history, id)} of ${describeCall(c)} is stored in session ${logicalId(history, rows[0]!.sessionId)} although the call was refused: ${describeError(c.error, history.ns)}` });
+      if (c.outcome !== 'fail' || c.fault || c.error?.kind !== 'domain' || (c.op !== 'logMessage' && c.op !== 'handleChat')) continue;
+      for (const m of storedMessages(c)) {
+        const rows = match.find(snapshot, m);
+        if (!rows?.length) continue;
+        const id = m.messageId;
+        if (history.calls.some((o) => o !== c && o.outcome !== 'fail' && storedMessages(o).some((x) => x.messageId === id))) continue;
+        out.push({ invariant: 'no-phantom-writes', calls: [c.index],
+          message: `message ${logicalId(history, id)} of ${describeCall(c)} is stored in session ${logicalId(history, rows[0]!.sessionId)} although the call was refused: ${describeError(c.error, history.ns)}` });
+      }
     }
     return out;
   },

@@ -1,14 +1,15 @@
-import { logicalId, type CallRecord } from '../history/history.js';
+import { logicalId, storedMessages, type CallRecord } from '../history/history.js';
+import { messageMatcher, type MessageMatcher } from './message-matcher.js';
 import type { Snapshot } from '../contract/define-target.js';
 import type { Invariant, Violation } from './invariant.js';
 import { describeCall } from './describe.js';
 
 const WRITES = new Set<CallRecord['op']>(['createSession', 'logMessage', 'handleChat']);
 
-/** Whether call `c` persists snapshot row `row`: by id when the row has one, else by its (trial-unique) content. */
-function persists(c: CallRecord, row: Snapshot['messages'][number]): boolean {
-  if (!c.message || (c.op !== 'logMessage' && c.op !== 'handleChat')) return false;
-  return row.id !== undefined ? row.id === c.message.messageId : row.content === c.message.content;
+/** Whether call `c` persists snapshot row `row` (its message or its reply), as `match` tells rows apart. */
+function persists(match: MessageMatcher, c: CallRecord, row: Snapshot['messages'][number]): boolean {
+  if (c.op !== 'logMessage' && c.op !== 'handleChat') return false;
+  return storedMessages(c).some((m) => match.is(row, m));
 }
 
 /**
@@ -38,14 +39,15 @@ export const sessionOwnership: Invariant = {
       }
     }
 
+    const match = messageMatcher(history);
     for (const row of snapshot.messages) {
       const owner = owners.get(row.sessionId);
       if (owner === undefined) continue;  // no-orphans judges a message without its session
-      const writers = history.calls.filter((c) => persists(c, row));
+      const writers = history.calls.filter((c) => persists(match, c, row));
       if (writers.length === 0 || writers.some((c) => c.userId === owner)) continue;
       const c = writers[0]!;
       out.push({ invariant: 'session-ownership', calls: writers.map((w) => w.index),
-        message: `message ${logicalId(history, c.message!.messageId)} of ${describeCall(c)} (${c.outcome}) landed in session ${logicalId(history, row.sessionId)}, which belongs to ${logicalId(history, owner)}` });
+        message: `message ${logicalId(history, storedMessages(c).find((m) => match.is(row, m))!.messageId)} of ${describeCall(c)} (${c.outcome}) landed in session ${logicalId(history, row.sessionId)}, which belongs to ${logicalId(history, owner)}` });
     }
     return out;
   },

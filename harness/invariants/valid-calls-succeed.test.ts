@@ -14,7 +14,30 @@ describe('valid-calls-succeed', () => {
     const v = validCallsSucceed.check(h, empty);
     expect(v).toHaveLength(1);
     expect(v[0]).toMatchObject({ invariant: 'valid-calls-succeed', calls: [1], sqlstate: '23505' });
-    expect(v[0]!.message).toBe('handleChat(s1, [user], m2, u1)@c2 (step 2) is valid but was refused: could not start the chat (wrapping SQLSTATE 23505)');
+    expect(v[0]!.message).toBe('handleChat(s1, [user], m2, u1)@c2 (step 2) is valid but was refused, caused by 23505: could not start the chat');
+  });
+
+  it('names the wrapper\'s class and its cause\'s SQLSTATE and constraint, and carries both on the violation', () => {
+    const h = history([call({ op: 'logMessage', messages: [{ id: 'm2' }], error: errors.wrapped('AppError', 'could not save', '23505', 'Chat_pkey') })]);
+    const v = validCallsSucceed.check(h, empty);
+    expect(v).toEqual([{
+      invariant: 'valid-calls-succeed', calls: [0], sqlstate: '23505', constraint: 'Chat_pkey',
+      message: 'logMessage(s1, m2, user, u1)@c1 (step 1) is valid but was refused with AppError, caused by 23505 on Chat_pkey: could not save',
+    }]);
+  });
+
+  it('names a wrapper\'s class without a cause, and a cause without a class', () => {
+    const h = history([
+      call({ op: 'createSession', error: { kind: 'domain', errorClass: 'TypeError', message: "Cannot read properties of undefined (reading 'id')" } }),
+      call({ op: 'createSession', session: 's2', error: { kind: 'domain', message: 'could not save', causeSqlstate: '23505', causeConstraint: 'chat_sessions_pkey' } }),
+    ]);
+    const v = validCallsSucceed.check(h, empty);
+    expect(v.map((x) => x.message)).toEqual([
+      "createSession(s1, u1)@c1 (step 1) is valid but was refused with TypeError: Cannot read properties of undefined (reading 'id')",
+      'createSession(s2, u1)@c1 (step 3) is valid but was refused, caused by 23505 on chat_sessions_pkey: could not save',
+    ]);
+    expect(v[0]!.sqlstate).toBeUndefined();
+    expect(v[1]).toMatchObject({ sqlstate: '23505', constraint: 'chat_sessions_pkey' });
   });
 
   it('fires on a valid call that timed out (outcome info, kind timeout)', () => {

@@ -76,7 +76,7 @@ export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
     control.on('error', () => {});
     await control.connect();
     const latency = o.mode === 'stress' && o.latency ? latencySampler(o.latency, o.seed) : undefined;
-    env = { def, store: asStore(store), pool, harnessPool, callTimeoutMs: o.callTimeoutMs, control, latency };
+    env = { def, store: asStore(store), pool, harnessPool, callTimeoutMs: o.callTimeoutMs, inputRules: def.api?.input, control, latency };
   } catch (e) {
     await close();
     throw e;

@@ -1,7 +1,9 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedTarget } from '../contract/load-target.js';
 import type { Mode } from '../contract/define-config.js';
 import type { TrialRun } from '../execute/trial-case.js';
+import type { Violation } from '../invariants/invariant.js';
 import { formatStep } from '../schedule/format-step.js';
 import { writeCaseFile, type CaseFile } from '../shrink/case-file.js';
 import { saveToCorpus } from '../shrink/failure-corpus.js';
@@ -20,16 +22,33 @@ export interface FailureContext {
   corpusDir?: string;
 }
 
-/** Saves the reported failure as a case file (and in the corpus) and describes it for results.json: the shrunk calls, statements, schedule, rows and replay command. */
-export async function describeFailure(o: FailureContext, failure: TrialRun, shrinks: number): Promise<CellFailure> {
-  const { history, violations, schedule } = failure.result;
-  const top = violations[0]!;
+/** A failure a strategy reported, with what grouped it when the cell reports several. */
+export interface ReportedFailure extends TrialRun {
+  /** The violation that names it (default: its first). */
+  head?: Violation;
+  /** The seed of the search round that found it (default: the cell's). */
+  seed?: number;
+  shrinks?: number;
+}
+
+/**
+ * Saves a reported failure as a case file of its own (and in the corpus) and describes it for
+ * results.json: the shrunk calls, statements, schedule, rows and replay command. The cell's
+ * first failure (`index` 0) keeps the case file name `target--scenario--mode.json`.
+ */
+export async function describeFailure(o: FailureContext, failure: ReportedFailure, index = 0): Promise<CellFailure> {
+  const { history, schedule } = failure.result;
+  const top = failure.head ?? failure.result.violations[0]!;
+  // The violation that names the failure comes first, so reports read it as the cause.
+  const violations = [top, ...failure.result.violations.filter((v) => v !== top)];
+  const seed = failure.seed ?? o.seed;
   const saved: CaseFile = {
     chatfuzz: VERSION, target: o.target.def.name, targetSpec: targetSpec(o.target), scenario: o.scenario,
-    mode: o.mode, seed: o.seed, invariant: top.invariant, workload: failure.case.workload,
+    mode: o.mode, seed, invariant: top.invariant, workload: failure.case.workload,
     ...(failure.case.choices ? { choices: failure.case.choices.slice(0, schedule?.length ?? failure.case.choices.length) } : {}),
   };
-  const caseFile = await writeCaseFile(path.join(o.reportDir, 'cases'), saved);
+  const dir = path.join(o.reportDir, 'cases');
+  const caseFile = index === 0 ? await writeCaseFile(dir, saved) : await writeNthCaseFile(dir, saved, index);
   if (o.corpusDir) await saveToCorpus(o.corpusDir, saved).catch(() => {});
   const rel = path.relative(process.cwd(), caseFile) || caseFile;
   return {
@@ -38,7 +57,7 @@ export async function describeFailure(o: FailureContext, failure: TrialRun, shri
     ...(top.prismaCode ? { prismaCode: top.prismaCode } : {}),
     ...(top.constraint ? { constraint: top.constraint } : {}),
     message: top.message,
-    seed: o.seed,
+    seed,
     counterexample: {
       ops: history.calls.map((c) => ({
         client: c.client, label: c.label, outcome: c.outcome, invokedAt: c.invokedAt, completedAt: c.completedAt,
@@ -51,9 +70,17 @@ export async function describeFailure(o: FailureContext, failure: TrialRun, shri
     violations,
     statements: history.statements,
     workload: failure.case.workload,
-    shrinks,
+    shrinks: failure.shrinks ?? 0,
     snapshot: failureSnapshot(history, failure.result.snapshot),
   };
+}
+
+// A cell's further failures each need a file of their own beside the first one's.
+async function writeNthCaseFile(dir: string, c: CaseFile, index: number): Promise<string> {
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${c.target}--${c.scenario}--${c.mode}--${index + 1}-${c.invariant}.json`.replace(/[^a-zA-Z0-9._-]/g, '_'));
+  await fs.writeFile(file, JSON.stringify(c, null, 2) + '\n');
+  return file;
 }
 
 function targetSpec(t: LoadedTarget): string {

@@ -1,6 +1,6 @@
 import type { FailureSnapshot, SnapshotMark } from './results.js';
-import { logicalId, type CallRecord, type History } from '../history/history.js';
-import { findMessage } from '../invariants/acked-durable.js';
+import { logicalId, storedMessages, type CallRecord, type History } from '../history/history.js';
+import { messageMatcher } from '../invariants/message-matcher.js';
 import type { Snapshot } from '../contract/define-target.js';
 
 // A shrunk trial holds a handful of rows, but hostile-input stores 100 kB messages: results.json keeps a readable slice.
@@ -22,16 +22,13 @@ export function failureSnapshot(history: History, snapshot: Snapshot): FailureSn
 
   // The call that carried each message id; a row is attributed to the first one.
   const carriers = new Map<string, CallRecord[]>();
-  for (const c of history.calls) {
-    if (!c.message) continue;
-    carriers.set(c.message.messageId, [...(carriers.get(c.message.messageId) ?? []), c]);
-  }
+  for (const c of history.calls) for (const m of storedMessages(c)) carriers.set(m.messageId, [...(carriers.get(m.messageId) ?? []), c]);
   const byContent = new Map<string, Set<string>>();
-  for (const c of history.calls) if (c.message) byContent.set(c.message.content, (byContent.get(c.message.content) ?? new Set()).add(c.message.messageId));
+  for (const c of history.calls) for (const m of storedMessages(c)) byContent.set(m.content, (byContent.get(m.content) ?? new Set()).add(m.messageId));
   const idCount = count(snapshot.messages.filter((m) => m.id !== undefined).map((m) => m.id!));
   const contentCount = count(snapshot.messages.map((m) => m.content));
 
-  // A row with no id of its own is matched to its call by content, which the harness keeps unique within a trial.
+  // A row with no id of its own is matched to its call by content, when only one message of the trial has it.
   const carrierOf = (m: Row): CallRecord[] => {
     if (m.id !== undefined) return carriers.get(m.id) ?? [];
     const ids = byContent.get(m.content);
@@ -58,11 +55,14 @@ export function failureSnapshot(history: History, snapshot: Snapshot): FailureSn
   // As acked-durable judges it: a delete of the session that had not finished when the call began may rightly have removed it.
   const deletes = history.calls.filter((c) => c.op === 'deleteSession' && c.outcome !== 'fail');
   const missing: FailureSnapshot['missing'] = [];
+  const match = messageMatcher(history);
   for (const c of history.calls) {
-    if (c.outcome !== 'ok' || !c.message || (c.op !== 'logMessage' && c.op !== 'handleChat')) continue;
+    if (c.outcome !== 'ok' || (c.op !== 'logMessage' && c.op !== 'handleChat')) continue;
     if (deletes.some((d) => d.sessionId === c.sessionId && d.completedAt > c.invokedAt)) continue;
-    if (findMessage(snapshot, c.message).length) continue;
-    missing.push({ id: id(c.message.messageId), sessionId: id(c.sessionId), role: c.message.role, content: clip(c.message.content), contentLength: c.message.content.length, call: c.index });
+    for (const m of storedMessages(c)) {
+      if (match.find(snapshot, m)?.length !== 0) continue;
+      missing.push({ id: id(m.messageId), sessionId: id(c.sessionId), role: m.role, content: clip(m.content), contentLength: m.content.length, call: c.index });
+    }
   }
 
   return {

@@ -17,7 +17,7 @@ export interface CounterexampleOp {
   error?: CallRecord['error'];
 }
 
-/** A cell's first failure, shrunk: what broke, the calls that broke it and how to replay them. */
+/** One distinct failure of a cell, shrunk: what broke, the calls that broke it and how to replay them. */
 export interface CellFailure {
   invariant: InvariantName;
   sqlstate?: string;
@@ -25,6 +25,7 @@ export interface CellFailure {
   prismaCode?: string;
   constraint?: string;
   message: string;
+  /** The seed of the search round that found it (the run's seed for the first failure). */
   seed: number;
   counterexample: { ops: CounterexampleOp[]; schedule?: string[] };
   /** One line a person can paste to replay the failure. */
@@ -38,6 +39,15 @@ export interface CellFailure {
   shrinks: number;
   /** The shrunk trial's database rows (ids without the trial prefix), marked where they break an invariant. */
   snapshot?: FailureSnapshot;
+}
+
+/** A known finding a target muted, with how often it showed. */
+export interface MutedFinding {
+  invariant: InvariantName;
+  sqlstate?: string;
+  constraint?: string;
+  note?: string;
+  trials: number;
 }
 
 /** Why a snapshot row is highlighted in a report. */
@@ -71,7 +81,12 @@ export interface CellResult {
   durationMs: number;
   runsToFirstFailure: number | null;
   msToFirstFailure: number | null;
+  /** The first failure found (also `failures[0]`). */
   failure?: CellFailure;
+  /** Every distinct failure (invariant + SQLSTATE + constraint), each shrunk and saved on its own, in the order found. */
+  failures?: CellFailure[];
+  /** The target's known findings for this scenario (its `expect` mutes): they did not fail the cell; `trials` counts the trials they showed in. */
+  muted?: MutedFinding[];
   /** The cell could not run to a verdict (e.g. the target's snapshot threw); it counts as a failure. */
   error?: string;
   /** Stress mode: replays reproduce the workload, not the timing; exhaustive: what was explored. */

@@ -1,5 +1,17 @@
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTestCell } from '../../test/run-test-cell.js';
+import { testServer } from '../../test/test-server.js';
+import { builtinScenarios } from '../../scenarios/builtin-scenarios.js';
+import { builtinTargets } from '../../targets/builtin-targets.js';
+import naive from '../../targets/naive.js';
+import type { TargetDefinition } from '../contract/define-target.js';
+import { loadTargets, type LoadedTarget } from '../contract/load-target.js';
+import type { TrialCase } from '../execute/trial-case.js';
+import { readCaseFile } from '../shrink/case-file.js';
+import type { CellResult } from './results.js';
+import { runCell } from './run-cell.js';
 
 // The harness catches the deliberately broken reference targets with the right invariant…
 describe('catches the broken reference targets', () => {
@@ -49,3 +61,84 @@ describe('stays silent on correct code', () => {
     });
   }
 });
+
+// Every distinct failure of a cell is reported, each shrunk and replayable on its own.
+describe('reports every distinct failure of a cell', () => {
+  it('two-bugs × concurrent-duplicates: the 23505 race and the lost reply, each with a case file that replays it', async () => {
+    const [target] = await loadTargets(['./test/fixtures/two-bugs-target.ts'], { registry: builtinTargets, scenarioNames: SCENARIOS });
+    const cell = await cellOf(target!, 'concurrent-duplicates', { seed: 1 });
+    expect(cell).toMatchObject({ outcome: 'fail', expected: 'fail', ok: true });
+    const failures = cell.failures!;
+    expect(failures.map((f) => [f.invariant, f.sqlstate, f.constraint])).toEqual(expect.arrayContaining([
+      ['no-db-error', '23505', 'chat_sessions_pkey'],
+      ['acked-durable', undefined, undefined],
+    ]));
+    // The first one found stays `failure`; runsToFirstFailure still means it.
+    expect(cell.failure).toEqual(failures[0]);
+    expect(cell.runsToFirstFailure).toBeLessThan(cell.runs);
+    expect(new Set(failures.map((f) => f.caseFile)).size).toBe(failures.length);
+    for (const f of failures) {
+      expect(f.counterexample.ops.length).toBeLessThanOrEqual(3);
+      const saved = await readCaseFile(f.caseFile!);
+      expect(saved).toMatchObject({ invariant: f.invariant, seed: f.seed, targetSpec: './test/fixtures/two-bugs-target.ts' });
+      const again = await cellOf(target!, 'concurrent-duplicates', { replay: { workload: saved.workload, choices: saved.choices } });
+      expect([again.failure?.invariant, again.failure?.sqlstate, again.failure?.constraint], f.caseFile).toEqual([f.invariant, f.sqlstate, f.constraint]);
+    }
+  });
+});
+
+describe('exhaustive mode reports its distinct failures the same way', () => {
+  it('naive × concurrent-duplicates: one failure per distinct kind the exploration lists, in its order, each saved', async () => {
+    const cell = await runTestCell('naive', 'concurrent-duplicates', { mode: 'exhaustive', runs: 2, seed: 1234 });
+    const listed = cell.exploration!.distinctFailures;
+    expect(listed.length).toBeGreaterThan(1);
+    expect(cell.failures!.map((f) => `${f.invariant} ${f.sqlstate ?? ''} ${f.constraint ?? ''}`)).toEqual(listed.map((d) => d.key));
+    expect(cell.failure).toEqual(cell.failures![0]);
+    expect(new Set(cell.failures!.map((f) => f.caseFile)).size).toBe(listed.length);
+  });
+});
+
+// A target's known findings, muted in its expect, do not fail the cell but are counted.
+describe('mutes the known findings a target declares', () => {
+  const naiveWith = async (expect: TargetDefinition['expect']): Promise<LoadedTarget> => ({ def: { ...naive, name: 'naive-muted', expect }, source: 'test' });
+
+  it('naive × concurrent-duplicates with every finding muted passes and says how often each showed', async () => {
+    const target = await naiveWith({
+      '*': { mute: [{ invariant: 'no-fk-error' }] },
+      'concurrent-duplicates': { mute: [{ invariant: 'no-db-error', sqlstate: '23505', note: 'known, see #123' }] },
+    });
+    const cell = await cellOf(target, 'concurrent-duplicates', { seed: 3, runs: 60 });
+    expect(cell.failures?.map((f) => f.message)).toBeUndefined();
+    expect(cell).toMatchObject({ outcome: 'pass', expected: 'pass', ok: true, runs: 60, runsToFirstFailure: null });
+    expect(cell.muted).toEqual([
+      { invariant: 'no-db-error', sqlstate: '23505', note: 'known, see #123', trials: expect.any(Number) },
+      { invariant: 'no-fk-error', trials: expect.any(Number) },
+    ]);
+    expect(cell.muted!.every((m) => m.trials > 0)).toBe(true);
+  });
+
+  it('a second, unmuted bug of the same cell still fails it, and no reported failure is the muted one', async () => {
+    const target = await naiveWith({ 'concurrent-duplicates': { mute: [{ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey' }] } });
+    const cell = await cellOf(target, 'concurrent-duplicates', { seed: 3, runs: 60 });
+    expect(cell).toMatchObject({ outcome: 'fail', expected: 'pass', ok: false });
+    expect(cell.failures!.map((f) => f.invariant)).toContain('no-fk-error');
+    for (const f of cell.failures!) {
+      expect(f.violations.some((v) => v.sqlstate === '23505' && v.constraint === 'chat_sessions_pkey')).toBe(false);
+    }
+    expect(cell.muted).toEqual([{ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey', trials: expect.any(Number) }]);
+    expect(cell.muted![0]!.trials).toBeGreaterThan(0);
+  });
+});
+
+const SCENARIOS = builtinScenarios.map((s) => s.name);
+let cellNo = 0;
+
+/** Runs one scheduled cell of a loaded target on the suite's server (a replay when given one). */
+async function cellOf(target: LoadedTarget, scenario: string, o: { seed?: number; runs?: number; replay?: TrialCase }): Promise<CellResult> {
+  return runCell({
+    target, scenario: builtinScenarios.find((s) => s.name === scenario)!, mode: 'scheduled', server: testServer(),
+    runId: `rc_${process.pid}_${Date.now().toString(36)}`, cellIndex: cellNo++, cellCount: 1,
+    runs: o.runs ?? 100, timeBudgetMs: null, seed: o.seed ?? 1, callTimeoutMs: 5000,
+    reportDir: path.join(os.tmpdir(), `chatfuzz-run-cell-test-${process.pid}`), reporters: [], replay: o.replay,
+  });
+}

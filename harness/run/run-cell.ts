@@ -1,20 +1,23 @@
 // run: the orchestration. run-fuzz.ts plays every target × scenario cell of a plan; run-cell.ts
 // sets up one cell (cell-env.ts: its own database, the gated pool, the target's store), picks
 // how its cases are chosen (a CaseStrategy: random with shrinking, exhaustive, or a replay),
-// runs them as trials and describes the reported failure (describe-failure.ts, which saves its
-// case file). Reporters hear of every cell and trial. Hands on: results.json (results.ts).
+// runs them as trials (muting the target's known findings, cell-expectation.ts) and describes
+// every distinct failure reported (describe-failure.ts, which saves each one's case file). Reporters hear of every cell and trial. Hands on: results.json (results.ts).
 import type { LoadedTarget } from '../contract/load-target.js';
 import type { DatabaseServer } from '../db/database-server.js';
 import { runScheduledTrial, runStressTrial, type TrialResult } from '../execute/run-trial.js';
-import type { CaseStrategy, RunCase, TrialCase } from '../execute/trial-case.js';
+import type { CaseStrategy, RunCase, StrategyOutcome, TrialCase } from '../execute/trial-case.js';
 import { exhaustiveStrategy, explorationNote } from '../explore/exhaustive-strategy.js';
 import type { TrialPool } from '../gate/trial-pool.js';
-import { randomStrategy } from '../shrink/random-strategy.js';
+import { findingKey } from '../shrink/failure-groups.js';
+import { randomStrategy, type RandomOutcome } from '../shrink/random-strategy.js';
 import { replayStrategy } from '../shrink/replay-strategy.js';
-import type { Scenario, TargetCapabilities } from '../workload/scenario.js';
+import { targetCapabilities, type Scenario, type TargetCapabilities } from '../workload/scenario.js';
+import { apiWorkloads } from '../workload/fit-to-api.js';
 import { workloadSize } from '../workload/workload.js';
 import { openCellEnv, type CellEnvOptions } from './cell-env.js';
-import { describeFailure } from './describe-failure.js';
+import { cellExpectation, FindingMuter } from './cell-expectation.js';
+import { describeFailure, type ReportedFailure } from './describe-failure.js';
 import type { Reporter } from './reporter.js';
 import type { CellResult } from './results.js';
 
@@ -52,7 +55,8 @@ const STRESS_NOTE = 'stress mode: a replay reproduces the workload, not the timi
 export async function runCell(o: CellOptions): Promise<CellResult> {
   const { def } = o.target;
   const started = performance.now();
-  const expected = def.expect?.[o.scenario.name] ?? def.expect?.['*'] ?? 'pass';
+  const { expected, mutes } = cellExpectation(def.expect, o.scenario.name);
+  const muter = new FindingMuter(mutes);
   const cell = await openCellEnv(o);
   const { env } = cell;
   let trials = 0;
@@ -60,7 +64,13 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   let first = null as { runs: number; ms: number } | null;
   let harnessError = undefined as string | undefined;
   let shrinking = false;
-  let shrinks = 0;
+  // Exhaustive mode reports each kind of failure's first interleaving (as its exploration lists them).
+  const exhaustive = o.mode === 'exhaustive' && !o.replay;
+  const distinct = new Map<string, ReportedFailure>();
+  const noteDistinct = (c: TrialCase, result: TrialResult) => {
+    const v = result.violations[0];
+    if (v && !distinct.has(findingKey(v))) distinct.set(findingKey(v), { case: c, result });
+  };
 
   // The budget is checked between trials: interrupting one in flight (fast-check's
   // interruptAfterTimeLimit) would let the pool be destroyed under a running trial.
@@ -80,11 +90,10 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
       harnessError = `trial ${n} could not be checked: ${(e as Error)?.message ?? String(e)}`;
       return undefined;
     }
-    if (result.violations.length > 0) {
-      if (!first) first = { runs: n, ms: Math.round(performance.now() - started) };
-      if (shrinking) shrinks++;
-      shrinking = true;
-    }
+    // Known findings never reach the strategy: they neither fail a trial nor steer shrinking.
+    result = { ...result, violations: muter.apply(result.violations) };
+    if (result.violations.length > 0 && !first) first = { runs: n, ms: Math.round(performance.now() - started) };
+    if (exhaustive) noteDistinct(c, result);
     for (const r of o.reporters) r.onTrial?.({
       target: def.name, scenario: o.scenario.name, cellIndex: o.cellIndex, cellCount: o.cellCount,
       trials: n, plannedTrials: o.runs, failed: !!first, shrinking, elapsedMs: performance.now() - started,
@@ -92,15 +101,17 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     return result;
   };
 
-  let outcome: Awaited<ReturnType<CaseStrategy['run']>>;
+  let outcome: StrategyOutcome & Partial<Pick<RandomOutcome, 'failures'>>;
   try {
-    outcome = await pickStrategy(o, started, { handleChat: typeof env.store.handleChat === 'function', deleteSession: typeof env.store.deleteSession === 'function' }).run(runCase);
+    outcome = await pickStrategy(o, started, targetCapabilities(env.store, def.api), (phase) => { shrinking = phase === 'shrink'; }).run(runCase);
     await o.afterTrials?.(cell.pool, cell.db.name);
   } finally {
     await cell.close();
   }
 
-  const { failure, exploration } = outcome;
+  const { exploration } = outcome;
+  const found: ReportedFailure[] = outcome.failures
+    ?? (exhaustive && outcome.failure ? [...distinct.values()] : outcome.failure ? [outcome.failure] : []);
   const durationMs = Math.round(performance.now() - started);
   const base = {
     target: def.name, scenario: o.scenario.name, mode: o.mode, expected, runs: trials, calls, durationMs,
@@ -108,20 +119,22 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     runsToFirstFailure: first?.runs ?? null, msToFirstFailure: first?.ms ?? null,
     ...(o.mode === 'stress' ? { note: STRESS_NOTE } : {}),
     ...(exploration ? { exploration, note: explorationNote(exploration, o.prune ?? true) } : {}),
+    ...(mutes.length ? { muted: muter.counts() } : {}),
   };
   if (harnessError) return { ...base, outcome: 'fail', ok: false, error: harnessError };
-  if (!failure) return { ...base, outcome: 'pass', ok: expected === 'pass' };
-  const described = await describeFailure({ ...o, scenario: o.scenario.name }, failure, shrinks);
-  return { ...base, outcome: 'fail', ok: expected === 'fail', failure: described };
+  if (!found.length) return { ...base, outcome: 'pass', ok: expected === 'pass' };
+  const failures = [];
+  for (const [i, f] of found.entries()) failures.push(await describeFailure({ ...o, scenario: o.scenario.name }, f, i));
+  return { ...base, outcome: 'fail', ok: expected === 'fail', failure: failures[0], failures };
 }
 
 /** A replay when there is one, every interleaving in exhaustive mode, else seeded random cases (saved ones first). */
-function pickStrategy(o: CellOptions, started: number, caps: TargetCapabilities): CaseStrategy {
+function pickStrategy(o: CellOptions, started: number, caps: TargetCapabilities, onPhase: (phase: 'search' | 'shrink') => void): CaseStrategy {
   if (o.replay) return replayStrategy(o.replay, o.mode === 'stress' ? o.runs : 1);
-  const workloads = o.scenario.arbitrary(caps);
+  const workloads = apiWorkloads(o.scenario, caps);
   if (o.mode === 'exhaustive') {
     const deadline = o.timeBudgetMs ? started + o.timeBudgetMs : Infinity;
     return exhaustiveStrategy(workloads, { seed: o.seed, workloads: o.runs, deadline, prune: o.prune ?? true });
   }
-  return randomStrategy(workloads, { mode: o.mode, seed: o.seed, runs: o.runs, examples: o.examples });
+  return randomStrategy(workloads, { mode: o.mode, seed: o.seed, runs: o.runs, examples: o.examples, onPhase });
 }

@@ -27,14 +27,17 @@ describe('scheduled mode shrinks to minimal counterexamples', () => {
 
   it('session-first × concurrent-duplicates shrinks to two first requests of one session: check, check, insert, insert → 23505', async () => {
     const cell = await runTestCell('session-first', 'concurrent-duplicates', { mode: 'scheduled' });
-    expect(cell.failure).toMatchObject({ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey' });
-    const ops = cell.failure!.counterexample.ops;
+    // The cell also finds the double submit's race on the message (chat_messages_pkey): each is a failure of its own.
+    const race = cell.failures!.find((f) => f.constraint === 'chat_sessions_pkey');
+    expect(race).toMatchObject({ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey' });
+    const ops = race!.counterexample.ops;
     expect(ops).toHaveLength(2);
     expect(new Set(ops.map((o) => /\((s\d+),/.exec(o.label)![1]))).toEqual(new Set(['s1']));
-    const sessionSteps = cell.failure!.counterexample.schedule!.filter((s) => /chat_sessions/.test(s)).map((s) => s.replace(/ \(id.*?\)| WHERE.*?→/g, ' →'));
+    const sessionSteps = race!.counterexample.schedule!.filter((s) => /chat_sessions/.test(s)).map((s) => s.replace(/ \(id.*?\)| WHERE.*?→/g, ' →'));
     expect(sessionSteps.slice(0, 4).map((s) => s.split(' ').slice(1, 2)[0])).toEqual(['SELECT', 'SELECT', 'INSERT', 'INSERT']);
     expect(new Set(sessionSteps.slice(0, 2).map((s) => s.slice(0, 2)))).toEqual(new Set(['c1', 'c2']));
     expect(sessionSteps[3]).toMatch(/23505 chat_sessions_pkey$/);
+    expect(cell.failures!.map((f) => f.constraint)).toContain('chat_messages_pkey');
   });
 
   it('the same seed gives byte-identical counterexamples, five runs out of five', async () => {

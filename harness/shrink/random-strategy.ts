@@ -1,34 +1,103 @@
 // shrink: turns failures into minimal, replayable cases. The random strategy hands every case
 // to fast-check, which generates workloads (and, scheduled, schedule choices) from the seed and
-// shrinks a failing one in both; the replay strategy runs a saved case again; case-file.ts and
+// shrinks a failing one in both (and drop-calls.ts removes the calls it could not), then keeps searching for failures of other kinds
+// (failure-groups.ts); the replay strategy runs a saved case again; case-file.ts and
 // failure-corpus.ts save each reported failure (DIR/cases/, .chatfuzz/corpus/) and load the
 // corpus and committed regressions that every run retries first. Hands on: the failing
-// TrialRun a cell reports.
+// TrialRuns a cell reports, one per distinct failure.
 import fc from 'fast-check';
 import type { Mode } from '../contract/define-config.js';
-import type { CaseStrategy, TrialCase, TrialRun } from '../execute/trial-case.js';
+import type { CaseStrategy, RunCase, StrategyOutcome, TrialCase, TrialRun } from '../execute/trial-case.js';
+import type { Violation } from '../invariants/invariant.js';
 import type { Workload } from '../workload/workload.js';
+import { FailureGroups, findingKey } from './failure-groups.js';
+import { dropCalls } from './drop-calls.js';
 
-/** Seeded random cases from a scenario's workloads, saved cases first; fast-check shrinks the first failure, and the last failure seen is the smallest. */
-export function randomStrategy(workloads: fc.Arbitrary<Workload>, o: { mode: Mode; seed: number; runs: number; examples?: TrialCase[] }): CaseStrategy {
+/** More distinct failures than this in one cell are more than a person reads; the search stops there. */
+export const MAX_FAILURE_GROUPS = 8;
+
+/** One distinct failure, shrunk within its group. */
+export interface FoundFailure extends TrialRun {
+  /** The violation that names its group: the first one no earlier failure of the cell had. */
+  head: Violation;
+  /** The seed of the search round that found it. */
+  seed: number;
+  /** Smaller failing cases found while shrinking it. */
+  shrinks: number;
+}
+
+/** What the random strategy found: every distinct failure in the order found (the first is also `failure`). */
+export interface RandomOutcome extends StrategyOutcome { failures: FoundFailure[] }
+
+/** The random strategy: a CaseStrategy that hands back every distinct failure. */
+export interface RandomCaseStrategy extends CaseStrategy { run(runCase: RunCase): Promise<RandomOutcome> }
+
+/** What the random search needs besides the scenario's workloads. */
+export interface RandomStrategyOptions {
+  mode: Mode;
+  seed: number;
+  /** Generated cases (saved ones included) over all rounds. */
+  runs: number;
+  examples?: TrialCase[];
+  /** Stop after this many distinct failures (default MAX_FAILURE_GROUPS). */
+  maxFailures?: number;
+  /** Told when a round starts searching and when it starts shrinking a failure. */
+  onPhase?: (phase: 'search' | 'shrink') => void;
+}
+
+/**
+ * Seeded random cases from a scenario's workloads, saved cases first. Each round is one
+ * fast-check search in which trials whose violations all belong to already reported groups
+ * pass, so it runs on past known failures and, shrinking, stays inside a new group; the next
+ * round uses seed + round and the runs left. Stops when the runs or the budget are spent, a
+ * round finds nothing new, or `maxFailures` groups are found.
+ */
+export function randomStrategy(workloads: fc.Arbitrary<Workload>, o: RandomStrategyOptions): RandomCaseStrategy {
   // Stress mode has no schedule to choose: timing decides.
   const cases: fc.Arbitrary<TrialCase> = o.mode === 'stress'
     ? workloads.map((workload) => ({ workload }))
     : fc.tuple(workloads, fc.array(fc.nat({ max: 15 }), { maxLength: 64 })).map(([workload, choices]) => ({ workload, choices }));
+  const maxFailures = o.maxFailures ?? MAX_FAILURE_GROUPS;
   return {
     async run(runCase) {
-      let failure: TrialRun | undefined;
-      await fc.check(fc.asyncProperty(cases, async (c) => {
-        const result = await runCase(c);
-        if (!result || result.violations.length === 0) return true;
-        failure = { case: c, result };
-        return false;
-      }), {
-        seed: o.seed,
-        numRuns: o.runs,
-        examples: (o.examples ?? []).map((c) => [c] as [TrialCase]),
-      });
-      return { failure };
+      const groups = new FailureGroups();
+      const failures: FoundFailure[] = [];
+      let examples = o.examples ?? [];
+      let left = o.runs;
+      for (let round = 0; left > 0 && failures.length < maxFailures; round++) {
+        const seed = o.seed + round;
+        let generated = 0;
+        let stopped = false;
+        let shrinks = 0;
+        let found: TrialRun | undefined;
+        o.onPhase?.('search');
+        await fc.check(fc.asyncProperty(cases, async (c) => {
+          // fast-check generates no new case once one failed: every later call is a shrink step.
+          if (!found) generated++;
+          const result = await runCase(c);
+          if (!result) { stopped = true; return true; }
+          if (groups.fresh(result.violations).length === 0) return true;
+          if (found) shrinks++;
+          else o.onPhase?.('shrink');
+          // The last failure seen is the smallest.
+          found = { case: c, result };
+          return false;
+        }), { seed, numRuns: left, examples: examples.map((c) => [c] as [TrialCase]) });
+        left -= generated;
+        // Examples run first: those tried already are not tried again.
+        examples = examples.slice(Math.min(generated, examples.length));
+        if (!found) break;
+        if (o.mode !== 'stress' && !stopped) {
+          // fast-check cannot drop a client the bug does not need when that changes what the choices pick.
+          const key = findingKey(groups.fresh(found.result.violations)[0]!);
+          const smaller = await dropCalls(found, (r) => groups.fresh(r.violations).some((v) => findingKey(v) === key), runCase);
+          found = smaller.run;
+          shrinks += smaller.shrinks;
+        }
+        failures.push({ ...found, head: groups.add(found.result.violations)!, seed, shrinks });
+        if (stopped) break;
+      }
+      return { failure: failures[0], failures };
     },
   };
 }

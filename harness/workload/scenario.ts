@@ -1,8 +1,35 @@
 import type fc from 'fast-check';
+import type { ChatStore, InputRules, TargetApi } from '../contract/define-target.js';
 import type { Workload } from './workload.js';
 
-/** Which optional ChatStore methods a target has; scenarios only generate calls a target can take. */
-export interface TargetCapabilities { handleChat: boolean; deleteSession: boolean }
+/** What a target's API can express; scenarios (and fitToApi after them) only generate calls it can take. */
+export interface TargetCapabilities {
+  handleChat: boolean;
+  deleteSession: boolean;
+  /** Without it, sessions are opened by their first message. */
+  createSession: boolean;
+  /** handleChat persists the assistant's reply in the same request: no reply is logged on its own. */
+  replyInRequest: boolean;
+  /** What handleChat's messages carry each turn; 'any' generates both shapes. */
+  history: 'full' | 'new' | 'any';
+  /** Input the target may refuse; calls that break a rule are generated as refusable. */
+  input?: InputRules;
+}
+
+/** The capabilities of a store and its declared API shape. */
+export function targetCapabilities(store: ChatStore, api: TargetApi = {}): TargetCapabilities {
+  return {
+    handleChat: typeof store.handleChat === 'function',
+    deleteSession: typeof store.deleteSession === 'function',
+    createSession: typeof store.createSession === 'function',
+    replyInRequest: api.reply === 'in-request' && typeof store.handleChat === 'function',
+    history: api.history ?? 'any',
+    ...(api.input ? { input: api.input } : {}),
+  };
+}
+
+/** Every capability on, history 'full': what the harness generated before targets could declare their API. */
+export const FULL_CAPABILITIES: TargetCapabilities = { handleChat: true, deleteSession: true, createSession: true, replyInRequest: false, history: 'full' };
 
 /** A named workload generator (DESIGN.md's scenario names are stable). */
 export interface Scenario {

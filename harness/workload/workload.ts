@@ -18,6 +18,8 @@ export interface CallSpec {
   title?: string;
   /** logMessage: exactly one; handleChat: the whole request, the last one is persisted. */
   messages?: WorkloadMessage[];
+  /** handleChat of a target that persists the reply in the same request: the assistant's answer, stored at the end of the call. */
+  reply?: WorkloadMessage;
   valid: boolean;
   /** The harness kills this call's connection before or after its n-th statement (retry-after-error). */
   fault?: Fault;
@@ -26,11 +28,17 @@ export interface CallSpec {
 }
 
 /**
- * A fault at a call's n-th statement: `before`, the connection is killed before it is sent;
- * `after`, it ran (outside a transaction: committed) and the connection is killed before its
- * result arrives; `timeout`, it hits a statement timeout (57014) and the connection lives on.
+ * A fault at a call's n-th statement (or at its first COMMIT): `before`, the connection is
+ * killed before it is sent; `after`, it ran (outside a transaction or a COMMIT: committed) and
+ * the connection is killed before its result arrives; `timeout`, it hits a statement timeout
+ * (57014) and the connection lives on.
  */
-export interface Fault { statement: number; when: 'before' | 'after' | 'timeout' }
+export interface Fault { statement: number | 'commit'; when: 'before' | 'after' | 'timeout' }
+
+/** `stmt 3` or `COMMIT`: where a fault strikes, as labels print it. */
+export function faultPlace(f: Fault): string {
+  return f.statement === 'commit' ? 'COMMIT' : `stmt ${f.statement}`;
+}
 
 /** A generated case: registered users, and per client the calls it makes in order. */
 export interface Workload {
@@ -41,7 +49,7 @@ export interface Workload {
 /** Short, stable text for a call: `handleChat(s1, [system,user])@c1`. */
 export function callLabel(call: CallSpec, client: number): string {
   const base = baseLabel(call, client);
-  const fault = !call.fault ? '' : call.fault.when === 'timeout' ? ` [timeout stmt ${call.fault.statement}]` : ` [kill ${call.fault.when} stmt ${call.fault.statement}]`;
+  const fault = !call.fault ? '' : call.fault.when === 'timeout' ? ` [timeout ${faultPlace(call.fault)}]` : ` [kill ${call.fault.when} ${faultPlace(call.fault)}]`;
   return `${call.retry ? 'retry ' : ''}${base}${fault}`;
 }
 
@@ -58,7 +66,8 @@ function baseLabel(call: CallSpec, client: number): string {
     }
     case 'handleChat': {
       const ms = call.messages ?? [];
-      return `handleChat(${call.session}, [${ms.map((m) => m.role).join(',')}], ${ms.at(-1)?.id ?? '-'}, ${call.user})${at}`;
+      const reply = call.reply ? ` +reply ${call.reply.id}` : '';
+      return `handleChat(${call.session}, [${ms.map((m) => m.role).join(',')}], ${ms.at(-1)?.id ?? '-'}${reply}, ${call.user})${at}`;
     }
   }
 }

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { validateStore, validateTarget } from './validate-target.js';
+
+const SCENARIOS = ['concurrent-duplicates', 'mixed'];
+const problems = (expect_: unknown) => validateTarget({ name: 't', create() {}, expect: expect_ }, SCENARIOS);
+
+describe('validateTarget: expect', () => {
+  it("accepts 'pass', 'fail' and { mute: [...] } entries", () => {
+    expect(problems({ '*': 'pass', mixed: 'fail' })).toEqual([]);
+    expect(problems({
+      '*': { mute: [{ invariant: 'acked-durable' }] },
+      'concurrent-duplicates': { mute: [{ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey', note: 'known, see #123' }] },
+    })).toEqual([]);
+    expect(problems({ mixed: { mute: [] } })).toEqual([]);
+  });
+
+  it('names unknown scenarios and outcomes that are neither pass, fail nor a mute object', () => {
+    expect(problems({ nope: 'pass' })).toEqual([expect.stringMatching(/unknown scenario "nope"/)]);
+    expect(problems({ '*': 'maybe' })).toEqual([expect.stringMatching(/^`expect\["\*"\]` must be "pass", "fail" or \{ mute: .*not "maybe"$/)]);
+    expect(problems({ '*': ['pass'] })).toHaveLength(1);
+  });
+
+  it('an object entry needs a mute array and nothing else', () => {
+    expect(problems({ mixed: {} })).toEqual([expect.stringMatching(/^`expect\["mixed"\]`\.mute must be an array/)]);
+    expect(problems({ mixed: { mute: { invariant: 'no-db-error' } } })).toHaveLength(1);
+    expect(problems({ mixed: { mute: [], expected: 'pass' } })).toEqual([expect.stringMatching(/unknown key "expected"/)]);
+  });
+
+  it('says what is wrong with each known finding, one sentence each', () => {
+    const p = problems({
+      mixed: { mute: [
+        { invariant: 'no-such-invariant' },
+        { invariant: 'no-db-error', sqlstate: 23505 },
+        { invariant: 'no-db-error', sqlstate: '235' },
+        { invariant: 'no-db-error', constraint: '' },
+        { invariant: 'no-db-error', note: 123 },
+        { invariant: 'no-db-error', sqlState: '23505' },
+        'no-db-error',
+      ] },
+    });
+    expect(p).toEqual([
+      expect.stringMatching(/^`expect\["mixed"\]`\.mute\[0\]\.invariant must name an invariant \(no-fk-error, .*\), not "no-such-invariant"$/),
+      expect.stringMatching(/^`expect\["mixed"\]`\.mute\[1\]\.sqlstate must be a five-character SQLSTATE string .*not 23505$/),
+      expect.stringMatching(/mute\[2\]\.sqlstate .*not "235"$/),
+      expect.stringMatching(/mute\[3\]\.constraint must be a constraint name/),
+      expect.stringMatching(/mute\[4\]\.note must be a string/),
+      expect.stringMatching(/mute\[5\] has an unknown key "sqlState" \(valid: invariant, sqlstate, constraint, note\)/),
+      expect.stringMatching(/mute\[6\] must be an object/),
+    ]);
+  });
+});
+
+describe('validateTarget: api', () => {
+  const api = (a: unknown) => validateTarget({ name: 't', create() {}, api: a }, SCENARIOS);
+
+  it('accepts the declared API shapes and input rules', () => {
+    expect(api({ reply: 'in-request', history: 'full', input: { emptyContent: 'refuse', maxContentLength: 4000, idPattern: /^[\w-]+$/ } })).toEqual([]);
+    expect(api({ reply: 'separate', history: 'new', input: { idPattern: '^[0-9a-f-]{36}$' } })).toEqual([]);
+    expect(api({})).toEqual([]);
+  });
+
+  it('names each wrong value and unknown key, with the valid choices', () => {
+    expect(api({ reply: 'stream', history: 'all', extra: 1 })).toEqual([
+      '`api` has an unknown key "extra" (valid: reply, history, input)',
+      "`api.reply` must be 'in-request' or 'separate', not \"stream\"",
+      "`api.history` must be 'full', 'new' or 'any', not \"all\"",
+    ]);
+    expect(api({ input: { maxContentLength: -1, emptyContent: true, idPattern: '(' } })).toEqual([
+      "`api.input.emptyContent` can only be 'refuse', not true",
+      '`api.input.maxContentLength` must be a whole number of characters, not -1',
+      expect.stringMatching(/^`api.input.idPattern` is not a valid regular expression/),
+    ]);
+    expect(api('yes')).toHaveLength(1);
+  });
+});
+
+describe('validateStore', () => {
+  it('needs logMessage only: createSession, handleChat and the rest are optional methods', () => {
+    expect(validateStore({ logMessage() {} }, { schema: 'canonical' })).toEqual([]);
+    expect(validateStore({ createSession() {} }, { schema: 'canonical' })).toEqual(['the ChatStore has no logMessage() method']);
+    expect(validateStore({ logMessage() {}, createSession: 'no' }, { schema: 'canonical' })).toEqual(["the ChatStore's createSession must be a method when present"]);
+  });
+});
