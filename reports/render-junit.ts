@@ -66,19 +66,11 @@ function describe(cell: CellResult): { message: string; type: string; body: stri
   if (f) {
     const lines = [
       `${cell.target} × ${cell.scenario} [${cell.mode}]: expected ${cell.expected}, got ${cell.outcome}`,
-      `invariant: ${f.invariant}`,
-      `message: ${f.message}`,
+      ...failureLines(f, [
+        ...(f.violations ?? []).map((v) => `violation ${v.invariant}: ${v.message}`),
+        ...(cell.error ? [`error: ${cell.error}`] : []),
+      ]),
     ];
-    if (f.sqlstate) lines.push(`sqlstate: ${f.sqlstate}`);
-    if (f.prismaCode) lines.push(`prisma code: ${f.prismaCode}`);
-    if (f.constraint) lines.push(`constraint: ${f.constraint}`);
-    lines.push(`seed: ${f.seed}`, 'counterexample:');
-    const ops = [...(f.counterexample?.ops ?? [])].sort((a, b) => a.invokedAt - b.invokedAt);
-    for (const op of ops) lines.push(`  c${op.client + 1} ${op.label} → ${op.outcome}${op.error ? ` ${errorCode(op.error)}` : ''}`);
-    for (const v of f.violations ?? []) lines.push(`violation ${v.invariant}: ${v.message}`);
-    if (cell.error) lines.push(`error: ${cell.error}`);
-    if (f.caseFile) lines.push(`case file: ${f.caseFile}`);
-    lines.push(`replay: ${f.replay}`);
     const more = (cell.failures ?? []).slice(1);
     more.forEach((m, i) => lines.push('', `distinct failure ${i + 2} of ${more.length + 1}:`, ...failureLines(m)));
     lines.push(...mutedLines(cell));
@@ -94,8 +86,8 @@ function describe(cell: CellResult): { message: string; type: string; body: stri
   return { message: `expected ${cell.expected}, got ${cell.outcome}`, type: 'fail', body: `expected ${cell.expected}, got ${cell.outcome}` };
 }
 
-// A further failure gets the same facts as the first, without repeating the cell's header.
-function failureLines(f: CellFailure): string[] {
+// Every failure gets the same facts; the first also its violations (`extra`, before its case file).
+function failureLines(f: CellFailure, extra: string[] = []): string[] {
   const lines = [`invariant: ${f.invariant}`, `message: ${f.message}`];
   if (f.sqlstate) lines.push(`sqlstate: ${f.sqlstate}`);
   if (f.prismaCode) lines.push(`prisma code: ${f.prismaCode}`);
@@ -103,6 +95,7 @@ function failureLines(f: CellFailure): string[] {
   lines.push(`seed: ${f.seed}`, 'counterexample:');
   const ops = [...(f.counterexample?.ops ?? [])].sort((a, b) => a.invokedAt - b.invokedAt);
   for (const op of ops) lines.push(`  c${op.client + 1} ${op.label} → ${op.outcome}${op.error ? ` ${errorCode(op.error)}` : ''}`);
+  lines.push(...extra);
   if (f.caseFile) lines.push(`case file: ${f.caseFile}`);
   lines.push(`replay: ${f.replay}`);
   return lines;
