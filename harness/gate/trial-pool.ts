@@ -124,9 +124,9 @@ export function createTrialPool(config: pg.PoolConfig): TrialPool {
   pool.setGate = (g) => { gate = g; };
   pool.connectionCount = () => clients.size;
   pool.evictDirty = () => {
-    // pg-pool keeps its idle clients in `_idle`; pg records the server's transaction status ('I' idle, 'T', 'E').
+    // pg-pool keeps its idle clients in `_idle`.
     const idle: { client: pg.Client }[] = (pool as any)._idle ?? [];
-    const dirty = idle.map((i) => i.client).filter((c) => { const st = (c as any)._txStatus; return st === 'T' || st === 'E'; });
+    const dirty = idle.map((i) => i.client).filter(inTransaction);
     for (const c of dirty) (pool as any)._remove(c);
     return dirty.length;
   };

@@ -10,6 +10,8 @@ export interface MessageMatcher {
   is(row: Row, m: Message): boolean;
   /** The rows that are `m`, or undefined when rows without ids cannot tell it from another message with the same content. */
   find(snapshot: Snapshot, m: Message): Row[] | undefined;
+  /** The one message of the trial with this content, or undefined when none or several have it. */
+  ownerOf(content: string): string | undefined;
 }
 
 /**
@@ -28,6 +30,10 @@ export function messageMatcher(history: Pick<History, 'calls'>): MessageMatcher 
   const is = (row: Row, m: Message) => (row.id !== undefined ? row.id === m.messageId : unique(m) && row.content === m.content);
   return {
     is,
+    ownerOf(content) {
+      const set = ids.get(content);
+      return set?.size === 1 ? [...set][0] : undefined;
+    },
     find(snapshot, m) {
       const rows = snapshot.messages.filter((row) => is(row, m));
       if (rows.length === 0 && !unique(m) && snapshot.messages.some((row) => row.id === undefined && row.content === m.content)) return undefined;

@@ -1,6 +1,7 @@
 import { logicalId, storedMessages, type CallRecord, type History } from '../history/history.js';
 import type { Snapshot } from '../contract/define-target.js';
 import type { Invariant, Violation } from './invariant.js';
+import { messageMatcher } from './message-matcher.js';
 
 type Row = Snapshot['messages'][number];
 
@@ -60,18 +61,12 @@ export const noDuplicates: Invariant = {
     }
 
     // Contents that belong to exactly one message of the trial (empty content, say, may not).
-    const owner = new Map<string, Set<string>>();
-    for (const c of history.calls) for (const m of storedMessages(c)) {
-      const ids = owner.get(m.content) ?? new Set<string>();
-      ids.add(m.messageId);
-      owner.set(m.content, ids);
-    }
+    const match = messageMatcher(history);
     for (const [content, rows] of groupBy(snapshot.messages, (m) => m.content)) {
-      const ids = owner.get(content);
-      if (rows.length < 2 || ids?.size !== 1 || rows.every((r) => reported.has(r))) continue;
-      const [id] = ids;
-      out.push({ invariant: 'no-duplicates', calls: indexes(carrying(history, id!)),
-        message: `message ${logicalId(history, id!)} is stored ${rows.length} times in ${whereStored(history, rows)} (rows with its content${rows.some((r) => r.id !== undefined) ? `, ids ${rows.map((r) => r.id === undefined ? '-' : logicalId(history, r.id)).join(', ')}` : ''})` });
+      const id = match.ownerOf(content);
+      if (rows.length < 2 || id === undefined || rows.every((r) => reported.has(r))) continue;
+      out.push({ invariant: 'no-duplicates', calls: indexes(carrying(history, id)),
+        message: `message ${logicalId(history, id)} is stored ${rows.length} times in ${whereStored(history, rows)} (rows with its content${rows.some((r) => r.id !== undefined) ? `, ids ${rows.map((r) => r.id === undefined ? '-' : logicalId(history, r.id)).join(', ')}` : ''})` });
     }
     return out;
   },

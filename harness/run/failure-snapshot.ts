@@ -23,22 +23,21 @@ export function failureSnapshot(history: History, snapshot: Snapshot): FailureSn
   // The call that carried each message id; a row is attributed to the first one.
   const carriers = new Map<string, CallRecord[]>();
   for (const c of history.calls) for (const m of storedMessages(c)) carriers.set(m.messageId, [...(carriers.get(m.messageId) ?? []), c]);
-  const byContent = new Map<string, Set<string>>();
-  for (const c of history.calls) for (const m of storedMessages(c)) byContent.set(m.content, (byContent.get(m.content) ?? new Set()).add(m.messageId));
+  const match = messageMatcher(history);
   const idCount = count(snapshot.messages.filter((m) => m.id !== undefined).map((m) => m.id!));
   const contentCount = count(snapshot.messages.map((m) => m.content));
 
   // A row with no id of its own is matched to its call by content, when only one message of the trial has it.
   const carrierOf = (m: Row): CallRecord[] => {
     if (m.id !== undefined) return carriers.get(m.id) ?? [];
-    const ids = byContent.get(m.content);
-    return ids?.size === 1 ? carriers.get([...ids][0]!) ?? [] : [];
+    const owner = match.ownerOf(m.content);
+    return owner === undefined ? [] : carriers.get(owner) ?? [];
   };
 
   const messages: FailureSnapshot['messages'] = snapshot.messages.slice(0, MAX_MESSAGES).map((m) => {
     const marks: SnapshotMark[] = [];
     if (!sessionIds.has(m.sessionId)) marks.push('orphan');
-    const ownedContent = byContent.get(m.content)?.size === 1;
+    const ownedContent = match.ownerOf(m.content) !== undefined;
     if ((m.id !== undefined && idCount.get(m.id)! > 1) || (ownedContent && contentCount.get(m.content)! > 1)) marks.push('duplicate');
     const calls = carrierOf(m);
     // Stored although every call that carried it was refused cleanly: no-phantom-writes.
@@ -55,7 +54,6 @@ export function failureSnapshot(history: History, snapshot: Snapshot): FailureSn
   // As acked-durable judges it: a delete of the session that had not finished when the call began may rightly have removed it.
   const deletes = history.calls.filter((c) => c.op === 'deleteSession' && c.outcome !== 'fail');
   const missing: FailureSnapshot['missing'] = [];
-  const match = messageMatcher(history);
   for (const c of history.calls) {
     if (c.outcome !== 'ok' || (c.op !== 'logMessage' && c.op !== 'handleChat')) continue;
     if (deletes.some((d) => d.sessionId === c.sessionId && d.completedAt > c.invokedAt)) continue;
