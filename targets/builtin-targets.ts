@@ -15,4 +15,6 @@ export const builtinTargets: TargetRegistry = {
   'prisma-upsert': async () => (await import('./prisma-upsert.js')).default,
   'retry-duplicates': async () => (await import('./retry-duplicates.js')).default,
   'serializable-retry': async () => (await import('./serializable-retry.js')).default,
+  'postgresjs-session-first': async () => (await import('./postgresjs-session-first.js')).default,
+  'postgresjs-tx': async () => (await import('./postgresjs-tx.js')).default,
 };

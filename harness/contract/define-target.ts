@@ -94,8 +94,16 @@ export interface TargetApi {
   input?: InputRules;
 }
 
-/** What `create` receives: every statement a target sends must go through `pool`. */
-export interface TargetContext { pool: Pool; databaseUrl: string }
+/** How the harness sees a target's statements (see `TargetDefinition.gate`). */
+export const GATES = ['pool', 'wire'] as const;
+export type GateKind = (typeof GATES)[number];
+
+/**
+ * What `create` receives. Gate 'pool': every statement must go through `pool`; `databaseUrl` is
+ * the database itself (not gated). Gate 'wire': `databaseUrl` is a gated proxy of logical client
+ * `client`'s own; connect to it with any driver, or hand it to a server process.
+ */
+export interface TargetContext { pool: Pool; databaseUrl: string; client?: number }
 
 /** A target module's default export (DESIGN.md, public contract 1). */
 export interface TargetDefinition {
@@ -114,6 +122,12 @@ export interface TargetDefinition {
   isolation?: IsolationLevel;
   /** The shape of the app's API: reply in the same request, history sent each turn, input rules. */
   api?: TargetApi;
+  /**
+   * 'pool' (default): statements are seen through `ctx.pool`. 'wire': through a PostgreSQL proxy,
+   * whatever driver or process sends them; create() then runs once per logical client of a trial,
+   * each time with a `databaseUrl` of that client's own, so every statement is tied to its call.
+   */
+  gate?: GateKind;
   create(ctx: TargetContext): ChatStore | Promise<ChatStore>;
 }
 

@@ -1,5 +1,5 @@
 import { isCanonical } from './canonical-schema.js';
-import { ID_FORMATS, INVARIANT_NAMES, ISOLATION_LEVELS, type ChatStore, type TargetDefinition } from './define-target.js';
+import { GATES, ID_FORMATS, INVARIANT_NAMES, ISOLATION_LEVELS, type ChatStore, type TargetDefinition } from './define-target.js';
 
 const OPTIONAL_METHODS = ['createSession', 'handleChat', 'deleteSession', 'registerUsers', 'snapshot', 'close'] as const;
 
@@ -24,6 +24,9 @@ export function validateTarget(value: unknown, scenarioNames: readonly string[])
     problems.push(`\`ids\` must be one of ${ID_FORMATS.join(', ')}, not ${JSON.stringify(t.ids)}`);
   }
   if (t.api !== undefined) problems.push(...apiProblems(t.api));
+  if (t.gate !== undefined && !(GATES as readonly unknown[]).includes(t.gate)) {
+    problems.push(`\`gate\` must be one of ${GATES.join(', ')}, not ${JSON.stringify(t.gate)}`);
+  }
   if (t.expect !== undefined) {
     if (typeof t.expect !== 'object' || t.expect === null) problems.push('`expect` must map scenario names (or "*") to "pass", "fail" or { mute: [...] }');
     else for (const [k, v] of Object.entries(t.expect)) {

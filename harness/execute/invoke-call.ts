@@ -1,5 +1,5 @@
 import type { ChatStore, InputRules } from '../contract/define-target.js';
-import { callContext } from '../gate/call-context.js';
+import { callContext, type CallContext } from '../gate/call-context.js';
 import { classifyError } from '../history/classify-error.js';
 import type { CallRecord, Clock } from '../history/history.js';
 import { callLabel, type CallSpec, type WorkloadMessage } from '../workload/workload.js';
@@ -7,7 +7,13 @@ import { brokenInputRule } from '../workload/broken-input-rule.js';
 import { idCodec, type IdCodec } from './id-codec.js';
 
 /** What a call needs from its trial: the target's store, how long a call may take and the input it may refuse. */
-export interface CallEnv { store: ChatStore; callTimeoutMs: number; inputRules?: InputRules }
+export interface CallEnv {
+  store: ChatStore;
+  callTimeoutMs: number;
+  inputRules?: InputRules;
+  /** A gate that cannot see async context (the wire proxy) is told which call each client runs. */
+  wire?: { setCall(client: number, ctx: CallContext | undefined): void };
+}
 
 const TIMEOUT = Symbol('timeout');
 
@@ -50,6 +56,7 @@ export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: C
   if (spec.retry) rec.retry = true;
   const started = performance.now();
   hooks?.callStarted(index);
+  env.wire?.setCall(client, { call: index, client });
   let timer: NodeJS.Timeout | undefined;
   const method = (env.store as any)[spec.op] as ((r: unknown) => Promise<void>) | undefined;
   const call = callContext.run({ call: index, client }, async () => {
@@ -70,6 +77,7 @@ export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: C
     rec.outcome = rec.error.kind === 'connection' || rec.error.kind === 'timeout' ? 'info' : 'fail';
   } finally {
     clearTimeout(timer);
+    env.wire?.setCall(client, undefined);
     hooks?.callEnded(index);
   }
   rec.completedAt = clock.tick();

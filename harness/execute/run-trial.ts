@@ -5,7 +5,7 @@
 // history, the snapshot, the violations and, when scheduled, the schedule that ran.
 import type pg from 'pg';
 import pLimit from 'p-limit';
-import type { InvariantName, Snapshot, TargetDefinition } from '../contract/define-target.js';
+import type { ChatStore, InvariantName, Snapshot, TargetDefinition } from '../contract/define-target.js';
 import { canonicalRegisterUsers, canonicalSnapshot, isCanonical } from '../contract/canonical-schema.js';
 import { tableRegisterUsers, tableSnapshot } from '../contract/table-snapshot.js';
 import type { ErrorInfo } from '../history/classify-error.js';
@@ -19,6 +19,7 @@ import { workloadIds, type Fault, type Workload } from '../workload/workload.js'
 import { StatementRecorder } from '../gate/statement-recorder.js';
 import type { StatementGate } from '../gate/statement-gate.js';
 import type { TrialPool } from '../gate/trial-pool.js';
+import type { WireProxy } from '../gate/wire-proxy.js';
 import { ScheduledGate, type Chooser, type ScheduleStep } from '../schedule/scheduled-gate.js';
 import { FaultInjector, lockAllTables, terminateBackend } from '../faults/fault-injector.js';
 import { invokeCall, physicalId, type CallEnv, type CallHooks } from './invoke-call.js';
@@ -36,6 +37,10 @@ export interface TrialEnv extends CallEnv {
   latency?: () => number;
   /** The control connection: sees which statements wait on locks (scheduled mode) and kills connections (faults). */
   control?: pg.Client;
+  /** Wire-gated targets: the proxy their statements pass… */
+  wire?: WireProxy;
+  /** …and the store of each of the first `n` logical clients, each connected through a URL of its own. */
+  clientStores?: (n: number) => Promise<ChatStore[]>;
 }
 
 /** A trial's evidence and verdict. */
@@ -101,7 +106,9 @@ async function runTrial(
       lockTables: lockAllTables(env.harnessPool),
     });
   }
+  const stores = await env.clientStores?.(workload.clients.length);
   env.pool.setGate(injector ?? gate);
+  env.wire?.setGate(injector ?? gate);
   // Every client's first call counts as live from the start, so no decision is made before a late-starting client arrives.
   if (hooks) for (const list of ordered) if (list[0]) hooks.callStarted(list[0].index);
   try {
@@ -115,7 +122,8 @@ async function runTrial(
       for (const { spec, client, index: i } of list) {
         // A client retries only what did not succeed.
         if (spec.retry && previous?.outcome === 'ok') continue;
-        previous = await wrap(() => invokeCall(env, clock, ns, spec, client, i, hooks, ids));
+        const callEnv = stores ? { ...env, store: stores[client]! } : env;
+        previous = await wrap(() => invokeCall(callEnv, clock, ns, spec, client, i, hooks, ids));
         const fired = injector?.fired.get(i);
         if (fired) previous.fault = fired;
         // A call shorter than its fault's statement (or a timeout on a lock-free statement) ran untouched: say so.
@@ -125,17 +133,19 @@ async function runTrial(
     }));
   } finally {
     env.pool.setGate(undefined);
+    env.wire?.setGate(undefined);
   }
   // A call that returned and still holds a connection, or released one inside its own transaction,
   // leaked it; a call that timed out may still be using its connection, so it is not judged.
   for (const c of calls) {
-    const leak = c.outcome === 'info' ? undefined : describeLeak(env.pool.leaksOf(c.index));
+    const leak = c.outcome === 'info' ? undefined : describeLeak(leaksOf(env, c.index));
     if (leak) c.leak = leak;
   }
   // Trials share the pool, not state: a leaked connection would starve later trials into timeouts,
   // one left in a transaction would fail their first statement (25P02), neither explained nor
   // replayable from those trials.
   env.pool.reclaim();
+  env.wire?.reclaim();
   calls.sort((a, b) => a.invokedAt - b.invokedAt);
   const { statements, schedule, picks } = evidence();
   // Errors echo physical ids (`Key (id)=(t6_s1)`); without the trial prefix a replay reads the same.
@@ -149,6 +159,12 @@ async function runTrial(
   const history: History = { ns, calls, statements };
   const violations = checkInvariants(history, snapshot, env.def.invariants as Partial<Record<InvariantName, false>>);
   return { history, snapshot, violations, ...(schedule ? { schedule, picks } : {}) };
+}
+
+function leaksOf(env: TrialEnv, call: number) {
+  const pooled = env.pool.leaksOf(call);
+  const wired = env.wire?.leaksOf(call);
+  return wired ? { held: pooled.held + wired.held, openTransaction: pooled.openTransaction || wired.openTransaction } : pooled;
 }
 
 function withoutNamespace(e: ErrorInfo, ns: string, ids: IdCodec): ErrorInfo {

@@ -9,6 +9,8 @@ import { createRunDatabase, type RunDatabase } from '../db/run-database.js';
 import type { TrialEnv } from '../execute/run-trial.js';
 import type { Mode } from '../contract/define-config.js';
 import { createTrialPool, type TrialPool } from '../gate/trial-pool.js';
+import { WireProxy } from '../gate/wire-proxy.js';
+import type { ChatStore } from '../contract/define-target.js';
 import { latencySampler, type LatencyRange } from '../faults/latency-sampler.js';
 
 /** The application_name of the connections handed to targets, so pg_stat_activity tells them from the harness's. */
@@ -36,6 +38,8 @@ export interface CellEnv {
   env: TrialEnv;
   /** The isolation the target's connections run at, when not the server default. */
   isolation?: IsolationLevel;
+  /** The wire gate's proxy, for targets with `gate: 'wire'`. */
+  wire?: WireProxy;
   /** Closes the store, every connection and drops the database; safe after a partial set-up. */
   close(): Promise<void>;
 }
@@ -52,10 +56,17 @@ export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
   });
   const harnessPool = new pg.Pool({ connectionString: db.url, max: 2 });
   harnessPool.on('error', () => {});
+  // A wire target connects wherever its URL says: the proxy's, one per logical client.
+  const wire = def.gate === 'wire' ? new WireProxy(db.url) : undefined;
   let env: TrialEnv | undefined;
   let control: pg.Client | undefined;
+  // Wire targets get a store per logical client, each built from that client's own URL.
+  const stores = new Map<number, Promise<ChatStore>>();
   const close = async () => {
-    if (env?.store.close) await Promise.race([env.store.close().catch(() => {}), sleep(2000)]);
+    const all = (await Promise.all([...stores.values()].map((s) => s.catch(() => undefined)))).filter((s) => !!s);
+    if (!wire && env) all.push(env.store);
+    await Promise.all(all.map((s) => s.close && Promise.race([s.close().catch(() => {}), sleep(2000)])));
+    await wire?.close();
     await pool.destroy();
     await harnessPool.end().catch(() => {});
     await control?.end().catch(() => {});
@@ -63,25 +74,39 @@ export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
   };
   try {
     await applySchema(db.url, def);
-    let store: unknown;
-    try {
-      store = await def.create({ pool, databaseUrl: db.url });
-    } catch (e) {
-      throw new UsageError(`target ${def.name}: create() threw: ${(e as Error)?.message ?? String(e)}`);
-    }
-    const problems = validateStore(store, def);
-    if (problems.length) throw new UsageError(`target ${def.name} (${o.target.source}):\n  - ${problems.join('\n  - ')}`);
+    // The proxy passes startup untouched, so the level is the database's default (this cell's database only).
+    if (wire && isolation) await harnessPool.query(`ALTER DATABASE ${pg.escapeIdentifier(db.name)} SET default_transaction_isolation = '${isolation.replace('-', ' ')}'`);
+    const create = async (client: number): Promise<ChatStore> => {
+      let store: unknown;
+      try {
+        store = await def.create(wire ? { pool, databaseUrl: await wire.urlFor(client), client } : { pool, databaseUrl: db.url });
+      } catch (e) {
+        throw new UsageError(`target ${def.name}: create()${wire ? ` for client ${client}` : ''} threw: ${(e as Error)?.message ?? String(e)}`);
+      }
+      const problems = validateStore(store, def);
+      if (problems.length) throw new UsageError(`target ${def.name} (${o.target.source}):\n  - ${problems.join('\n  - ')}`);
+      return asStore(store);
+    };
+    const storeOf = (client: number) => {
+      let s = stores.get(client);
+      if (!s) { s = create(client); stores.set(client, s); }
+      return s;
+    };
+    const store = wire ? await storeOf(0) : await create(0);
     // Scheduled mode watches locks through it; every mode kills connections through it.
     control = new pg.Client({ connectionString: db.url });
     control.on('error', () => {});
     await control.connect();
     const latency = o.mode === 'stress' && o.latency ? latencySampler(o.latency, o.seed) : undefined;
-    env = { def, store: asStore(store), pool, harnessPool, callTimeoutMs: o.callTimeoutMs, inputRules: def.api?.input, control, latency };
+    env = {
+      def, store, pool, harnessPool, callTimeoutMs: o.callTimeoutMs, inputRules: def.api?.input, control, latency,
+      ...(wire ? { wire, clientStores: async (n: number) => Promise.all(Array.from({ length: n }, (_, c) => storeOf(c))) } : {}),
+    };
   } catch (e) {
     await close();
     throw e;
   }
-  return { db, pool, env, ...(isolation ? { isolation } : {}), close };
+  return { db, pool, env, ...(isolation ? { isolation } : {}), ...(wire ? { wire } : {}), close };
 }
 
 function sleep(ms: number) { return new Promise((r) => setTimeout(r, ms).unref()); }
