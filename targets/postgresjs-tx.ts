@@ -4,7 +4,10 @@
 // removed the session, and the call is refused); a retried or double-submitted message id is
 // accepted when it is already stored in the same session. It refuses, with a plain Error (no
 // SQLSTATE), unknown users, another user's session, an id used in another session and NUL bytes.
-// Expected to pass everything through the wire gate.
+// Expected to pass everything through the wire gate, apart from one finding in its driver:
+// postgres.js 3.4.9 throws an uncaught TypeError from a timer (connection.js nextWrite) when the
+// connection dies while a query inside sql.begin is running, and its client hangs afterwards.
+// A server process would crash; the finding is muted here so the cells show it as known.
 import postgres from 'postgres';
 import { defineTarget, type ChatStore, type LogMessageRequest } from '../harness/contract/define-target.js';
 import { Refusal, logLastMessage, refuseNul } from './upsert-session.js';
@@ -13,7 +16,9 @@ export default defineTarget({
   name: 'postgresjs-tx',
   description: 'postgres.js through the wire gate, one sql.begin transaction per call with ON CONFLICT upserts; expected to pass everything.',
   gate: 'wire',
-  expect: { '*': 'pass' },
+  expect: {
+    '*': { mute: [{ invariant: 'no-crash', note: 'postgres.js 3.4.9: a connection killed during a query in sql.begin throws from nextWrite (connection.js:255)' }] },
+  },
   create({ databaseUrl }) {
     const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });
 

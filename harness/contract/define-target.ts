@@ -10,7 +10,7 @@ export type Role = 'system' | 'user' | 'assistant' | 'tool';
 
 /** Every invariant name DESIGN.md fixes, in reporting priority (the order of the built-in checkers). */
 export const INVARIANT_NAMES = [
-  'no-fk-error', 'no-db-error', 'no-leaks', 'no-orphans', 'acked-durable', 'no-duplicates',
+  'no-fk-error', 'no-db-error', 'no-leaks', 'no-crash', 'no-orphans', 'acked-durable', 'no-duplicates',
   'session-ownership', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed',
 ] as const;
 

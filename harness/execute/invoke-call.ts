@@ -11,11 +11,14 @@ export interface CallEnv {
   store: ChatStore;
   callTimeoutMs: number;
   inputRules?: InputRules;
+  /** Resolves once the target's code crashed (an uncaught error): the call is abandoned. */
+  crashed?: () => Promise<void>;
   /** A gate that cannot see async context (the wire proxy) is told which call each client runs. */
   wire?: { setCall(client: number, ctx: CallContext | undefined): void };
 }
 
 const TIMEOUT = Symbol('timeout');
+const CRASHED = Symbol('crashed');
 
 /** Maps a workload's logical ids into the trial's own namespace. */
 export function physicalId(ns: string, logical: string): string {
@@ -65,8 +68,13 @@ export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: C
   });
   const timeout = new Promise<typeof TIMEOUT>((resolve) => { timer = setTimeout(() => resolve(TIMEOUT), env.callTimeoutMs); });
   try {
-    const r = await Promise.race([call.then(() => undefined), timeout]);
-    if (r === TIMEOUT) {
+    const crash = env.crashed?.().then(() => CRASHED) ?? new Promise<never>(() => {});
+    const r = await Promise.race([call.then(() => undefined), timeout, crash]);
+    if (r === CRASHED) {
+      rec.outcome = 'info';
+      rec.error = { kind: 'timeout', message: 'abandoned: the target crashed (an uncaught error) while the call ran' };
+      call.catch(() => {});
+    } else if (r === TIMEOUT) {
       rec.outcome = 'info';
       rec.error = { kind: 'timeout', message: `did not settle within ${env.callTimeoutMs} ms (the call may or may not have taken effect)` };
       // The call keeps running: a late rejection must not become an unhandled one.

@@ -24,6 +24,7 @@ import { ScheduledGate, type Chooser, type ScheduleStep } from '../schedule/sche
 import { FaultInjector, lockAllTables, terminateBackend } from '../faults/fault-injector.js';
 import { invokeCall, physicalId, type CallEnv, type CallHooks } from './invoke-call.js';
 import { decodeSnapshot, idCodec, type IdCodec } from './id-codec.js';
+import type { UncaughtErrors } from './uncaught-errors.js';
 
 /** What a cell sets up once and every trial reuses. */
 export interface TrialEnv extends CallEnv {
@@ -39,6 +40,10 @@ export interface TrialEnv extends CallEnv {
   control?: pg.Client;
   /** Wire-gated targets: the proxy their statements pass… */
   wire?: WireProxy;
+  /** Errors the target raised outside its calls' promises, caught for the cell. */
+  uncaught?: UncaughtErrors;
+  /** Closes the target's stores and creates them again (after a crash). */
+  restart?: () => Promise<void>;
   /** …and the store of each of the first `n` logical clients, each connected through a URL of its own. */
   clientStores?: (n: number) => Promise<ChatStore[]>;
 }
@@ -107,6 +112,8 @@ async function runTrial(
     });
   }
   const stores = await env.clientStores?.(workload.clients.length);
+  let crashed = false;
+  void env.uncaught?.crashed().then(() => { crashed = true; });
   env.pool.setGate(injector ?? gate);
   env.wire?.setGate(injector ?? gate);
   // Every client's first call counts as live from the start, so no decision is made before a late-starting client arrives.
@@ -120,12 +127,16 @@ async function runTrial(
       if (hooks) for (let k = 0; k < ci; k++) await new Promise((r) => setImmediate(r));
       let previous: CallRecord | undefined;
       for (const { spec, client, index: i } of list) {
+        // A crashed target takes no more calls until it is started again.
+        if (crashed) break;
         // A client retries only what did not succeed.
         if (spec.retry && previous?.outcome === 'ok') continue;
-        const callEnv = stores ? { ...env, store: stores[client]! } : env;
+        const callEnv = { ...env, store: stores?.[client] ?? env.store, crashed: env.uncaught?.crashed };
         previous = await wrap(() => invokeCall(callEnv, clock, ns, spec, client, i, hooks, ids));
         const fired = injector?.fired.get(i);
         if (fired) previous.fault = fired;
+        // A kill hits what else was on the connection too; such a call is judged as faulted, not as the target's failure.
+        else if (previous.outcome !== 'ok' && injector?.fired.size && env.wire?.lostCalls().has(i)) previous.fault = 'its statement was on a connection killed by another call\'s fault';
         // A call shorter than its fault's statement (or a timeout on a lock-free statement) ran untouched: say so.
         else if (spec.fault) previous.label += ' (fault did not fire)';
         calls.push(previous);
@@ -156,7 +167,10 @@ async function runTrial(
     : env.def.tables ? await tableSnapshot(env.harnessPool, env.def.tables, scope)
     : await canonicalSnapshot(env.harnessPool, scope);
   const snapshot = decodeSnapshot(raw, ids);
-  const history: History = { ns, calls, statements };
+  const uncaught = env.uncaught?.take() ?? [];
+  // A crashed target's client state is gone (a crashed server restarts): the next trial gets new stores.
+  if (uncaught.length) await env.restart?.();
+  const history: History = { ns, calls, statements, ...(uncaught.length ? { uncaught } : {}) };
   const violations = checkInvariants(history, snapshot, env.def.invariants as Partial<Record<InvariantName, false>>);
   return { history, snapshot, violations, ...(schedule ? { schedule, picks } : {}) };
 }

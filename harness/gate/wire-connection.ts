@@ -12,7 +12,8 @@ export interface WireConnectionHost {
   gate(): StatementGate | undefined;
   /** The call this connection's statements belong to right now (undefined: not part of a call). */
   attribute(): CallContext | undefined;
-  closed(conn: WireConnection): void;
+  /** The connection ended; `calls` are the calls whose statements it still held (queued or unanswered). */
+  closed(conn: WireConnection, calls: number[]): void;
 }
 
 /** Messages a client sends in one go and the proxy gates as one statement. */
@@ -37,6 +38,8 @@ interface Consumer {
   own: boolean;
   rowCount: number | null;
   error?: pg.DatabaseError;
+  /** The call whose statement this answers. */
+  call?: number;
   done: (ok: boolean) => void;
 }
 
@@ -94,8 +97,9 @@ export class WireConnection {
     this.client.destroy();
     this.backend?.destroy();
     const lost = Object.assign(new Error('Connection terminated unexpectedly'), { code: '57P01' });
+    const calls = [...this.queue.splice(0).map((u) => u.ctx?.call), ...this.consumers.map((c) => c.call)];
     for (const c of this.consumers.splice(0)) { c.error ??= lost as pg.DatabaseError; c.done(false); }
-    this.host.closed(this);
+    this.host.closed(this, calls.filter((c): c is number => c !== undefined));
   }
 
   private onClientData(chunk: Buffer): void {
@@ -219,7 +223,7 @@ export class WireConnection {
       }
       const owed = unit.end === 'flush' && !this.skipping ? unit.frames.filter((f) => 'PBDEC'.includes(String.fromCharCode(f[0]!))).length : 0;
       const c: Consumer = {
-        owed, end: unit.end, held: hold ? [] : null, own: false, rowCount: null,
+        owed, end: unit.end, held: hold ? [] : null, own: false, rowCount: null, call: unit.ctx?.call,
         done: (ok) => (ok && !c.error ? resolve({ rowCount: c.rowCount }) : reject(c.error)),
       };
       seen?.(c);

@@ -17,6 +17,7 @@ export class WireProxy {
   private readonly connections = new Set<WireConnection>();
   private readonly byClient = new Map<WireConnection, number>();
   private closing = false;
+  private readonly lost = new Set<number>();
 
   /** `upstream` is the cell database's own URL; the proxy answers on the loopback. */
   constructor(private readonly upstream: string) {}
@@ -44,7 +45,11 @@ export class WireProxy {
         upstream,
         gate: () => this.gate,
         attribute: () => this.current.get(client),
-        closed: (c) => { this.connections.delete(c); this.byClient.delete(c); },
+        closed: (c, calls) => {
+          this.connections.delete(c);
+          this.byClient.delete(c);
+          for (const call of calls) this.lost.add(call);
+        },
       });
       this.connections.add(conn);
       this.byClient.set(conn, client);
@@ -73,11 +78,19 @@ export class WireProxy {
     return { held: 0, openTransaction: false };
   }
 
+  /**
+   * Calls of the current trial that had a statement on a connection when it ended under them (a
+   * kill aimed at another call on the same connection: a driver may hand a retry the connection
+   * whose FATAL it has read but whose close it has not yet seen, as it would with a real kill).
+   */
+  lostCalls(): ReadonlySet<number> { return this.lost; }
+
   /** Ends a trial: closes every connection left inside a transaction, so the next trial starts clean; returns how many. */
   reclaim(): { held: number; dirty: number } {
     let dirty = 0;
     for (const c of [...this.connections]) if (c.txStatus !== 'I') { c.close(); dirty++; }
     this.current.clear();
+    this.lost.clear();
     return { held: 0, dirty };
   }
 

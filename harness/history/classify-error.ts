@@ -28,7 +28,8 @@ const PRISMA_CONNECTION = new Set(['P1001', 'P1002', 'P1008', 'P1017']);
 const PRISMA_TO_SQLSTATE: Record<string, string> = { P2002: '23505', P2003: '23503', P2034: '40001', P2011: '23502' };
 // Connection loss means the statement may or may not have committed: the call's outcome is unknown.
 const CONNECTION_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
-const CONNECTION_MESSAGES = /Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE|Client has encountered a connection error|Connection ended/i;
+// …including postgres.js's own codes (`write CONNECTION_CLOSED 127.0.0.1:5432`).
+const CONNECTION_MESSAGES = /Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE|Client has encountered a connection error|Connection ended|\bCONNECTION_(CLOSED|ENDED|DESTROYED)\b|\bCONNECT_TIMEOUT\b/i;
 
 function sqlstateOf(e: any): string | undefined {
   if (!e || typeof e !== 'object') return undefined;

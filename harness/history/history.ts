@@ -58,6 +58,8 @@ export interface History {
   ns: string;
   calls: CallRecord[];
   statements: StatementRecord[];
+  /** Errors the target's code raised outside any call's promise during the trial (uncaught exceptions, unhandled rejections). */
+  uncaught?: string[];
 }
 
 /** The messages a call persists, in the order it stores them: its message (the last one, for handleChat), then its reply. */

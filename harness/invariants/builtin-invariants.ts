@@ -2,6 +2,7 @@ import type { Invariant } from './invariant.js';
 import { noFkError } from './no-fk-error.js';
 import { noDbError } from './no-db-error.js';
 import { noLeaks } from './no-leaks.js';
+import { noCrash } from './no-crash.js';
 import { noOrphans } from './no-orphans.js';
 import { ackedDurable } from './acked-durable.js';
 import { noDuplicates } from './no-duplicates.js';
@@ -12,5 +13,5 @@ import { validCallsSucceed } from './valid-calls-succeed.js';
 
 /** The built-in invariants, in reporting priority: a trial's verdict names the first one violated. */
 export const builtinInvariants: readonly Invariant[] = [
-  noFkError, noDbError, noLeaks, noOrphans, ackedDurable, noDuplicates, sessionOwnership, orderPreserved, noPhantomWrites, validCallsSucceed,
+  noFkError, noDbError, noLeaks, noCrash, noOrphans, ackedDurable, noDuplicates, sessionOwnership, orderPreserved, noPhantomWrites, validCallsSucceed,
 ];

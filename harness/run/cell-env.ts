@@ -11,6 +11,7 @@ import type { Mode } from '../contract/define-config.js';
 import { createTrialPool, type TrialPool } from '../gate/trial-pool.js';
 import { WireProxy } from '../gate/wire-proxy.js';
 import type { ChatStore } from '../contract/define-target.js';
+import { catchUncaught } from '../execute/uncaught-errors.js';
 import { latencySampler, type LatencyRange } from '../faults/latency-sampler.js';
 
 /** The application_name of the connections handed to targets, so pg_stat_activity tells them from the harness's. */
@@ -59,18 +60,23 @@ export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
   // A wire target connects wherever its URL says: the proxy's, one per logical client.
   const wire = def.gate === 'wire' ? new WireProxy(db.url) : undefined;
   let env: TrialEnv | undefined;
+  const uncaught = catchUncaught();
   let control: pg.Client | undefined;
-  // Wire targets get a store per logical client, each built from that client's own URL.
+  // Wire targets get a store per logical client, each built from that client's own URL; others one store (client 0).
   const stores = new Map<number, Promise<ChatStore>>();
+  const closeStores = async (waitMs: number) => {
+    const all = await Promise.all([...stores.values()].map((s) => s.catch(() => undefined)));
+    stores.clear();
+    await Promise.all(all.map((s) => s?.close && Promise.race([s.close().catch(() => {}), sleep(waitMs)])));
+  };
   const close = async () => {
-    const all = (await Promise.all([...stores.values()].map((s) => s.catch(() => undefined)))).filter((s) => !!s);
-    if (!wire && env) all.push(env.store);
-    await Promise.all(all.map((s) => s.close && Promise.race([s.close().catch(() => {}), sleep(2000)])));
+    await closeStores(2000);
     await wire?.close();
     await pool.destroy();
     await harnessPool.end().catch(() => {});
     await control?.end().catch(() => {});
     await db.drop();
+    uncaught.dispose();
   };
   try {
     await applySchema(db.url, def);
@@ -92,14 +98,19 @@ export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
       if (!s) { s = create(client); stores.set(client, s); }
       return s;
     };
-    const store = wire ? await storeOf(0) : await create(0);
+    const store = await storeOf(0);
     // Scheduled mode watches locks through it; every mode kills connections through it.
     control = new pg.Client({ connectionString: db.url });
     control.on('error', () => {});
     await control.connect();
     const latency = o.mode === 'stress' && o.latency ? latencySampler(o.latency, o.seed) : undefined;
     env = {
-      def, store, pool, harnessPool, callTimeoutMs: o.callTimeoutMs, inputRules: def.api?.input, control, latency,
+      def, store, pool, harnessPool, callTimeoutMs: o.callTimeoutMs, inputRules: def.api?.input, control, latency, uncaught,
+      restart: async () => {
+        // A crashed store's connections may never answer: its close is not waited for long.
+        await closeStores(250);
+        env!.store = await storeOf(0);
+      },
       ...(wire ? { wire, clientStores: async (n: number) => Promise.all(Array.from({ length: n }, (_, c) => storeOf(c))) } : {}),
     };
   } catch (e) {
