@@ -216,7 +216,7 @@ function renderDetail(cell: CellResult, anchor: string): string {
   const out: string[] = [
     `<section class="detail" id="${anchor}" data-detail="${escapeHtml(`${cell.target}/${cell.scenario}`)}" data-outcome="${escapeHtml(cell.outcome)}">`,
     `<h2>${text(cell.target)} × ${text(cell.scenario)} <small class="muted">[${text(cell.mode)}]</small> <span class="verdict s-${st.key}">${st.text}</span></h2>`,
-    `<p class="muted">expected ${text(cell.expected)}, got ${text(cell.outcome)} · ${text(String(cell.runs))} trials · ${text(duration(cell.durationMs))}${failuresOf(cell).length > 1 ? ` · ${failuresOf(cell).length} distinct failures` : ''}</p>`,
+    `<p class="muted">expected ${text(cell.expected)}, got ${text(cell.outcome)} · ${text(String(cell.runs))} trials · ${text(duration(cell.durationMs))}${cell.gate === 'wire' ? ' · wire gate' : ''}${failuresOf(cell).length > 1 ? ` · ${failuresOf(cell).length} distinct failures` : ''}</p>`,
   ];
   if (cell.baseline && BASELINE_TEXT[cell.baseline]) {
     const was = cell.baselineFailure ? ` (the baseline failed <span class="tag">${text(cell.baselineFailure.invariant)}</span>)` : cell.baseline === 'new-failure' ? ' (the baseline passed it)' : '';

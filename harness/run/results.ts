@@ -93,6 +93,8 @@ export interface CellResult {
   note?: string;
   /** The transaction isolation the target's connections ran at, when not the server default. */
   isolation?: string;
+  /** Where the target's statements were seen: its `ctx.pool` ('pool') or the PostgreSQL protocol proxy ('wire'). */
+  gate?: 'pool' | 'wire';
   /** Set when the run was given --baseline: this cell against the baseline's cell. */
   baseline?: BaselineStatus;
   /** The baseline cell's failure, when it failed: what it broke then. */

@@ -50,6 +50,7 @@ export interface CellOptions extends CellSettings {
 }
 
 const STRESS_NOTE = 'stress mode: a replay reproduces the workload, not the timing; it may need several runs to fail again';
+const WIRE_NOTE = 'wire gate: statements seen on the PostgreSQL protocol; each logical client connects through a URL of its own, so every statement is tied to its call and the scheduler waits for each call to reach the wire (scheduled replays are exact)';
 
 /** Runs one cell on a database of its own and returns its results.json entry. */
 export async function runCell(o: CellOptions): Promise<CellResult> {
@@ -117,7 +118,8 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     target: def.name, scenario: o.scenario.name, mode: o.mode, expected, runs: trials, calls, durationMs,
     ...(cell.isolation ? { isolation: cell.isolation } : {}),
     runsToFirstFailure: first?.runs ?? null, msToFirstFailure: first?.ms ?? null,
-    ...(o.mode === 'stress' ? { note: STRESS_NOTE } : {}),
+    gate: def.gate ?? 'pool',
+    ...(o.mode === 'stress' || def.gate === 'wire' ? { note: [o.mode === 'stress' ? STRESS_NOTE : '', def.gate === 'wire' ? WIRE_NOTE : ''].filter(Boolean).join(' · ') } : {}),
     ...(exploration ? { exploration, note: explorationNote(exploration, o.prune ?? true) } : {}),
     ...(mutes.length ? { muted: muter.counts() } : {}),
   };
