@@ -10,8 +10,9 @@ import type { Mode } from '../harness/contract/define-config.js';
 import type { Workload } from '../harness/workload/workload.js';
 import { builtinScenarios } from '../scenarios/builtin-scenarios.js';
 import type { Scenario } from '../harness/workload/scenario.js';
-import { loadTargets } from '../harness/contract/load-target.js';
+import { loadTargets, type TargetRegistry } from '../harness/contract/load-target.js';
 import { builtinTargets } from '../targets/builtin-targets.js';
+import upsertWire, { directUpsertWireTarget } from './upsert-wire-target.js';
 
 const dbArg = process.argv.indexOf('--db');
 const server = await startDatabaseServer(dbArg > 0 ? process.argv[dbArg + 1] : undefined);
@@ -34,8 +35,15 @@ const SIX_CALLS: Workload = {
 };
 const fixed: Scenario = { name: 'mixed', description: 'the six-call workload', arbitrary: () => fc.constant(SIX_CALLS) };
 
+// The built-in targets and the bench's own: upsert's logic through the wire gate, and the same connecting past the proxy.
+const registry: TargetRegistry = {
+  ...builtinTargets,
+  'upsert-wire': async () => upsertWire,
+  'upsert-wire-direct': async () => directUpsertWireTarget(server.adminUrl),
+};
+
 async function cell(target: string, scenario: Scenario, mode: Mode, runs: number, extra: Partial<CellOptions> = {}) {
-  const [loaded] = await loadTargets([target], { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name) });
+  const [loaded] = await loadTargets([target], { registry, scenarioNames: builtinScenarios.map((s) => s.name) });
   const t0 = performance.now();
   const r = await runCell({
     target: loaded!, scenario, mode, server, runId, cellIndex: cellIndex++, cellCount: 1, runs, timeBudgetMs: null,
@@ -43,6 +51,35 @@ async function cell(target: string, scenario: Scenario, mode: Mode, runs: number
   });
   return { r, ms: performance.now() - t0 };
 }
+
+/**
+ * Steady rates of targets `a` and `b` on the same cell, run alternately (a b a b …) so drift in the
+ * machine's load hits both alike: in each cell trials 2..N count, from the end of the first trial
+ * to the end of the last (neither the cell's set-up nor the first trial's new connections count).
+ */
+async function compare(a: string, b: string, scenario: Scenario, mode: Mode, rounds: number, runs: number) {
+  const sums = new Map<string, { trials: number; ms: number; calls: number; passed: boolean }>();
+  for (let i = 0; i < rounds; i++) {
+    for (const target of [a, b]) {
+      const ends: number[] = [];
+      const { r } = await cell(target, scenario, mode, runs, { reporters: [{ onTrial: (p) => { ends[p.trials - 1] = p.elapsedMs; } }] });
+      const s = sums.get(target) ?? { trials: 0, ms: 0, calls: 0, passed: true };
+      s.trials += ends.length - 1;
+      s.ms += ends.at(-1)! - ends[0]!;
+      s.calls += (ends.length - 1) * (r.calls / r.runs);
+      s.passed &&= r.outcome === 'pass';
+      sums.set(target, s);
+    }
+  }
+  const rate = (t: string) => {
+    const s = sums.get(t)!;
+    return { trialsPerSec: s.trials / (s.ms / 1000), callsPerSec: s.calls / (s.ms / 1000), passed: s.passed };
+  };
+  return [rate(a), rate(b)] as const;
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 
 function line(name: string, value: unknown) {
   out[name] = value;
@@ -72,6 +109,23 @@ try {
   const prisma = await cell('assistant-logging-after', dup, 'scheduled', 100, { seed: 3 });
   line('assistant-logging-after × concurrent-duplicates (Prisma), ms to verdict', Math.round(prisma.ms));
   line('memory: heap used after the run, MiB', Math.round(process.memoryUsage().heapUsed / 2 ** 20));
+  // The wire gate against the pool gate: upsert's logic both ways, on the six-call workload.
+  console.log('-- wire gate: upsert\'s logic via ctx.pool (pool gate) and via a pg.Pool per client on ctx.databaseUrl (bench/upsert-wire-target.ts) --');
+  const ROUNDS = 2;
+  const RUNS = 150;
+  line('wire: cells alternate pool/wire, rounds × trials each', `${ROUNDS} × ${RUNS} (rates over trials 2..N of each cell)`);
+  const [viaPool, viaWire] = await compare('upsert', 'upsert-wire', fixed, 'scheduled', ROUNDS, RUNS);
+  const wireRatio = ratio(viaWire.trialsPerSec, viaPool.trialsPerSec);
+  line('wire: scheduled trials/s, 6-call workload, pool gate (upsert)', round1(viaPool.trialsPerSec));
+  line('wire: scheduled trials/s, 6-call workload, wire gate (upsert-wire)', round1(viaWire.trialsPerSec));
+  line('wire: scheduled wire/pool ratio (goal ≥ 0.7)', `${wireRatio} (${wireRatio >= 0.7 ? 'goal met' : 'goal NOT met'})`);
+  // Stress mode, both through the harness: upsert-wire's pools on the proxy (every statement recorded by the gate) against the same pools connected straight to the database (no gate sees them).
+  const [proxied, direct] = await compare('upsert-wire', 'upsert-wire-direct', fixed, 'stress', ROUNDS, RUNS);
+  line('wire: stress calls/s, upsert-wire pools through the proxy + gate', round1(proxied.callsPerSec));
+  line('wire: stress calls/s, same pools straight to the db (no proxy, no gate)', round1(direct.callsPerSec));
+  line('wire: stress proxy/direct ratio', ratio(proxied.callsPerSec, direct.callsPerSec));
+  const failed = Object.entries({ viaPool, viaWire, proxied, direct }).filter(([, m]) => !m.passed).map(([k]) => k);
+  if (failed.length) line('wire: cells that did not pass (their rates are suspect)', failed.join(', '));
   await writeFile(path.join(import.meta.dirname, 'results.json'), JSON.stringify(out, null, 2) + '\n');
 } finally {
   await rm(reportDir, { recursive: true, force: true });

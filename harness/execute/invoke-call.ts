@@ -73,6 +73,8 @@ export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: C
     if (r === CRASHED) {
       rec.outcome = 'info';
       rec.error = { kind: 'timeout', message: 'abandoned: the target crashed (an uncaught error) while the call ran' };
+      // The crash is the finding (no-crash); the calls it took down are not findings of their own.
+      rec.fault = 'the target crashed while it ran';
       call.catch(() => {});
     } else if (r === TIMEOUT) {
       rec.outcome = 'info';

@@ -136,7 +136,7 @@ async function runTrial(
         const fired = injector?.fired.get(i);
         if (fired) previous.fault = fired;
         // A kill hits what else was on the connection too; such a call is judged as faulted, not as the target's failure.
-        else if (previous.outcome !== 'ok' && injector?.fired.size && env.wire?.lostCalls().has(i)) previous.fault = 'its statement was on a connection killed by another call\'s fault';
+        else if (injector?.fired.size && collateral(previous, env)) previous.fault = 'its connection was killed by another call\'s fault';
         // A call shorter than its fault's statement (or a timeout on a lock-free statement) ran untouched: say so.
         else if (spec.fault) previous.label += ' (fault did not fire)';
         calls.push(previous);
@@ -173,6 +173,12 @@ async function runTrial(
   const history: History = { ns, calls, statements, ...(uncaught.length ? { uncaught } : {}) };
   const violations = checkInvariants(history, snapshot, env.def.invariants as Partial<Record<InvariantName, false>>);
   return { history, snapshot, violations, ...(schedule ? { schedule, picks } : {}) };
+}
+
+// Only the harness terminates backends (57P01): a driver may hand a retry the connection whose
+// FATAL it has read but whose close it has not seen yet, as it would after a real kill.
+function collateral(c: CallRecord, env: TrialEnv): boolean {
+  return c.outcome !== 'ok' && (env.wire?.lostCalls().has(c.index) || c.error?.kind === 'connection' || c.error?.sqlstate === '57P01');
 }
 
 function leaksOf(env: TrialEnv, call: number) {

@@ -75,7 +75,6 @@ export class WireConnection {
   private readonly queue: Unit[] = [];
   private busy = false;
   private readonly consumers: Consumer[] = [];
-  private copyIn = false;
   /** A flush unit parsed the unnamed statement and no Sync followed yet: a Query now would discard it. */
   private unnamedOpen = false;
   /** After an error in an extended batch the server skips everything up to the next Sync. */
@@ -142,7 +141,9 @@ export class WireConnection {
   }
 
   private onClientFrame(f: Frame): void {
-    if (this.phase === 'auth' || this.copyIn && 'dcf'.includes(f.type)) { this.backend!.write(f.frame); return; }
+    // Copy messages go straight on: in COPY mode the server reads them, outside it ignores them
+    // (postgres.js sends a CopyFail after a finished COPY), and no reply comes either way.
+    if (this.phase === 'auth' || 'dcf'.includes(f.type)) { this.backend!.write(f.frame); return; }
     if (f.type === 'X') { this.backend!.end(f.frame); return; }
     if (f.type === 'Q') { this.enqueue({ frames: [f.frame], sql: cstrings(f.body, 0, 1)[0] ?? '', executes: true, end: 'query' }); return; }
     const b = (this.batch ??= { frames: [], sql: '', executes: false, end: 'sync' });
@@ -260,7 +261,6 @@ export class WireConnection {
       }
       // CopyIn/CopyBoth: the server now waits for the client's data, so its replies cannot be held back.
       if (f.type === 'G' || f.type === 'W') {
-        this.copyIn = true;
         if (c.held) { direct.push(...c.held); c.held = null; }
       }
       if (this.finishes(f, c)) {
@@ -282,7 +282,6 @@ export class WireConnection {
         if (this.phase === 'auth') this.phase = 'ready';
         this.txStatus = status;
         this.skipping = false;
-        this.copyIn = false;
         this.unnamedOpen = false;
         if (status === 'I') this.txOpener = undefined;
         break;

@@ -338,3 +338,18 @@ describe('isForeignKeyError', () => {
     expect(isForeignKeyError(info)).toBe(expected);
   });
 });
+
+describe('postgres.js errors', () => {
+  it('a PostgresError (constraint_name, table_name) is the raw database error it is', () => {
+    const e = Object.assign(new Error('duplicate key value violates unique constraint "chat_sessions_pkey"'), {
+      name: 'PostgresError', severity: 'ERROR', code: '23505', detail: 'Key (id)=(t1_s1) already exists.',
+      schema_name: 'public', table_name: 'chat_sessions', constraint_name: 'chat_sessions_pkey',
+    });
+    expect(classifyError(e)).toMatchObject({ kind: 'db', sqlstate: '23505', constraint: 'chat_sessions_pkey', table: 'chat_sessions' });
+  });
+
+  it('its own connection errors (write CONNECTION_CLOSED host:port) leave the outcome unknown', () => {
+    const e = Object.assign(new Error('write CONNECTION_CLOSED 127.0.0.1:5432'), { code: 'CONNECTION_CLOSED', errno: 'CONNECTION_CLOSED' });
+    expect(classifyError(e)).toMatchObject({ kind: 'connection' });
+  });
+});

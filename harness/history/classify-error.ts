@@ -42,7 +42,8 @@ function sqlstateOf(e: any): string | undefined {
 }
 
 function constraintOf(e: any): string | undefined {
-  return (typeof e.constraint === 'string' && e.constraint) ||
+  // node-postgres says `constraint`, postgres.js `constraint_name`.
+  return (typeof e.constraint === 'string' && e.constraint) || (typeof e.constraint_name === 'string' && e.constraint_name) ||
     e.meta?.constraint || e.meta?.field_name || e.meta?.driverAdapterError?.cause?.constraint?.index ||
     undefined;
 }
@@ -89,6 +90,7 @@ export function classifyError(e: unknown): ErrorInfo {
     const info: ErrorInfo = { kind: 'db', message, sqlstate, prismaCode, constraint: constraint || undefined };
     if (typeof err.detail === 'string') info.detail = err.detail;
     if (typeof err.table === 'string') info.table = err.table;
+    else if (typeof err.table_name === 'string') info.table = err.table_name;
     return stripUndefined(info);
   }
   if (CONNECTION_MESSAGES.test(message)) return { kind: 'connection', message };
