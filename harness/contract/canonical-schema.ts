@@ -40,7 +40,7 @@ export async function canonicalRegisterUsers(pool: Pool, userIds: string[]): Pro
 }
 
 /** Reads the trial's rows from the canonical schema; users include every owner of a scoped session. */
-export async function canonicalSnapshot(pool: Pool, scope: SnapshotScope): Promise<Snapshot> {
+export async function canonicalSnapshot(pool: Pick<Pool, 'query'>, scope: SnapshotScope): Promise<Snapshot> {
   const sessions = await pool.query<{ id: string; user_id: string }>(
     'SELECT id, user_id FROM chat_sessions WHERE id = ANY($1::text[]) ORDER BY id', [scope.sessionIds]);
   const users = await pool.query<{ id: string }>(

@@ -14,6 +14,9 @@ export type LockTables = () => Promise<(() => Promise<void>) | undefined>;
 /** What the injector does to the server, from outside the trial's connections. */
 export interface FaultOps { kill: KillBackend; lockTables: LockTables }
 
+/** Statements that open or end a transaction (or a savepoint). */
+const TX_CONTROL = /^\s*(BEGIN|START|COMMIT|END|ROLLBACK|ABORT|SAVEPOINT|RELEASE|PREPARE TRANSACTION)\b/i;
+
 /** A statement that commits a transaction. */
 const COMMIT = /^\s*(COMMIT|END)\b/i;
 
@@ -70,6 +73,9 @@ export class FaultInjector implements StatementGate {
   // holds already, just runs: the fault did not fire.
   private timeout<T>(stmt: StatementInfo, send: () => Promise<T>, call: number, n: number): Promise<T> {
     this.fired.set(call, `statement timeout at statement ${n}`);
+    // Transaction control takes no table lock, and a SET armed before a BEGIN would be reset
+    // inside the transaction it opens: rolled back, the 30 ms would outlive the call.
+    if (TX_CONTROL.test(stmt.sql)) { this.fired.delete(call); return this.inner.run(stmt, send); }
     return this.inner.run(stmt, () => this.exclusive(async () => {
       const raw = stmt.raw;
       const release = raw ? await this.ops.lockTables() : undefined;

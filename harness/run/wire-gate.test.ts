@@ -7,11 +7,12 @@ import { loadTargets } from '../contract/load-target.js';
 import { runScheduledTrial } from '../execute/run-trial.js';
 import { formatStep } from '../schedule/format-step.js';
 import { openCellEnv } from './cell-env.js';
+import type { CellResult } from './results.js';
 
 // The wire gate end to end: postgres.js and Drizzle targets, unchanged app code, scheduled through the proxy.
 describe('wire gate', () => {
   it('postgres.js session-first × concurrent-duplicates: 23505 shrunk to 2 calls, and five runs of one seed give the same counterexample', async () => {
-    const cells = [];
+    const cells: CellResult[] = [];
     for (let i = 0; i < 5; i++) cells.push(await runTestCell('postgresjs-session-first', 'concurrent-duplicates', { mode: 'scheduled', seed: 1 }));
     const f = cells[0]!.failure!;
     expect(cells[0]).toMatchObject({ gate: 'wire', outcome: 'fail', ok: true });
