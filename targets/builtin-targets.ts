@@ -17,4 +17,6 @@ export const builtinTargets: TargetRegistry = {
   'serializable-retry': async () => (await import('./serializable-retry.js')).default,
   'postgresjs-session-first': async () => (await import('./postgresjs-session-first.js')).default,
   'postgresjs-tx': async () => (await import('./postgresjs-tx.js')).default,
+  'http-chat': async () => (await import('./http-chat.js')).default,
+  'drizzle-postgresjs': async () => (await import('./drizzle-postgresjs.js')).default,
 };

@@ -16,6 +16,7 @@ import { createdDatabases, dropRunDatabase } from '../db/run-database.js';
 import { redactSecrets } from '../db/redact-url.js';
 import { readCaseFile, type CaseFile } from '../shrink/case-file.js';
 import { runFuzz } from '../run/run-fuzz.js';
+import { stopAllServers } from '../server/start-server.js';
 import { corpusExamples, loadCorpus, REGRESSIONS_DIR } from '../shrink/failure-corpus.js';
 import type { RunResults } from '../run/results.js';
 import { builtinInvariants } from '../invariants/builtin-invariants.js';
@@ -177,6 +178,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function cleanup(server: DatabaseServer | undefined): Promise<void> {
+  // Target servers first (also on Ctrl-C, through onSignal): their connections would keep the run's databases from being dropped.
+  await stopAllServers();
   if (!server) return;
   for (const name of createdDatabases()) await dropRunDatabase(server, name).catch(() => {});
   await server.stop();

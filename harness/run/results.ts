@@ -100,6 +100,8 @@ export interface CellResult {
   /** The baseline cell's failure, when it failed: what it broke then. */
   baselineFailure?: { invariant: string; message: string };
   exploration?: Exploration;
+  /** Servers the target started (startServer) during the cell: their output log, relative to the report directory. */
+  servers?: { name: string; log: string; exitCode: number | null }[];
 }
 
 /** The whole of results.json. */

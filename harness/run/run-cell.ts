@@ -20,6 +20,9 @@ import { cellExpectation, FindingMuter } from './cell-expectation.js';
 import { describeFailure, type ReportedFailure } from './describe-failure.js';
 import type { Reporter } from './reporter.js';
 import type { CellResult } from './results.js';
+import { stopAllServers, takeServerLogs } from '../server/start-server.js';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 
 /** What every cell of a run shares: how trials run and where failures go. */
 export interface CellSettings extends Pick<CellEnvOptions, 'mode' | 'seed' | 'callTimeoutMs' | 'isolation' | 'latency'> {
@@ -107,8 +110,10 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     outcome = await pickStrategy(o, started, targetCapabilities(env.store, def.api), (phase) => { shrinking = phase === 'shrink'; }).run(runCase);
     await o.afterTrials?.(cell.pool, cell.db.name);
   } finally {
-    await cell.close();
+    // Servers the target started and did not stop end with the cell; their output stays with the report.
+    await cell.close().finally(stopAllServers);
   }
+  const servers = await keepServerLogs(o.reportDir, `${def.name}--${o.scenario.name}--${o.mode}`);
 
   const { exploration } = outcome;
   const found: ReportedFailure[] = outcome.failures
@@ -122,12 +127,27 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     ...(o.mode === 'stress' || def.gate === 'wire' ? { note: [o.mode === 'stress' ? STRESS_NOTE : '', def.gate === 'wire' ? WIRE_NOTE : ''].filter(Boolean).join(' · ') } : {}),
     ...(exploration ? { exploration, note: explorationNote(exploration, o.prune ?? true) } : {}),
     ...(mutes.length ? { muted: muter.counts() } : {}),
+    ...(servers.length ? { servers } : {}),
   };
   if (harnessError) return { ...base, outcome: 'fail', ok: false, error: harnessError };
   if (!found.length) return { ...base, outcome: 'pass', ok: expected === 'pass' };
   const failures = [];
   for (const [i, f] of found.entries()) failures.push(await describeFailure({ ...o, scenario: o.scenario.name }, f, i));
   return { ...base, outcome: 'fail', ok: expected === 'fail', failure: failures[0], failures };
+}
+
+/** Writes the output of every server that exited since the last cell to `<reportDir>/servers/`; returns their entries. */
+async function keepServerLogs(reportDir: string, prefix: string): Promise<NonNullable<CellResult['servers']>> {
+  // In name order (`c0`, `c1`, …), not exit order, so a rerun numbers its logs the same.
+  const logs = takeServerLogs().sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  if (!logs.length) return [];
+  const dir = path.join(reportDir, 'servers');
+  await fs.mkdir(dir, { recursive: true });
+  return Promise.all(logs.map(async (l, i) => {
+    const file = path.join(dir, `${prefix}--${i + 1}.log`.replace(/[^a-zA-Z0-9._-]/g, '_'));
+    await fs.writeFile(file, l.output);
+    return { name: l.name, log: path.relative(reportDir, file), exitCode: l.exitCode };
+  }));
 }
 
 /** A replay when there is one, every interleaving in exhaustive mode, else seeded random cases (saved ones first). */
