@@ -8,5 +8,5 @@ export type {
   TargetApi, InputRules, KnownFinding, Expectation, TableMap, IdFormat, GateKind,
 } from './contract/define-target.js';
 export type { ChatfuzzConfig, Mode } from './contract/define-config.js';
-export { startServer } from './server/start-server.js';
-export type { StartServerOptions, ServerProcess } from './server/start-server.js';
+export { startServer } from './contract/start-server.js';
+export type { StartServerOptions, ServerProcess } from './contract/start-server.js';

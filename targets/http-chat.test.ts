@@ -6,11 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { runTestCell } from '../test/run-test-cell.js';
+import { processAlive } from '../test/process-alive.js';
 
 // The pids of every server the target starts, to check none outlives its cell.
 const started = vi.hoisted(() => [] as number[]);
-vi.mock('../harness/server/start-server.js', async (importOriginal) => {
-  const mod = await importOriginal<typeof import('../harness/server/start-server.js')>();
+vi.mock('../harness/contract/start-server.js', async (importOriginal) => {
+  const mod = await importOriginal<typeof import('../harness/contract/start-server.js')>();
   return {
     ...mod,
     startServer: async (o: Parameters<typeof mod.startServer>[0]) => {
@@ -24,15 +25,6 @@ vi.mock('../harness/server/start-server.js', async (importOriginal) => {
 // test/run-test-cell.ts writes every cell's report here.
 const REPORT_DIR = path.join(os.tmpdir(), `chatfuzz-test-${process.pid}`);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw e;
-  }
-}
 
 describe('http-chat (seed 001 as an HTTP server of its own)', () => {
   it('multi-message-first-request: a [system, user] first request fails with 23503, seen in the server\'s own SQL; no server outlives the cell', async () => {
@@ -48,7 +40,7 @@ describe('http-chat (seed 001 as an HTTP server of its own)', () => {
 
     // One server per logical client, each stopped with the cell, each with its output in the report.
     expect(started.length).toBeGreaterThan(0);
-    expect(started.filter(alive)).toEqual([]);
+    expect(started.filter(processAlive)).toEqual([]);
     expect(cell.servers).toHaveLength(started.length);
     for (const s of cell.servers!) {
       expect(s.name).toMatch(/^http-chat c\d+$/);

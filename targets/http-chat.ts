@@ -7,7 +7,7 @@
 // createSession.
 import { fileURLToPath } from 'node:url';
 import { defineTarget, type ChatStore } from '../harness/contract/define-target.js';
-import { startServer } from '../harness/server/start-server.js';
+import { startServer } from '../harness/contract/start-server.js';
 
 const serverFile = fileURLToPath(new URL('./http-chat-server.mjs', import.meta.url));
 

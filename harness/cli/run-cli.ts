@@ -16,7 +16,7 @@ import { createdDatabases, dropRunDatabase } from '../db/run-database.js';
 import { redactSecrets } from '../db/redact-url.js';
 import { readCaseFile, type CaseFile } from '../shrink/case-file.js';
 import { runFuzz } from '../run/run-fuzz.js';
-import { stopAllServers } from '../server/start-server.js';
+import { stopAllServers } from '../contract/start-server.js';
 import { corpusExamples, loadCorpus, REGRESSIONS_DIR } from '../shrink/failure-corpus.js';
 import type { RunResults } from '../run/results.js';
 import { builtinInvariants } from '../invariants/builtin-invariants.js';

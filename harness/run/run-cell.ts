@@ -20,7 +20,7 @@ import { cellExpectation, FindingMuter } from './cell-expectation.js';
 import { describeFailure, type ReportedFailure } from './describe-failure.js';
 import type { Reporter } from './reporter.js';
 import type { CellResult } from './results.js';
-import { stopAllServers, takeServerLogs } from '../server/start-server.js';
+import { stopAllServers, takeServerLogs } from '../contract/start-server.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 

@@ -3,6 +3,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, stopAllServers, takeServerLogs } from './start-server.js';
+import { processAlive } from '../../test/process-alive.js';
 
 const NODE = process.execPath;
 const HTTP_SERVER = `
@@ -10,15 +11,6 @@ const HTTP_SERVER = `
   s.listen(Number(process.env.PORT || 0), '127.0.0.1', () => console.log('listening on ' + s.address().port));
 `;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
-    throw e;
-  }
-}
 
 async function freePort(): Promise<number> {
   const s = net.createServer();
@@ -40,9 +32,9 @@ describe('startServer', () => {
     const res = await fetch(`http://127.0.0.1:${server.match![1]}/`);
     expect(await res.text()).toBe('hello');
     expect(server.output()).toContain(`listening on ${server.match![1]}`);
-    expect(alive(server.pid)).toBe(true);
+    expect(processAlive(server.pid)).toBe(true);
     await server.stop();
-    expect(alive(server.pid)).toBe(false);
+    expect(processAlive(server.pid)).toBe(false);
   });
 
   it('is ready when a GET of the URL answers, polling until it does', async () => {
@@ -80,7 +72,7 @@ describe('startServer', () => {
     expect(message).not.toMatch(/line 1\n/);
     const [log] = takeServerLogs();
     expect(log).toMatchObject({ name: 'crasher', exitCode: 3, signal: null });
-    expect(alive(log!.pid)).toBe(false);
+    expect(processAlive(log!.pid)).toBe(false);
   });
 
   it('rejects when a command cannot be spawned', async () => {
@@ -95,7 +87,7 @@ describe('startServer', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     const [log] = takeServerLogs();
     expect(log).toMatchObject({ name: 'slow', signal: 'SIGTERM', output: 'warming up\n' });
-    expect(alive(log!.pid)).toBe(false);
+    expect(processAlive(log!.pid)).toBe(false);
   });
 
   it('stop() sends SIGKILL to a process that ignores SIGTERM', async () => {
@@ -104,7 +96,7 @@ describe('startServer', () => {
     const t0 = Date.now();
     await server.stop();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1900);
-    expect(alive(server.pid)).toBe(false);
+    expect(processAlive(server.pid)).toBe(false);
     // A second stop() of an exited server resolves at once.
     await server.stop();
     const [log] = takeServerLogs();
@@ -115,9 +107,9 @@ describe('startServer', () => {
   it('stopAllServers stops every server still running', async () => {
     const a = await startServer({ name: 'a', command: NODE, args: ['-e', HTTP_SERVER], ready: /listening on (\d+)/ });
     const b = await startServer({ name: 'b', command: NODE, args: ['-e', HTTP_SERVER], ready: /listening on (\d+)/ });
-    expect([alive(a.pid), alive(b.pid)]).toEqual([true, true]);
+    expect([processAlive(a.pid), processAlive(b.pid)]).toEqual([true, true]);
     await stopAllServers();
-    expect([alive(a.pid), alive(b.pid)]).toEqual([false, false]);
+    expect([processAlive(a.pid), processAlive(b.pid)]).toEqual([false, false]);
   });
 
   it('takeServerLogs hands over the logs of exited servers once, and none of running ones', async () => {
