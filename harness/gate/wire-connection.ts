@@ -131,6 +131,7 @@ export class WireConnection {
       backend.end();
       this.phase = 'closed';
       this.client.end();
+      this.host.closed(this, []);
       return;
     }
     this.backend = backend;

@@ -57,7 +57,7 @@ describe('wire proxy', () => {
   });
 
   it('releases pipelined statements of one connection in the order they were sent, and forwards CancelRequest and COPY', async () => {
-    await through(async (url, _proxy, rec) => {
+    await through(async (url, proxy, rec) => {
       const sql = postgres(url, { max: 1, onnotice: () => {} });
       const rows = await Promise.all([1, 2, 3, 4, 5].map((n) => sql`SELECT ${n}::int AS n`));
       expect(rows.map((r) => r[0]!.n)).toEqual([1, 2, 3, 4, 5]);
@@ -70,6 +70,8 @@ describe('wire proxy', () => {
       await sleeping.cancel();
       expect(await settled).toBe('57014');
       expect(performance.now() - started).toBeLessThan(5000);
+      // The cancel's own connection is gone; the query's connection is still there.
+      expect(proxy.connectionCount()).toBe(1);
       // COPY in and out pass through (the server waits for the client's data: nothing is held back).
       const writable = await sql`COPY t (id, note) FROM STDIN`.writable();
       await new Promise<void>((resolve, reject) => { writable.on('error', reject); writable.end('10\tcopied\n11\talso\n', () => resolve()); });
