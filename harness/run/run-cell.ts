@@ -3,6 +3,8 @@
 // how its cases are chosen (a CaseStrategy: random with shrinking, exhaustive, or a replay),
 // runs them as trials (muting the target's known findings, cell-expectation.ts) and describes
 // every distinct failure reported (describe-failure.ts, which saves each one's case file). Reporters hear of every cell and trial. Hands on: results.json (results.ts).
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { LoadedTarget } from '../contract/load-target.js';
 import type { DatabaseServer } from '../db/database-server.js';
 import { runScheduledTrial, runStressTrial, type TrialResult } from '../execute/run-trial.js';
@@ -21,8 +23,6 @@ import { describeFailure, type ReportedFailure } from './describe-failure.js';
 import type { Reporter } from './reporter.js';
 import type { CellResult } from './results.js';
 import { stopAllServers, takeServerLogs } from '../contract/start-server.js';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 
 /** What every cell of a run shares: how trials run and where failures go. */
 export interface CellSettings extends Pick<CellEnvOptions, 'mode' | 'seed' | 'callTimeoutMs' | 'isolation' | 'latency'> {
@@ -145,7 +145,8 @@ async function keepServerLogs(reportDir: string, prefix: string): Promise<NonNul
   await fs.mkdir(dir, { recursive: true });
   return Promise.all(logs.map(async (l, i) => {
     const file = path.join(dir, `${prefix}--${i + 1}.log`.replace(/[^a-zA-Z0-9._-]/g, '_'));
-    await fs.writeFile(file, l.output);
+    // A server may print the DATABASE_URL it was given: reports never hold a password.
+    await fs.writeFile(file, l.output.replace(/\b(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]*@/g, '$1***@'));
     return { name: l.name, log: path.relative(reportDir, file), exitCode: l.exitCode };
   }));
 }
