@@ -59,10 +59,11 @@ export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: C
   if (spec.retry) rec.retry = true;
   const started = performance.now();
   hooks?.callStarted(index);
-  env.wire?.setCall(client, { call: index, client });
+  const ctx: CallContext = { call: index, client };
+  env.wire?.setCall(client, ctx);
   let timer: NodeJS.Timeout | undefined;
   const method = (env.store as any)[spec.op] as ((r: unknown) => Promise<void>) | undefined;
-  const call = callContext.run({ call: index, client }, async () => {
+  const call = callContext.run(ctx, async () => {
     if (typeof method !== 'function') throw new Error(`the target has no ${spec.op}() method`);
     await method.call(env.store, req);
   });

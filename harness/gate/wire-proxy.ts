@@ -15,7 +15,6 @@ export class WireProxy {
   private readonly listeners = new Map<number, Promise<net.Server>>();
   private readonly current = new Map<number, CallContext>();
   private readonly connections = new Set<WireConnection>();
-  private readonly byClient = new Map<WireConnection, number>();
   private closing = false;
   private readonly lost = new Set<number>();
 
@@ -47,12 +46,10 @@ export class WireProxy {
         attribute: () => this.current.get(client),
         closed: (c, calls) => {
           this.connections.delete(c);
-          this.byClient.delete(c);
           for (const call of calls) this.lost.add(call);
         },
       });
       this.connections.add(conn);
-      this.byClient.set(conn, client);
     });
     return new Promise((resolve, reject) => {
       server.once('error', reject);
