@@ -1,4 +1,4 @@
-// server: starts an application as a process of its own (an HTTP chat API, say) for a black-box
+// startServer: starts an application as a process of its own (an HTTP chat API, say) for a black-box
 // target, and keeps track of every one started, so a run leaves none behind and keeps its logs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';

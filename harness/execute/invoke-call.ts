@@ -11,8 +11,8 @@ export interface CallEnv {
   store: ChatStore;
   callTimeoutMs: number;
   inputRules?: InputRules;
-  /** Resolves once the target's code crashed (an uncaught error): the call is abandoned. */
-  crashed?: () => Promise<void>;
+  /** Calls `fn` once the target's code crashed (an uncaught error), and the call is abandoned; returns what stops listening. */
+  onCrash?: (fn: () => void) => () => void;
   /** A gate that cannot see async context (the wire proxy) is told which call each client runs. */
   wire?: { setCall(client: number, ctx: CallContext | undefined): void };
 }
@@ -62,6 +62,7 @@ export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: C
   const ctx: CallContext = { call: index, client };
   env.wire?.setCall(client, ctx);
   let timer: NodeJS.Timeout | undefined;
+  let stopListening = () => {};
   const method = (env.store as any)[spec.op] as ((r: unknown) => Promise<void>) | undefined;
   const call = callContext.run(ctx, async () => {
     if (typeof method !== 'function') throw new Error(`the target has no ${spec.op}() method`);
@@ -69,7 +70,7 @@ export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: C
   });
   const timeout = new Promise<typeof TIMEOUT>((resolve) => { timer = setTimeout(() => resolve(TIMEOUT), env.callTimeoutMs); });
   try {
-    const crash = env.crashed?.().then(() => CRASHED) ?? new Promise<never>(() => {});
+    const crash = new Promise<typeof CRASHED>((resolve) => { if (env.onCrash) stopListening = env.onCrash(() => resolve(CRASHED)); });
     const r = await Promise.race([call.then(() => undefined), timeout, crash]);
     if (r === CRASHED) {
       rec.outcome = 'info';
@@ -88,6 +89,7 @@ export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: C
     rec.outcome = rec.error.kind === 'connection' || rec.error.kind === 'timeout' ? 'info' : 'fail';
   } finally {
     clearTimeout(timer);
+    stopListening();
     env.wire?.setCall(client, undefined);
     hooks?.callEnded(index);
   }

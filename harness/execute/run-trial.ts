@@ -112,8 +112,6 @@ async function runTrial(
     });
   }
   const stores = await env.clientStores?.(workload.clients.length);
-  let crashed = false;
-  void env.uncaught?.crashed().then(() => { crashed = true; });
   env.pool.setGate(injector ?? gate);
   env.wire?.setGate(injector ?? gate);
   // Every client's first call counts as live from the start, so no decision is made before a late-starting client arrives.
@@ -128,10 +126,10 @@ async function runTrial(
       let previous: CallRecord | undefined;
       for (const { spec, client, index: i } of list) {
         // A crashed target takes no more calls until it is started again.
-        if (crashed) break;
+        if (env.uncaught?.pending()) break;
         // A client retries only what did not succeed.
         if (spec.retry && previous?.outcome === 'ok') continue;
-        const callEnv = { ...env, store: stores?.[client] ?? env.store, crashed: env.uncaught?.crashed };
+        const callEnv = { ...env, store: stores?.[client] ?? env.store, onCrash: env.uncaught?.onError };
         previous = await wrap(() => invokeCall(callEnv, clock, ns, spec, client, i, hooks, ids));
         const fired = injector?.fired.get(i);
         if (fired) previous.fault = fired;
@@ -178,7 +176,7 @@ async function runTrial(
 // Only the harness terminates backends (57P01): a driver may hand a retry the connection whose
 // FATAL it has read but whose close it has not seen yet, as it would after a real kill.
 function collateral(c: CallRecord, env: TrialEnv): boolean {
-  return c.outcome !== 'ok' && (env.wire?.lostCalls().has(c.index) || c.error?.kind === 'connection' || c.error?.sqlstate === '57P01');
+  return c.outcome !== 'ok' && (env.wire?.lostCalls().has(c.index) || c.error?.kind === 'connection');
 }
 
 // One snapshot for every table: a call abandoned after a timeout or a crash may still commit

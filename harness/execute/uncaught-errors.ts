@@ -2,8 +2,10 @@
 export interface UncaughtErrors {
   /** Hands over what was raised since the last call, one line each with where it was thrown. */
   take(): string[];
-  /** Resolves at the first error not yet taken: calls in flight are abandoned then, as a crashed server abandons them. */
-  crashed(): Promise<void>;
+  /** Whether an error was raised since the last take(). */
+  pending(): boolean;
+  /** Calls `fn` at the next error (at once when one is pending), so calls in flight can be abandoned as a crashed server abandons them; returns what stops listening. */
+  onError(fn: () => void): () => void;
   /** Stops catching: the process's own behaviour applies again. */
   dispose(): void;
 }
@@ -14,18 +16,26 @@ export interface UncaughtErrors {
 /** Catches uncaught exceptions and unhandled rejections from now until dispose(). */
 export function catchUncaught(): UncaughtErrors {
   let seen: string[] = [];
-  let signal!: () => void;
-  let next = new Promise<void>((r) => { signal = r; });
-  const onError = (e: unknown) => { seen.push(describe(e)); signal(); };
+  // Listeners leave when their call ends: a promise waiting for a crash that never comes would keep every call's state alive.
+  const listeners = new Set<() => void>();
+  const onError = (e: unknown) => {
+    seen.push(describe(e));
+    for (const fn of [...listeners]) fn();
+  };
   process.on('uncaughtException', onError);
   process.on('unhandledRejection', onError);
   return {
     take() {
       const out = seen;
-      if (out.length) { seen = []; next = new Promise<void>((r) => { signal = r; }); }
+      seen = [];
       return out;
     },
-    crashed: () => next,
+    pending: () => seen.length > 0,
+    onError(fn) {
+      if (seen.length) { fn(); return () => {}; }
+      listeners.add(fn);
+      return () => { listeners.delete(fn); };
+    },
     dispose() {
       process.off('uncaughtException', onError);
       process.off('unhandledRejection', onError);
