@@ -32,10 +32,17 @@ export interface CliOptions {
   config: string | null;
   /** Print every failure in full, expected ones too. */
   verbose: boolean;
+  /** Cells run at once, each in a worker process of its own; null: one per core. */
+  workers: number | null;
+  /** Run only the cells whose index is `index - 1` modulo `total` (1-based, as `--shard 2/3`). */
+  shard: Shard | null;
 }
 
+/** A deterministic slice of a run's cells: `--shard index/total`. */
+export interface Shard { index: number; total: number }
+
 /** Values a config file supplies; a flag given on the command line wins over each. */
-export type CliDefaults = Partial<Pick<CliOptions, 'targets' | 'scenarios' | 'mode' | 'runs' | 'timeBudgetMs' | 'seed' | 'db' | 'reportDir' | 'ci' | 'baseline' | 'callTimeoutMs' | 'noCorpus' | 'isolation'>>;
+export type CliDefaults = Partial<Pick<CliOptions, 'targets' | 'scenarios' | 'mode' | 'runs' | 'timeBudgetMs' | 'seed' | 'db' | 'reportDir' | 'ci' | 'baseline' | 'callTimeoutMs' | 'noCorpus' | 'isolation' | 'workers'>>;
 
 const FLAGS = {
   target: { type: 'string' }, scenario: { type: 'string' }, mode: { type: 'string' }, runs: { type: 'string' },
@@ -43,6 +50,7 @@ const FLAGS = {
   report: { type: 'string' }, json: { type: 'boolean' }, ci: { type: 'boolean' }, baseline: { type: 'string' },
   isolation: { type: 'string' }, latency: { type: 'string' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   'call-timeout': { type: 'string' }, 'no-corpus': { type: 'boolean' }, config: { type: 'string' }, verbose: { type: 'boolean' },
+  workers: { type: 'string' }, shard: { type: 'string' },
 } as const;
 
 
@@ -70,9 +78,14 @@ export const USAGE = `usage: npm run fuzz -- [options]
   --call-timeout 5s        a call still pending after this is recorded as info (default 5s)
   --no-corpus              neither retry nor save cases in .chatfuzz/corpus/ (scenarios/regressions/ still run)
   --verbose                print expected failures in full too (calls, statements), not one line each
+  --workers N              cells run at once, each in a process of its own (default: one per core; 1 runs them in turn);
+                           results do not depend on N
+  --shard i/N              run the i-th of N deterministic slices of the cells (CI matrix); merge the parts'
+                           report folders with \`chatfuzz merge-reports DIR…\`
   --config FILE            read this config instead of ./chatfuzz.config.ts (its settings are defaults; flags win)
   --list                   list targets, scenarios and invariants
 subcommands: chatfuzz init (scaffold a config, a target, a fuzz script and a CI workflow in this project)
+             chatfuzz merge-reports DIR… [--report OUT] (one results.json, index.html and junit.xml from --shard parts)
 exit codes: 0 every cell met its expectation, 1 some cell did not, 2 usage or config error, 3 infrastructure error`;
 
 /** Parses `0-5ms`, `2ms`, `1-2s` (a bare number is milliseconds) into a latency range. */
@@ -124,6 +137,11 @@ export function parseArgs(argv: string[], defaults: CliDefaults = {}): CliOption
     // Gates already decide every statement's timing in scheduled and exhaustive mode.
     if (mode !== 'stress') throw new UsageError(`--latency applies to --mode stress only (got --mode ${mode}); scheduled mode decides statement order itself`);
   }
+  let workers: number | null = defaults.workers ?? null;
+  if (v.workers !== undefined) {
+    workers = Number(v.workers);
+    if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw new UsageError(`--workers must be an integer from 1 to ${MAX_WORKERS} (got "${v.workers}")`);
+  }
   return {
     targets: list(v.target) ?? defaults.targets ?? null,
     scenarios: list(v.scenario) ?? defaults.scenarios ?? null,
@@ -145,5 +163,19 @@ export function parseArgs(argv: string[], defaults: CliDefaults = {}): CliOption
     latency,
     config: v.config ?? null,
     verbose: !!v.verbose,
+    workers,
+    shard: v.shard !== undefined ? parseShard(v.shard) : null,
   };
+}
+
+/** More workers than this only queue on the database server's connections and CPUs. */
+export const MAX_WORKERS = 64;
+
+/** Parses `--shard i/N` (1 ≤ i ≤ N). */
+export function parseShard(text: string): Shard {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = m ? Number(m[1]) : NaN;
+  const total = m ? Number(m[2]) : NaN;
+  if (!m || !(total >= 1) || !(index >= 1) || index > total) throw new UsageError(`--shard must be i/N with 1 ≤ i ≤ N, like 2/3 (got "${text}")`);
+  return { index, total };
 }

@@ -61,7 +61,8 @@ export async function readBaseline(file: string, cwd: string): Promise<Baseline>
 /** A run id that sorts by time and is safe in a database name. */
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return `${stamp.slice(0, 8)}_${stamp.slice(8)}_${crypto.randomBytes(2).toString('hex')}`;
+  // Eight hex digits: the run's databases are found by this prefix after a crash, so two runs must never share it.
+  return `${stamp.slice(0, 8)}_${stamp.slice(8)}_${crypto.randomBytes(4).toString('hex')}`;
 }
 
 function resolveScenarios(names: string[] | null): readonly Scenario[] {
@@ -123,7 +124,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const targets = await loadTargets(targetSpecs, { registry: builtinTargets, scenarioNames, cwd: io.cwd });
     const runId = newRunId();
     const reportDir = path.resolve(io.cwd, opts.reportDir ?? path.join('reports', 'runs', runId));
-    const seed = flags.seed ?? replay?.seed ?? opts.seed ?? (crypto.randomBytes(4).readInt32LE(0));
+    const seed = flags.seed ?? replay?.seed ?? opts.seed ?? (opts.shard ? shardSeed(io.env) : crypto.randomBytes(4).readInt32LE(0));
     const mode = replay ? (replay.mode === 'exhaustive' ? 'scheduled' : replay.mode) : opts.mode;
     // Checked before a database is started: a wrong path should cost no time.
     const baseline = opts.baseline !== null ? await readBaseline(opts.baseline, io.cwd) : undefined;
@@ -150,6 +151,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       runs: opts.runs ?? (replay ? DEFAULT_REPLAY_RUNS : mode === 'exhaustive' ? DEFAULT_EXHAUSTIVE_WORKLOADS : DEFAULT_RUNS),
       timeBudgetMs, callTimeoutMs: opts.callTimeoutMs, isolation: opts.isolation, latency: opts.latency,
       replay: replay ? { workload: replay.workload, ...(replay.choices ? { choices: replay.choices } : {}) } : undefined,
+      shard: opts.shard,
     }, server);
     const redacted = redactResults(raw, secrets);
     // --ci makes the baseline a gate: a cell that passed there and fails now fails the run.
@@ -175,6 +177,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     process.off('SIGTERM', onSignal);
     await cleanup(server);
   }
+}
+
+/** Every shard of a CI run must generate the same workloads: without --seed they share the CI run's id. */
+export function shardSeed(env: NodeJS.ProcessEnv): number {
+  const id = env.GITHUB_RUN_ID ?? env.CI_PIPELINE_ID ?? env.BUILDKITE_BUILD_NUMBER ?? env.CIRCLE_WORKFLOW_ID;
+  if (!id) throw new UsageError('--shard needs --seed S (the same in every shard, so the shards split one run): no CI run id (GITHUB_RUN_ID, CI_PIPELINE_ID, …) to share');
+  const n = Number.parseInt(crypto.createHash('sha256').update(id).digest('hex').slice(0, 8), 16);
+  return n | 0;
 }
 
 async function cleanup(server: DatabaseServer | undefined): Promise<void> {

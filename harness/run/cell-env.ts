@@ -30,6 +30,8 @@ export interface CellEnvOptions {
   /** Default isolation of the target's connections; the target's own `isolation` wins. */
   isolation?: IsolationLevel | null;
   latency?: LatencyRange | null;
+  /** A database of this run holding the target's schema, copied instead of applying the schema again. */
+  template?: string;
 }
 
 /** A cell's database with the target's schema, the gated pool, the target's store and the harness's own connections. */
@@ -48,7 +50,7 @@ export interface CellEnv {
 /** Creates the cell's database and everything its trials share; a target that cannot start is a UsageError. */
 export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
   const { def } = o.target;
-  const db = await createRunDatabase(o.server, `chatfuzz_${o.runId}_${o.cellIndex + 1}`);
+  const db = await createRunDatabase(o.server, `chatfuzz_${o.runId}_${o.cellIndex + 1}`, o.template);
   const isolation = def.isolation ?? o.isolation ?? undefined;
   const pool = createTrialPool({
     connectionString: db.url, max: 32, connectionTimeoutMillis: Math.max(1000, o.callTimeoutMs), application_name: TARGET_APPLICATION_NAME,
@@ -79,7 +81,7 @@ export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
     uncaught.dispose();
   };
   try {
-    await applySchema(db.url, def);
+    if (!o.template) await applySchema(db.url, def);
     // The proxy passes startup untouched, so the level is the database's default (this cell's database only).
     if (wire && isolation) await harnessPool.query(`ALTER DATABASE ${pg.escapeIdentifier(db.name)} SET default_transaction_isolation = '${isolation.replace('-', ' ')}'`);
     const create = async (client: number): Promise<ChatStore> => {

@@ -122,6 +122,8 @@ export interface RunResults {
   summary: { cells: number; ok: number; notOk: number; trials: number; calls: number };
   /** Set when the run was given --baseline. */
   baseline?: BaselineSummary;
+  /** Set by `--shard i/N`: `cells` holds only this slice; `chatfuzz merge-reports` joins the parts. */
+  shard?: { index: number; total: number };
   exitCode: 0 | 1;
 }
 

@@ -48,6 +48,10 @@ export interface CellOptions extends CellSettings {
   examples?: TrialCase[];
   /** Exhaustive mode: skip schedules that only reorder commuting statements (default true). */
   prune?: boolean;
+  /** A database of this run with the target's schema applied: the cell's database is copied from it. */
+  template?: string;
+  /** Stops the cell after the trial in flight (the run is being abandoned). */
+  abort?: AbortSignal;
   /** Tests: called once the trials are done, before the pool is destroyed. */
   afterTrials?: (pool: TrialPool, databaseName: string) => Promise<void>;
 }
@@ -80,7 +84,7 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   // interruptAfterTimeLimit) would let the pool be destroyed under a running trial.
   const budgetEnd = o.timeBudgetMs ? started + o.timeBudgetMs : Infinity;
   const runCase: RunCase = async (c) => {
-    if (harnessError || (performance.now() > budgetEnd && o.mode !== 'exhaustive')) return undefined;
+    if (harnessError || o.abort?.aborted || (performance.now() > budgetEnd && o.mode !== 'exhaustive')) return undefined;
     const n = ++trials;
     calls += workloadSize(c.workload);
     let result: TrialResult;

@@ -1,11 +1,14 @@
 import type { LoadedTarget } from '../contract/load-target.js';
 import type { DatabaseServer } from '../db/database-server.js';
 import { redactUrl } from '../db/redact-url.js';
+import { applySchema } from '../db/apply-schema.js';
+import { createRunDatabase, dropRunDatabase } from '../db/run-database.js';
 import type { TrialCase } from '../execute/trial-case.js';
 import type { Scenario } from '../workload/scenario.js';
 import { VERSION } from '../version.js';
+import type { Reporter } from './reporter.js';
 import type { CellResult, RunResults } from './results.js';
-import { runCell, type CellSettings } from './run-cell.js';
+import { runCell, type CellOptions, type CellSettings } from './run-cell.js';
 
 /** A run's plan: the matrix, its budgets and where its report goes. */
 export interface FuzzPlan extends CellSettings {
@@ -16,35 +19,101 @@ export interface FuzzPlan extends CellSettings {
   timeBudgetMs: number | null;
   /** The saved cases each cell retries first. */
   examples?: (target: string, scenario: string) => TrialCase[];
+  /** Only the cells whose matrix index is `index - 1` modulo `total` (`--shard i/N`). */
+  shard?: { index: number; total: number } | null;
+  /** Runs further cells at once, elsewhere (worker processes), beside the one this process runs. */
+  runner?: CellRunner;
 }
 
-/** Runs every target × scenario cell in order on the given server and assembles results.json. */
+/** One cell as handed to a runner: what runCell needs but the reporters. */
+export type CellJob = Omit<CellOptions, 'reporters' | 'afterTrials'>;
+
+/** Runs cells outside this process; runFuzz keeps `slots` of them busy besides its own. */
+export interface CellRunner {
+  readonly slots: number;
+  /** Runs `job` to its result; `onTrial` hears its progress. A usage or infrastructure problem rejects as in this process. */
+  run(job: CellJob, onTrial: NonNullable<Reporter['onTrial']>): Promise<CellResult>;
+}
+
+/** The cells of a plan in matrix order (target-major), each with its index in the whole matrix. */
+export function matrixCells(plan: Pick<FuzzPlan, 'targets' | 'scenarios' | 'shard'>): { target: LoadedTarget; scenario: Scenario; cellIndex: number }[] {
+  const all = plan.targets.flatMap((target) => plan.scenarios.map((scenario) => ({ target, scenario })));
+  const cells = all.map((c, cellIndex) => ({ ...c, cellIndex }));
+  // Round robin: every shard gets some cells of every target, so slow targets spread over the shards.
+  return plan.shard ? cells.filter((c) => c.cellIndex % plan.shard!.total === plan.shard!.index - 1) : cells;
+}
+
+/**
+ * Runs the plan's cells (every target × scenario, or its shard's slice) on the given server, one
+ * in this process and `runner.slots` more at once elsewhere, and assembles results.json. Every
+ * cell gets its own database copied from its target's template, so what a cell finds does not
+ * depend on which cells ran beside it or before it.
+ */
 export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<RunResults> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const cells = plan.targets.flatMap((target) => plan.scenarios.map((scenario) => ({ target, scenario })));
+  const cells = matrixCells(plan);
+  const cellCount = plan.targets.length * plan.scenarios.length;
   const db: RunResults['db'] = { kind: server.kind, serverVersion: server.serverVersion };
   if (server.kind === 'url') db.url = redactUrl(server.adminUrl);
   for (const r of plan.reporters) await r.onRunStart?.({
     runId: plan.runId, seed: plan.seed, mode: plan.mode, db, reportDir: plan.reportDir,
     cells: cells.map((c) => ({ target: c.target.def.name, scenario: c.scenario.name })),
   });
-  const results: CellResult[] = [];
-  for (const [cellIndex, c] of cells.entries()) {
-    // The run's budget is shared: each cell gets an equal part of what is left.
-    const left = plan.timeBudgetMs === null ? null : plan.timeBudgetMs - (performance.now() - t0);
-    const cellBudget = left === null ? null : Math.max(200, Math.floor(left / (cells.length - cellIndex)));
-    for (const r of plan.reporters) await r.onCellStart?.({ target: c.target.def.name, scenario: c.scenario.name, cellIndex, cellCount: cells.length });
-    const cell = await runCell({
-      mode: plan.mode, seed: plan.seed, callTimeoutMs: plan.callTimeoutMs, isolation: plan.isolation, latency: plan.latency,
-      runs: plan.runs, reportDir: plan.reportDir, reporters: plan.reporters, replay: plan.replay, corpusDir: plan.corpusDir,
-      target: c.target, scenario: c.scenario, server, runId: plan.runId, cellIndex, cellCount: cells.length,
-      timeBudgetMs: cellBudget, examples: plan.examples?.(c.target.def.name, c.scenario.name),
-    });
-    results.push(cell);
-    for (const r of plan.reporters) await r.onCellEnd?.(cell);
+  const templates = new Map<string, Promise<string>>();
+  // The schema is applied once per target, to a database each of its cells is copied from.
+  const templateOf = (t: LoadedTarget) => {
+    let name = templates.get(t.def.name);
+    if (!name) {
+      name = (async () => {
+        const tpl = await createRunDatabase(server, `chatfuzz_${plan.runId}_t${plan.targets.indexOf(t) + 1}`);
+        await applySchema(tpl.url, t.def);
+        return tpl.name;
+      })();
+      templates.set(t.def.name, name);
+    }
+    return name;
+  };
+  const results: (CellResult | undefined)[] = new Array(cells.length);
+  const aborted = new AbortController();
+  let next = 0;
+  let reported = 0;
+  const slots = 1 + Math.min(plan.runner?.slots ?? 0, cells.length - 1);
+  const onTrial: NonNullable<Reporter['onTrial']> = (p) => { for (const r of plan.reporters) r.onTrial?.(p); };
+  const slot = async (remote: boolean) => {
+    while (next < cells.length && !aborted.signal.aborted) {
+      const i = next++;
+      const c = cells[i]!;
+      // The run's budget is shared: each cell gets its part of what is left, as many running at once.
+      const left = plan.timeBudgetMs === null ? null : plan.timeBudgetMs - (performance.now() - t0);
+      const cellBudget = left === null ? null : Math.max(200, Math.floor((left * Math.min(slots, cells.length - i)) / (cells.length - i)));
+      for (const r of plan.reporters) await r.onCellStart?.({ target: c.target.def.name, scenario: c.scenario.name, cellIndex: c.cellIndex, cellCount });
+      const job: CellJob = {
+        mode: plan.mode, seed: plan.seed, callTimeoutMs: plan.callTimeoutMs, isolation: plan.isolation, latency: plan.latency,
+        runs: plan.runs, reportDir: plan.reportDir, replay: plan.replay, corpusDir: plan.corpusDir,
+        target: c.target, scenario: c.scenario, server, runId: plan.runId, cellIndex: c.cellIndex, cellCount,
+        timeBudgetMs: cellBudget, examples: plan.examples?.(c.target.def.name, c.scenario.name),
+        template: await templateOf(c.target), abort: aborted.signal,
+      };
+      results[i] = remote ? await plan.runner!.run(job, onTrial) : await runCell({ ...job, reporters: plan.reporters });
+      // Reporters hear of finished cells in matrix order, however many ran at once.
+      while (reported < cells.length && results[reported]) {
+        for (const r of plan.reporters) await r.onCellEnd?.(results[reported]!);
+        reported++;
+      }
+    }
+  };
+  try {
+    // A cell that cannot run (a usage or infrastructure error) stops the others after their trial in flight.
+    const settled = await Promise.allSettled(Array.from({ length: slots }, (_, k) => slot(k > 0).catch((e) => { aborted.abort(); throw e; })));
+    const failed = settled.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+  } finally {
+    // Every cell has ended (or failed) by now: nothing is copied from the templates any more.
+    for (const name of templates.values()) await name.then((n) => dropRunDatabase(server, n), () => {}).catch(() => {});
   }
-  const ok = results.filter((c) => c.ok).length;
+  const done = results as CellResult[];
+  const ok = done.filter((c) => c.ok).length;
   return {
     tool: 'chatfuzz',
     version: VERSION,
@@ -59,9 +128,10 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
       ...(plan.isolation ? { isolation: plan.isolation } : {}), ...(plan.latency ? { latency: plan.latency } : {}),
       targets: plan.targets.map((t) => t.def.name), scenarios: plan.scenarios.map((s) => s.name),
     },
-    cells: results,
-    summary: { cells: results.length, ok, notOk: results.length - ok,
-      trials: results.reduce((n, c) => n + c.runs, 0), calls: results.reduce((n, c) => n + c.calls, 0) },
-    exitCode: ok === results.length ? 0 : 1,
+    cells: done,
+    summary: { cells: done.length, ok, notOk: done.length - ok,
+      trials: done.reduce((n, c) => n + c.runs, 0), calls: done.reduce((n, c) => n + c.calls, 0) },
+    ...(plan.shard ? { shard: { index: plan.shard.index, total: plan.shard.total } } : {}),
+    exitCode: ok === done.length ? 0 : 1,
   };
 }
