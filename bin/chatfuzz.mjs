@@ -14,4 +14,6 @@ Module._resolveFilename = function (request, ...rest) {
 };
 register('./server-only-hooks.mjs', import.meta.url);
 registerTsx();
-await import('../harness/cli/main.ts');
+// `chatfuzz --workers N` forks this same command as its cell workers.
+if (process.env.CHATFUZZ_CELL_WORKER === '1') (await import('../harness/cli/workers/cell-worker-main.ts')).runCellWorker();
+else await import('../harness/cli/main.ts');

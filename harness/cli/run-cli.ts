@@ -4,6 +4,7 @@
 // the engine that imports targets/, scenarios/ and reports/.
 import crypto from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, USAGE, type CliOptions } from './parse-args.js';
 import { loadConfig } from './load-config.js';
@@ -12,7 +13,10 @@ import type { CliIo } from './cli-io.js';
 import { InfraError, UsageError } from '../errors.js';
 import { startDatabaseServer } from '../db/start-database-server.js';
 import type { DatabaseServer } from '../db/database-server.js';
-import { createdDatabases, dropRunDatabase } from '../db/run-database.js';
+import { createdDatabases, dropDatabasesOfRun, dropRunDatabase } from '../db/run-database.js';
+import { CellWorkerPool } from './workers/cell-worker-pool.js';
+import { newRunId } from './new-run-id.js';
+export { newRunId };
 import { redactSecrets } from '../db/redact-url.js';
 import { readCaseFile, type CaseFile } from '../shrink/case-file.js';
 import { runFuzz } from '../run/run-fuzz.js';
@@ -58,12 +62,6 @@ export async function readBaseline(file: string, cwd: string): Promise<Baseline>
   }
 }
 
-/** A run id that sorts by time and is safe in a database name. */
-export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  // Eight hex digits: the run's databases are found by this prefix after a crash, so two runs must never share it.
-  return `${stamp.slice(0, 8)}_${stamp.slice(8)}_${crypto.randomBytes(4).toString('hex')}`;
-}
 
 function resolveScenarios(names: string[] | null): readonly Scenario[] {
   if (!names) return builtinScenarios;
@@ -97,18 +95,21 @@ async function listText(): Promise<string> {
 /** Runs `npm run fuzz` with the given arguments; resolves to the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let server: DatabaseServer | undefined;
+  let workers: CellWorkerPool | undefined;
+  let runId: string | undefined;
   let secrets: string[] = [];
   const err = (s: string) => io.stderr.write(redactSecrets(s, secrets) + '\n');
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted = true;
     err(`\nchatfuzz: ${signal}: dropping the run's databases and stopping its server…`);
-    void cleanup(server).finally(() => process.exit(130));
+    void cleanup(server, workers, runId).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
     if (argv[0] === 'init') return await runInit(argv.slice(1), io);
+    if (argv[0] === 'merge-reports') return await (await import('./merge/merge-reports.js')).runMergeReports(argv.slice(1), io);
     const flags = parseArgs(argv);
     // The config's settings are defaults: the same argv parsed over them lets every flag win.
     const config = flags.help || flags.list ? undefined : await loadConfig(flags.config, io.cwd);
@@ -122,7 +123,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     // A replay runs its own case's target unless --target names another; a config's targets do not replace it.
     const targetSpecs = flags.targets ?? (replay ? [replay.targetSpec] : opts.targets ?? Object.keys(builtinTargets));
     const targets = await loadTargets(targetSpecs, { registry: builtinTargets, scenarioNames, cwd: io.cwd });
-    const runId = newRunId();
+    runId = newRunId();
+    const cellCount = targets.length * scenarios.length;
+    const shardCells = opts.shard ? Math.ceil((cellCount - opts.shard.index + 1) / opts.shard.total) : cellCount;
+    // Workers start now: their start-up overlaps the database server's. One worker is this process itself.
+    const workerCount = Math.min(opts.workers ?? os.availableParallelism(), shardCells);
+    if (workerCount > 1) workers = new CellWorkerPool(workerCount, io.env);
     const reportDir = path.resolve(io.cwd, opts.reportDir ?? path.join('reports', 'runs', runId));
     const seed = flags.seed ?? replay?.seed ?? opts.seed ?? (opts.shard ? shardSeed(io.env) : crypto.randomBytes(4).readInt32LE(0));
     const mode = replay ? (replay.mode === 'exhaustive' ? 'scheduled' : replay.mode) : opts.mode;
@@ -151,7 +157,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       runs: opts.runs ?? (replay ? DEFAULT_REPLAY_RUNS : mode === 'exhaustive' ? DEFAULT_EXHAUSTIVE_WORKLOADS : DEFAULT_RUNS),
       timeBudgetMs, callTimeoutMs: opts.callTimeoutMs, isolation: opts.isolation, latency: opts.latency,
       replay: replay ? { workload: replay.workload, ...(replay.choices ? { choices: replay.choices } : {}) } : undefined,
-      shard: opts.shard,
+      shard: opts.shard, runner: workers,
     }, server);
     const redacted = redactResults(raw, secrets);
     // --ci makes the baseline a gate: a cell that passed there and fails now fails the run.
@@ -175,7 +181,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await cleanup(server);
+    await cleanup(server, workers, runId);
   }
 }
 
@@ -187,11 +193,13 @@ export function shardSeed(env: NodeJS.ProcessEnv): number {
   return n | 0;
 }
 
-async function cleanup(server: DatabaseServer | undefined): Promise<void> {
+async function cleanup(server: DatabaseServer | undefined, workers: CellWorkerPool | undefined, runId: string | undefined): Promise<void> {
   // Target servers first (also on Ctrl-C, through onSignal): their connections would keep the run's databases from being dropped.
-  await stopAllServers();
+  await Promise.all([stopAllServers(), workers?.close()]);
   if (!server) return;
   for (const name of createdDatabases()) await dropRunDatabase(server, name).catch(() => {});
+  // What a worker created and could not drop (it was killed, or its target crashed it).
+  if (workers && runId) await dropDatabasesOfRun(server, runId).catch(() => {});
   await server.stop();
 }
 

@@ -39,20 +39,23 @@ export async function canonicalRegisterUsers(pool: Pool, userIds: string[]): Pro
   );
 }
 
-/** Reads the trial's rows from the canonical schema; users include every owner of a scoped session. */
+/** Reads the trial's rows from the canonical schema in one statement (one snapshot); users include every owner of a scoped session. */
 export async function canonicalSnapshot(pool: Pick<Pool, 'query'>, scope: SnapshotScope): Promise<Snapshot> {
-  const sessions = await pool.query<{ id: string; user_id: string }>(
-    'SELECT id, user_id FROM chat_sessions WHERE id = ANY($1::text[]) ORDER BY id', [scope.sessionIds]);
-  const users = await pool.query<{ id: string }>(
-    'SELECT id FROM users WHERE id = ANY($1::text[]) OR id IN (SELECT user_id FROM chat_sessions WHERE id = ANY($2::text[])) ORDER BY id',
+  // One statement sees one snapshot: a call abandoned after a timeout or a crash may still commit
+  // meanwhile, and sessions read before it with messages read after would show an orphan.
+  const r = await pool.query<{ users: string[]; sessions: [string, string][]; messages: [string, string, string, string][] }>(
+    `SELECT
+       (SELECT coalesce(json_agg(id ORDER BY id), '[]') FROM users
+         WHERE id = ANY($1::text[]) OR id IN (SELECT user_id FROM chat_sessions WHERE id = ANY($2::text[]))) AS users,
+       (SELECT coalesce(json_agg(json_build_array(id, user_id) ORDER BY id), '[]') FROM chat_sessions WHERE id = ANY($2::text[])) AS sessions,
+       (SELECT coalesce(json_agg(json_build_array(id, session_id, role, content) ORDER BY session_id, seq), '[]') FROM chat_messages
+         WHERE session_id = ANY($2::text[])) AS messages`,
     [scope.userIds, scope.sessionIds]);
-  const messages = await pool.query<{ id: string; session_id: string; role: string; content: string }>(
-    'SELECT id, session_id, role, content FROM chat_messages WHERE session_id = ANY($1::text[]) ORDER BY session_id, seq',
-    [scope.sessionIds]);
+  const row = r.rows[0]!;
   return {
-    users: users.rows.map((r) => ({ id: r.id })),
-    sessions: sessions.rows.map((r) => ({ id: r.id, userId: r.user_id })),
-    messages: messages.rows.map((r) => ({ id: r.id, sessionId: r.session_id, role: r.role, content: r.content })),
+    users: row.users.map((id) => ({ id })),
+    sessions: row.sessions.map(([id, userId]) => ({ id, userId })),
+    messages: row.messages.map(([id, sessionId, role, content]) => ({ id, sessionId, role, content })),
   };
 }
 

@@ -5,8 +5,8 @@ import type { TargetDefinition } from './define-target.js';
 import { validateTarget } from './validate-target.js';
 import { importUserModule } from './import-user-module.js';
 
-/** A target ready to run, with where it came from. */
-export interface LoadedTarget { def: TargetDefinition; source: string }
+/** A target ready to run, with where it came from and how another process loads it again (`spec` from `cwd`). */
+export interface LoadedTarget { def: TargetDefinition; source: string; load?: { spec: string; cwd: string } }
 
 /** Targets known by name, each loaded on demand: the CLI passes the built-in ones. */
 export type TargetRegistry = Readonly<Record<string, () => Promise<TargetDefinition>>>;
@@ -50,7 +50,8 @@ export async function loadTargets(specs: string[], o: LoadTargetsOptions): Promi
     }
     const problems = validateTarget(value, o.scenarioNames);
     if (problems.length) throw new UsageError(`--target ${spec} is not a valid target:\n  - ${problems.join('\n  - ')}`);
-    out.push({ def: withAbsoluteMigrations(value as TargetDefinition, o.cwd ?? process.cwd()), source });
+    const cwd = o.cwd ?? process.cwd();
+    out.push({ def: withAbsoluteMigrations(value as TargetDefinition, cwd), source, load: { spec, cwd } });
   }
   const names = out.map((t) => t.def.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);

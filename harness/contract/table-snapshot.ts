@@ -3,25 +3,33 @@ import type { Snapshot, SnapshotScope, TableMap } from './define-target.js';
 
 const q = (name: string) => pg.escapeIdentifier(name);
 
-/** Reads a trial's rows from tables a target described instead of writing snapshot(); ids compare as text, so text and uuid keys both work. */
+/** Reads a trial's rows from tables a target described instead of writing snapshot(), in one statement (one snapshot); ids compare as text, so text and uuid keys both work. */
 export async function tableSnapshot(pool: Pick<pg.Pool, 'query'>, t: TableMap, scope: SnapshotScope): Promise<Snapshot> {
   const s = t.sessions;
   const m = t.messages;
-  const sessions = await pool.query<{ id: string; owner: string }>(
-    `SELECT ${q(s.id)}::text AS id, ${q(s.owner)}::text AS owner FROM ${q(s.table)} WHERE ${q(s.id)}::text = ANY($1::text[]) ORDER BY 1`, [scope.sessionIds]);
-  const owners = sessions.rows.map((r) => r.owner);
+  const scoped = `FROM ${q(s.table)} WHERE ${q(s.id)}::text = ANY($1::text[])`;
   // Without a users table every owner counts as existing: no-orphans then checks messages only.
   const users = t.users
-    ? (await pool.query<{ id: string }>(`SELECT ${q(t.users.id)}::text AS id FROM ${q(t.users.table)} WHERE ${q(t.users.id)}::text = ANY($1::text[]) ORDER BY 1`,
-      [[...scope.userIds, ...owners]])).rows.map((r) => r.id)
-    : [...new Set([...scope.userIds, ...owners])].sort();
-  const messages = await pool.query<{ id: string | null; session: string; role: string; content: string }>(
-    `SELECT ${m.id ? `${q(m.id)}::text` : 'NULL'} AS id, ${q(m.session)}::text AS session, ${q(m.role)}::text AS role, ${q(m.content)}::text AS content
-       FROM ${q(m.table)} WHERE ${q(m.session)}::text = ANY($1::text[]) ORDER BY ${q(m.session)}, ${q(m.order)}`, [scope.sessionIds]);
+    ? `(SELECT coalesce(json_agg(x.id ORDER BY x.id), '[]') FROM (SELECT ${q(t.users.id)}::text AS id FROM ${q(t.users.table)}
+         WHERE ${q(t.users.id)}::text = ANY($2::text[]) OR ${q(t.users.id)}::text IN (SELECT ${q(s.owner)}::text ${scoped})) x)`
+    : 'NULL';
+  // Messages in the target's display order: its session column, then its order column, each in its own type.
+  const r = await pool.query<{ users: string[] | null; sessions: [string, string][]; messages: [string | null, string, string, string][] }>(
+    `SELECT
+       ${users} AS users,
+       (SELECT coalesce(json_agg(json_build_array(x.id, x.owner) ORDER BY x.id), '[]')
+          FROM (SELECT ${q(s.id)}::text AS id, ${q(s.owner)}::text AS owner ${scoped}) x) AS sessions,
+       (SELECT coalesce(json_agg(json_build_array(x.id, x.session, x.role, x.content) ORDER BY x.by_session, x.by_order), '[]')
+          FROM (SELECT ${m.id ? `${q(m.id)}::text` : 'NULL::text'} AS id, ${q(m.session)}::text AS session, ${q(m.role)}::text AS role,
+                       ${q(m.content)}::text AS content, ${q(m.session)} AS by_session, ${q(m.order)} AS by_order
+                  FROM ${q(m.table)} WHERE ${q(m.session)}::text = ANY($1::text[])) x) AS messages`,
+    [scope.sessionIds, scope.userIds]);
+  const row = r.rows[0]!;
+  const owners = row.sessions.map(([, owner]) => owner);
   return {
-    users: users.map((id) => ({ id })),
-    sessions: sessions.rows.map((r) => ({ id: r.id, userId: r.owner })),
-    messages: messages.rows.map((r) => ({ ...(r.id !== null ? { id: r.id } : {}), sessionId: r.session, role: r.role, content: r.content })),
+    users: (row.users ?? [...new Set([...scope.userIds, ...owners])].sort()).map((id) => ({ id })),
+    sessions: row.sessions.map(([id, userId]) => ({ id, userId })),
+    messages: row.messages.map(([id, sessionId, role, content]) => ({ ...(id !== null ? { id } : {}), sessionId, role, content })),
   };
 }
 

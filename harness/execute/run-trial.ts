@@ -161,9 +161,9 @@ async function runTrial(
   for (const rec of [...calls, ...statements]) if (rec.error) rec.error = withoutNamespace(rec.error, ns, ids);
   attachStatementCauses(calls, statements);
   const scope = { userIds: users.map((u) => ids.encode(physicalId(ns, u))), sessionIds: sessions.map((s) => ids.encode(physicalId(ns, s))) };
-  const raw = env.store.snapshot ? await env.store.snapshot(scope) : await consistentRead(env.harnessPool, (c) => env.def.tables
-    ? tableSnapshot(c, env.def.tables, scope)
-    : canonicalSnapshot(c, scope));
+  const raw = env.store.snapshot ? await env.store.snapshot(scope)
+    : env.def.tables ? await tableSnapshot(env.harnessPool, env.def.tables, scope)
+    : await canonicalSnapshot(env.harnessPool, scope);
   const snapshot = decodeSnapshot(raw, ids);
   const uncaught = env.uncaught?.take() ?? [];
   // A crashed target's client state is gone (a crashed server restarts): the next trial gets new stores.
@@ -177,24 +177,6 @@ async function runTrial(
 // FATAL it has read but whose close it has not seen yet, as it would after a real kill.
 function collateral(c: CallRecord, env: TrialEnv): boolean {
   return c.outcome !== 'ok' && (env.wire?.lostCalls().has(c.index) || c.error?.kind === 'connection');
-}
-
-// One snapshot for every table: a call abandoned after a timeout or a crash may still commit
-// while the rows are read, and sessions read before it with messages read after would show
-// its message without its session.
-async function consistentRead<T>(pool: pg.Pool, read: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const out = await read(c);
-    await c.query('COMMIT');
-    return out;
-  } catch (e) {
-    await c.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    c.release();
-  }
 }
 
 function leaksOf(env: TrialEnv, call: number) {

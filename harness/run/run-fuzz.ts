@@ -21,14 +21,14 @@ export interface FuzzPlan extends CellSettings {
   examples?: (target: string, scenario: string) => TrialCase[];
   /** Only the cells whose matrix index is `index - 1` modulo `total` (`--shard i/N`). */
   shard?: { index: number; total: number } | null;
-  /** Runs further cells at once, elsewhere (worker processes), beside the one this process runs. */
+  /** Runs the cells elsewhere (worker processes), `runner.slots` at once; without one they run here, in turn. */
   runner?: CellRunner;
 }
 
 /** One cell as handed to a runner: what runCell needs but the reporters. */
 export type CellJob = Omit<CellOptions, 'reporters' | 'afterTrials'>;
 
-/** Runs cells outside this process; runFuzz keeps `slots` of them busy besides its own. */
+/** Runs cells outside this process; runFuzz keeps `slots` of them busy. */
 export interface CellRunner {
   readonly slots: number;
   /** Runs `job` to its result; `onTrial` hears its progress. A usage or infrastructure problem rejects as in this process. */
@@ -44,8 +44,8 @@ export function matrixCells(plan: Pick<FuzzPlan, 'targets' | 'scenarios' | 'shar
 }
 
 /**
- * Runs the plan's cells (every target × scenario, or its shard's slice) on the given server, one
- * in this process and `runner.slots` more at once elsewhere, and assembles results.json. Every
+ * Runs the plan's cells (every target × scenario, or its shard's slice) on the given server, in
+ * turn in this process or `runner.slots` at once through the runner, and assembles results.json. Every
  * cell gets its own database copied from its target's template, so what a cell finds does not
  * depend on which cells ran beside it or before it.
  */
@@ -78,9 +78,9 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
   const aborted = new AbortController();
   let next = 0;
   let reported = 0;
-  const slots = 1 + Math.min(plan.runner?.slots ?? 0, cells.length - 1);
+  const slots = plan.runner ? Math.max(1, Math.min(plan.runner.slots, cells.length)) : 1;
   const onTrial: NonNullable<Reporter['onTrial']> = (p) => { for (const r of plan.reporters) r.onTrial?.(p); };
-  const slot = async (remote: boolean) => {
+  const slot = async () => {
     while (next < cells.length && !aborted.signal.aborted) {
       const i = next++;
       const c = cells[i]!;
@@ -95,7 +95,7 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
         timeBudgetMs: cellBudget, examples: plan.examples?.(c.target.def.name, c.scenario.name),
         template: await templateOf(c.target), abort: aborted.signal,
       };
-      results[i] = remote ? await plan.runner!.run(job, onTrial) : await runCell({ ...job, reporters: plan.reporters });
+      results[i] = plan.runner ? await plan.runner.run(job, onTrial) : await runCell({ ...job, reporters: plan.reporters });
       // Reporters hear of finished cells in matrix order, however many ran at once.
       while (reported < cells.length && results[reported]) {
         for (const r of plan.reporters) await r.onCellEnd?.(results[reported]!);
@@ -105,7 +105,7 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
   };
   try {
     // A cell that cannot run (a usage or infrastructure error) stops the others after their trial in flight.
-    const settled = await Promise.allSettled(Array.from({ length: slots }, (_, k) => slot(k > 0).catch((e) => { aborted.abort(); throw e; })));
+    const settled = await Promise.allSettled(Array.from({ length: slots }, () => slot().catch((e) => { aborted.abort(); throw e; })));
     const failed = settled.find((s) => s.status === 'rejected');
     if (failed) throw failed.reason;
   } finally {
