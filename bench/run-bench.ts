@@ -1,5 +1,6 @@
 // npm run bench: the harness's speed, measured on the embedded server (or --db / DATABASE_URL).
 // Prints one line per measurement and writes bench/results.json; nothing here asserts timings.
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,14 @@ import type { Scenario } from '../harness/workload/scenario.js';
 import { loadTargets, type TargetRegistry } from '../harness/contract/load-target.js';
 import { builtinTargets } from '../targets/builtin-targets.js';
 import upsertWire, { directUpsertWireTarget } from './upsert-wire-target.js';
+import { driveDirectly } from './drive-directly.js';
+import upsert from '../targets/upsert.js';
+import { applySchema } from '../harness/db/apply-schema.js';
+import { createRunDatabase } from '../harness/db/run-database.js';
+import { openCellEnv } from '../harness/run/cell-env.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const skipMatrix = process.argv.includes('--no-matrix');
 
 const dbArg = process.argv.indexOf('--db');
 const server = await startDatabaseServer(dbArg > 0 ? process.argv[dbArg + 1] : undefined);
@@ -86,7 +95,82 @@ function line(name: string, value: unknown) {
   console.log(`${name.padEnd(58)} ${typeof value === 'object' ? JSON.stringify(value) : value}`);
 }
 
+/** Runs the chatfuzz command; resolves with its exit code, its wall time and when its first cell's verdict line appeared (ms from spawn). */
+function chatfuzz(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; ms: number; firstVerdictMs: number | null }> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    let firstVerdictMs: number | null = null;
+    let err = '';
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/chatfuzz.mjs'), '--no-corpus', ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: '', NO_COLOR: '1', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.on('data', (d) => {
+      err += d;
+      // --ci prints a line per finished cell: `[1/N] target × scenario: pass in …`.
+      if (firstVerdictMs === null && /^\[1\/\d+\]/m.test(err)) firstVerdictMs = performance.now() - t0;
+    });
+    child.on('close', (code) => resolve({ code, ms: performance.now() - t0, firstVerdictMs }));
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 try {
+  console.log(`-- speed: ${os.cpus().length} cores, ${out.server} --`);
+  // Process start to the first verdict: the embedded server from its warm cache (the first run fills it), then a running server.
+  await chatfuzz(['--target', 'upsert', '--scenario', 'concurrent-duplicates', '--runs', '20', '--ci', '--report', path.join(reportDir, 'warm')]);
+  const firstEmbedded: number[] = [];
+  const firstUrl: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const e = await chatfuzz(['--target', 'upsert', '--scenario', 'concurrent-duplicates', '--runs', '20', '--ci', '--report', path.join(reportDir, `fe${i}`)]);
+    firstEmbedded.push(e.firstVerdictMs ?? NaN);
+    const u = await chatfuzz(['--target', 'upsert', '--scenario', 'concurrent-duplicates', '--runs', '20', '--ci', '--db', server.adminUrl, '--report', path.join(reportDir, `fu${i}`)]);
+    firstUrl.push(u.firstVerdictMs ?? NaN);
+  }
+  line('first verdict: process start → first cell verdict, embedded server (warm cache), ms (median of 3; goal ≤ 1500)', Math.round(median(firstEmbedded)));
+  line('first verdict: same on the bench\'s running server (--db), ms (median of 3)', Math.round(median(firstUrl)));
+
+  // Cell set-up: a copy of the target's template database, the pools, the store and the control connection; then the drop.
+  const tpl = await createRunDatabase(server, `chatfuzz_${runId}_tpl`);
+  await applySchema(tpl.url, upsert);
+  const [loadedUpsert] = await loadTargets(['upsert'], { registry, scenarioNames: builtinScenarios.map((s) => s.name) });
+  const setup = async (template?: string) => {
+    const t = performance.now();
+    const c = await openCellEnv({ target: loadedUpsert!, server, runId, cellIndex: 1000 + cellIndex++, mode: 'scheduled', seed: 1, callTimeoutMs: 5000, ...(template ? { template } : {}) });
+    await c.close();
+    return performance.now() - t;
+  };
+  const fromTemplate: number[] = [];
+  const fromScratch: number[] = [];
+  for (let i = 0; i < 7; i++) { fromTemplate.push(await setup(tpl.name)); fromScratch.push(await setup()); }
+  await tpl.drop();
+  line('cell set-up + tear-down, copied from the target\'s template, ms (median of 7)', round1(median(fromTemplate)));
+  line('cell set-up + tear-down, empty database + schema (before), ms (median of 7)', round1(median(fromScratch)));
+
+  // Stress mode against the same calls driven with no harness at all, alternating.
+  const unharnessed: number[] = [];
+  const stress: number[] = [];
+  for (let round = 0; round < 2; round++) {
+    unharnessed.push((await driveDirectly(upsert, server, `chatfuzz_${runId}_direct${round}`, SIX_CALLS, 200)).callsPerSec);
+    const ends: number[] = [];
+    const { r } = await cell('upsert', fixed, 'stress', 220, { reporters: [{ onTrial: (p) => { ends[p.trials - 1] = p.elapsedMs; } }] });
+    const counted = ends.slice(20);
+    stress.push(((counted.length - 1) * (r.calls / r.runs)) / ((counted.at(-1)! - counted[0]!) / 1000));
+  }
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  line('stress: calls/s, upsert 6-call workload through the harness (trials 21..220, 2 rounds)', round1(avg(stress)));
+  line('stress: calls/s, the same calls driven directly (no gate, snapshot or checks)', round1(avg(unharnessed)));
+  line('stress: harness/direct ratio (goal ≥ 0.8)', ratio(avg(stress), avg(unharnessed)));
+
+  if (!skipMatrix) {
+    // The default matrix as `npm run fuzz` runs it (every built-in target × scenario, 100 trials a cell), on this server.
+    const matrix = ['--seed', '1', '--db', server.adminUrl];
+    const one = await chatfuzz([...matrix, '--workers', '1', '--report', path.join(reportDir, 'm1')]);
+    const many = await chatfuzz([...matrix, '--report', path.join(reportDir, 'mN')]);
+    line('matrix: default `npm run fuzz` matrix, --workers 1, s', round1(one.ms / 1000));
+    line(`matrix: the same, default workers (${os.availableParallelism()}), s (goal ≤ 25)`, round1(many.ms / 1000));
+    line('matrix: speed-up of the default workers', ratio(one.ms, many.ms));
+    if (one.code !== 0 || many.code !== 0) line('matrix: exit codes (1 = some cell missed its expectation)', `${one.code} / ${many.code}`);
+  }
+
   // Per-cell setup (CREATE DATABASE, schema, pools) measured with a single trial.
   const one = await cell('upsert', fixed, 'scheduled', 1);
   line('cell setup + 1 scheduled trial, ms', Math.round(one.ms));

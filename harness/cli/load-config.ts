@@ -54,5 +54,6 @@ function toDefaults(c: ChatfuzzConfig, dir: string, cwd: string): CliDefaults {
   if (c.isolation !== undefined) out.isolation = c.isolation;
   if (c.callTimeout !== undefined) out.callTimeoutMs = duration(c.callTimeout, 'callTimeout');
   if (c.corpus === false) out.noCorpus = true;
+  if (c.workers !== undefined) out.workers = c.workers;
   return out;
 }

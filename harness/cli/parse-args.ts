@@ -169,7 +169,7 @@ export function parseArgs(argv: string[], defaults: CliDefaults = {}): CliOption
 }
 
 /** More workers than this only queue on the database server's connections and CPUs. */
-export const MAX_WORKERS = 64;
+export const MAX_WORKERS = 64; // validate-config.ts says the same of `workers`
 
 /** Parses `--shard i/N` (1 ≤ i ≤ N). */
 export function parseShard(text: string): Shard {

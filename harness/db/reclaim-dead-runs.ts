@@ -23,8 +23,8 @@ async function stopPostmaster(dataDir: string): Promise<boolean> {
   const pid = await runningPostmaster(dataDir);
   if (pid === 'none') return true;
   if (pid === 'unknown') return false;
-  // Immediate shutdown: the data is about to be deleted, and smart or fast shutdown would wait for
-  // (or on) clients of the dead run that may still hold connections.
+  // Immediate shutdown: the data is about to be deleted, so a fast shutdown's checkpoint is wasted,
+  // and a smart one would wait for whatever clients of the dead run still hold connections.
   try { process.kill(pid, 'SIGQUIT'); } catch { /* gone already */ }
   if (await exited(pid, QUIT_WAIT_MS)) return true;
   try { process.kill(pid, 'SIGKILL'); } catch { /* gone already */ }
@@ -37,8 +37,8 @@ async function reclaim(runDir: string, dataDirName: string): Promise<boolean> {
     if (lock.ownerAlive()) return false;
     if (!(await stopPostmaster(path.join(runDir, dataDirName)))) return false;
   } else {
-    // Written before run locks existed (or by a run killed before it wrote one): the rule of that
-    // time, no process runs under the pid in postmaster.pid and the dir is over a minute old.
+    // Written before run locks existed (the data dir itself), or by a run killed before it wrote
+    // its lock: the rule of that time, over a minute old and nothing running under postmaster.pid.
     const stat = await fs.stat(runDir).catch(() => undefined);
     if (!stat?.isDirectory() || Date.now() - stat.mtimeMs <= LOCKLESS_MIN_AGE_MS) return false;
     const pid = Number((await fs.readFile(path.join(runDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0]);
@@ -49,14 +49,15 @@ async function reclaim(runDir: string, dataDirName: string): Promise<boolean> {
 }
 
 /**
- * Stops the postmaster of, and removes, every run dir named `prefix*` in `parent` whose run lock names
- * a process that is no longer running, never touching one whose owner lives or whose postmaster cannot
- * be confirmed; a dir without a lock is removed only when no process runs under its postmaster.pid and it is over 60 s old.
+ * Stops the postmaster of, and removes, every run dir (`prefix*` in `parent`) whose run lock names a
+ * process no longer running; never touches one whose owner lives or whose postmaster it cannot
+ * confirm. A dir without a lock (`legacyPrefix*`, from before run locks, or a run killed before it
+ * wrote its lock) goes only when it is over 60 s old and no process runs under its postmaster.pid.
  * Resolves to the dirs removed.
  */
-export async function reclaimDeadRuns(options: { parent: string; prefix: string; dataDirName: string }): Promise<string[]> {
+export async function reclaimDeadRuns(options: { parent: string; prefix: string; legacyPrefix: string; dataDirName: string }): Promise<string[]> {
   const names = await fs.readdir(options.parent).catch(() => [] as string[]);
-  const dirs = names.filter((n) => n.startsWith(options.prefix)).map((n) => path.join(options.parent, n));
+  const dirs = names.filter((n) => n.startsWith(options.prefix) || n.startsWith(options.legacyPrefix)).map((n) => path.join(options.parent, n));
   const removed = await Promise.all(dirs.map(async (d) => (await reclaim(d, options.dataDirName).catch(() => false)) ? d : undefined));
   return removed.filter((d): d is string => d !== undefined);
 }

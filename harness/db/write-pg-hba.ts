@@ -16,5 +16,6 @@ host    all   all        ::1/128       scram-sha-256
 export async function writePgHba(dataDir: string, owner?: { uid: number; gid: number }): Promise<void> {
   const file = path.join(dataDir, 'pg_hba.conf');
   await fs.writeFile(file, PG_HBA, { mode: 0o600 });
+  await fs.chmod(file, 0o600);
   if (owner) await fs.chown(file, owner.uid, owner.gid);
 }

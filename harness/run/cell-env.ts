@@ -109,8 +109,9 @@ export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
     env = {
       def, store, pool, harnessPool, callTimeoutMs: o.callTimeoutMs, inputRules: def.api?.input, control, latency, uncaught,
       restart: async () => {
-        // A crashed store's connections may never answer: its close is not waited for long.
-        await closeStores(250);
+        // A crashed store's connections may never answer: a wire target's are closed under it and its close is not waited for; a pool target's briefly.
+        wire?.dropConnections();
+        await closeStores(wire ? 0 : 250);
         env!.store = await storeOf(0);
       },
       ...(wire ? { wire, clientStores: async (n: number) => Promise.all(Array.from({ length: n }, (_, c) => storeOf(c))) } : {}),
