@@ -6,6 +6,8 @@ export interface DatabaseServer {
   serverVersion: string;
   /** Passwords to keep out of every output. */
   secrets: string[];
+  /** How CREATE DATABASE copies a template (PostgreSQL 15+); unset: the server's default (WAL_LOG), which spares a shared server FILE_COPY's checkpoints. */
+  copyStrategy?: 'FILE_COPY' | 'WAL_LOG';
   /** Where an embedded server keeps its files (removed by stop()). */
   dataDir?: string;
   /** Stops what the run started (embedded, container); a no-op for a user's server. */

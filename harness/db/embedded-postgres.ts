@@ -173,7 +173,8 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
   const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
   try {
     const serverVersion = await readServerVersion(adminUrl);
-    return { kind: 'embedded', adminUrl, serverVersion, secrets: [password], dataDir: databaseDir, stop };
+    // fsync is off here, so FILE_COPY's checkpoints cost little, and copying a small template's files beats WAL-logging every block (about 50 ms against 130).
+    return { kind: 'embedded', adminUrl, serverVersion, secrets: [password], dataDir: databaseDir, copyStrategy: 'FILE_COPY', stop };
   } catch (e) {
     await stop();
     throw e;

@@ -28,7 +28,7 @@ export async function createRunDatabase(server: DatabaseServer, name: string, te
   if (template !== undefined && !NAME.test(template)) throw new Error(`refusing to copy a database not named chatfuzz_*: ${template}`);
   try {
     await admin(server, (c) => c.query(template
-      ? `CREATE DATABASE ${c.escapeIdentifier(name)} TEMPLATE ${c.escapeIdentifier(template)}`
+      ? `CREATE DATABASE ${c.escapeIdentifier(name)} TEMPLATE ${c.escapeIdentifier(template)}${server.copyStrategy ? ` STRATEGY ${server.copyStrategy}` : ''}`
       : `CREATE DATABASE ${c.escapeIdentifier(name)} TEMPLATE template0 ENCODING 'UTF8'`));
   } catch (e) {
     throw new InfraError(`could not create database ${name}: ${(e as Error).message}. The --db user needs the CREATEDB privilege.`, { cause: e });

@@ -50,7 +50,7 @@ export class CellWorkerPool implements CellRunner {
     const { target, scenario, server, abort, ...rest } = job;
     const message: ToWorker = {
       type: 'run',
-      job: { ...rest, target: target.load!, scenario: scenario.name, server: { kind: server.kind, adminUrl: server.adminUrl, serverVersion: server.serverVersion, secrets: server.secrets } },
+      job: { ...rest, target: target.load!, scenario: scenario.name, server: { kind: server.kind, adminUrl: server.adminUrl, serverVersion: server.serverVersion, secrets: server.secrets, ...(server.copyStrategy ? { copyStrategy: server.copyStrategy } : {}) } },
     };
     const onAbort = () => { w.child.send({ type: 'abort' } satisfies ToWorker, () => {}); };
     abort?.addEventListener('abort', onAbort);
