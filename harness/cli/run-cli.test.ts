@@ -171,7 +171,7 @@ describe('a full run on the machine PostgreSQL', () => {
     expect(rows.rows).toEqual([{ id: 1, note: 'untouched' }]);
     // Only this run's databases: other runs may share the machine's server.
     const { runId } = JSON.parse(result.stdout);
-    expect(runId).toMatch(/^\d{8}_\d{6}_[0-9a-f]{4}$/);
+    expect(runId).toMatch(/^\d{8}_\d{6}_[0-9a-f]{8}$/);
     const left = await admin.query('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [`chatfuzz_${runId}_`]);
     expect(left.rows).toEqual([]);
   });

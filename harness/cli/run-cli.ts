@@ -95,6 +95,7 @@ async function listText(): Promise<string> {
 /** Runs `npm run fuzz` with the given arguments; resolves to the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let server: DatabaseServer | undefined;
+  let starting: Promise<DatabaseServer> | undefined;
   let workers: CellWorkerPool | undefined;
   let runId: string | undefined;
   let secrets: string[] = [];
@@ -103,7 +104,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted = true;
     err(`\nchatfuzz: ${signal}: dropping the run's databases and stopping its server…`);
-    void cleanup(server, workers, runId).finally(() => process.exit(130));
+    void cleanup(server ?? starting, workers, runId).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -122,21 +123,24 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const scenarioNames = [...builtinScenarios.map((s) => s.name), ...PLANNED_SCENARIOS];
     // A replay runs its own case's target unless --target names another; a config's targets do not replace it.
     const targetSpecs = flags.targets ?? (replay ? [replay.targetSpec] : opts.targets ?? Object.keys(builtinTargets));
-    const targets = await loadTargets(targetSpecs, { registry: builtinTargets, scenarioNames, cwd: io.cwd });
-    runId = newRunId();
-    const cellCount = targets.length * scenarios.length;
-    const shardCells = opts.shard ? Math.ceil((cellCount - opts.shard.index + 1) / opts.shard.total) : cellCount;
-    // Workers start now: their start-up overlaps the database server's. One worker is this process itself.
-    const workerCount = Math.min(opts.workers ?? os.availableParallelism(), shardCells);
-    if (workerCount > 1) workers = new CellWorkerPool(workerCount, io.env);
-    const reportDir = path.resolve(io.cwd, opts.reportDir ?? path.join('reports', 'runs', runId));
     const seed = flags.seed ?? replay?.seed ?? opts.seed ?? (opts.shard ? shardSeed(io.env) : crypto.randomBytes(4).readInt32LE(0));
     const mode = replay ? (replay.mode === 'exhaustive' ? 'scheduled' : replay.mode) : opts.mode;
     // Checked before a database is started: a wrong path should cost no time.
     const baseline = opts.baseline !== null ? await readBaseline(opts.baseline, io.cwd) : undefined;
     const timeBudgetMs = opts.timeBudgetMs ?? (opts.ci && opts.runs === null && !replay ? CI_DEFAULT_TIME_BUDGET_MS : null);
+    // The server starts while the targets load (with an ORM's client, the slowest part of start-up); a target that cannot load stops it again.
+    starting = startDatabaseServer(opts.db ?? undefined, io.env);
+    starting.catch(() => {});
+    const targets = await loadTargets(targetSpecs, { registry: builtinTargets, scenarioNames, cwd: io.cwd });
+    runId = newRunId();
+    const cellCount = targets.length * scenarios.length;
+    const shardCells = opts.shard ? Math.ceil((cellCount - opts.shard.index + 1) / opts.shard.total) : cellCount;
+    // Workers start now: their start-up overlaps the database server's.
+    const workerCount = Math.min(opts.workers ?? os.availableParallelism(), shardCells);
+    if (workerCount > 1) workers = new CellWorkerPool(workerCount, io.env);
+    const reportDir = path.resolve(io.cwd, opts.reportDir ?? path.join('reports', 'runs', runId));
 
-    server = await startDatabaseServer(opts.db ?? undefined, io.env);
+    server = await starting;
     secrets = server.secrets;
     const human = opts.json ? io.stderr : io.stdout;
     const tty = !opts.ci && !!io.stderr.isTTY;
@@ -181,7 +185,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await cleanup(server, workers, runId);
+    await cleanup(server ?? starting, workers, runId);
   }
 }
 
@@ -193,9 +197,11 @@ export function shardSeed(env: NodeJS.ProcessEnv): number {
   return n | 0;
 }
 
-async function cleanup(server: DatabaseServer | undefined, workers: CellWorkerPool | undefined, runId: string | undefined): Promise<void> {
+async function cleanup(started: DatabaseServer | Promise<DatabaseServer> | undefined, workers: CellWorkerPool | undefined, runId: string | undefined): Promise<void> {
   // Target servers first (also on Ctrl-C, through onSignal): their connections would keep the run's databases from being dropped.
   await Promise.all([stopAllServers(), workers?.close()]);
+  // A server still starting is waited for, so it is stopped too.
+  const server = await Promise.resolve(started).catch(() => undefined);
   if (!server) return;
   for (const name of createdDatabases()) await dropRunDatabase(server, name).catch(() => {});
   // What a worker created and could not drop (it was killed, or its target crashed it).
