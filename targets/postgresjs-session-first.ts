@@ -10,11 +10,15 @@ export default defineTarget({
   name: 'postgresjs-session-first',
   description: 'session-first on postgres.js through the wire gate: check-then-insert without a transaction; races on concurrent first requests.',
   gate: 'wire',
-  // retry-after-error: its retried message dies on chat_messages_pkey only when the retry gets a
-  // fresh connection (a replay on a new cell shows it). On a warm pool postgres.js hands the retry
-  // the connection whose FATAL it has just read, the retry fails with 57P01 as the kill's
-  // collateral, and 200 trials of two seeds never found it.
-  expect: { 'multi-message-first-request': 'pass', 'log-before-create': 'pass', 'retry-after-error': 'pass', '*': 'fail' },
+  // retry-after-error: its retried message dies on chat_messages_pkey (the insert is not
+  // idempotent), but only when the retry gets a fresh connection: on a warm pool postgres.js
+  // often hands the retry the connection whose FATAL it has just read, and the retry fails with
+  // 57P01 as the kill's collateral. Whether 100 trials show it depends on the seed, so the cell is
+  // a pass apart from that known finding (counted in the report when it shows), not a coin toss.
+  expect: {
+    'multi-message-first-request': 'pass', 'log-before-create': 'pass', '*': 'fail',
+    'retry-after-error': { mute: [{ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_messages_pkey', note: 'a retried logMessage inserts its message again; shows only when the retry gets a fresh connection' }] },
+  },
   create({ databaseUrl }) {
     // The app's `db.ts`: `export const sql = postgres(process.env.DATABASE_URL)`.
     const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });

@@ -32,3 +32,8 @@ describe('--isolation and --latency', () => {
     expect(() => parseArgs(['--mode', 'exhaustive', '--latency', '1ms'])).toThrow(UsageError);
   });
 });
+
+it('a negative value after a space is refused with the = form named', () => {
+  expect(() => parseArgs(['--seed', '-5'])).toThrow(/--seed=-5/);
+  expect(parseArgs(['--seed=-5']).seed).toBe(-5);
+});

@@ -111,7 +111,10 @@ export function parseArgs(argv: string[], defaults: CliDefaults = {}): CliOption
     parsed = nodeParseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
   } catch (e) {
     const valid = Object.keys(FLAGS).map((f) => `--${f}`).join(', ');
-    throw new UsageError(`${(e as Error).message.split('\n')[0]}. Valid flags: ${valid}`);
+    const message = (e as Error).message.split('\n')[0]!.replace(/\.$/, '');
+    // A value that starts with '-' reads as a flag: `--seed -5` is ambiguous, `--seed=-5` is not.
+    const hint = /ambiguous/.test(message) ? ' (write a negative value with =, like --seed=-5)' : '';
+    throw new UsageError(`${message}${hint}. Valid flags: ${valid}`);
   }
   const v = parsed.values;
   if (v.mode !== undefined && !(MODES as readonly string[]).includes(v.mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')} (got "${v.mode}")`);
