@@ -99,7 +99,7 @@ export class WireProxy {
   /** Closes every listener and connection. */
   async close(): Promise<void> {
     this.closing = true;
-    for (const c of [...this.connections]) c.close();
+    this.dropConnections();
     const servers = await Promise.all([...this.listeners.values()].map((l) => l.catch(() => undefined)));
     await Promise.all(servers.map((s) => s && new Promise<void>((r) => s.close(() => r()))));
     this.listeners.clear();

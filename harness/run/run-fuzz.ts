@@ -61,7 +61,9 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
     cells: cells.map((c) => ({ target: c.target.def.name, scenario: c.scenario.name })),
   });
   const templates = new Map<string, Promise<string>>();
-  // The schema is applied once per target, to a database each of its cells is copied from.
+  const cellsOf = new Map<LoadedTarget, number>();
+  for (const c of cells) cellsOf.set(c.target, (cellsOf.get(c.target) ?? 0) + 1);
+  // The schema is applied once per target, to a database each of its cells is copied from (a lone cell, a replay say, gets it directly).
   const templateOf = (t: LoadedTarget) => {
     let name = templates.get(t.def.name);
     if (!name) {
@@ -93,7 +95,7 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
         runs: plan.runs, reportDir: plan.reportDir, replay: plan.replay, corpusDir: plan.corpusDir,
         target: c.target, scenario: c.scenario, server, runId: plan.runId, cellIndex: c.cellIndex, cellCount,
         timeBudgetMs: cellBudget, examples: plan.examples?.(c.target.def.name, c.scenario.name),
-        template: await templateOf(c.target), abort: aborted.signal,
+        template: cellsOf.get(c.target)! > 1 ? await templateOf(c.target) : undefined, abort: aborted.signal,
       };
       results[i] = plan.runner ? await plan.runner.run(job, onTrial) : await runCell({ ...job, reporters: plan.reporters });
       // Reporters hear of finished cells in matrix order, however many ran at once.
