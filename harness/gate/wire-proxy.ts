@@ -91,7 +91,7 @@ export class WireProxy {
     return { held: 0, dirty };
   }
 
-  /** Closes every open connection (the listeners stay): a crashed client's driver then ends at once instead of waiting on them. */
+  /** Closes every open connection (the listeners stay). */
   dropConnections(): void {
     for (const c of [...this.connections]) c.close();
   }
