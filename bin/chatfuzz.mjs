@@ -14,6 +14,6 @@ Module._resolveFilename = function (request, ...rest) {
 };
 register('./server-only-hooks.mjs', import.meta.url);
 registerTsx();
-// `chatfuzz --workers N` forks this same command as its cell workers.
+// `chatfuzz --workers N` forks this same command as its cell workers (CELL_WORKER_ENV in harness/cli/workers/cell-worker-pool.ts).
 if (process.env.CHATFUZZ_CELL_WORKER === '1') (await import('../harness/cli/workers/cell-worker-main.ts')).runCellWorker();
 else await import('../harness/cli/main.ts');

@@ -19,7 +19,7 @@ import { newRunId } from './new-run-id.js';
 export { newRunId };
 import { redactSecrets } from '../db/redact-url.js';
 import { readCaseFile, type CaseFile } from '../shrink/case-file.js';
-import { runFuzz } from '../run/run-fuzz.js';
+import { matrixCells, runFuzz } from '../run/run-fuzz.js';
 import { stopAllServers } from '../contract/start-server.js';
 import { corpusExamples, loadCorpus, REGRESSIONS_DIR } from '../shrink/failure-corpus.js';
 import type { RunResults } from '../run/results.js';
@@ -133,10 +133,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     starting.catch(() => {});
     const targets = await loadTargets(targetSpecs, { registry: builtinTargets, scenarioNames, cwd: io.cwd });
     runId = newRunId();
-    const cellCount = targets.length * scenarios.length;
-    const shardCells = opts.shard ? Math.ceil((cellCount - opts.shard.index + 1) / opts.shard.total) : cellCount;
     // Workers start now: their start-up overlaps the database server's.
-    const workerCount = Math.min(opts.workers ?? os.availableParallelism(), shardCells);
+    const workerCount = Math.min(opts.workers ?? os.availableParallelism(), matrixCells({ targets, scenarios, shard: opts.shard }).length);
     if (workerCount > 1) workers = new CellWorkerPool(workerCount, io.env);
     const reportDir = path.resolve(io.cwd, opts.reportDir ?? path.join('reports', 'runs', runId));
 

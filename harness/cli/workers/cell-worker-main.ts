@@ -7,7 +7,7 @@ import { runCell } from '../../run/run-cell.js';
 import type { TrialProgress } from '../../run/reporter.js';
 import { builtinScenarios, PLANNED_SCENARIOS } from '../../../scenarios/builtin-scenarios.js';
 import { builtinTargets } from '../../../targets/builtin-targets.js';
-import type { FromWorker, ToWorker, WorkerJob } from './cell-worker-pool.js';
+import { CELL_WORKER_ENV, type FromWorker, type ToWorker, type WorkerJob } from './cell-worker-pool.js';
 
 // A TTY repaints ten times a second: more trial messages only cost the worker time.
 const TRIAL_EVERY_MS = 100;
@@ -15,7 +15,7 @@ const TRIAL_EVERY_MS = 100;
 /** Serves cell jobs from the parent process until it disconnects or signals. */
 export function runCellWorker(): void {
   // Processes the target starts are not workers.
-  delete process.env.CHATFUZZ_CELL_WORKER;
+  delete process.env[CELL_WORKER_ENV];
   const send = (m: FromWorker) => new Promise<void>((resolve) => process.send!(m, undefined, {}, () => resolve()));
   const targets = new Map<string, Promise<LoadedTarget>>();
   let abort: AbortController | undefined;

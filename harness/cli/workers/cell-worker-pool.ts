@@ -47,11 +47,8 @@ export class CellWorkerPool implements CellRunner {
     if (this.closed) throw new Error('the cell workers were closed');
     if (!job.target.load) throw new Error(`target ${job.target.def.name} cannot run in a worker: it was not loaded from a spec`);
     const w = this.take();
-    const { target, scenario, server, abort, ...rest } = job;
-    const message: ToWorker = {
-      type: 'run',
-      job: { ...rest, target: target.load!, scenario: scenario.name, server: { kind: server.kind, adminUrl: server.adminUrl, serverVersion: server.serverVersion, secrets: server.secrets, ...(server.copyStrategy ? { copyStrategy: server.copyStrategy } : {}) } },
-    };
+    const { target, scenario, server: { stop, ...server }, abort, ...rest } = job;
+    const message: ToWorker = { type: 'run', job: { ...rest, target: target.load!, scenario: scenario.name, server } };
     const onAbort = () => { w.child.send({ type: 'abort' } satisfies ToWorker, () => {}); };
     abort?.addEventListener('abort', onAbort);
     try {
