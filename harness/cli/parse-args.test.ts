@@ -37,3 +37,34 @@ it('a negative value after a space is refused with the = form named', () => {
   expect(() => parseArgs(['--seed', '-5'])).toThrow(/--seed=-5/);
   expect(parseArgs(['--seed=-5']).seed).toBe(-5);
 });
+
+describe('numeric flags outside the range a run can work with are usage errors', () => {
+  it.each([
+    [['--call-timeout', '0'], /--call-timeout must be from 100ms to 1h \(got "0"\)/],
+    [['--call-timeout', '50ms'], /--call-timeout must be from 100ms to 1h/],
+    [['--call-timeout', '30d'], /--call-timeout must be a duration/],
+    [['--call-timeout', '2h'], /--call-timeout must be from 100ms to 1h/],
+    [['--time-budget', '0s'], /--time-budget must be from 1s to 24h \(got "0s"\)/],
+    [['--time-budget', '25h'], /--time-budget must be from 1s to 24h/],
+    [['--runs', '0'], /--runs must be a positive integer/],
+    [['--runs', '2.5'], /--runs must be a positive integer/],
+    [['--workers', '0'], /--workers must be an integer from 1 to 64/],
+    [['--workers', '65'], /--workers must be an integer from 1 to 64/],
+    [['--seed', '4294967296'], /--seed must be an integer between/],
+    [['--shard', '0/3'], /--shard must be i\/N/],
+    [['--shard', '4/3'], /--shard must be i\/N/],
+    [['--mode', 'stress', '--latency', '0-5s'], /--latency 0-5s reaches the call timeout \(5000 ms\)/],
+    [['--mode', 'stress', '--latency', '200ms', '--call-timeout', '200ms'], /reaches the call timeout/],
+  ])('%j', (argv, message) => {
+    expect(() => parseArgs(argv as string[])).toThrow(UsageError);
+    expect(() => parseArgs(argv as string[])).toThrow(message as RegExp);
+  });
+
+  it('the ends of each range are accepted', () => {
+    expect(parseArgs(['--call-timeout', '100ms']).callTimeoutMs).toBe(100);
+    expect(parseArgs(['--call-timeout', '1h']).callTimeoutMs).toBe(3_600_000);
+    expect(parseArgs(['--time-budget', '1s']).timeBudgetMs).toBe(1000);
+    expect(parseArgs(['--time-budget', '24h']).timeBudgetMs).toBe(86_400_000);
+    expect(parseArgs(['--mode', 'stress', '--latency', '0-4999ms']).latency).toEqual({ minMs: 0, maxMs: 4999 });
+  });
+});

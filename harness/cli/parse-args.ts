@@ -1,6 +1,6 @@
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
-import { parseDuration } from '../contract/parse-duration.js';
+import { DURATION_RANGES, parseDuration } from '../contract/parse-duration.js';
 import { MODES, type Mode } from '../contract/define-config.js';
 import type { LatencyRange } from '../faults/latency-sampler.js';
 import { ISOLATION_LEVELS, type IsolationLevel } from '../contract/define-target.js';
@@ -61,7 +61,7 @@ export const USAGE = `usage: npm run fuzz -- [options]
   --mode M                 scheduled (default: seeded statement order, exact replays), stress (real concurrency),
                            exhaustive (every interleaving of small workloads)
   --runs N                 trials per cell (default 100; a --replay runs its case up to N times, default 20)
-  --time-budget 30s        wall-clock budget for the whole run, shared by its cells (ms, s, m)
+  --time-budget 30s        wall-clock budget for the whole run, shared by its cells (ms, s, m, h; 1s to 24h)
   --seed S                 fast-check seed (an integer); the same seed generates the same workloads
   --replay FILE            re-run a saved case file (written beside every failure under DIR/cases/)
   --db URL|embedded|container   PostgreSQL to use (default: DATABASE_URL, else the embedded server)
@@ -75,7 +75,7 @@ export const USAGE = `usage: npm run fuzz -- [options]
   --isolation LEVEL        read-committed (server default), repeatable-read or serializable, for every transaction
                            of targets that do not declare their own \`isolation\`
   --latency 0-5ms          stress mode: a random delay in that range before each statement, to widen race windows
-  --call-timeout 5s        a call still pending after this is recorded as info (default 5s)
+  --call-timeout 5s        a call still pending after this is recorded as info (default 5s; 100ms to 1h)
   --no-corpus              neither retry nor save cases in .chatfuzz/corpus/ (scenarios/regressions/ still run)
   --verbose                print expected failures in full too (calls, statements), not one line each
   --workers N              cells run at once, each in a process of its own (default: one per core; 1 runs them in turn);
@@ -86,6 +86,7 @@ export const USAGE = `usage: npm run fuzz -- [options]
   --list                   list targets, scenarios and invariants
 subcommands: chatfuzz init (scaffold a config, a target, a fuzz script and a CI workflow in this project)
              chatfuzz merge-reports DIR… [--report OUT] (one results.json, index.html and junit.xml from --shard parts)
+             chatfuzz drop-leftovers [--db URL] [--dry-run] (drop the databases killed runs left on a --db server)
 exit codes: 0 every cell met its expectation, 1 some cell did not, 2 usage or config error, 3 infrastructure error`;
 
 /** Parses `0-5ms`, `2ms`, `1-2s` (a bare number is milliseconds) into a latency range. */
@@ -140,6 +141,9 @@ export function parseArgs(argv: string[], defaults: CliDefaults = {}): CliOption
     // Gates already decide every statement's timing in scheduled and exhaustive mode.
     if (mode !== 'stress') throw new UsageError(`--latency applies to --mode stress only (got --mode ${mode}); scheduled mode decides statement order itself`);
   }
+  const callTimeoutMs = v['call-timeout'] !== undefined ? parseDuration(v['call-timeout'], '--call-timeout', DURATION_RANGES.callTimeout) : defaults.callTimeoutMs ?? 5000;
+  // Each statement waits up to the latency's maximum: at or past the call timeout, calls would time out by design.
+  if (latency && latency.maxMs >= callTimeoutMs) throw new UsageError(`--latency ${v.latency} reaches the call timeout (${callTimeoutMs} ms): every call would time out; lower --latency or raise --call-timeout`);
   let workers: number | null = defaults.workers ?? null;
   if (v.workers !== undefined) {
     workers = Number(v.workers);
@@ -150,7 +154,7 @@ export function parseArgs(argv: string[], defaults: CliDefaults = {}): CliOption
     scenarios: list(v.scenario) ?? defaults.scenarios ?? null,
     mode,
     runs,
-    timeBudgetMs: v['time-budget'] !== undefined ? parseDuration(v['time-budget'], '--time-budget') : defaults.timeBudgetMs ?? null,
+    timeBudgetMs: v['time-budget'] !== undefined ? parseDuration(v['time-budget'], '--time-budget', DURATION_RANGES.timeBudget) : defaults.timeBudgetMs ?? null,
     seed,
     replay: v.replay ?? null,
     db: v.db ?? defaults.db ?? null,
@@ -160,7 +164,7 @@ export function parseArgs(argv: string[], defaults: CliDefaults = {}): CliOption
     baseline: v.baseline ?? defaults.baseline ?? null,
     list: !!v.list,
     help: !!v.help,
-    callTimeoutMs: v['call-timeout'] !== undefined ? parseDuration(v['call-timeout'], '--call-timeout') : defaults.callTimeoutMs ?? 5000,
+    callTimeoutMs,
     noCorpus: !!v['no-corpus'] || !!defaults.noCorpus,
     isolation,
     latency,

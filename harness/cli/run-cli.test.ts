@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { runFuzzProcess } from '../../test/run-cli-process.js';
+import { runFuzzProcess, startFuzzProcess } from '../../test/run-cli-process.js';
 import { MACHINE_PG } from '../../test/test-server.js';
 import { PLANNED_SCENARIOS } from '../../scenarios/builtin-scenarios.js';
 
@@ -56,6 +56,45 @@ describe('bad input gets a clear message and the documented exit code', () => {
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(re);
     }
+  });
+
+  it('an unusable --report exits 2 naming the folder and why, before any database starts', async () => {
+    await fs.mkdir(reportRoot, { recursive: true });
+    const file = path.join(reportRoot, 'report-is-a-file');
+    await fs.writeFile(file, 'x');
+    const cases: [string, RegExp][] = [
+      [file, /--report .*report-is-a-file: .*report-is-a-file is a file, not a folder; pass a folder you can write to/],
+      // Not writable even by root; /proc/… made fs.mkdir({ recursive: true }) loop for ever after the run.
+      ['/sys/chatfuzz-report', /--report \/sys\/chatfuzz-report: cannot create \/sys\/chatfuzz-report \((EACCES|EPERM|EROFS)/],
+      ['/proc/chatfuzz-report', /--report \/proc\/chatfuzz-report: cannot create \/proc\/chatfuzz-report \(ENOENT/],
+    ];
+    for (const [dir, re] of cases) {
+      const r = await runFuzzProcess(['--target', 'upsert', '--report', dir, '--db', 'postgres://postgres@127.0.0.1:1/nowhere'], { timeoutMs: 30_000 });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr).not.toMatch(/internal error|ECONNREFUSED/);
+    }
+  });
+
+  it('a replay whose target cannot be found names the case file and the --target fix', async () => {
+    await fs.mkdir(reportRoot, { recursive: true });
+    const workload = { users: ['u1'], clients: [[{ op: 'createSession', session: 's1', user: 'u1', valid: true }]] };
+    const noSpec = path.join(reportRoot, 'no-spec.json');
+    await fs.writeFile(noSpec, JSON.stringify({ chatfuzz: '0.1.0', target: 'my-app', scenario: 'mixed', mode: 'scheduled', seed: 1, invariant: 'no-fk-error', workload }));
+    const moved = path.join(reportRoot, 'moved.json');
+    await fs.writeFile(moved, JSON.stringify({ chatfuzz: '0.1.0', target: 'my-app', targetSpec: './chatfuzz/old-target.ts', scenario: 'mixed', mode: 'scheduled', seed: 1, invariant: 'no-fk-error', workload }));
+    const unreachable = ['--db', 'postgres://postgres@127.0.0.1:1/nowhere'];
+
+    const a = await runFuzzProcess(['--replay', noSpec, ...unreachable]);
+    expect(a.code, a.stderr).toBe(2);
+    expect(a.stderr).toContain(`--replay ${noSpec}: the case file does not say where target "my-app" is loaded from (no targetSpec); pass the target's module: --replay ${noSpec} --target ./path/to/target.ts`);
+    expect(a.stderr).not.toContain('undefined');
+
+    const b = await runFuzzProcess(['--replay', moved, ...unreachable]);
+    expect(b.code, b.stderr).toBe(2);
+    expect(b.stderr).toContain(`--replay ${moved}: cannot load its target "my-app" from "./chatfuzz/old-target.ts"`);
+    expect(b.stderr).toMatch(/no such file/);
+    expect(b.stderr).toContain(`pass it: --replay ${moved} --target ./path/to/target.ts`);
   });
 
   it('an unreachable --db exits 3 with the cause', async () => {
@@ -237,14 +276,19 @@ describe('--ci and --baseline: the CI gate', () => {
 
 describe('the default database: embedded PostgreSQL', () => {
   it('with no --db and no DATABASE_URL a run starts its own server, reports its version and removes it', async () => {
-    const before = (await fs.readdir(os.tmpdir())).filter((n) => n.startsWith('chatfuzz-pg-'));
-    const r = await runFuzzProcess(['--target', 'upsert,naive', '--scenario', 'multi-message-first-request', '--runs', '20', '--report', reportDir('embedded'), '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const results = JSON.parse(r.stdout);
-    expect(results.db.kind).toBe('embedded');
-    expect(results.db.serverVersion).toMatch(/^PostgreSQL 18\./);
-    const after = (await fs.readdir(os.tmpdir())).filter((n) => n.startsWith('chatfuzz-pg-'));
-    expect(after.filter((n) => !before.includes(n))).toEqual([]);
+    // A temp folder of its own: other test files start embedded servers at the same time.
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'chatfuzz-embedded-'));
+    await fs.chmod(tmp, 0o1777);
+    try {
+      const r = await runFuzzProcess(['--target', 'upsert,naive', '--scenario', 'multi-message-first-request', '--runs', '20', '--report', reportDir('embedded'), '--json'], { env: { TMPDIR: tmp } });
+      expect(r.code, r.stderr).toBe(0);
+      const results = JSON.parse(r.stdout);
+      expect(results.db.kind).toBe('embedded');
+      expect(results.db.serverVersion).toMatch(/^PostgreSQL 18\./);
+      expect((await fs.readdir(tmp)).filter((n) => n.startsWith('chatfuzz-postgres-'))).toEqual([]);
+    } finally {
+      await fs.rm(tmp, { recursive: true, force: true });
+    }
   });
 
   it('an unmet expectation exits 1 on the embedded server too (its exit hook must not turn it into 0)', async () => {
@@ -252,5 +296,132 @@ describe('the default database: embedded PostgreSQL', () => {
     const r = await runFuzzProcess(['--target', './test/fixtures/isolation-probe-target.ts', '--scenario', 'log-before-create', '--runs', '3', '--report', reportDir('embedded-exit')]);
     expect(r.stdout).toContain('0/1 cells met their expectation');
     expect(r.code, r.stderr).toBe(1);
+  });
+});
+
+/** Pids of live processes whose command line contains `marker` (a path only one run uses). */
+async function processesWith(marker: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const name of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    const cmdline = await fs.readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
+    const state = await fs.readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    // A zombie is dead already; only its parent's wait is pending.
+    if (cmdline.includes(marker) && !/^\d+ \(.*\) Z/.test(state)) pids.push(Number(name));
+  }
+  return pids;
+}
+
+async function databasesOfRun(runId: string): Promise<string[]> {
+  const c = new pg.Client({ connectionString: MACHINE_PG });
+  await c.connect();
+  try {
+    return (await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE left(datname, length($1)) = $1', [`chatfuzz_${runId}_`])).rows.map((r) => r.datname);
+  } finally { await c.end(); }
+}
+
+// CI systems and editors signal only the process they started: npm, or the shell of a project's script.
+describe.runIf(process.platform === 'linux')('a signal to the process that started the run, and to it alone', () => {
+  // Long enough that only the signal can end it.
+  const endless = ['--target', 'upsert', '--runs', '1000000', '--seed', '1'];
+
+  it('SIGINT to npm ends the run at once with exit 130: workers stopped, databases dropped, no empty report folder', async () => {
+    const dir = reportDir(`sigint-${Date.now()}`);
+    const run = startFuzzProcess([...endless, '--db', MACHINE_PG, '--workers', '2', '--report', dir], { via: 'npm' });
+    const runId = (await run.waitFor(/· run (\w+)/))[1]!;
+    // Cells are running once their databases exist.
+    for (let i = 0; i < 200 && (await databasesOfRun(runId)).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await databasesOfRun(runId)).not.toEqual([]);
+    process.kill(run.pid, 'SIGINT');
+    // The run would go on for many minutes: ending at all shows the signal was heard.
+    const end = await Promise.race([run.ended, new Promise((r) => setTimeout(() => r('still running'), 20_000))]);
+    expect(end, run.output()).toEqual({ code: 130, signal: null });
+    expect(run.output()).toContain('chatfuzz: SIGINT: dropping the run\'s databases and stopping its server');
+    expect(await databasesOfRun(runId)).toEqual([]);
+    expect(await processesWith(dir)).toEqual([]);
+    await expect(fs.stat(dir)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('SIGTERM to npm ends a run on the embedded server with exit 143: the server and its files are gone', async () => {
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'chatfuzz-sigterm-'));
+    // As /tmp is: the embedded server runs as an unprivileged user when chatfuzz runs as root.
+    await fs.chmod(tmp, 0o1777);
+    try {
+      const run = startFuzzProcess([...endless, '--scenario', 'mixed', '--workers', '1', '--report', path.join(tmp, 'report')], { via: 'npm', env: { TMPDIR: tmp } });
+      await run.waitFor(/· run \w+/);
+      const dataDirs = async () => (await fs.readdir(tmp)).filter((n) => n.startsWith('chatfuzz-postgres-'));
+      expect(await dataDirs()).toHaveLength(1);
+      expect(await processesWith(tmp)).not.toEqual([]);
+      process.kill(run.pid, 'SIGTERM');
+      const end = await Promise.race([run.ended, new Promise((r) => setTimeout(() => r('still running'), 20_000))]);
+      expect(end, run.output()).toEqual({ code: 143, signal: null });
+      expect(await dataDirs()).toEqual([]);
+      expect(await processesWith(tmp)).toEqual([]);
+    } finally {
+      await fs.rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('SIGTERM to the shell of a script without exec: the run sees its parent end and cleans up', async () => {
+    const dir = reportDir(`orphan-${Date.now()}`);
+    const run = startFuzzProcess([...endless, '--scenario', 'mixed', '--db', MACHINE_PG, '--workers', '1', '--report', dir], { via: 'sh' });
+    const runId = (await run.waitFor(/· run (\w+)/))[1]!;
+    for (let i = 0; i < 200 && (await databasesOfRun(runId)).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    const [node] = await processesWith(dir);
+    expect(node).toBeDefined();
+    // The shell dies of it; chatfuzz itself is never signalled.
+    process.kill(run.pid, 'SIGTERM');
+    for (let i = 0; i < 400 && (await processesWith(dir)).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await processesWith(dir), run.output()).toEqual([]);
+    expect(await databasesOfRun(runId)).toEqual([]);
+  });
+});
+
+describe('databases a killed --db run left behind', () => {
+  const deadRun = `20200101_000000_${Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0')}`;
+  const leftover = `chatfuzz_${deadRun}_1`;
+  const admin = new pg.Client({ connectionString: MACHINE_PG });
+  beforeAll(async () => {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${leftover}`);
+  });
+  afterAll(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS ${leftover}`);
+    await admin.end();
+  });
+
+  it('are reported with the command that drops them, and left alone; that command drops them', async () => {
+    const r = await runFuzzProcess(['--db', MACHINE_PG, '--target', 'upsert', '--scenario', 'multi-message-first-request', '--runs', '1', '--report', reportDir('leftovers')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`left by \\d+ killed chatfuzz runs?[^\\n]*(${leftover}|and \\d+ more)`));
+    expect(r.stderr).toMatch(new RegExp(`remove (it|them) with: npx chatfuzz drop-leftovers --db '${MACHINE_PG.replace(/[./]/g, '\\$&')}'`));
+    expect((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [leftover])).rowCount).toBe(1);
+
+    // Restricted to this test's dead run: other test files' databases on this server are not its to drop.
+    const drop = await runFuzzProcess(['drop-leftovers', '--db', MACHINE_PG, deadRun], { corpus: true });
+    expect(drop.code, drop.stderr).toBe(0);
+    expect(drop.stdout + drop.stderr).toContain(leftover);
+    expect((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [leftover])).rowCount).toBe(0);
+  });
+});
+
+describe('a report that cannot be written at the end', () => {
+  it('exits 3 and prints results.json to stderr, so the verdicts are not lost', async () => {
+    const dir = reportDir(`vanishing-${Date.now()}`);
+    const run = startFuzzProcess(['--target', 'upsert', '--scenario', 'multi-message-first-request', '--runs', '1000000', '--time-budget', '3s',
+      '--seed', '2', '--db', MACHINE_PG, '--workers', '1', '--report', dir], { via: 'sh' });
+    await run.waitFor(/· run \w+/);
+    // Checked before the first cell; gone, and a file in its place, by the end.
+    await fs.rm(dir, { recursive: true, force: true });
+    await fs.writeFile(dir, 'not a folder');
+    const end = await Promise.race([run.ended, new Promise((r) => setTimeout(() => r('still running'), 60_000))]);
+    expect(end, run.output()).toEqual({ code: 3, signal: null });
+    const out = run.output();
+    expect(out).toContain(`chatfuzz: could not write the report to ${dir}:`);
+    const json = out.slice(out.indexOf('results.json follows on stderr:\n') + 'results.json follows on stderr:\n'.length);
+    const results = JSON.parse(json);
+    expect(results.cells).toHaveLength(1);
+    expect(results.cells[0]).toMatchObject({ target: 'upsert', scenario: 'multi-message-first-request', outcome: 'pass' });
+    await fs.rm(dir, { force: true });
   });
 });

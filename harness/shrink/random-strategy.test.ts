@@ -70,6 +70,18 @@ describe('randomStrategy', () => {
     expect(numberOf(out.failures[0]!.case)).toBe(Math.min(...seen.filter((n) => n > 0)));
   });
 
+  it('a stopped cell ends the search at once: the runs left are neither generated nor asked for', async () => {
+    let generated = 0;
+    let asked = 0;
+    const counted = workloads.map((w) => { generated++; return w; });
+    const runCase: RunCase = async () => (++asked <= 3 ? ({ violations: [] } as unknown as TrialResult) : undefined);
+    const out = await randomStrategy(counted, { mode: 'stress', seed: 1, runs: 1_000_000 }).run(runCase);
+    expect(out.failures).toEqual([]);
+    expect(asked).toBe(4);
+    // Passing the remaining runs instead would generate a million workloads in one microtask chain.
+    expect(generated).toBeLessThan(10);
+  });
+
   it('runs saved cases first and each of them once, also across rounds', async () => {
     const cases: TrialCase[] = [];
     const runCase: RunCase = async (c) => {

@@ -75,7 +75,9 @@ export function randomStrategy(workloads: fc.Arbitrary<Workload>, o: RandomStrat
           // fast-check generates no new case once one failed: every later call is a shrink step.
           if (!found) generated++;
           const result = await runCase(c);
-          if (!result) { stopped = true; return true; }
+          // A stopped cell (budget, abort, harness error) ends the check now: passing every remaining
+          // run would generate them all in one microtask chain, starving I/O (a Ctrl-C's clean-up too).
+          if (!result) { stopped = true; throw new fc.PreconditionFailure(true); }
           if (groups.fresh(result.violations).length === 0) return true;
           if (found) shrinks++;
           else o.onPhase?.('shrink');

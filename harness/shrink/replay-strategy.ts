@@ -6,7 +6,8 @@ export function replayStrategy(c: TrialCase, times: number): CaseStrategy {
     async run(runCase) {
       for (let i = 0; i < times; i++) {
         const result = await runCase(c);
-        if (result && result.violations.length > 0) return { failure: { case: c, result } };
+        if (!result) return {};
+        if (result.violations.length > 0) return { failure: { case: c, result } };
       }
       return {};
     },
