@@ -9,3 +9,8 @@ export class InfraError extends Error {
   readonly exitCode = 3;
   constructor(message: string, options?: { cause?: unknown }) { super(message, options); this.name = 'InfraError'; }
 }
+
+/** A target that breaks the ChatStore contract (a method that returns no Promise): a usage error naming the rule, never a finding. */
+export class TargetContractError extends UsageError {
+  constructor(message: string) { super(message); this.name = 'TargetContractError'; }
+}

@@ -10,7 +10,7 @@ import { parseArgs, USAGE, type CliOptions } from './parse-args.js';
 import { loadConfig } from './load-config.js';
 import { runInit } from './run-init.js';
 import type { CliIo } from './cli-io.js';
-import { InfraError, UsageError } from '../errors.js';
+import { InfraError, TargetContractError, UsageError } from '../errors.js';
 import { startDatabaseServer } from '../db/start-database-server.js';
 import type { DatabaseServer } from '../db/database-server.js';
 import { createdDatabases, dropDatabasesOfRun, dropRunDatabase } from '../db/run-database.js';
@@ -219,7 +219,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (interrupted !== undefined) return interrupted;
     if (e instanceof UsageError || e instanceof InfraError) {
       err(`chatfuzz: ${e.message}`);
-      if (e instanceof UsageError) err('run `npm run fuzz -- --help` for usage, `--list` for targets and scenarios');
+      // A broken target is not a usage mistake: its message already names the rule.
+      if (e instanceof UsageError && !(e instanceof TargetContractError)) err('run `npm run fuzz -- --help` for usage, `--list` for targets and scenarios');
       return e.exitCode;
     }
     err(`chatfuzz: internal error: ${(e as Error)?.stack ?? String(e)}`);

@@ -7,6 +7,8 @@ export interface UserModule {
   hasDefault: boolean;
   /** Its default export, unwrapped from CommonJS interop. */
   value: unknown;
+  /** Its named exports (without `default`), to say what a module without a default export offers instead. */
+  named: Record<string, unknown>;
 }
 
 /**
@@ -16,10 +18,12 @@ export interface UserModule {
  */
 export async function importUserModule(file: string): Promise<UserModule> {
   const mod: any = await tsImport(pathToFileURL(file).href, import.meta.url);
+  let exports: any = mod;
   let value = mod?.default;
   // A .ts file run as CommonJS comes back as { default: module.exports }, itself { __esModule, default }.
   // Without a `default` in there, the module has named exports only.
-  while (value && typeof value === 'object' && value.__esModule) value = value.default;
+  while (value && typeof value === 'object' && value.__esModule) { exports = value; value = value.default; }
   const hasDefault = value !== undefined;
-  return { hasDefault, value: hasDefault ? value : mod };
+  const named = Object.fromEntries(Object.entries(exports ?? {}).filter(([k]) => k !== 'default' && k !== '__esModule' && k !== 'module.exports'));
+  return { hasDefault, value: hasDefault ? value : mod, named };
 }

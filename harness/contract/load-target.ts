@@ -3,7 +3,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { TargetDefinition } from './define-target.js';
 import { validateTarget } from './validate-target.js';
-import { importUserModule } from './import-user-module.js';
+import { importUserModule, type UserModule } from './import-user-module.js';
 
 /** A target ready to run, with where it came from and how another process loads it again (`spec` from `cwd`). */
 export interface LoadedTarget { def: TargetDefinition; source: string; load?: { spec: string; cwd: string } }
@@ -39,11 +39,14 @@ export async function loadTargets(specs: string[], o: LoadTargetsOptions): Promi
     } else if (isModulePath(spec)) {
       const file = path.resolve(o.cwd ?? process.cwd(), spec);
       if (!fs.existsSync(file)) throw new UsageError(`--target ${spec}: no such file (${file})`);
+      let mod: UserModule;
       try {
-        value = (await importUserModule(file)).value;
+        mod = await importUserModule(file);
       } catch (e) {
         throw new UsageError(`--target ${spec}: the module failed to load: ${(e as Error)?.message ?? String(e)}`);
       }
+      if (!mod.hasDefault) throw new UsageError(noDefaultExport(spec, mod.named));
+      value = mod.value;
       source = spec;
     } else {
       throw new UsageError(`unknown target "${spec}". Valid targets: ${Object.keys(o.registry).join(', ')}, or a path to a module (./my-target.ts)`);
@@ -57,6 +60,19 @@ export async function loadTargets(specs: string[], o: LoadTargetsOptions): Promi
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new UsageError(`two targets are named "${dup}": target names must be unique in a run`);
   return out;
+}
+
+// Its named exports are listed, and one that looks like a target (a name and a create()) is named as the fix.
+function noDefaultExport(spec: string, named: Record<string, unknown>): string {
+  const head = `--target ${spec} has no default export: write \`export default defineTarget({ ... })\``;
+  const names = Object.keys(named);
+  if (!names.length) return head;
+  const target = names.find((n) => {
+    const v = named[n] as { name?: unknown; create?: unknown } | null;
+    return typeof v === 'object' && v !== null && typeof v.name === 'string' && typeof v.create === 'function';
+  });
+  const listed = `; its named exports: ${names.join(', ')}`;
+  return target ? `${head}${listed}; ${target} looks like a target: add \`export default ${target}\`` : head + listed;
 }
 
 // A migrations path is relative to the working directory the run was started in; cells resolve it later, wherever they run.

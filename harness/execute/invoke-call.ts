@@ -1,4 +1,5 @@
 import type { ChatStore, InputRules } from '../contract/define-target.js';
+import { TargetContractError } from '../errors.js';
 import { callContext, type CallContext } from '../gate/call-context.js';
 import { classifyError } from '../history/classify-error.js';
 import type { CallRecord, Clock } from '../history/history.js';
@@ -42,7 +43,10 @@ function buildRequest(ns: string, call: CallSpec, ids: IdCodec): any {
 /** Lets a scheduler know which calls are live. */
 export interface CallHooks { callStarted(call: number): void; callEnded(call: number): void }
 
-/** Calls one ChatStore method inside its call context; a call that outlives the timeout is recorded as `info`. */
+/**
+ * Calls one ChatStore method inside its call context; a call that outlives the timeout is recorded as `info`.
+ * A method that returns no Promise rejects with a TargetContractError instead of a record.
+ */
 export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: CallSpec, client: number, index: number, hooks?: CallHooks, ids: IdCodec = idCodec('text')): Promise<CallRecord> {
   const req = buildRequest(ns, spec, ids);
   const last = spec.messages?.at(-1);
@@ -63,10 +67,16 @@ export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: C
   env.wire?.setCall(client, ctx);
   let timer: NodeJS.Timeout | undefined;
   let stopListening = () => {};
-  const method = (env.store as any)[spec.op] as ((r: unknown) => Promise<void>) | undefined;
+  const method = (env.store as any)[spec.op] as ((r: unknown) => unknown) | undefined;
   const call = callContext.run(ctx, async () => {
     if (typeof method !== 'function') throw new Error(`the target has no ${spec.op}() method`);
-    await method.call(env.store, req);
+    // A synchronous throw stays a call error: an awaiting caller cannot tell it from a rejection.
+    const returned = method.call(env.store, req);
+    // Nothing to await: whatever the method started is still running, so any verdict on the call would be the harness's guess.
+    if (!isThenable(returned)) {
+      throw new TargetContractError(`${spec.op}() returned ${describeValue(returned)}, not a Promise: every ChatStore method must return a Promise (declare it \`async\`, and \`await\`/return its queries)`);
+    }
+    await returned;
   });
   const timeout = new Promise<typeof TIMEOUT>((resolve) => { timer = setTimeout(() => resolve(TIMEOUT), env.callTimeoutMs); });
   try {
@@ -85,6 +95,7 @@ export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: C
       call.catch(() => {});
     }
   } catch (e) {
+    if (e instanceof TargetContractError) throw e;
     rec.error = classifyError(e);
     rec.outcome = rec.error.kind === 'connection' || rec.error.kind === 'timeout' ? 'info' : 'fail';
   } finally {
@@ -98,3 +109,13 @@ export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: C
   return rec;
 }
 
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+function describeValue(v: unknown): string {
+  if (v === undefined || v === null) return String(v);
+  if (typeof v === 'object') return Array.isArray(v) ? 'an array' : 'an object with no then()';
+  if (typeof v === 'function') return 'a function';
+  return `a ${typeof v} (${String(v).slice(0, 40)})`;
+}

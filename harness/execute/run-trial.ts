@@ -19,6 +19,7 @@ import { workloadIds, type Fault, type Workload } from '../workload/workload.js'
 import { StatementRecorder } from '../gate/statement-recorder.js';
 import type { StatementGate } from '../gate/statement-gate.js';
 import type { TrialPool } from '../gate/trial-pool.js';
+import type { ControlConnection } from '../gate/control-connection.js';
 import type { WireProxy } from '../gate/wire-proxy.js';
 import { ScheduledGate, type Chooser, type ScheduleStep } from '../schedule/scheduled-gate.js';
 import { FaultInjector, lockAllTables, terminateBackend } from '../faults/fault-injector.js';
@@ -37,7 +38,7 @@ export interface TrialEnv extends CallEnv {
   concurrency?: number;
   latency?: () => number;
   /** The control connection: sees which statements wait on locks (scheduled mode) and kills connections (faults). */
-  control?: pg.Client;
+  control?: ControlConnection;
   /** Wire-gated targets: the proxy their statements pass… */
   wire?: WireProxy;
   /** Errors the target raised outside its calls' promises, caught for the cell. */
@@ -116,6 +117,9 @@ async function runTrial(
   env.wire?.setGate(injector ?? gate);
   // Every client's first call counts as live from the start, so no decision is made before a late-starting client arrives.
   if (hooks) for (const list of ordered) if (list[0]) hooks.callStarted(list[0].index);
+  // A call that could not be judged (the target broke the ChatStore contract) ends the trial once
+  // the calls in flight settled: none is left running on a pool the cell is about to close.
+  let breach: { error: unknown } | undefined;
   try {
     await Promise.all(ordered.map(async (list, ci) => {
       // Scheduled mode starts the clients one macrotask apart, in order: a client library that
@@ -126,11 +130,20 @@ async function runTrial(
       let previous: CallRecord | undefined;
       for (const { spec, client, index: i } of list) {
         // A crashed target takes no more calls until it is started again.
-        if (env.uncaught?.pending()) break;
+        if (breach || env.uncaught?.pending()) {
+          // A client's first call counted as live from the start: the scheduler must not wait for it.
+          if (i === list[0]!.index) hooks?.callEnded(i);
+          break;
+        }
         // A client retries only what did not succeed.
         if (spec.retry && previous?.outcome === 'ok') continue;
         const callEnv = { ...env, store: stores?.[client] ?? env.store, onCrash: env.uncaught?.onError };
-        previous = await wrap(() => invokeCall(callEnv, clock, ns, spec, client, i, hooks, ids));
+        try {
+          previous = await wrap(() => invokeCall(callEnv, clock, ns, spec, client, i, hooks, ids));
+        } catch (e) {
+          breach ??= { error: e };
+          break;
+        }
         const fired = injector?.fired.get(i);
         if (fired) previous.fault = fired;
         // A kill hits what else was on the connection too; such a call is judged as faulted, not as the target's failure.
@@ -144,6 +157,7 @@ async function runTrial(
     env.pool.setGate(undefined);
     env.wire?.setGate(undefined);
   }
+  if (breach) throw breach.error;
   // A call that returned and still holds a connection, or released one inside its own transaction,
   // leaked it; a call that timed out may still be using its connection, so it is not judged.
   for (const c of calls) {

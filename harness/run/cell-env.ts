@@ -10,6 +10,7 @@ import type { TrialEnv } from '../execute/run-trial.js';
 import type { Mode } from '../contract/define-config.js';
 import { createTrialPool, type TrialPool } from '../gate/trial-pool.js';
 import { WireProxy } from '../gate/wire-proxy.js';
+import { ControlConnection } from '../gate/control-connection.js';
 import type { ChatStore } from '../contract/define-target.js';
 import { catchUncaught } from '../execute/uncaught-errors.js';
 import { latencySampler, type LatencyRange } from '../faults/latency-sampler.js';
@@ -63,7 +64,7 @@ export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
   const wire = def.gate === 'wire' ? new WireProxy(db.url) : undefined;
   let env: TrialEnv | undefined;
   const uncaught = catchUncaught();
-  let control: pg.Client | undefined;
+  let control: ControlConnection | undefined;
   // Wire targets get a store per logical client, each built from that client's own URL; others one store (client 0).
   const stores = new Map<number, Promise<ChatStore>>();
   const closeStores = async (waitMs: number) => {
@@ -101,9 +102,8 @@ export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
       return s;
     };
     const store = await storeOf(0);
-    // Scheduled mode watches locks through it; every mode kills connections through it.
-    control = new pg.Client({ connectionString: db.url });
-    control.on('error', () => {});
+    // Scheduled mode watches locks through it and every mode kills connections through it, often at the same moment.
+    control = new ControlConnection({ connectionString: db.url });
     await control.connect();
     const latency = o.mode === 'stress' && o.latency ? latencySampler(o.latency, o.seed) : undefined;
     env = {

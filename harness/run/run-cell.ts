@@ -23,6 +23,7 @@ import { describeFailure, type ReportedFailure } from './describe-failure.js';
 import type { Reporter } from './reporter.js';
 import type { CellResult } from './results.js';
 import { stopAllServers, takeServerLogs } from '../contract/start-server.js';
+import { TargetContractError, UsageError } from '../errors.js';
 
 /** What every cell of a run shares: how trials run and where failures go. */
 export interface CellSettings extends Pick<CellEnvOptions, 'mode' | 'seed' | 'callTimeoutMs' | 'isolation' | 'latency'> {
@@ -59,7 +60,7 @@ export interface CellOptions extends CellSettings {
 const STRESS_NOTE = 'stress mode: a replay reproduces the workload, not the timing; it may need several runs to fail again';
 const WIRE_NOTE = 'wire gate: statements seen on the PostgreSQL protocol; each logical client connects through a URL of its own, so every statement is tied to its call and the scheduler waits for each call to reach the wire (scheduled replays are exact)';
 
-/** Runs one cell on a database of its own and returns its results.json entry. */
+/** Runs one cell on a database of its own and returns its results.json entry; a usage error in a trial (the target broke its contract) rejects once the cell is cleaned up. */
 export async function runCell(o: CellOptions): Promise<CellResult> {
   const { def } = o.target;
   const started = performance.now();
@@ -71,6 +72,7 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   let calls = 0;
   let first = null as { runs: number; ms: number } | null;
   let harnessError = undefined as string | undefined;
+  let usageError = undefined as UsageError | undefined;
   let shrinking = false;
   // Exhaustive mode reports each kind of failure's first interleaving (as its exploration lists them).
   const exhaustive = o.mode === 'exhaustive' && !o.replay;
@@ -84,7 +86,7 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   // interruptAfterTimeLimit) would let the pool be destroyed under a running trial.
   const budgetEnd = o.timeBudgetMs ? started + o.timeBudgetMs : Infinity;
   const runCase: RunCase = async (c) => {
-    if (harnessError || o.abort?.aborted || (performance.now() > budgetEnd && o.mode !== 'exhaustive')) return undefined;
+    if (harnessError || usageError || o.abort?.aborted || (performance.now() > budgetEnd && o.mode !== 'exhaustive')) return undefined;
     const n = ++trials;
     calls += workloadSize(c.workload);
     let result: TrialResult;
@@ -94,6 +96,9 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
         : await runScheduledTrial(env, c.workload, `t${n}_`, c.chooser ?? c.choices ?? []);
       if (c.chooser) c.choices = result.picks;
     } catch (e) {
+      // Not a finding of this cell but a target the harness cannot run: the run stops (exit 2), naming the target.
+      if (e instanceof TargetContractError) { usageError = new TargetContractError(`target ${def.name} (${o.target.source}): ${e.message}`); return undefined; }
+      if (e instanceof UsageError) { usageError = e; return undefined; }
       // The harness could not reach a verdict (e.g. the target's snapshot threw): stop the cell and say why.
       harnessError = `trial ${n} could not be checked: ${(e as Error)?.message ?? String(e)}`;
       return undefined;
@@ -117,6 +122,7 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     // Servers the target started and did not stop end with the cell; their output stays with the report.
     await cell.close().finally(stopAllServers);
   }
+  if (usageError) throw usageError;
   const servers = await keepServerLogs(o.reportDir, `${def.name}--${o.scenario.name}--${o.mode}`);
 
   const { exploration } = outcome;

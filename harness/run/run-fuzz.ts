@@ -98,6 +98,8 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
         template: cellsOf.get(c.target)! > 1 ? await templateOf(c.target) : undefined, abort: aborted.signal,
       };
       results[i] = plan.runner ? await plan.runner.run(job, onTrial) : await runCell({ ...job, reporters: plan.reporters });
+      // The run is failing with another cell's error: a cell the abort stopped would read as a pass of 0 trials.
+      if (aborted.signal.aborted) return;
       // Reporters hear of finished cells in matrix order, however many ran at once.
       while (reported < cells.length && results[reported]) {
         for (const r of plan.reporters) await r.onCellEnd?.(results[reported]!);

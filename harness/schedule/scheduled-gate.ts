@@ -4,11 +4,11 @@
 // a lock, which the control connection sees through pg_blocking_pids (as PostgreSQL's isolation
 // tester does). Hands on: the schedule (ScheduleStep[]), the statement records and the picks
 // that replay it exactly.
-import type pg from 'pg';
 import type { ErrorInfo } from '../history/classify-error.js';
 import type { Clock, StatementRecord } from '../history/history.js';
 import { compactSql, newStatementRecord, sendRecorded } from '../gate/statement-recorder.js';
 import type { StatementGate, StatementInfo } from '../gate/statement-gate.js';
+import type { ControlConnection } from '../gate/control-connection.js';
 
 /** One released statement of a scheduled trial, in release order: the schedule a counterexample prints. */
 export interface ScheduleStep {
@@ -78,7 +78,7 @@ export class ScheduledGate implements StatementGate {
   constructor(
     private readonly choices: readonly number[] | Chooser,
     private readonly clock: Clock,
-    private readonly control: pg.Client,
+    private readonly control: ControlConnection,
     options: ScheduledGateOptions = {},
   ) {
     // Long enough for a new connection on a loaded machine: deciding early would make the order depend on timing.

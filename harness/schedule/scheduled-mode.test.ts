@@ -11,6 +11,7 @@ import { createRunDatabase, type RunDatabase } from '../db/run-database.js';
 import { runScheduledTrial, type TrialEnv } from '../execute/run-trial.js';
 import { formatStep } from './format-step.js';
 import { createTrialPool } from '../gate/trial-pool.js';
+import { ControlConnection } from '../gate/control-connection.js';
 import lateLock from '../../test/fixtures/late-lock-target.js';
 
 const LATE_LOCK = './test/fixtures/late-lock-target.ts';
@@ -58,7 +59,7 @@ describe('locks under the scheduler', () => {
     await applySchema(db.url, lateLock);
     const pool = createTrialPool({ connectionString: db.url, max: 8 });
     const harnessPool = new pg.Pool({ connectionString: db.url, max: 2 });
-    const control = new pg.Client({ connectionString: db.url });
+    const control = new ControlConnection({ connectionString: db.url });
     await control.connect();
     env = { def: lateLock, store: await lateLock.create({ pool, databaseUrl: db.url }), pool, harnessPool, control, callTimeoutMs: 5000 };
   });

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { InfraError, UsageError } from '../../errors.js';
+import { InfraError, TargetContractError, UsageError } from '../../errors.js';
 import type { CellJob, CellRunner } from '../../run/run-fuzz.js';
 import type { CellResult } from '../../run/results.js';
 import type { TrialProgress } from '../../run/reporter.js';
@@ -113,6 +113,7 @@ export class CellWorkerPool implements CellRunner {
 }
 
 function reviveError(e: { name: string; message: string; stack?: string }): Error {
+  if (e.name === 'TargetContractError') return new TargetContractError(e.message);
   if (e.name === 'UsageError') return new UsageError(e.message);
   if (e.name === 'InfraError') return new InfraError(e.message);
   const err = new Error(e.message);

@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, expect, inject, it } from 'vitest';
+import { runCli } from '../cli/run-cli.js';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'chatfuzz-invoke-call-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string; report: string }> {
+  const report = path.join(root, `r${Math.random().toString(36).slice(2)}`);
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => { out += d; });
+  stderr.on('data', (d) => { err += d; });
+  const code = await runCli([...argv, '--db', inject('pgAdminUrl'), '--no-corpus', '--report', report], { stdout, stderr, env: { NO_COLOR: '1' }, cwd: process.cwd() });
+  return { code, stdout: out, stderr: err, report };
+}
+
+const FIRE_AND_FORGET = './test/fixtures/fire-and-forget-target.ts';
+const RULE = /target fire-and-forget \(\.\/test\/fixtures\/fire-and-forget-target\.ts\): logMessage\(\) returned undefined, not a Promise: every ChatStore method must return a Promise \(declare it `async`, and `await`\/return its queries\)/;
+
+it.each([['scheduled'], ['stress']])('a logMessage that returns undefined (%s mode) is a usage error naming the rule (exit 2), not an acked-durable finding', async (mode) => {
+  const r = await cli(['--target', FIRE_AND_FORGET, '--scenario', 'parallel-first-messages', '--mode', mode, '--runs', '3', '--seed', '1', '--workers', '1']);
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stderr).toMatch(RULE);
+  // The run stopped before any cell ended: no cell line, no finding, no report.
+  expect(r.stdout + r.stderr).not.toMatch(/acked-durable|fire-and-forget × \S+: /);
+  expect(fs.existsSync(path.join(r.report, 'results.json'))).toBe(false);
+});
+
+it('with --workers 2 the breach found in a worker process still exits 2 with the rule, and no cell is reported', async () => {
+  const r = await cli(['--target', FIRE_AND_FORGET, '--scenario', 'parallel-first-messages,log-before-create', '--runs', '2', '--seed', '1', '--workers', '2']);
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stderr).toMatch(RULE);
+  expect(r.stdout + r.stderr).not.toMatch(/acked-durable|fire-and-forget × \S+: /);
+  expect(fs.existsSync(path.join(r.report, 'results.json'))).toBe(false);
+});
