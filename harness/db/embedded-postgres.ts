@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { InfraError } from '../errors.js';
@@ -10,13 +9,14 @@ import type { DatabaseServer } from './database-server.js';
 import { initDataDir } from './init-data-dir.js';
 import { postgresBinaries } from './postgres-binaries.js';
 import { reclaimDeadRuns } from './reclaim-dead-runs.js';
+import { runDirParents } from './run-dir-parents.js';
 import { RunLock } from './run-lock.js';
 import { serverOsUser } from './server-os-user.js';
 import { readServerVersion } from './server-version.js';
 import { setPostgresPassword } from './set-postgres-password.js';
 import { writePgHba } from './write-pg-hba.js';
 
-/** A run's dir in the temp dir: its RunLock, and the PostgreSQL data dir `data/`. */
+/** A run's dir in /dev/shm or the temp dir (run-dir-parents.ts): its RunLock, and the PostgreSQL data dir `data/`. */
 const DIR_PREFIX = 'chatfuzz-postgres-';
 const DATA_DIR_NAME = 'data';
 /**
@@ -62,7 +62,8 @@ async function freePort(): Promise<number> {
  * removes the dir. First reclaims what runs killed before they could stop left behind.
  */
 export async function startEmbeddedPostgres(options: { log?: (line: string) => void; cacheDir?: string } = {}): Promise<DatabaseServer> {
-  await reclaimDeadRuns({ parent: os.tmpdir(), prefix: DIR_PREFIX, legacyPrefix: LEGACY_DIR_PREFIX, dataDirName: DATA_DIR_NAME });
+  const parents = await runDirParents();
+  for (const parent of parents) await reclaimDeadRuns({ parent, prefix: DIR_PREFIX, legacyPrefix: LEGACY_DIR_PREFIX, dataDirName: DATA_DIR_NAME });
   // Imported lazily: the package installs exit hooks that should exist only when it runs a server.
   const hooked = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
   const listeners = (event: string): Function[] => process.listeners(event as NodeJS.Signals);
@@ -76,7 +77,7 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
   // event loop alive until it is, so none of these hooks is needed.
   for (const event of hooked) for (const l of listeners(event)) if (!ours.get(event)!.has(l)) process.removeListener(event, l as () => void);
   const password = crypto.randomBytes(12).toString('hex');
-  const runDir = path.join(os.tmpdir(), `${DIR_PREFIX}${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  const runDir = path.join(parents[0]!, `${DIR_PREFIX}${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
   const databaseDir = path.join(runDir, DATA_DIR_NAME);
   const logs: string[] = [];
   const log = (m: string) => { logs.push(m); options.log?.(m); };
