@@ -1,18 +1,16 @@
 import crypto from 'node:crypto';
-import { PassThrough } from 'node:stream';
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { capturedIo } from '../../test/captured-io.js';
+import { FakeRuns, fakeRunId } from '../../test/fake-runs.js';
 import { testServer } from '../../test/test-server.js';
-import { withDatabase } from '../db/database-server.js';
-import { holdRunLock, type HeldRunLock } from '../db/leftovers/hold-run-lock.js';
 import { runDropLeftovers } from './drop-leftovers.js';
 
 const server = testServer();
 const hex = (bytes = 4) => crypto.randomBytes(bytes).toString('hex');
-const dead = `20200101_000000_${hex()}`;
-const live = `20200101_000001_${hex()}`;
-const inUse = `20200101_000002_${hex()}`;
-const foreign = `20200101_000003_${hex()}`;
+const dead = fakeRunId(0);
+const live = fakeRunId(1);
+const inUse = fakeRunId(2);
+const foreign = fakeRunId(3);
 const oldFormat = `chatfuzz_20200101_000000_${hex(2)}_1`;
 const unrelated = `leftover_unrelated_${hex()}`;
 const created = [`chatfuzz_${dead}_1`, `chatfuzz_${dead}_t1`, `chatfuzz_${live}_1`, `chatfuzz_${inUse}_1`, `chatfuzz_${foreign}_1`, oldFormat, unrelated];
@@ -21,41 +19,26 @@ let roleMade = false;
 // A password in the URL (a trust server ignores it) that no output may show.
 const password = new URL(server.adminUrl).password || `pw${hex()}`;
 const url = (() => { const u = new URL(server.adminUrl); u.password = password; return u.toString(); })();
-let admin: pg.Client;
-let lock: HeldRunLock;
-let session: pg.Client;
+let runs: FakeRuns;
 
 beforeAll(async () => {
-  admin = new pg.Client({ connectionString: server.adminUrl });
-  await admin.connect();
-  lock = await holdRunLock(server, live);
-  for (const name of created) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
-  session = new pg.Client({ connectionString: withDatabase(server.adminUrl, `chatfuzz_${inUse}_1`) });
-  await session.connect();
+  runs = await FakeRuns.create(server, created);
+  await runs.holdLock(live);
+  await runs.openSession(`chatfuzz_${inUse}_1`);
 });
 
 afterAll(async () => {
-  await session?.end();
-  await lock?.release();
-  for (const name of created) await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
-  if (roleMade) await admin.query(`DROP ROLE IF EXISTS ${admin.escapeIdentifier(role)}`);
-  await admin.end();
+  if (roleMade) await runs.admin.query(`DROP ROLE IF EXISTS ${runs.admin.escapeIdentifier(role)}`);
+  await runs.drop();
 });
 
 async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => { out += d; });
-  stderr.on('data', (d) => { err += d; });
-  const code = await runDropLeftovers(argv, { stdout, stderr, env, cwd: process.cwd() });
-  return { code, stdout: out, stderr: err };
+  const out = capturedIo(env);
+  const code = await runDropLeftovers(argv, out.io);
+  return { code, stdout: out.stdout(), stderr: out.stderr() };
 }
 
-async function existing(): Promise<string[]> {
-  return (await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1) ORDER BY 1', [created])).rows.map((r) => r.datname);
-}
+const existing = () => runs.existing();
 
 it('bad usage exits 2 naming the fix; an unreachable server exits 3 without its password; --help exits 0', async () => {
   const none = await cli([]);
@@ -108,10 +91,10 @@ it('drops the named dead run\'s databases and only those: a live run, a run some
 });
 
 it('as a role that may not drop it, a DROP DATABASE fails and the exit code is 1; liveness still reads right without privileges', async (ctx) => {
-  const can = (await admin.query<{ ok: boolean }>('SELECT rolsuper OR rolcreaterole AS ok FROM pg_roles WHERE rolname = current_user')).rows[0]!.ok;
+  const can = (await runs.admin.query<{ ok: boolean }>('SELECT rolsuper OR rolcreaterole AS ok FROM pg_roles WHERE rolname = current_user')).rows[0]!.ok;
   if (!can) return ctx.skip();
   const rolePassword = `pw${hex()}`;
-  await admin.query(`CREATE ROLE ${admin.escapeIdentifier(role)} LOGIN PASSWORD '${rolePassword}'`);
+  await runs.admin.query(`CREATE ROLE ${runs.admin.escapeIdentifier(role)} LOGIN PASSWORD '${rolePassword}'`);
   roleMade = true;
   const u = new URL(server.adminUrl);
   u.username = role;

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
+import { capturedIo } from '../../test/captured-io.js';
 import { testServer } from '../../test/test-server.js';
 import type { ChatfuzzDatabase, ChatfuzzDatabases } from '../db/leftovers/find-leftover-databases.js';
 import { findLeftoverDatabases } from '../db/leftovers/find-leftover-databases.js';
@@ -74,10 +74,8 @@ it('for a real dead run the printed command (its --db as a shell would pass it) 
   // A password shows as ***; the user puts theirs back in (the suite's embedded server has one).
   const url = command![2]!.replace('***', encodeURIComponent(new URL(server.adminUrl).password));
   // Dry run and this run only: other files' runs share the server.
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (d) => { out += d; });
-  const code = await runDropLeftovers(['--db', url, '--dry-run', dead], { stdout, stderr: new PassThrough(), env: {}, cwd: process.cwd() });
+  const out = capturedIo();
+  const code = await runDropLeftovers(['--db', url, '--dry-run', dead], out.io);
   expect(code).toBe(0);
-  expect(out.split('\n').filter((l) => l.startsWith('would drop chatfuzz_')).map((l) => l.split(' ')[2])).toEqual(created);
+  expect(out.stdout().split('\n').filter((l) => l.startsWith('would drop chatfuzz_')).map((l) => l.split(' ')[2])).toEqual(created);
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { capturedIo } from '../../test/captured-io.js';
 import { afterAll, expect, inject, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 
@@ -10,14 +10,9 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string; report: string }> {
   const report = path.join(root, `r${Math.random().toString(36).slice(2)}`);
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => { out += d; });
-  stderr.on('data', (d) => { err += d; });
-  const code = await runCli([...argv, '--db', inject('pgAdminUrl'), '--no-corpus', '--report', report], { stdout, stderr, env: { NO_COLOR: '1' }, cwd: process.cwd() });
-  return { code, stdout: out, stderr: err, report };
+  const out = capturedIo({ NO_COLOR: '1' });
+  const code = await runCli([...argv, '--db', inject('pgAdminUrl'), '--no-corpus', '--report', report], out.io);
+  return { code, stdout: out.stdout(), stderr: out.stderr(), report };
 }
 
 const FIRE_AND_FORGET = './test/fixtures/fire-and-forget-target.ts';

@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { capturedIo } from '../../../test/captured-io.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { runCli } from '../run-cli.js';
@@ -19,14 +19,9 @@ const dir = (name: string) => path.join(root, name);
 
 // io.cwd is the process's own, as in the real command: case-file paths are relative to it.
 async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => { out += d; });
-  stderr.on('data', (d) => { err += d; });
-  const code = await runCli(argv, { stdout, stderr, env: { NO_COLOR: '1' }, cwd: process.cwd() });
-  return { code, stdout: out, stderr: err };
+  const out = capturedIo({ NO_COLOR: '1' });
+  const code = await runCli(argv, out.io);
+  return { code, stdout: out.stdout(), stderr: out.stderr() };
 }
 
 const MATRIX = [

@@ -1,41 +1,29 @@
 import crypto from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { FakeRuns, fakeRunId } from '../../../test/fake-runs.js';
 import { testServer } from '../../../test/test-server.js';
-import { withDatabase } from '../database-server.js';
-import { holdRunLock, type HeldRunLock } from './hold-run-lock.js';
 import { findLeftoverDatabases, runIdOfDatabase, type ChatfuzzDatabases } from './find-leftover-databases.js';
 
 const server = testServer();
 const hex = (bytes = 4) => crypto.randomBytes(bytes).toString('hex');
-const dead = `20200101_000000_${hex()}`;
-const live = `20200101_000001_${hex()}`;
-const inUse = `20200101_000002_${hex()}`;
-const own = `20200101_000003_${hex()}`;
+const dead = fakeRunId(0);
+const live = fakeRunId(1);
+const inUse = fakeRunId(2);
+const own = fakeRunId(3);
 // An older chatfuzz's run id (four hex digits): its run cannot be proven dead.
 const oldFormat = `chatfuzz_20200101_000000_${hex(2)}_1`;
 const unrelated = `leftover_unrelated_${hex()}`;
 const created = [`chatfuzz_${dead}_1`, `chatfuzz_${dead}_t1`, `chatfuzz_${live}_1`, `chatfuzz_${inUse}_1`, `chatfuzz_${inUse}_t1`, `chatfuzz_${own}_1`, oldFormat, unrelated];
-let admin: pg.Client;
-let lock: HeldRunLock;
-let session: pg.Client;
+let runs: FakeRuns;
 
 beforeAll(async () => {
-  admin = new pg.Client({ connectionString: server.adminUrl });
-  await admin.connect();
-  lock = await holdRunLock(server, live);
-  for (const name of created) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
+  runs = await FakeRuns.create(server, created);
+  await runs.holdLock(live);
   // One session on one database of the run keeps the whole run.
-  session = new pg.Client({ connectionString: withDatabase(server.adminUrl, `chatfuzz_${inUse}_1`) });
-  await session.connect();
+  await runs.openSession(`chatfuzz_${inUse}_1`);
 });
 
-afterAll(async () => {
-  await session?.end();
-  await lock?.release();
-  for (const name of created) await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
-  await admin.end();
-});
+afterAll(() => runs.drop());
 
 /** The part of a listing this file made (other files' databases share the server). */
 function mine(found: ChatfuzzDatabases): Record<keyof ChatfuzzDatabases, string[]> {
