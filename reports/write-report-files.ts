@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunResults } from '../harness/run/results.js';
+import { prepareReportDir } from './prepare-report-dir.js';
 import { renderHtml } from './render-html.js';
 import { renderJunit } from './render-junit.js';
 
@@ -14,7 +15,8 @@ export async function writeReportFiles(
 ): Promise<{ files: string[] }> {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   const abs = path.resolve(cwd, dir);
-  await mkdir(abs, { recursive: true });
+  // Not mkdir({ recursive: true }): it never returns on some paths (/proc/nope); this names what is in the way.
+  await prepareReportDir(abs);
 
   const contents: [string, string][] = [
     ['results.json', JSON.stringify(results, null, 2) + '\n'],

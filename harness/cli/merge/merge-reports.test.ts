@@ -248,6 +248,13 @@ describe('chatfuzz merge-reports', () => {
       expect(into.code).toBe(2);
       expect(into.stderr).toMatch(/is the folder of part .*plain-2; write the merged report to a folder of its own/);
     });
+
+    it.runIf(process.platform === 'linux')('a --report OUT where nothing can be created, named, instead of a merge that never ends', async () => {
+      // fs.mkdir(…, { recursive: true }) never returns on this path.
+      const r = await cli(['merge-reports', p1!, p2!, p3!, '--report', '/proc/chatfuzz-merged']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/--report \/proc\/chatfuzz-merged: cannot create \/proc\/chatfuzz-merged \(ENOENT/);
+    });
   });
 });
 

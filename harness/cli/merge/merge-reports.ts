@@ -12,6 +12,7 @@ import { newRunId } from '../new-run-id.js';
 import type { BaselineStatus, BaselineSummary, CellFailure, CellResult, RunResults } from '../../run/results.js';
 import { builtinReporters } from '../../../reports/builtin-reporters.js';
 import { writeReportFiles } from '../../../reports/write-report-files.js';
+import { prepareReportDir } from '../../../reports/prepare-report-dir.js';
 import { BASELINE_STATUSES } from '../../../reports/baseline-diff.js';
 
 const MERGE_USAGE = `usage: chatfuzz merge-reports DIR… [--report OUT] [--json]
@@ -67,6 +68,8 @@ export async function runMergeReports(argv: string[], io: CliIo): Promise<number
     const outDir = path.resolve(io.cwd, v.report ?? path.join('reports', 'runs', runId));
     const clash = parts.find((p) => p.abs === outDir);
     if (clash) throw new UsageError(`--report ${v.report} is the folder of part ${clash.dir}; write the merged report to a folder of its own`);
+    // Before copying into it: fs.cp would create it with mkdir({ recursive: true }), which never returns on some paths.
+    await prepareReportDir(outDir);
 
     const results = mergeResults(ordered, { runId, outDir, cwd: io.cwd });
     for (const p of ordered) {
