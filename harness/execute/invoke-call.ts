@@ -1,5 +1,6 @@
 import type { ChatStore, InputRules } from '../contract/define-target.js';
 import { TargetContractError } from '../errors.js';
+import { returnedPromise } from '../contract/returned-promise.js';
 import { callContext, type CallContext } from '../gate/call-context.js';
 import { classifyError } from '../history/classify-error.js';
 import type { CallRecord, Clock } from '../history/history.js';
@@ -71,12 +72,7 @@ export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: C
   const call = callContext.run(ctx, async () => {
     if (typeof method !== 'function') throw new Error(`the target has no ${spec.op}() method`);
     // A synchronous throw stays a call error: an awaiting caller cannot tell it from a rejection.
-    const returned = method.call(env.store, req);
-    // Nothing to await: whatever the method started is still running, so any verdict on the call would be the harness's guess.
-    if (!isThenable(returned)) {
-      throw new TargetContractError(`${spec.op}() returned ${describeValue(returned)}, not a Promise: every ChatStore method must return a Promise (declare it \`async\`, and \`await\`/return its queries)`);
-    }
-    await returned;
+    await returnedPromise(method.call(env.store, req), spec.op);
   });
   const timeout = new Promise<typeof TIMEOUT>((resolve) => { timer = setTimeout(() => resolve(TIMEOUT), env.callTimeoutMs); });
   try {
@@ -107,15 +103,4 @@ export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: C
   rec.completedAt = clock.tick();
   rec.durationMs = Math.round((performance.now() - started) * 10) / 10;
   return rec;
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
-}
-
-function describeValue(v: unknown): string {
-  if (v === undefined || v === null) return String(v);
-  if (typeof v === 'object') return Array.isArray(v) ? 'an array' : 'an object with no then()';
-  if (typeof v === 'function') return 'a function';
-  return `a ${typeof v} (${String(v).slice(0, 40)})`;
 }

@@ -17,6 +17,7 @@ import { checkInvariants } from '../invariants/check-invariants.js';
 import type { Violation } from '../invariants/invariant.js';
 import { workloadIds, type Fault, type Workload } from '../workload/workload.js';
 import { StatementRecorder } from '../gate/statement-recorder.js';
+import { returnedPromise } from '../contract/returned-promise.js';
 import type { StatementGate } from '../gate/statement-gate.js';
 import type { TrialPool } from '../gate/trial-pool.js';
 import type { ControlConnection } from '../gate/control-connection.js';
@@ -94,7 +95,8 @@ async function runTrial(
   const ids = idCodec(env.def.ids);
   const registered = workload.users.map((u) => ids.encode(physicalId(ns, u)));
   if (env.store.registerUsers) {
-    await env.store.registerUsers(registered);
+    // Users a trial's calls refer to must exist before the first call: a registerUsers still running would race them.
+    await returnedPromise(env.store.registerUsers(registered), 'registerUsers');
   } else if (env.def.tables) {
     await tableRegisterUsers(env.harnessPool, env.def.tables, registered);
   } else if (isCanonical(env.def)) {

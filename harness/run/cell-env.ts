@@ -70,7 +70,8 @@ export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
   const closeStores = async (waitMs: number) => {
     const all = await Promise.all([...stores.values()].map((s) => s.catch(() => undefined)));
     stores.clear();
-    await Promise.all(all.map((s) => s?.close && Promise.race([s.close().catch(() => {}), sleep(waitMs)])));
+    // A close() that returns nothing (a synchronous one) or throws is fine: the store is done either way.
+    await Promise.all(all.map((s) => s?.close && Promise.race([Promise.resolve().then(() => s.close!()).catch(() => {}), sleep(waitMs)])));
   };
   const close = async () => {
     await closeStores(2000);
