@@ -9,7 +9,7 @@ import { redactSecrets, redactUrl } from '../db/redact-url.js';
 import { findLeftoverDatabases, type ChatfuzzDatabase } from '../db/leftovers/find-leftover-databases.js';
 import { dropLeftoverDatabases } from '../db/leftovers/drop-leftover-databases.js';
 import { runLockKey } from '../db/leftovers/hold-run-lock.js';
-import { formatBytes } from './leftover-warning.js';
+import { formatBytes, plural } from './leftover-warning.js';
 
 export const DROP_LEFTOVERS_USAGE = `usage: chatfuzz drop-leftovers [--db URL] [--dry-run] [RUN_ID…]
   --db URL    the PostgreSQL server to clean up (default: DATABASE_URL)
@@ -24,7 +24,6 @@ const FLAGS = { db: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { 
 
 const size = (d: ChatfuzzDatabase) => (d.bytes === null ? '' : ` (${formatBytes(d.bytes)})`);
 const sum = (dbs: readonly ChatfuzzDatabase[]) => formatBytes(dbs.reduce((n, d) => n + (d.bytes ?? 0), 0));
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Runs `chatfuzz drop-leftovers` with the arguments after the subcommand; resolves to the exit code. */
 export async function runDropLeftovers(argv: string[], io: CliIo): Promise<number> {

@@ -32,7 +32,8 @@ function total(dbs: readonly ChatfuzzDatabase[]): string {
   return known.length ? ` (${formatBytes(known.reduce((n, d) => n + d.bytes!, 0))})` : '';
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** `1 database`, `3 databases`. */
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /**
  * The 1–3 lines (no trailing newline) a run prints when the server holds databases of killed runs (with

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { runFuzzProcess, startFuzzProcess } from '../../test/run-cli-process.js';
 import { MACHINE_PG } from '../../test/test-server.js';
+import { runningProcess } from '../db/running-process.js';
 import { PLANNED_SCENARIOS } from '../../scenarios/builtin-scenarios.js';
 
 const reportRoot = path.join(os.tmpdir(), `chatfuzz-cli-test-${process.pid}`);
@@ -305,9 +306,8 @@ async function processesWith(marker: string): Promise<number[]> {
   for (const name of await fs.readdir('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     const cmdline = await fs.readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
-    const state = await fs.readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    // A zombie is dead already; only its parent's wait is pending.
-    if (cmdline.includes(marker) && !/^\d+ \(.*\) Z/.test(state)) pids.push(Number(name));
+    // A zombie is dead already (only its parent's wait is pending): runningProcess says it is not running.
+    if (cmdline.includes(marker) && runningProcess(Number(name))) pids.push(Number(name));
   }
   return pids;
 }
