@@ -4,10 +4,10 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 // The longest files start first, so no worker is left alone with one of them at the end (a clean
 // clone has no timings cache, and vitest then orders files by size). Longest first, as measured in CI.
 const SLOW_FIRST = [
-  'targets/expect-maps.test.ts', 'harness/cli/run-cli.test.ts', 'harness/db/embedded-postgres.test.ts',
+  'targets/expect-maps.test.ts', 'harness/cli/run-cli.test.ts', 'harness/db/embedded/embedded-postgres.test.ts',
   'scenarios/catalogue.test.ts', 'test/installed-package.test.ts', 'harness/execute/run-trial.test.ts',
   'harness/run/wire-gate.test.ts', 'harness/cli/workers/cell-worker-pool.test.ts', 'targets/assistant-logging-after.test.ts',
-  'harness/schedule/scheduled-mode.test.ts', 'harness/run/run-cell.test.ts',
+  'harness/gate/scheduled-mode.test.ts', 'harness/run/run-cell.test.ts',
 ];
 
 class SlowFirstSequencer extends BaseSequencer {

@@ -10,11 +10,9 @@ import { deleteWhileLogging } from './delete-while-logging.js';
 import { hostileInput } from './hostile-input.js';
 import { mixed } from './mixed.js';
 
-/** The built-in scenarios, in the order runs and reports list them (DESIGN.md's order). */
+/** The built-in scenarios, in the order runs and reports list them (the documented order). */
 export const builtinScenarios: readonly Scenario[] = [
   multiMessageFirstRequest, logBeforeCreate, concurrentDuplicates, parallelFirstMessages, retryAfterError,
   unknownUser, crossUser, deleteWhileLogging, hostileInput, mixed,
 ];
 
-/** Scenario names DESIGN.md fixes that have no generator yet: asking for one is a usage error that says so. */
-export const PLANNED_SCENARIOS: readonly string[] = [];

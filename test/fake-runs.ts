@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { withDatabase, type DatabaseServer } from '../harness/db/database-server.js';
-import { holdRunLock, type HeldRunLock } from '../harness/db/leftovers/hold-run-lock.js';
+import { holdRunLock, type HeldRunLock } from '../harness/db/leftovers/hold-database-run-lock.js';
 
 /** A run id of this chatfuzz's form, random so test files sharing a server never collide; `second` tells runs of one file apart. */
 export function fakeRunId(second = 0): string {

@@ -8,7 +8,7 @@ import { startDatabaseServer } from '../db/start-database-server.js';
 import { redactSecrets, redactUrl } from '../db/redact-url.js';
 import { findLeftoverDatabases, type ChatfuzzDatabase } from '../db/leftovers/find-leftover-databases.js';
 import { dropLeftoverDatabases } from '../db/leftovers/drop-leftover-databases.js';
-import { runLockKey } from '../db/leftovers/hold-run-lock.js';
+import { runLockKey } from '../db/leftovers/hold-database-run-lock.js';
 import { formatBytes, plural } from './leftover-warning.js';
 
 export const DROP_LEFTOVERS_USAGE = `usage: chatfuzz drop-leftovers [--db URL] [--dry-run] [RUN_ID…]

@@ -7,7 +7,6 @@ import { inject } from 'vitest';
 import { runFuzzProcess, startFuzzProcess } from '../../test/run-cli-process.js';
 import { MACHINE_PG } from '../../test/test-server.js';
 import { runningProcess } from '../db/running-process.js';
-import { PLANNED_SCENARIOS } from '../../scenarios/builtin-scenarios.js';
 
 const reportRoot = path.join(os.tmpdir(), `chatfuzz-cli-test-${process.pid}`);
 const reportDir = (name: string) => path.join(reportRoot, name);
@@ -33,12 +32,6 @@ describe('bad input gets a clear message and the documented exit code', () => {
     expect(unknown.stderr).toMatch(/unknown scenario "nope".*multi-message-first-request/);
   });
 
-  // Every scenario DESIGN.md names is built now; should one be planned again, asking for it must say so.
-  it.runIf(PLANNED_SCENARIOS.length > 0)('a planned scenario exits 2 saying it is not built yet', async () => {
-    const planned = await runFuzzProcess(['--scenario', PLANNED_SCENARIOS[0]!]);
-    expect(planned.code).toBe(2);
-    expect(planned.stderr).toMatch(/not built yet/);
-  });
 
   it('a --baseline that is missing, not JSON or not a results.json exits 2 naming the file, before any database starts', async () => {
     await fs.mkdir(reportRoot, { recursive: true });

@@ -16,19 +16,19 @@ import type { DatabaseServer } from '../db/database-server.js';
 import { createdDatabases, dropDatabasesOfRun, dropRunDatabase } from '../db/run-database.js';
 import { CellWorkerPool } from './workers/cell-worker-pool.js';
 import { newRunId } from './new-run-id.js';
-import { holdRunLock, type HeldRunLock } from '../db/leftovers/hold-run-lock.js';
+import { holdRunLock, type HeldRunLock } from '../db/leftovers/hold-database-run-lock.js';
 import { findLeftoverDatabases } from '../db/leftovers/find-leftover-databases.js';
 import { leftoverWarning } from './leftover-warning.js';
 export { newRunId };
 import { redactSecrets } from '../db/redact-url.js';
-import { readCaseFile, type CaseFile } from '../shrink/case-file.js';
+import { readCaseFile, type CaseFile } from '../cases/case-file.js';
 import { matrixCells, runFuzz } from '../run/run-fuzz.js';
 import { stopAllServers } from '../contract/start-server.js';
-import { corpusExamples, loadCorpus, REGRESSIONS_DIR } from '../shrink/failure-corpus.js';
+import { corpusExamples, loadCorpus, REGRESSIONS_DIR } from '../cases/failure-corpus.js';
 import type { RunResults } from '../run/results.js';
 import { builtinInvariants } from '../invariants/builtin-invariants.js';
 import { INVARIANT_NAMES } from '../contract/define-target.js';
-import { builtinScenarios, PLANNED_SCENARIOS } from '../../scenarios/builtin-scenarios.js';
+import { builtinScenarios } from '../../scenarios/builtin-scenarios.js';
 import type { Scenario } from '../workload/scenario.js';
 import { builtinTargets } from '../../targets/builtin-targets.js';
 import { loadTargets } from '../contract/load-target.js';
@@ -72,7 +72,6 @@ function resolveScenarios(names: string[] | null): readonly Scenario[] {
   return names.map((n) => {
     const s = builtinScenarios.find((x) => x.name === n);
     if (s) return s;
-    if (PLANNED_SCENARIOS.includes(n)) throw new UsageError(`scenario "${n}" is not built yet; available: ${builtinScenarios.map((x) => x.name).join(', ')}`);
     throw new UsageError(`unknown scenario "${n}". Valid scenarios: ${builtinScenarios.map((x) => x.name).join(', ')}`);
   });
 }
@@ -87,7 +86,6 @@ async function listText(): Promise<string> {
   }
   lines.push('', 'scenarios:');
   for (const s of builtinScenarios) lines.push(`  ${pad(s.name, 30)} ${s.description}`);
-  for (const s of PLANNED_SCENARIOS) lines.push(`  ${pad(s, 30)} (not built yet)`);
   lines.push('', 'invariants:');
   for (const name of INVARIANT_NAMES) {
     const inv = builtinInvariants.find((i) => i.name === name);
@@ -139,7 +137,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     let replay: CaseFile | undefined;
     if (opts.replay) replay = await readCaseFile(path.resolve(io.cwd, opts.replay));
     const scenarios = resolveScenarios(replay ? [replay.scenario] : opts.scenarios);
-    const scenarioNames = [...builtinScenarios.map((s) => s.name), ...PLANNED_SCENARIOS];
+    const scenarioNames = builtinScenarios.map((s) => s.name);
     // A replay runs its own case's target unless --target names another; a config's targets do not replace it.
     const targetSpecs = flags.targets ?? (replay ? [replayTargetSpec(replay, opts.replay!)] : opts.targets ?? Object.keys(builtinTargets));
     const seed = flags.seed ?? replay?.seed ?? opts.seed ?? (opts.shard ? shardSeed(io.env) : crypto.randomBytes(4).readInt32LE(0));

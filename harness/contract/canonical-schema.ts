@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Snapshot, SnapshotScope, TargetDefinition } from './define-target.js';
 
-/** DDL of the canonical schema (DESIGN.md): ids are text, display order is `seq`. */
+/** DDL of the canonical schema (documented in README): ids are text, display order is `seq`. */
 export const CANONICAL_SCHEMA_SQL = `
 CREATE TABLE users (
   id text PRIMARY KEY,

@@ -1,4 +1,4 @@
-// contract: what a target is (DESIGN.md, public contract 1). The types a target module sees
+// contract: what a target is (public contract: the target module). The types a target module sees
 // (`import { defineTarget } from 'chatfuzz'`), the validator of its definition and of the store
 // its create() returns, the loader of `--target` names and paths (through a registry the CLI
 // passes in), and the canonical schema with its default users and snapshot. Hands on: a
@@ -8,13 +8,13 @@ import type { Pool } from 'pg';
 /** Message roles a chat store persists. */
 export type Role = 'system' | 'user' | 'assistant' | 'tool';
 
-/** Every invariant name DESIGN.md fixes, in reporting priority (the order of the built-in checkers). */
+/** Every documented invariant name, in reporting priority (the order of the built-in checkers). */
 export const INVARIANT_NAMES = [
   'no-fk-error', 'no-db-error', 'no-leaks', 'no-crash', 'no-orphans', 'acked-durable', 'no-duplicates',
   'session-ownership', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed',
 ] as const;
 
-/** Stable invariant names (DESIGN.md); a target may opt out of one with `invariants: { name: false }`. */
+/** Stable invariant names (a public contract); a target may opt out of one with `invariants: { name: false }`. */
 export type InvariantName = (typeof INVARIANT_NAMES)[number];
 
 export interface CreateSessionRequest { sessionId: string; userId: string; title?: string }
@@ -105,7 +105,7 @@ export type GateKind = (typeof GATES)[number];
  */
 export interface TargetContext { pool: Pool; databaseUrl: string; client?: number }
 
-/** A target module's default export (DESIGN.md, public contract 1). */
+/** A target module's default export (public contract: the target module). */
 export interface TargetDefinition {
   name: string;
   description?: string;

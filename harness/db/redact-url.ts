@@ -10,6 +10,11 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** A text with the password of every postgres:// URL in it replaced (a server's or a target's output). */
+export function redactUrlsIn(text: string): string {
+  return text.replace(/\b(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]*@/g, '$1***@');
+}
+
 /** Removes every occurrence of the given secrets from a text. */
 export function redactSecrets(text: string, secrets: (string | undefined)[]): string {
   let out = text;

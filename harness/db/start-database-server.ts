@@ -12,7 +12,7 @@ import { readServerVersion } from './server-version.js';
 export async function startDatabaseServer(db: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<DatabaseServer> {
   const choice = db || env.DATABASE_URL || 'embedded';
   if (choice === 'embedded') {
-    const { startEmbeddedPostgres } = await import('./embedded-postgres.js');
+    const { startEmbeddedPostgres } = await import('./embedded/embedded-postgres.js');
     return startEmbeddedPostgres();
   }
   if (choice === 'container') {

@@ -22,7 +22,7 @@ import type { StatementGate } from '../gate/statement-gate.js';
 import type { TrialPool } from '../gate/trial-pool.js';
 import type { ControlConnection } from '../gate/control-connection.js';
 import type { WireProxy } from '../gate/wire-proxy.js';
-import { ScheduledGate, type Chooser, type ScheduleStep } from '../schedule/scheduled-gate.js';
+import { ScheduledGate, type Chooser, type ScheduleStep } from '../gate/scheduled-gate.js';
 import { FaultInjector, lockAllTables, terminateBackend } from '../faults/fault-injector.js';
 import { invokeCall, physicalId, type CallEnv, type CallHooks } from './invoke-call.js';
 import { decodeSnapshot, idCodec, type IdCodec } from './id-codec.js';

@@ -2,7 +2,7 @@
 // whose every statement, on pooled queries and checked-out clients alike, is handed to the
 // current StatementGate together with the call that sent it (call-context.ts). A gate may
 // record it and let it through (statement-recorder.ts, stress mode), hold it until the
-// scheduler releases it (schedule/), or break it (faults/). Hands on: StatementRecords.
+// scheduler releases it (scheduled-gate.ts), or break it (faults/). Hands on: StatementRecords.
 import type { CallContext } from './call-context.js';
 
 /** What the pool knows of a statement before it is sent. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ackedDurable } from './acked-durable.js';
-import { call, contentOf, errors, history, phys, snapshot } from './fixtures.js';
+import { call, contentOf, errors, history, phys, snapshot } from './fixtures/history-fixtures.js';
 
 describe('acked-durable', () => {
   it('fires on a message stored altered: a 100 kB message truncated, a role changed', () => {

@@ -3,7 +3,7 @@ import { checkInvariants } from './check-invariants.js';
 import { builtinInvariants } from './builtin-invariants.js';
 import { INVARIANT_NAMES } from '../contract/define-target.js';
 import type { Invariant } from './invariant.js';
-import { call, errors, history, snapshot } from './fixtures.js';
+import { call, errors, history, snapshot } from './fixtures/history-fixtures.js';
 
 // One trial that breaks every built-in invariant once:
 //   c0 handleChat(s1, [system,user]) fails with 23503 (no-fk-error, valid-calls-succeed)
@@ -86,7 +86,7 @@ describe('checkInvariants', () => {
     expect(checkInvariants(history([]), snapshot(), { 'order-preserved': false }, [b, a]).map((x) => x.invariant)).toEqual(['no-duplicates']);
   });
 
-  it('the built-in invariants have stable DESIGN.md names, in priority order', () => {
+  it('the built-in invariants have stable documented names, in priority order', () => {
     expect(builtinInvariants.map((i) => i.name)).toEqual([
       'no-fk-error', 'no-db-error', 'no-leaks', 'no-crash', 'no-orphans', 'acked-durable', 'no-duplicates',
       'session-ownership', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed',

@@ -5,7 +5,7 @@ import { noPhantomWrites } from './no-phantom-writes.js';
 import { orderPreserved } from './order-preserved.js';
 import { sessionOwnership } from './session-ownership.js';
 import { noDuplicates } from './no-duplicates.js';
-import { call, contentOf, errors, history, phys, snapshot } from './fixtures.js';
+import { call, contentOf, errors, history, phys, snapshot } from './fixtures/history-fixtures.js';
 
 describe('messageMatcher', () => {
   it('matches by id when the row has one, by content otherwise', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { noDuplicates } from './no-duplicates.js';
-import { call, contentOf, history, snapshot } from './fixtures.js';
+import { call, contentOf, history, snapshot } from './fixtures/history-fixtures.js';
 
 describe('no-duplicates', () => {
   it('fires on a message id stored twice in one session (a retried insert without idempotency)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { noFkError } from './no-fk-error.js';
-import { call, errors, history, snapshot } from './fixtures.js';
+import { call, errors, history, snapshot } from './fixtures/history-fixtures.js';
 
 const empty = snapshot();
 

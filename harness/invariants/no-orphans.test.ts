@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { noOrphans } from './no-orphans.js';
-import { call, history, snapshot } from './fixtures.js';
+import { call, history, snapshot } from './fixtures/history-fixtures.js';
 
 describe('no-orphans', () => {
   it('fires on a session whose user row is missing (a schema without foreign keys)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { noPhantomWrites } from './no-phantom-writes.js';
-import { call, errors, history, snapshot } from './fixtures.js';
+import { call, errors, history, snapshot } from './fixtures/history-fixtures.js';
 
 describe('no-phantom-writes', () => {
   it('fires on a refused call whose message was stored anyway', () => {

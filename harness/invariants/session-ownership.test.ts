@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sessionOwnership } from './session-ownership.js';
-import { call, errors, history, snapshot } from './fixtures.js';
+import { call, errors, history, snapshot } from './fixtures/history-fixtures.js';
 
 describe('session-ownership', () => {
   it("fires on another user's message that landed in the session (cross-user append)", () => {

@@ -1,6 +1,6 @@
 import type { Expectation, KnownFinding } from '../contract/define-target.js';
 import type { Violation } from '../invariants/invariant.js';
-import { isEcho } from '../shrink/failure-groups.js';
+import { isEcho } from '../strategy/failure-groups.js';
 import type { MutedFinding } from './results.js';
 
 /** What a target expects of one scenario: the outcome, and the known findings that do not count against it. */

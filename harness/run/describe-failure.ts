@@ -1,12 +1,11 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedTarget } from '../contract/load-target.js';
 import type { Mode } from '../contract/define-config.js';
-import type { TrialRun } from '../execute/trial-case.js';
+import type { TrialRun } from '../strategy/case-strategy.js';
 import type { Violation } from '../invariants/invariant.js';
-import { formatStep } from '../schedule/format-step.js';
-import { writeCaseFile, type CaseFile } from '../shrink/case-file.js';
-import { saveToCorpus } from '../shrink/failure-corpus.js';
+import { formatStep } from '../gate/format-step.js';
+import { replayCommand, writeCaseFile, type CaseFile } from '../cases/case-file.js';
+import { saveToCorpus } from '../cases/failure-corpus.js';
 import { VERSION } from '../version.js';
 import { failureSnapshot } from './failure-snapshot.js';
 import type { CellFailure } from './results.js';
@@ -48,7 +47,7 @@ export async function describeFailure(o: FailureContext, failure: ReportedFailur
     ...(failure.case.choices ? { choices: failure.case.choices.slice(0, schedule?.length ?? failure.case.choices.length) } : {}),
   };
   const dir = path.join(o.reportDir, 'cases');
-  const caseFile = index === 0 ? await writeCaseFile(dir, saved) : await writeNthCaseFile(dir, saved, index);
+  const caseFile = await writeCaseFile(dir, saved, index);
   if (o.corpusDir) await saveToCorpus(o.corpusDir, saved).catch(() => {});
   const rel = path.relative(process.cwd(), caseFile) || caseFile;
   return {
@@ -65,7 +64,7 @@ export async function describeFailure(o: FailureContext, failure: ReportedFailur
       })),
       ...(schedule ? { schedule: schedule.map(formatStep) } : {}),
     },
-    replay: `npm run fuzz -- --replay ${shellQuote(rel)}`,
+    replay: replayCommand(rel),
     caseFile: rel,
     violations,
     statements: history.statements,
@@ -75,18 +74,8 @@ export async function describeFailure(o: FailureContext, failure: ReportedFailur
   };
 }
 
-// A cell's further failures each need a file of their own beside the first one's.
-async function writeNthCaseFile(dir: string, c: CaseFile, index: number): Promise<string> {
-  await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, `${c.target}--${c.scenario}--${c.mode}--${index + 1}-${c.invariant}.json`.replace(/[^a-zA-Z0-9._-]/g, '_'));
-  await fs.writeFile(file, JSON.stringify(c, null, 2) + '\n');
-  return file;
-}
 
 function targetSpec(t: LoadedTarget): string {
   return t.source.startsWith('built-in ') ? t.def.name : t.source;
 }
 
-function shellQuote(s: string): string {
-  return /^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}

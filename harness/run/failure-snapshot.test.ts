@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { call, errors, history, snapshot } from '../invariants/fixtures.js';
+import { call, errors, history, snapshot } from '../invariants/fixtures/history-fixtures.js';
 import { failureSnapshot } from './failure-snapshot.js';
 
 describe('failureSnapshot', () => {

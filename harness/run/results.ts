@@ -3,7 +3,7 @@ import type { CallRecord, StatementRecord } from '../history/history.js';
 import type { Violation } from '../invariants/invariant.js';
 import type { Workload } from '../workload/workload.js';
 import type { Mode } from '../contract/define-config.js';
-import type { Exploration } from '../execute/trial-case.js';
+import type { Exploration } from '../strategy/case-strategy.js';
 
 export type { Mode };
 

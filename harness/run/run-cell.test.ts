@@ -8,8 +8,8 @@ import { builtinTargets } from '../../targets/builtin-targets.js';
 import naive from '../../targets/naive.js';
 import type { TargetDefinition } from '../contract/define-target.js';
 import { loadTargets, type LoadedTarget } from '../contract/load-target.js';
-import type { TrialCase } from '../execute/trial-case.js';
-import { readCaseFile } from '../shrink/case-file.js';
+import type { TrialCase } from '../strategy/case-strategy.js';
+import { readCaseFile } from '../cases/case-file.js';
 import type { CellResult } from './results.js';
 import { runCell } from './run-cell.js';
 

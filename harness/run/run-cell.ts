@@ -8,12 +8,12 @@ import path from 'node:path';
 import type { LoadedTarget } from '../contract/load-target.js';
 import type { DatabaseServer } from '../db/database-server.js';
 import { runScheduledTrial, runStressTrial, type TrialResult } from '../execute/run-trial.js';
-import type { CaseStrategy, RunCase, StrategyOutcome, TrialCase } from '../execute/trial-case.js';
-import { exhaustiveStrategy, explorationNote } from '../explore/exhaustive-strategy.js';
+import type { CaseStrategy, RunCase, StrategyOutcome, TrialCase } from '../strategy/case-strategy.js';
+import { exhaustiveStrategy, explorationNote } from '../strategy/exhaustive-strategy.js';
 import type { TrialPool } from '../gate/trial-pool.js';
-import { findingKey } from '../shrink/failure-groups.js';
-import { randomStrategy, type RandomOutcome } from '../shrink/random-strategy.js';
-import { replayStrategy } from '../shrink/replay-strategy.js';
+import { findingKey } from '../strategy/failure-groups.js';
+import { randomStrategy, type RandomOutcome } from '../strategy/random-strategy.js';
+import { replayStrategy } from '../strategy/replay-strategy.js';
 import { targetCapabilities, type Scenario, type TargetCapabilities } from '../workload/scenario.js';
 import { apiWorkloads } from '../workload/fit-to-api.js';
 import { workloadSize } from '../workload/workload.js';
@@ -24,6 +24,7 @@ import type { Reporter } from './reporter.js';
 import type { CellResult } from './results.js';
 import { stopAllServers, takeServerLogs } from '../contract/start-server.js';
 import { TargetContractError, UsageError } from '../errors.js';
+import { redactUrlsIn } from '../db/redact-url.js';
 
 /** What every cell of a run shares: how trials run and where failures go. */
 export interface CellSettings extends Pick<CellEnvOptions, 'mode' | 'seed' | 'callTimeoutMs' | 'isolation' | 'latency'> {
@@ -156,7 +157,7 @@ async function keepServerLogs(reportDir: string, prefix: string): Promise<NonNul
   return Promise.all(logs.map(async (l, i) => {
     const file = path.join(dir, `${prefix}--${i + 1}.log`.replace(/[^a-zA-Z0-9._-]/g, '_'));
     // A server may print the DATABASE_URL it was given: reports never hold a password.
-    await fs.writeFile(file, l.output.replace(/\b(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]*@/g, '$1***@'));
+    await fs.writeFile(file, redactUrlsIn(l.output));
     return { name: l.name, log: path.relative(reportDir, file), exitCode: l.exitCode };
   }));
 }

@@ -3,7 +3,7 @@ import type { DatabaseServer } from '../db/database-server.js';
 import { redactUrl } from '../db/redact-url.js';
 import { applySchema } from '../db/apply-schema.js';
 import { createRunDatabase, dropRunDatabase } from '../db/run-database.js';
-import type { TrialCase } from '../execute/trial-case.js';
+import type { TrialCase } from '../strategy/case-strategy.js';
 import type { Scenario } from '../workload/scenario.js';
 import { VERSION } from '../version.js';
 import type { Reporter } from './reporter.js';

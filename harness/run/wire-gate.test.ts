@@ -5,7 +5,7 @@ import { builtinTargets } from '../../targets/builtin-targets.js';
 import { builtinScenarios } from '../../scenarios/builtin-scenarios.js';
 import { loadTargets } from '../contract/load-target.js';
 import { runScheduledTrial } from '../execute/run-trial.js';
-import { formatStep } from '../schedule/format-step.js';
+import { formatStep } from '../gate/format-step.js';
 import { openCellEnv } from './cell-env.js';
 import type { CellResult } from './results.js';
 

@@ -31,7 +31,7 @@ export function targetCapabilities(store: ChatStore, api: TargetApi = {}): Targe
 /** Every capability on, history 'full': what the harness generated before targets could declare their API. */
 export const FULL_CAPABILITIES: TargetCapabilities = { handleChat: true, deleteSession: true, createSession: true, replyInRequest: false, history: 'full' };
 
-/** A named workload generator (DESIGN.md's scenario names are stable). */
+/** A named workload generator (the scenario names are a public contract). */
 export interface Scenario {
   name: string;
   description: string;

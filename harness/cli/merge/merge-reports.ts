@@ -7,6 +7,7 @@ import { cp, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.js';
+import { shellQuote } from '../../cases/case-file.js';
 import type { CliIo } from '../cli-io.js';
 import { newRunId } from '../new-run-id.js';
 import type { BaselineStatus, BaselineSummary, CellFailure, CellResult, RunResults } from '../../run/results.js';
@@ -283,8 +284,4 @@ function relocateCell(cell: CellResult, part: Part, o: { outDir: string; cwd: st
   };
 }
 
-// As describe-failure.ts quotes the case file in a replay line.
-function shellQuote(s: string): string {
-  return /^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
 

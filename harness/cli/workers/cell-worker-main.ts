@@ -5,7 +5,7 @@ import { loadTargets, type LoadedTarget } from '../../contract/load-target.js';
 import { stopAllServers } from '../../contract/start-server.js';
 import { runCell } from '../../run/run-cell.js';
 import type { TrialProgress } from '../../run/reporter.js';
-import { builtinScenarios, PLANNED_SCENARIOS } from '../../../scenarios/builtin-scenarios.js';
+import { builtinScenarios } from '../../../scenarios/builtin-scenarios.js';
 import { builtinTargets } from '../../../targets/builtin-targets.js';
 import { CELL_WORKER_ENV, type FromWorker, type ToWorker, type WorkerJob } from './cell-worker-pool.js';
 
@@ -23,7 +23,7 @@ export function runCellWorker(): void {
     const key = `${t.cwd}\0${t.spec}`;
     let loaded = targets.get(key);
     if (!loaded) {
-      loaded = loadTargets([t.spec], { registry: builtinTargets, scenarioNames: [...builtinScenarios.map((s) => s.name), ...PLANNED_SCENARIOS], cwd: t.cwd }).then((l) => l[0]!);
+      loaded = loadTargets([t.spec], { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name), cwd: t.cwd }).then((l) => l[0]!);
       targets.set(key, loaded);
     }
     return loaded;

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { InfraError } from '../../errors.js';
 import type { DatabaseServer } from '../database-server.js';
 import { redactUrl } from '../redact-url.js';
-import { RUN_LOCK_CLASS, runLockKey } from './hold-run-lock.js';
+import { RUN_LOCK_CLASS, runLockKey } from './hold-database-run-lock.js';
 
 /** A database named `chatfuzz_*` on the server. */
 export interface ChatfuzzDatabase {

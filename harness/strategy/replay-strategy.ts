@@ -1,4 +1,4 @@
-import type { CaseStrategy, TrialCase } from '../execute/trial-case.js';
+import type { CaseStrategy, TrialCase } from './case-strategy.js';
 
 /** Runs one saved case up to `times` times, stopping at its first failure: once is exact in scheduled mode; stress needs the timing to line up again. */
 export function replayStrategy(c: TrialCase, times: number): CaseStrategy {

@@ -1,13 +1,11 @@
-// shrink: turns failures into minimal, replayable cases. The random strategy hands every case
-// to fast-check, which generates workloads (and, scheduled, schedule choices) from the seed and
-// shrinks a failing one in both (and drop-calls.ts removes the calls it could not), then keeps searching for failures of other kinds
-// (failure-groups.ts); the replay strategy runs a saved case again; case-file.ts and
-// failure-corpus.ts save each reported failure (DIR/cases/, .chatfuzz/corpus/) and load the
-// corpus and committed regressions that every run retries first. Hands on: the failing
+// The random strategy hands every case to fast-check, which generates workloads (and, scheduled,
+// schedule choices) from the seed and shrinks a failing one in both (and drop-calls.ts removes
+// the calls it could not), then keeps searching for failures of other kinds (failure-groups.ts).
+// Saved cases (cases/: the corpus and committed regressions) run first. Hands on: the failing
 // TrialRuns a cell reports, one per distinct failure.
 import fc from 'fast-check';
 import type { Mode } from '../contract/define-config.js';
-import type { CaseStrategy, RunCase, StrategyOutcome, TrialCase, TrialRun } from '../execute/trial-case.js';
+import type { CaseStrategy, RunCase, StrategyOutcome, TrialCase, TrialRun } from './case-strategy.js';
 import type { Violation } from '../invariants/invariant.js';
 import type { Workload } from '../workload/workload.js';
 import { FailureGroups, findingKey } from './failure-groups.js';

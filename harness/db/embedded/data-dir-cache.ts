@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import fss from 'node:fs';
 import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { runningProcess } from './running-process.js';
+import { runningProcess } from '../running-process.js';
 
 const FORMAT = 'chatfuzz-data-dir-cache/1';
 /** Written last into an entry: an entry without it, or whose files disagree with it, is not used. */

@@ -11,8 +11,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataDirCache } from './data-dir-cache.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
-import { createRunDatabase, createdDatabases } from './run-database.js';
-import { runningProcess } from './running-process.js';
+import { createRunDatabase, createdDatabases } from '../run-database.js';
+import { runningProcess } from '../running-process.js';
 import { serverOsUser } from './server-os-user.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RunLock } from './run-lock.js';
+import { RunLock } from './run-dir-lock.js';
 import { runningPostmaster } from './running-postmaster.js';
-import { runningProcess } from './running-process.js';
+import { runningProcess } from '../running-process.js';
 
 /** How long a postmaster gets to obey SIGQUIT, then SIGKILL, before its dir is left alone. */
 const QUIT_WAIT_MS = 10_000;

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { CaseFile } from './case-file.js';
-import type { TrialCase } from '../execute/trial-case.js';
+import type { TrialCase } from '../strategy/case-strategy.js';
 
 /** Where failing cases are kept between runs (git-ignored). */
 export const CORPUS_DIR = path.join('.chatfuzz', 'corpus');

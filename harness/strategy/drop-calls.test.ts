@@ -2,7 +2,7 @@
 // (scheduled-mode, fault-injector, assistant-logging-after) show it on real races.
 import { describe, expect, it } from 'vitest';
 import type { TrialResult } from '../execute/run-trial.js';
-import type { TrialCase } from '../execute/trial-case.js';
+import type { TrialCase } from './case-strategy.js';
 import type { CallSpec, Workload } from '../workload/workload.js';
 import { dropCalls } from './drop-calls.js';
 

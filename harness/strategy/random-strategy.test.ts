@@ -2,7 +2,7 @@
 // properties of n. What a trial does on a database is the business of run-cell.test.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { RunCase, TrialCase } from '../execute/trial-case.js';
+import type { RunCase, TrialCase } from './case-strategy.js';
 import type { TrialResult } from '../execute/run-trial.js';
 import type { Violation } from '../invariants/invariant.js';
 import type { Workload } from '../workload/workload.js';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { exploreInterleavings } from './explore-interleavings.js';
 import { commute } from './commuting-statements.js';
-import type { DecisionOption } from '../schedule/scheduled-gate.js';
+import type { DecisionOption } from '../gate/scheduled-gate.js';
 
 const R = 'SELECT 1 FROM chat_sessions WHERE id = $1';
 const W = 'INSERT INTO chat_sessions (id, user_id) VALUES ($1, $2)';

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { runningProcess } from './running-process.js';
+import { runningProcess } from '../running-process.js';
 
 /**
  * The postmaster serving `dataDir`: its pid when the dir's postmaster.pid names a running `postgres`

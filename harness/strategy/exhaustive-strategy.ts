@@ -1,13 +1,14 @@
-// explore: exhaustive mode. Takes a scenario's smallest workloads and runs every interleaving of
+// Exhaustive mode. Takes a scenario's smallest workloads and runs every interleaving of
 // each one's statements, depth first (explore-interleavings.ts), as a Chooser the scheduled
 // gate asks at each decision; schedules that differ only in the order of commuting statements
 // (commuting-statements.ts: two plain reads) are pruned with sleep sets. Hands on: the first
 // failure of each distinct kind and the counts of what was explored.
 import fc from 'fast-check';
-import type { CaseStrategy, Exploration, TrialRun } from '../execute/trial-case.js';
-import { formatStep } from '../schedule/format-step.js';
+import type { CaseStrategy, Exploration, TrialRun } from './case-strategy.js';
+import { formatStep } from '../gate/format-step.js';
 import { workloadSize, type Workload } from '../workload/workload.js';
 import { exploreInterleavings } from './explore-interleavings.js';
+import { findingKey } from './failure-groups.js';
 
 const EXHAUSTIVE_CAP = 5000;
 
@@ -37,7 +38,7 @@ export function exhaustiveStrategy(arb: fc.Arbitrary<Workload>, o: { seed: numbe
           const result = await runCase(c);
           const v = result?.violations[0];
           if (!result || !v) return;
-          const key = `${v.invariant} ${v.sqlstate ?? ''} ${v.constraint ?? ''}`;
+          const key = findingKey(v);
           if (!distinct.has(key)) distinct.set(key, { case: c, result });
         }, { cap: EXHAUSTIVE_CAP, deadline: o.deadline, prune: o.prune });
         exploration.workloads++;

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { runningProcess } from './running-process.js';
+import { runningProcess } from '../running-process.js';
 
 const FILE = 'chatfuzz-run.lock';
 const FORMAT = 'chatfuzz-run-lock/1';

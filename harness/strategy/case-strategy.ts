@@ -1,6 +1,12 @@
-import type { Chooser } from '../schedule/scheduled-gate.js';
+// strategy: how a cell chooses the trials it runs. Takes a scenario's workloads and a RunCase (one
+// trial on the database); random-strategy.ts searches seeded cases and shrinks each failure
+// (drop-calls.ts removes calls fast-check could not), exhaustive-strategy.ts runs every
+// interleaving of small workloads (explore-interleavings.ts, commuting-statements.ts),
+// replay-strategy.ts runs a saved case again; failure-groups.ts is the one rule that tells
+// distinct failures apart. Hands on: the failing TrialRuns a cell reports (saved by cases/).
+import type { Chooser } from '../gate/scheduled-gate.js';
 import type { Workload } from '../workload/workload.js';
-import type { TrialResult } from './run-trial.js';
+import type { TrialResult } from '../execute/run-trial.js';
 
 /** What one trial runs: a workload and, in scheduled and exhaustive mode, the schedule's choices. */
 export interface TrialCase {

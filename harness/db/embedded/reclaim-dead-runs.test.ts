@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reclaimDeadRuns } from './reclaim-dead-runs.js';
-import { RunLock } from './run-lock.js';
-import { runningProcess } from './running-process.js';
+import { RunLock } from './run-dir-lock.js';
+import { runningProcess } from '../running-process.js';
 
 const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'chatfuzz-reclaim-test-'));
 afterAll(() => fs.rmSync(parent, { recursive: true, force: true }));

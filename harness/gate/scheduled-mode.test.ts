@@ -10,8 +10,8 @@ import { applySchema } from '../db/apply-schema.js';
 import { createRunDatabase, type RunDatabase } from '../db/run-database.js';
 import { runScheduledTrial, type TrialEnv } from '../execute/run-trial.js';
 import { formatStep } from './format-step.js';
-import { createTrialPool } from '../gate/trial-pool.js';
-import { ControlConnection } from '../gate/control-connection.js';
+import { createTrialPool } from './trial-pool.js';
+import { ControlConnection } from './control-connection.js';
 import lateLock from '../../test/fixtures/late-lock-target.js';
 
 const LATE_LOCK = './test/fixtures/late-lock-target.ts';

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RunLock } from './run-lock.js';
-import { runningProcess } from './running-process.js';
+import { RunLock } from './run-dir-lock.js';
+import { runningProcess } from '../running-process.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'chatfuzz-run-lock-test-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));

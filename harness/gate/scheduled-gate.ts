@@ -1,4 +1,4 @@
-// schedule: the scheduler. Every statement of a scheduled trial waits at this gate; at each
+// The scheduler: the StatementGate of scheduled and exhaustive mode. Every statement of a scheduled trial waits at this gate; at each
 // decision a Chooser (seeded choices from fast-check, or exhaustive mode's explorer) picks which
 // waiting statement goes next, and the next decision waits until it completed or is blocked on
 // a lock, which the control connection sees through pg_blocking_pids (as PostgreSQL's isolation
@@ -6,9 +6,9 @@
 // that replay it exactly.
 import type { ErrorInfo } from '../history/classify-error.js';
 import type { Clock, StatementRecord } from '../history/history.js';
-import { compactSql, newStatementRecord, sendRecorded } from '../gate/statement-recorder.js';
-import type { StatementGate, StatementInfo } from '../gate/statement-gate.js';
-import type { ControlConnection } from '../gate/control-connection.js';
+import { compactSql, newStatementRecord, sendRecorded } from './statement-recorder.js';
+import type { StatementGate, StatementInfo } from './statement-gate.js';
+import type { ControlConnection } from './control-connection.js';
 
 /** One released statement of a scheduled trial, in release order: the schedule a counterexample prints. */
 export interface ScheduleStep {

@@ -1,6 +1,6 @@
-import type { RunCase, TrialRun } from '../execute/trial-case.js';
+import type { RunCase, TrialRun } from './case-strategy.js';
 import type { TrialResult } from '../execute/run-trial.js';
-import type { Chooser } from '../schedule/scheduled-gate.js';
+import type { Chooser } from '../gate/scheduled-gate.js';
 import type { CallSpec, Workload } from '../workload/workload.js';
 
 /** A smaller workload and, per old call index, its new one (undefined when the call was dropped). */

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { testServer } from '../../../test/test-server.js';
 import { InfraError } from '../../errors.js';
-import { holdRunLock, runLockKey } from './hold-run-lock.js';
+import { holdRunLock, runLockKey } from './hold-database-run-lock.js';
 import { runState } from './find-leftover-databases.js';
 
 const server = testServer();
@@ -59,7 +59,7 @@ it.each([['high', highRun], ['low', lowRun]])('a run holding its lock (%s key) i
 it('the lock of a run held by another process makes the run live, and its SIGKILL makes the run dead', async () => {
   const runId = `20200101_000000_${hex()}`;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
-    const { holdRunLock } = await import(${JSON.stringify(new URL('./hold-run-lock.ts', import.meta.url).pathname)});
+    const { holdRunLock } = await import(${JSON.stringify(new URL('./hold-database-run-lock.ts', import.meta.url).pathname)});
     await holdRunLock({ kind: 'url', adminUrl: ${JSON.stringify(server.adminUrl)}, serverVersion: '', secrets: [], stop: async () => {} }, ${JSON.stringify(runId)});
     process.stdout.write('held\\n');
     setInterval(() => {}, 1 << 30);

@@ -1,4 +1,4 @@
-import type { Chooser, DecisionOption } from '../schedule/scheduled-gate.js';
+import type { Chooser, DecisionOption } from '../gate/scheduled-gate.js';
 import { commute } from './commuting-statements.js';
 
 /** How far an exploration got. */

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeTree } from '../../test/write-tree.js';
+import { writeTree } from '../../../test/write-tree.js';
 import { DataDirCache } from './data-dir-cache.js';
 import { serverOsUser } from './server-os-user.js';
 
