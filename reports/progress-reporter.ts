@@ -1,5 +1,6 @@
 import type { CellResult } from '../harness/run/results.js';
 import type { Reporter, TrialProgress } from '../harness/run/reporter.js';
+import { formatDuration } from './report-text.js';
 
 // Ten repaints a second reads as live; more only costs terminal bandwidth when trials take microseconds.
 const MIN_REDRAW_MS = 100;
@@ -53,7 +54,7 @@ export function createProgressReporter(opts: {
         clear();
         return;
       }
-      opts.out.write(`[${index + 1}/${cellCount || '?'}] ${safe(cell.target)} × ${safe(cell.scenario)}: ${verdict(cell)} in ${duration(cell.durationMs)}, ${cell.runs} trials\n`);
+      opts.out.write(`[${index + 1}/${cellCount || '?'}] ${safe(cell.target)} × ${safe(cell.scenario)}: ${verdict(cell)} in ${formatDuration(cell.durationMs)}, ${cell.runs} trials\n`);
     },
     onRunEnd() {
       clear();
@@ -64,7 +65,7 @@ export function createProgressReporter(opts: {
 function statusLine(p: TrialProgress): string {
   const trials = p.plannedTrials > 0 ? `${p.trials}/${p.plannedTrials}` : `${p.trials}`;
   const phase = p.shrinking ? '  shrinking…' : p.failed ? '  failed' : '';
-  return `[${p.cellIndex + 1}/${p.cellCount}] ${safe(p.target)} × ${safe(p.scenario)}  ${trials} trials${phase}  ${(p.elapsedMs / 1000).toFixed(1)}s`;
+  return `[${p.cellIndex + 1}/${p.cellCount}] ${safe(p.target)} × ${safe(p.scenario)}  ${trials} trials${phase}  ${formatDuration(p.elapsedMs)}`;
 }
 
 function verdict(c: CellResult): string {
@@ -96,9 +97,4 @@ function columns(out: NodeJS.WriteStream | NodeJS.WritableStream): number | unde
 // Names come from user modules: a control character would corrupt the status line.
 function safe(s: string): string {
   return String(s ?? '').replace(/[\u0000-\u001F\u007F-\u009F]/g, '?');
-}
-
-function duration(ms: number): string {
-  if (!Number.isFinite(ms)) return '?';
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

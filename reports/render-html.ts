@@ -6,6 +6,7 @@ import { builtinInvariants } from '../harness/invariants/builtin-invariants.js';
 import { callLabel, type CallSpec } from '../harness/workload/workload.js';
 import { BASELINE_STATUSES } from './baseline-diff.js';
 import { escapeHtml } from './escape-html.js';
+import { clip as clipText, errorCode, findingText, formatDuration as duration } from './report-text.js';
 
 // Generated content (100 kB messages, long SQL) must not turn a report into a megabyte per failure.
 const MAX_MESSAGE = 4000;
@@ -474,19 +475,10 @@ function hasDetail(c: CellResult): boolean {
   return !!(c.failure || c.error || mutedShown(c));
 }
 
-function findingText(f: { invariant: string; sqlstate?: string; prismaCode?: string; constraint?: string }): string {
-  const code = [f.prismaCode, f.sqlstate].filter(Boolean).join('/');
-  return `${f.invariant}${code ? ` ${code}` : ''}${f.constraint ? ` on ${f.constraint}` : ''}`;
-}
-
 function status(c: CellResult): { key: string; text: string } {
   if (c.error && !c.failure) return { key: 'error', text: 'error' };
   if (c.outcome === 'pass') return c.expected === 'fail' ? { key: 'unexpected-pass', text: 'unexpected pass' } : { key: 'pass', text: 'pass' };
   return c.expected === 'fail' ? { key: 'expected-fail', text: 'expected fail' } : { key: 'fail', text: 'fail' };
-}
-
-function errorCode(e: ErrorInfo): string {
-  return e.sqlstate ?? e.prismaCode ?? (e.causeSqlstate ? `${e.kind} (cause ${e.causeSqlstate})` : e.kind);
 }
 
 // Escaped, with control characters (NUL bytes from hostile input) made visible instead of silently vanishing.
@@ -497,11 +489,6 @@ function text(s: string | undefined | null): string {
       .replace(/\u007F/g, '\u2421')
       .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'),
   );
-}
-
-function clip(s: string | undefined, max: number): string {
-  const v = String(s ?? '');
-  return v.length > max ? `${v.slice(0, max)}… (${v.length - max} more chars)` : v;
 }
 
 function ordered(preferred: string[] | undefined, seen: string[]): string[] {
@@ -515,15 +502,11 @@ function slug(s: string): string {
   return String(s).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'x';
 }
 
-function duration(ms: number | null | undefined): string {
-  if (ms == null || !Number.isFinite(ms)) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  // Round once, so 2 min 59.6 s reads 3 min 0 s, not 2 min 60 s.
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)} min ${s % 60} s`;
-}
-
 function sha256(s: string): string {
   return `sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}`;
+}
+
+// The HTML report says how much it cut: the whole text is in results.json.
+function clip(s: string | undefined, max: number): string {
+  return clipText(s, max, { count: true });
 }

@@ -1,5 +1,5 @@
 import type { CellFailure, CellResult, RunResults } from '../harness/run/results.js';
-import type { ErrorInfo } from '../harness/history/classify-error.js';
+import { alsoLines, clip, errorCode, findingText, mutedLines } from './report-text.js';
 
 // CI servers show the message attribute on one line; the full story goes in the element text.
 const MAX_ATTRIBUTE = 500;
@@ -75,7 +75,7 @@ function describe(cell: CellResult): { message: string; type: string; body: stri
     more.forEach((m, i) => lines.push('', `distinct failure ${i + 2} of ${more.length + 1}:`, ...failureLines(m)));
     lines.push(...mutedLines(cell));
     const where = [[f.prismaCode, f.sqlstate].filter(Boolean).join('/'), f.constraint].filter(Boolean).join(' ');
-    const also = more.length ? ` (and ${more.length} more distinct failure${more.length === 1 ? '' : 's'}: ${more.map((m) => finding(m)).join(', ')})` : '';
+    const also = more.length ? ` (and ${more.length} more distinct failure${more.length === 1 ? '' : 's'}: ${more.map((m) => findingText(m)).join(', ')})` : '';
     return { message: `${f.invariant}: ${oneLine(f.message)}${where ? ` (${where})` : ''}${also}`, type: f.invariant, body: lines.join('\n') };
   }
   if (cell.error) return { message: `cell error: ${oneLine(cell.error)}`, type: 'error', body: cell.error };
@@ -94,29 +94,11 @@ function failureLines(f: CellFailure, extra: string[] = []): string[] {
   if (f.constraint) lines.push(`constraint: ${f.constraint}`);
   lines.push(`seed: ${f.seed}`, 'counterexample:');
   const ops = [...(f.counterexample?.ops ?? [])].sort((a, b) => a.invokedAt - b.invokedAt);
-  for (const op of ops) lines.push(`  c${op.client + 1} ${op.label} → ${op.outcome}${op.error ? ` ${errorCode(op.error)}` : ''}`);
+  for (const op of ops) lines.push(`  c${op.client + 1} ${op.label} → ${op.outcome}${op.error ? ` ${errorCode(op.error)}${op.error.constraint ? ` ${op.error.constraint}` : ''}` : ''}`);
   lines.push(...extra);
   if (f.caseFile) lines.push(`case file: ${f.caseFile}`);
   lines.push(`replay: ${f.replay}`);
   return lines;
-}
-
-function alsoLines(cell: CellResult): string[] {
-  return (cell.failures ?? []).slice(1).map((f) => `also: ${finding(f)} — ${f.message}\nreplay: ${f.replay}`);
-}
-
-function mutedLines(cell: CellResult): string[] {
-  return (cell.muted ?? []).filter((m) => m.trials > 0)
-    .map((m) => `muted: ${finding(m)} (${m.trials} trial${m.trials === 1 ? '' : 's'})${m.note ? ` — ${m.note}` : ''}`);
-}
-
-function finding(f: { invariant: string; sqlstate?: string; prismaCode?: string; constraint?: string }): string {
-  const code = [f.prismaCode, f.sqlstate].filter(Boolean).join('/');
-  return `${f.invariant}${code ? ` ${code}` : ''}${f.constraint ? ` on ${f.constraint}` : ''}`;
-}
-
-function errorCode(e: ErrorInfo): string {
-  return [e.sqlstate ?? e.prismaCode ?? e.kind, e.constraint].filter(Boolean).join(' ');
 }
 
 // XML 1.0 has no escape for these: C0 controls other than tab/LF/CR, U+FFFE/U+FFFF and unpaired surrogates.
@@ -146,10 +128,6 @@ function attr(s: string): string {
 
 function oneLine(s: string): string {
   return String(s ?? '').replace(/\s*\n\s*/g, ' ').trim();
-}
-
-function clip(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
 function seconds(ms: number | null | undefined): string {

@@ -45,13 +45,13 @@ describe('renderMatrix', () => {
 
   it('ends with a one-line summary', () => {
     const out = renderMatrix(sampleResults());
-    expect(out.trimEnd().split('\n').at(-1)).toBe('2/4 cells met their expectation · 217 trials · 957 calls · 10.4s · url PostgreSQL 17.2');
+    expect(out.trimEnd().split('\n').at(-1)).toBe('2/4 cells met their expectation · 217 trials · 957 calls · 10.4 s · url PostgreSQL 17.2');
   });
 
-  it('rounds a run of minutes to whole seconds once (2m 59.6s is 3m 0s)', () => {
+  it('rounds a run of minutes to whole seconds once (2 min 59.6 s is 3 min 0 s)', () => {
     const r = sampleResults();
     r.durationMs = 179_600;
-    expect(renderMatrix(r).trimEnd().split('\n').at(-1)).toContain(' · 3m 0s · ');
+    expect(renderMatrix(r).trimEnd().split('\n').at(-1)).toContain(' · 3 min 0 s · ');
   });
 
   it('uses ANSI colour only when asked', () => {

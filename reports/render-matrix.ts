@@ -1,5 +1,6 @@
-import type { BaselineStatus, CellFailure, CellResult, CounterexampleOp, MutedFinding, RunResults } from '../harness/run/results.js';
+import type { BaselineStatus, CellResult, CounterexampleOp, RunResults } from '../harness/run/results.js';
 import { baselineLine } from './baseline-diff.js';
+import { alsoLines, clip, errorCode, findingText, formatDuration, mutedLines } from './report-text.js';
 
 const MAX_MESSAGE = 400;
 const MAX_LABEL = 200;
@@ -32,12 +33,12 @@ export function renderMatrix(results: RunResults, opts: { color?: boolean; verbo
   const failed = cells.filter((c) => c.failure || c.error);
   // Expected failures are the demo's point, not news: a line each keeps a run on a screen or two.
   const brief = opts.verbose ? [] : failed.filter((c) => c.ok && c.failure && !c.error && !(gate && c.baseline === 'new-failure'));
-  for (const cell of brief) lines.push(briefLine(cell, cells, paint), ...alsoLines(cell), ...mutedLines(cell, paint));
+  for (const cell of brief) lines.push(briefLine(cell, cells, paint), ...also(cell), ...muted(cell, paint));
   if (brief.length) lines.push('');
   for (const cell of failed.filter((c) => !brief.includes(c))) lines.push(...failureBlock(cell, cells, paint, gate), '');
   // A cell that passed only because its findings are muted still says so.
-  const quiet = cells.filter((c) => !failed.includes(c) && mutedLines(c, paint).length);
-  for (const cell of quiet) lines.push(`${cellName(cell, cells)}: ${safe(cell.outcome)} apart from known findings`, ...mutedLines(cell, paint));
+  const quiet = cells.filter((c) => !failed.includes(c) && muted(c, paint).length);
+  for (const cell of quiet) lines.push(`${cellName(cell, cells)}: ${safe(cell.outcome)} apart from known findings`, ...muted(cell, paint));
   if (quiet.length) lines.push('');
 
   const s = results.summary ?? { cells: cells.length, ok: cells.filter((c) => c.ok).length, notOk: 0, trials: 0, calls: 0 };
@@ -45,7 +46,7 @@ export function renderMatrix(results: RunResults, opts: { color?: boolean; verbo
     `${s.ok}/${s.cells} cells met their expectation`,
     `${s.trials} trials`,
     `${s.calls} calls`,
-    duration(results.durationMs),
+    formatDuration(results.durationMs),
     `${safe(results.db?.kind ?? '?')} ${safe(results.db?.serverVersion ?? '?')}`,
   ].join(' · ');
   lines.push(paint(s.ok === s.cells ? 'green' : 'red', summary));
@@ -135,32 +136,21 @@ function failureBlock(cell: CellResult, all: CellResult[], paint: Paint, gate: b
   if (cell.error) out.push(paint(cell.ok ? 'yellow' : 'red', `${f ? '  error' : `${name}${tag}: error`} — ${clip(safe(cell.error), MAX_MESSAGE)}`));
   if (cell.note) out.push(paint('dim', `  note: ${safe(cell.note)}`));
   if (f) out.push(`  replay: ${safe(f.replay)}`);
-  out.push(...alsoLines(cell), ...mutedLines(cell, paint));
+  out.push(...also(cell), ...muted(cell, paint));
   return out;
 }
 
-/** `  also: no-db-error 23505 on chat_sessions_pkey — 2 calls — replay: …`, one per distinct failure after the first. */
-function alsoLines(cell: CellResult): string[] {
-  return (cell.failures ?? []).slice(1).map((f) => {
-    const calls = f.counterexample?.ops?.length ?? 0;
-    return `  also: ${finding(f)} — ${calls} call${calls === 1 ? '' : 's'} — replay: ${safe(f.replay)}`;
-  });
+function also(cell: CellResult): string[] {
+  return alsoLines(cell).map((l) => `  ${safe(l)}`);
 }
 
-/** `  muted: valid-calls-succeed 23505 (12 trials) — known, see #123`, for each known finding that showed. */
-function mutedLines(cell: CellResult, paint: Paint): string[] {
-  return (cell.muted ?? []).filter((m) => m.trials > 0).map((m) =>
-    paint('dim', `  muted: ${finding(m)} (${m.trials} trial${m.trials === 1 ? '' : 's'})${m.note ? ` — ${clip(safe(m.note), MAX_LABEL)}` : ''}`));
-}
-
-function finding(f: Pick<CellFailure | MutedFinding, 'invariant' | 'sqlstate' | 'constraint'> & { prismaCode?: string }): string {
-  const code = [f.prismaCode, f.sqlstate].filter(Boolean).join('/');
-  return `${safe(f.invariant)}${code ? ` ${safe(code)}` : ''}${f.constraint ? ` on ${safe(f.constraint)}` : ''}`;
+function muted(cell: CellResult, paint: Paint): string[] {
+  return mutedLines(cell, MAX_LABEL).map((l) => paint('dim', `  ${safe(l)}`));
 }
 
 function opLine(op: CounterexampleOp): string {
   const e = op.error;
-  const code = e ? [e.sqlstate ?? e.prismaCode ?? e.kind, e.constraint].filter(Boolean).map((x) => safe(x!)).join(' ') : '';
+  const code = e ? [errorCode(e), e.constraint].filter(Boolean).map((x) => safe(x!)).join(' ') : '';
   return `${clip(safe(op.label), MAX_LABEL)} → ${safe(op.outcome)}${code ? ` ${code}` : ''}`;
 }
 
@@ -179,10 +169,6 @@ function safe(s: string): string {
     .replace(/[\u007F-\u009F]/g, '\uFFFD');
 }
 
-function clip(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
-}
-
 // Code points, not UTF-16 units, so ✓/✗ and non-BMP names align.
 function width(s: string): number {
   return [...s].length;
@@ -197,13 +183,4 @@ function ordered(preferred: string[] | undefined, seen: string[]): string[] {
   const out = (preferred ?? []).filter((x) => present.has(x));
   for (const x of seen) if (!out.includes(x)) out.push(x);
   return out;
-}
-
-function duration(ms: number | null | undefined): string {
-  if (ms == null || !Number.isFinite(ms)) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  // Round once, so 2m 59.6s reads 3m 0s, not 2m 60s.
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)}m ${s % 60}s`;
 }

@@ -85,8 +85,8 @@ describe('progress reporter', () => {
     t = 60;
     rep.onTrial?.(trial({ trials: 57, shrinking: true, failed: true, elapsedMs: 4200 })); // phase change: drawn at once
     expect(s.chunks).toEqual([
-      '\r\x1b[K[3/9] naive × log-before-create  56/100 trials  4.1s',
-      '\r\x1b[K[3/9] naive × log-before-create  57/100 trials  shrinking…  4.2s',
+      '\r\x1b[K[3/9] naive × log-before-create  56/100 trials  4.1 s',
+      '\r\x1b[K[3/9] naive × log-before-create  57/100 trials  shrinking…  4.2 s',
     ]);
     t = 100;
     rep.onTrial?.(trial({ trials: 58, shrinking: true, failed: true })); // throttled
