@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinReporters } from './builtin-reporters.js';
 import { createConsoleReporter } from './console-reporter.js';
-import { createFileReporter } from './file-reporter.js';
+import { createFileReporter, ReportFilesError } from './file-reporter.js';
 import { multiFailureResults, sampleResults } from './fixtures/sample-results.js';
 import { createProgressReporter } from './progress-reporter.js';
 import { renderMatrix } from './render-matrix.js';
@@ -108,10 +108,12 @@ describe('progress reporter', () => {
 });
 
 describe('file reporter', () => {
-  it('writes the report files into the run dir at the end of the run', async () => {
+  it('writes the report files into the run dir at the end of the run, then names the HTML report', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'chatfuzz-file-reporter-'));
     try {
-      await createFileReporter().onRunEnd?.(sampleResults(), dir);
+      const s = sink();
+      await createFileReporter({ cwd: dir, out: s.out }).onRunEnd?.(sampleResults(), dir);
+      expect(s.text()).toBe('report: index.html\n');
       expect(JSON.parse(await readFile(path.join(dir, 'results.json'), 'utf8'))).toEqual(sampleResults());
       expect(await readFile(path.join(dir, 'junit.xml'), 'utf8')).toContain('<testsuite name="chatfuzz"');
       expect(await readFile(path.join(dir, 'index.html'), 'utf8')).toContain('data-cell="naive/log-before-create"');
@@ -119,17 +121,46 @@ describe('file reporter', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('rejects with a ReportFilesError naming the folder when it cannot write', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'chatfuzz-file-reporter-'));
+    try {
+      const file = path.join(dir, 'a-file');
+      await writeFile(file, 'x');
+      const s = sink();
+      const e = await Promise.resolve(createFileReporter({ cwd: dir, out: s.out }).onRunEnd?.(sampleResults(), file)).catch((x) => x);
+      expect(e).toBeInstanceOf(ReportFilesError);
+      expect(e.message).toContain(`could not write the report to ${file}:`);
+      expect(s.text()).toBe('');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('builtinReporters', () => {
-  it('lists console, progress and files, each a factory of a reporter', () => {
-    expect(Object.keys(builtinReporters).sort()).toEqual(['console', 'files', 'progress']);
+  it('lists default, console, progress, files and json, each a factory of reporters; default is progress then console', () => {
+    expect(Object.keys(builtinReporters).sort()).toEqual(['console', 'default', 'files', 'json', 'progress']);
     const s = sink();
     for (const make of Object.values(builtinReporters)) {
-      const rep = make({ out: s.out, tty: false, color: false });
-      expect(typeof rep).toBe('object');
+      const reps = make({ out: s.out, tty: false, color: false });
+      expect(reps.length).toBeGreaterThan(0);
+      for (const rep of reps) expect(typeof rep).toBe('object');
     }
-    expect(typeof builtinReporters.console({ out: s.out, tty: false, color: false }).onRunEnd).toBe('function');
-    expect(typeof builtinReporters.files({ out: s.out, tty: false, color: false }).onRunEnd).toBe('function');
+    expect(builtinReporters.default({ out: s.out, tty: false, color: false })).toHaveLength(2);
+    expect(typeof builtinReporters.console({ out: s.out, tty: false, color: false })[0]!.onRunEnd).toBe('function');
+    expect(typeof builtinReporters.files({ out: s.out, tty: false, color: false })[0]!.onRunEnd).toBe('function');
+  });
+
+  it('console prints the banner when the run starts; json prints results.json when it ends', async () => {
+    const s = sink();
+    let banner = 'not yet';
+    const [console] = builtinReporters.console({ out: s.out, tty: false, color: false, banner: () => banner });
+    banner = 'chatfuzz scheduled · seed 1';
+    await console!.onRunStart?.(runStart());
+    expect(s.text()).toBe('chatfuzz scheduled · seed 1\n');
+    const j = sink();
+    await builtinReporters.json({ out: s.out, stdout: j.out, tty: false, color: false })[0]!.onRunEnd?.(sampleResults(), '/tmp/x');
+    expect(JSON.parse(j.text())).toEqual(sampleResults());
   });
 });

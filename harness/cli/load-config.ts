@@ -55,5 +55,6 @@ function toDefaults(c: ChatfuzzConfig, dir: string, cwd: string): CliDefaults {
   if (c.callTimeout !== undefined) out.callTimeoutMs = duration(c.callTimeout, 'callTimeout');
   if (c.corpus === false) out.noCorpus = true;
   if (c.workers !== undefined) out.workers = c.workers;
+  if (c.reporters !== undefined) out.reporters = c.reporters.map((r) => (isModulePath(r) ? rel(r) : r));
   return out;
 }

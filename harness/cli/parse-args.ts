@@ -36,13 +36,15 @@ export interface CliOptions {
   workers: number | null;
   /** Run only the cells whose index is `index - 1` modulo `total` (1-based, as `--shard 2/3`). */
   shard: Shard | null;
+  /** The config's `reporters` (built-in names and module paths); null: the default terminal output. */
+  reporters: string[] | null;
 }
 
 /** A deterministic slice of a run's cells: `--shard index/total`. */
 export interface Shard { index: number; total: number }
 
 /** Values a config file supplies; a flag given on the command line wins over each. */
-export type CliDefaults = Partial<Pick<CliOptions, 'targets' | 'scenarios' | 'mode' | 'runs' | 'timeBudgetMs' | 'seed' | 'db' | 'reportDir' | 'ci' | 'baseline' | 'callTimeoutMs' | 'noCorpus' | 'isolation' | 'workers'>>;
+export type CliDefaults = Partial<Pick<CliOptions, 'targets' | 'scenarios' | 'mode' | 'runs' | 'timeBudgetMs' | 'seed' | 'db' | 'reportDir' | 'ci' | 'baseline' | 'callTimeoutMs' | 'noCorpus' | 'isolation' | 'workers' | 'reporters'>>;
 
 const FLAGS = {
   target: { type: 'string' }, scenario: { type: 'string' }, mode: { type: 'string' }, runs: { type: 'string' },
@@ -172,6 +174,7 @@ export function parseArgs(argv: string[], defaults: CliDefaults = {}): CliOption
     verbose: !!v.verbose,
     workers,
     shard: v.shard !== undefined ? parseShard(v.shard) : null,
+    reporters: defaults.reporters ?? null,
   };
 }
 

@@ -25,17 +25,19 @@ import { readCaseFile, type CaseFile } from '../cases/case-file.js';
 import { matrixCells, runFuzz } from '../run/run-fuzz.js';
 import { stopAllServers } from '../contract/start-server.js';
 import { corpusExamples, loadCorpus, REGRESSIONS_DIR } from '../cases/failure-corpus.js';
-import type { RunResults } from '../run/results.js';
 import { builtinInvariants } from '../invariants/builtin-invariants.js';
 import { INVARIANT_NAMES } from '../contract/define-target.js';
 import { builtinScenarios } from '../../scenarios/builtin-scenarios.js';
 import type { Scenario } from '../workload/scenario.js';
 import { builtinTargets } from '../../targets/builtin-targets.js';
 import { loadTargets } from '../contract/load-target.js';
-import { builtinReporters } from '../../reports/builtin-reporters.js';
-import { writeReportFiles } from '../../reports/write-report-files.js';
+import { builtinReporters, CONFIG_REPORTER_NAMES, type BuiltinReporterOptions } from '../../reports/builtin-reporters.js';
+import { ReportFilesError } from '../../reports/file-reporter.js';
 import { prepareReportDir } from '../../reports/prepare-report-dir.js';
-import { applyBaseline, BaselineFileError, parseBaseline, type Baseline } from '../../reports/baseline-diff.js';
+import { BaselineFileError, parseBaseline, type Baseline } from '../../reports/baseline-diff.js';
+import { loadReporters, type ReporterFailure } from './load-reporters.js';
+import { finalResults, redactValue } from './final-results.js';
+import type { Reporter } from '../run/reporter.js';
 
 const DEFAULT_RUNS = 100;
 const DEFAULT_REPLAY_RUNS = 20;
@@ -145,6 +147,23 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     // Checked before a database is started: a wrong path should cost no time.
     const baseline = opts.baseline !== null ? await readBaseline(opts.baseline, io.cwd) : undefined;
     const timeBudgetMs = opts.timeBudgetMs ?? (opts.ci && opts.runs === null && !replay ? CI_DEFAULT_TIME_BUDGET_MS : null);
+    // User reporters load before a database starts: a wrong path should cost no time either.
+    const human = opts.json ? io.stderr : io.stdout;
+    const tty = !opts.ci && !!io.stderr.isTTY;
+    let banner = '';
+    const reporterOptions: BuiltinReporterOptions = {
+      out: human, err: io.stderr, stdout: io.stdout, tty, color: tty && !io.env.NO_COLOR, verbose: opts.verbose, banner: () => banner, cwd: io.cwd,
+    };
+    const reporterFailures: ReporterFailure[] = [];
+    const reporters: Reporter[] = [
+      ...await loadReporters(opts.reporters ?? ['default'], {
+        cwd: io.cwd, builtinNames: CONFIG_REPORTER_NAMES, failures: reporterFailures,
+        builtin: (name) => ((CONFIG_REPORTER_NAMES as readonly string[]).includes(name) ? builtinReporters[name as (typeof CONFIG_REPORTER_NAMES)[number]](reporterOptions) : undefined),
+      }),
+      // The report files are the run's record (CI artifacts, --baseline, merge-reports): always written, last but --json.
+      ...builtinReporters.files(reporterOptions),
+      ...(opts.json ? builtinReporters.json(reporterOptions) : []),
+    ];
     runId = newRunId();
     // An unusable report folder found after the run would cost the run its results.
     const reportDir = path.resolve(io.cwd, opts.reportDir ?? path.join('reports', 'runs', runId));
@@ -173,45 +192,35 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const warning = found && leftoverWarning(found, opts.db ?? undefined);
       if (warning) err(warning);
     }
-    const human = opts.json ? io.stderr : io.stdout;
-    const tty = !opts.ci && !!io.stderr.isTTY;
-    const color = tty && !io.env.NO_COLOR;
-    const reporters = [
-      builtinReporters.progress({ out: io.stderr, tty, color }),
-      builtinReporters.console({ out: human, tty, color, verbose: opts.verbose }),
-    ];
     const budget = timeBudgetMs !== null && opts.timeBudgetMs === null ? ` · time budget ${timeBudgetMs / 60_000}m (--ci default)` : '';
     const from = config ? ` · config ${path.relative(io.cwd, config.file) || config.file}` : '';
-    human.write(`chatfuzz ${mode} · seed ${seed} · ${server.kind} ${server.serverVersion} · ${targets.length} target(s) × ${scenarios.length} scenario(s)${budget}${from} · run ${runId}\n`);
+    banner = (`chatfuzz ${mode} · seed ${seed} · ${server.kind} ${server.serverVersion} · ${targets.length} target(s) × ${scenarios.length} scenario(s)${budget}${from} · run ${runId}`);
     // Saved failures are retried first, so a fixed bug shows as fixed; --replay runs only its case.
     const corpus = replay ? [] : (await loadCorpus(io.cwd)).filter((e) => !opts.noCorpus || e.file.startsWith(REGRESSIONS_DIR));
     const raw = await runFuzz({
       examples: (t, s) => corpusExamples(corpus, t, s, mode),
       corpusDir: opts.noCorpus ? undefined : io.cwd,
-      runId, targets, scenarios, mode, seed, reportDir, reporters,
+      runId, targets, scenarios, mode, seed, reportDir, reporters: reporters.map((r) => redactingCells(r, secrets)),
       runs: opts.runs ?? (replay ? DEFAULT_REPLAY_RUNS : mode === 'exhaustive' ? DEFAULT_EXHAUSTIVE_WORKLOADS : DEFAULT_RUNS),
       timeBudgetMs, callTimeoutMs: opts.callTimeoutMs, isolation: opts.isolation, latency: opts.latency,
       replay: replay ? { workload: replay.workload, ...(replay.choices ? { choices: replay.choices } : {}) } : undefined,
       shard: opts.shard, runner: workers,
     }, server);
-    const redacted = redactResults(raw, secrets);
-    // --ci makes the baseline a gate: a cell that passed there and fails now fails the run.
-    const results = baseline ? applyBaseline(redacted, baseline, { file: opts.baseline!, gate: opts.ci }) : redacted;
-    // Console output comes from the reporters; files are written once the results are redacted.
-    for (const r of reporters) await r.onRunEnd?.(results, reportDir);
+    const results = finalResults(raw, { secrets, baseline: baseline && { baseline, file: opts.baseline!, gate: opts.ci } });
     try {
-      await writeReportFiles(results, reportDir);
-      createdReportDirs = [];
+      for (const r of reporters) await r.onRunEnd?.(results, reportDir);
     } catch (e) {
+      if (!(e instanceof ReportFilesError)) throw e;
       // The folder was writable when the run began; whatever happened since, the verdicts must not be lost.
-      err(`chatfuzz: could not write the report to ${reportDir}: ${(e as Error).message}`);
+      err(`chatfuzz: ${e.message}`);
       err(opts.json ? 'results.json is on stdout (--json)' : 'results.json follows on stderr:');
       (opts.json ? io.stdout : io.stderr).write(JSON.stringify(results, null, 2) + '\n');
       return 3;
     }
-    human.write(`report: ${path.relative(io.cwd, path.join(reportDir, 'index.html')) || reportDir}\n`);
-    if (opts.json) io.stdout.write(JSON.stringify(results, null, 2) + '\n');
-    return results.exitCode;
+    createdReportDirs = [];
+    // A reporter that threw heard nothing after; the files are written, but the run's output is not whole.
+    for (const f of reporterFailures) err(`chatfuzz: reporter ${f.reporter} failed in ${f.hook}: ${(f.error as Error)?.stack ?? String(f.error)}`);
+    return reporterFailures.length ? 3 : results.exitCode;
   } catch (e) {
     // A run cut short by a signal fails as its server goes away; that is not worth a message.
     if (interrupted !== undefined) return interrupted;
@@ -267,10 +276,10 @@ async function cleanup(started: DatabaseServer | Promise<DatabaseServer> | undef
   await server.stop();
 }
 
-function redactResults(results: RunResults, secrets: string[]): RunResults {
-  if (!secrets.length) return results;
-  const all = secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]);
-  return JSON.parse(redactSecrets(JSON.stringify(results), all));
+/** `r` hearing each finished cell with the server's secrets removed, as onRunEnd hears the whole run. */
+function redactingCells(r: Reporter, secrets: readonly string[]): Reporter {
+  const onCellEnd = r.onCellEnd;
+  return onCellEnd ? { ...r, onCellEnd: (cell) => onCellEnd.call(r, redactValue(cell, secrets)) } : r;
 }
 
 export type { CliIo, CliOptions };

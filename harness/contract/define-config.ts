@@ -31,6 +31,13 @@ export interface ChatfuzzConfig {
   corpus?: boolean;
   /** Cells run at once, each in a worker process (default: one per core; 1 runs them in turn). */
   workers?: number;
+  /**
+   * What the run reports to, in order: `'default'` (the live progress and the console summary; also
+   * `'progress'` and `'console'` alone) and paths of reporter modules, relative to the config file,
+   * whose default export is a `Reporter`. The report files (results.json, index.html, junit.xml) are
+   * always written. Default: `['default']`.
+   */
+  reporters?: string[];
 }
 
 /** Identity helper that gives a config file its types. */

@@ -2,7 +2,7 @@ import { MODES } from './define-config.js';
 import { ISOLATION_LEVELS } from './define-target.js';
 import { DURATION_RANGES, durationRangeProblem, parseDuration } from './parse-duration.js';
 
-const FIELDS = ['targets', 'scenarios', 'mode', 'runs', 'timeBudget', 'seed', 'db', 'report', 'ci', 'baseline', 'isolation', 'callTimeout', 'corpus', 'workers'];
+const FIELDS = ['targets', 'scenarios', 'mode', 'runs', 'timeBudget', 'seed', 'db', 'report', 'ci', 'baseline', 'isolation', 'callTimeout', 'corpus', 'workers', 'reporters'];
 
 /** Problems with a config file's default export, one sentence each; empty when it is a valid ChatfuzzConfig. */
 export function validateConfig(value: unknown): string[] {
@@ -15,6 +15,7 @@ export function validateConfig(value: unknown): string[] {
   };
   strings('targets', c.targets);
   if (c.scenarios !== undefined) strings('scenarios', c.scenarios);
+  if (c.reporters !== undefined) strings('reporters', c.reporters);
   if (c.mode !== undefined && !(MODES as readonly unknown[]).includes(c.mode)) problems.push(`\`mode\` must be one of ${MODES.join(', ')}, not ${JSON.stringify(c.mode)}`);
   if (c.runs !== undefined && !(Number.isInteger(c.runs) && (c.runs as number) >= 1)) problems.push('`runs` must be a positive integer');
   if (c.workers !== undefined && !(Number.isInteger(c.workers) && (c.workers as number) >= 1 && (c.workers as number) <= 64)) problems.push('`workers` must be an integer from 1 to 64');

@@ -11,8 +11,9 @@ import { shellQuote } from '../../cases/case-file.js';
 import type { CliIo } from '../cli-io.js';
 import { newRunId } from '../new-run-id.js';
 import type { BaselineStatus, BaselineSummary, CellFailure, CellResult, RunResults } from '../../run/results.js';
-import { builtinReporters } from '../../../reports/builtin-reporters.js';
-import { writeReportFiles } from '../../../reports/write-report-files.js';
+import { builtinReporters, type BuiltinReporterOptions } from '../../../reports/builtin-reporters.js';
+import { ReportFilesError } from '../../../reports/file-reporter.js';
+import type { Reporter } from '../../run/reporter.js';
 import { prepareReportDir } from '../../../reports/prepare-report-dir.js';
 import { BASELINE_STATUSES } from '../../../reports/baseline-diff.js';
 
@@ -80,17 +81,23 @@ export async function runMergeReports(argv: string[], io: CliIo): Promise<number
     }
     const human = v.json ? io.stderr : io.stdout;
     const color = !!human.isTTY && !io.env.NO_COLOR && !io.env.CI;
-    human.write(`chatfuzz merge-reports · ${parts.length} part(s) of ${ordered[0]!.results.shard.total} (run ids ${ordered.map((p) => p.results.runId).join(', ')}) · seed ${results.seed} · ${results.mode}\n`);
-    await builtinReporters.console({ out: human, tty: false, color }).onRunEnd?.(results, outDir);
-    await writeReportFiles(results, outDir, { cwd: io.cwd });
-    human.write(`report: ${path.relative(io.cwd, path.join(outDir, 'index.html')) || outDir}\n`);
-    if (v.json) io.stdout.write(JSON.stringify(results, null, 2) + '\n');
+    const banner = `chatfuzz merge-reports · ${parts.length} part(s) of ${ordered[0]!.results.shard.total} (run ids ${ordered.map((p) => p.results.runId).join(', ')}) · seed ${results.seed} · ${results.mode}`;
+    const o: BuiltinReporterOptions = { out: human, stdout: io.stdout, tty: false, color, banner, cwd: io.cwd };
+    const reporters: Reporter[] = [...builtinReporters.console(o), ...builtinReporters.files(o), ...(v.json ? builtinReporters.json(o) : [])];
+    // The merged run is reported as a run is: its start, then its end (the matrix, the files, --json).
+    const cellsRun = results.cells.map(({ target, scenario }) => ({ target, scenario }));
+    for (const r of reporters) await r.onRunStart?.({ runId, seed: results.seed, mode: results.mode, db: results.db, cells: cellsRun, reportDir: outDir });
+    for (const r of reporters) await r.onRunEnd?.(results, outDir);
     return results.exitCode;
   } catch (e) {
     if (e instanceof UsageError) {
       err(`chatfuzz merge-reports: ${e.message}`);
       err('run `chatfuzz merge-reports --help` for usage');
       return e.exitCode;
+    }
+    if (e instanceof ReportFilesError) {
+      err(`chatfuzz merge-reports: ${e.message}`);
+      return 3;
     }
     err(`chatfuzz merge-reports: internal error: ${(e as Error)?.stack ?? String(e)}`);
     return 3;
