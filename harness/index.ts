@@ -8,7 +8,8 @@ export type {
   TargetApi, InputRules, KnownFinding, Expectation, TableMap, IdFormat, GateKind,
 } from './contract/define-target.js';
 export type { ChatfuzzConfig, Mode } from './contract/define-config.js';
-export type { Reporter, RunStart, TrialProgress } from './run/reporter.js';
-export type { RunResults, CellResult, CellFailure, MutedFinding, CounterexampleOp, BaselineStatus, BaselineSummary } from './run/results.js';
+export type {
+  Reporter, RunStart, TrialProgress, RunResults, CellResult, CellFailure, MutedFinding, CounterexampleOp, BaselineStatus, BaselineSummary,
+} from './contract/reporter.js';
 export { startServer } from './contract/start-server.js';
 export type { StartServerOptions, ServerProcess } from './contract/start-server.js';

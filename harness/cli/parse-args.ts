@@ -101,17 +101,20 @@ export function parseLatency(text: string): LatencyRange {
   return { minMs, maxMs };
 }
 
-function list(v: string | undefined): string[] | null {
+/** A comma-separated flag value as a list; null when it names nothing. */
+export function list(v: string | undefined): string[] | null {
   if (v === undefined) return null;
   const items = v.split(',').map((s) => s.trim()).filter(Boolean);
   return items.length ? items : null;
 }
 
-/** Parses argv (without node and script) over the config's `defaults`; a bad flag or value is a UsageError. */
-export function parseArgs(argv: string[], defaults: CliDefaults = {}): CliOptions {
-  let parsed;
+/** The flags of a command line as given, each a string or boolean, not yet checked or merged with a config. */
+export type FlagValues = ReturnType<typeof readFlags>;
+
+/** Reads argv (without node and script) once; an unknown flag or a missing value is a UsageError naming the valid flags. */
+export function readFlags(argv: string[]) {
   try {
-    parsed = nodeParseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
+    return nodeParseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }).values;
   } catch (e) {
     const valid = Object.keys(FLAGS).map((f) => `--${f}`).join(', ');
     const message = (e as Error).message.split('\n')[0]!.replace(/\.$/, '');
@@ -119,7 +122,11 @@ export function parseArgs(argv: string[], defaults: CliDefaults = {}): CliOption
     const hint = /ambiguous/.test(message) ? ' (write a negative value with =, like --seed=-5)' : '';
     throw new UsageError(`${message}${hint}. Valid flags: ${valid}`);
   }
-  const v = parsed.values;
+}
+
+/** Checks the flags (argv, or what readFlags made of it) over the config's `defaults`; a bad value is a UsageError. */
+export function parseArgs(argv: string[] | FlagValues, defaults: CliDefaults = {}): CliOptions {
+  const v = Array.isArray(argv) ? readFlags(argv) : argv;
   if (v.mode !== undefined && !(MODES as readonly string[]).includes(v.mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')} (got "${v.mode}")`);
   const mode = (v.mode as Mode | undefined) ?? defaults.mode ?? 'scheduled';
   let runs: number | null = defaults.runs ?? null;

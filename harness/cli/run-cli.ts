@@ -1,49 +1,44 @@
-// cli: `npm run fuzz` / `chatfuzz`. Parses flags, wires the registries together (built-in
-// targets, scenarios, reporters) and hands the run stage a FuzzPlan; then applies the baseline,
-// writes the report files and maps the outcome to the exit code (0/1/2/3). The only part of
-// the engine that imports targets/, scenarios/ and reports/.
+// cli: `npm run fuzz` / `chatfuzz`. Three steps: the plan (flags + config + a --replay case,
+// resolved once by resolvePlan), the resources a run starts (RunResources: server, workers, lock,
+// signals, clean-up) and the finish (finishRun: the reporters' onRunEnd and the exit code 0/1/2/3).
+// Wires the registries together (built-in targets, scenarios, reporters): the only part of the
+// engine that imports targets/, scenarios/ and reports/.
 import crypto from 'node:crypto';
-import { readFile, rmdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs, USAGE, type CliOptions } from './parse-args.js';
+import { readFlags, parseArgs, USAGE, type CliOptions } from './parse-args.js';
 import { loadConfig } from './load-config.js';
 import { runInit } from './run-init.js';
 import type { CliIo } from './cli-io.js';
 import { InfraError, TargetContractError, UsageError } from '../errors.js';
 import { startDatabaseServer } from '../db/start-database-server.js';
-import type { DatabaseServer } from '../db/database-server.js';
-import { createdDatabases, dropDatabasesOfRun, dropRunDatabase } from '../db/run-database.js';
 import { CellWorkerPool } from './workers/cell-worker-pool.js';
 import { newRunId } from './new-run-id.js';
-import { holdRunLock, type HeldRunLock } from '../db/leftovers/hold-database-run-lock.js';
+import { holdRunLock } from '../db/leftovers/hold-database-run-lock.js';
 import { findLeftoverDatabases } from '../db/leftovers/find-leftover-databases.js';
 import { leftoverWarning } from './leftover-warning.js';
 export { newRunId };
-import { redactSecrets } from '../db/redact-url.js';
-import { readCaseFile, type CaseFile } from '../cases/case-file.js';
+import { readCaseFile } from '../cases/case-file.js';
 import { matrixCells, runFuzz } from '../run/run-fuzz.js';
-import { stopAllServers } from '../contract/start-server.js';
 import { corpusExamples, loadCorpus, REGRESSIONS_DIR } from '../cases/failure-corpus.js';
 import { builtinInvariants } from '../invariants/builtin-invariants.js';
 import { INVARIANT_NAMES } from '../contract/define-target.js';
 import { builtinScenarios } from '../../scenarios/builtin-scenarios.js';
-import type { Scenario } from '../workload/scenario.js';
 import { builtinTargets } from '../../targets/builtin-targets.js';
-import { loadTargets } from '../contract/load-target.js';
+import { loadTargets, type LoadedTarget } from '../contract/load-target.js';
 import { builtinReporters, CONFIG_REPORTER_NAMES, type BuiltinReporterOptions } from '../../reports/builtin-reporters.js';
-import { ReportFilesError } from '../../reports/file-reporter.js';
 import { prepareReportDir } from '../../reports/prepare-report-dir.js';
 import { BaselineFileError, parseBaseline, type Baseline } from '../../reports/baseline-diff.js';
 import { loadReporters, type ReporterFailure } from './load-reporters.js';
-import { finalResults, redactValue } from './final-results.js';
+import { redactValue } from './final-results.js';
 import type { Reporter } from '../run/reporter.js';
-
-const DEFAULT_RUNS = 100;
-const DEFAULT_REPLAY_RUNS = 20;
-const DEFAULT_EXHAUSTIVE_WORKLOADS = 3;
-/** --ci without --runs or --time-budget: a gate must end in a known time, whatever the targets do. */
-export const CI_DEFAULT_TIME_BUDGET_MS = 5 * 60_000;
+import { resolvePlan, type RunPlan } from './resolve-plan.js';
+import { RunResources } from './run-resources.js';
+import { finishRun } from './finish-run.js';
+import type { CaseFile } from '../cases/case-file.js';
+import type { DatabaseServer } from '../db/database-server.js';
+export { CI_DEFAULT_TIME_BUDGET_MS, shardSeed } from './resolve-plan.js';
 
 /** Reads and checks a --baseline file; anything wrong with it is a usage error (exit 2) naming the file. */
 export async function readBaseline(file: string, cwd: string): Promise<Baseline> {
@@ -69,15 +64,6 @@ export async function readBaseline(file: string, cwd: string): Promise<Baseline>
 }
 
 
-function resolveScenarios(names: string[] | null): readonly Scenario[] {
-  if (!names) return builtinScenarios;
-  return names.map((n) => {
-    const s = builtinScenarios.find((x) => x.name === n);
-    if (s) return s;
-    throw new UsageError(`unknown scenario "${n}". Valid scenarios: ${builtinScenarios.map((x) => x.name).join(', ')}`);
-  });
-}
-
 async function listText(): Promise<string> {
   const pad = (s: string, n: number) => s.padEnd(n);
   const lines = ['targets:'];
@@ -98,182 +84,136 @@ async function listText(): Promise<string> {
 
 /** Runs `npm run fuzz` with the given arguments; resolves to the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  let server: DatabaseServer | undefined;
-  let starting: Promise<DatabaseServer> | undefined;
-  let workers: CellWorkerPool | undefined;
-  let runId: string | undefined;
-  let runLock: HeldRunLock | undefined;
-  let secrets: string[] = [];
-  let createdReportDirs: string[] = [];
-  const err = (s: string) => io.stderr.write(redactSecrets(s, secrets) + '\n');
-  let cleaning: Promise<void> | undefined;
-  const cleanUpOnce = () => (cleaning ??= (async () => {
-    await cleanup(server ?? starting, workers, runId, runLock);
-    // A run that ended before its report leaves no empty folders behind (rmdir keeps any with files in them).
-    for (const d of createdReportDirs.reverse()) await rmdir(d).catch(() => {});
-  })());
-  let interrupted: number | undefined;
-  const stop = (why: string, code: number) => {
-    if (interrupted !== undefined) return;
-    interrupted = code;
-    err(`\nchatfuzz: ${why}: dropping the run's databases and stopping its server…`);
-    void cleanUpOnce().finally(() => process.exit(code));
-  };
-  const onSignal = (signal: NodeJS.Signals) => stop(signal, SIGNAL_EXIT_CODES[signal as keyof typeof SIGNAL_EXIT_CODES] ?? 130);
-  for (const signal of Object.keys(SIGNAL_EXIT_CODES)) process.once(signal, onSignal);
-  // `npm run` and `npx` start chatfuzz through `sh -c`: a SIGTERM to npm ends the shell and npm but
-  // never reaches this process, which would run on orphaned. A new parent pid says so.
-  const parent = process.ppid;
-  const parentWatch = setInterval(() => { if (process.ppid !== parent) stop(`the process that started it (pid ${parent}) has ended`, 143); }, 250);
-  parentWatch.unref();
+  const run = new RunResources(io);
   try {
     if (argv[0] === 'init') return await runInit(argv.slice(1), io);
     if (argv[0] === 'drop-leftovers') return await (await import('./drop-leftovers.js')).runDropLeftovers(argv.slice(1), io);
     if (argv[0] === 'merge-reports') return await (await import('./merge/merge-reports.js')).runMergeReports(argv.slice(1), io);
-    const flags = parseArgs(argv);
-    // The config's settings are defaults: the same argv parsed over them lets every flag win.
-    const config = flags.help || flags.list ? undefined : await loadConfig(flags.config, io.cwd);
-    const opts = config ? parseArgs(argv, config.defaults) : flags;
-    if (opts.help) { io.stdout.write(USAGE + '\n'); return 0; }
-    if (opts.list) { io.stdout.write(await listText()); return 0; }
-    let replay: CaseFile | undefined;
-    if (opts.replay) replay = await readCaseFile(path.resolve(io.cwd, opts.replay));
-    const scenarios = resolveScenarios(replay ? [replay.scenario] : opts.scenarios);
-    const scenarioNames = builtinScenarios.map((s) => s.name);
-    // A replay runs its own case's target unless --target names another; a config's targets do not replace it.
-    const targetSpecs = flags.targets ?? (replay ? [replayTargetSpec(replay, opts.replay!)] : opts.targets ?? Object.keys(builtinTargets));
-    const seed = flags.seed ?? replay?.seed ?? opts.seed ?? (opts.shard ? shardSeed(io.env) : crypto.randomBytes(4).readInt32LE(0));
-    const mode = replay ? (replay.mode === 'exhaustive' ? 'scheduled' : replay.mode) : opts.mode;
-    // Checked before a database is started: a wrong path should cost no time.
-    const baseline = opts.baseline !== null ? await readBaseline(opts.baseline, io.cwd) : undefined;
-    const timeBudgetMs = opts.timeBudgetMs ?? (opts.ci && opts.runs === null && !replay ? CI_DEFAULT_TIME_BUDGET_MS : null);
-    // User reporters load before a database starts: a wrong path should cost no time either.
-    const human = opts.json ? io.stderr : io.stdout;
-    const tty = !opts.ci && !!io.stderr.isTTY;
-    let banner = '';
-    const reporterOptions: BuiltinReporterOptions = {
-      out: human, err: io.stderr, stdout: io.stdout, tty, color: tty && !io.env.NO_COLOR, verbose: opts.verbose, banner: () => banner, cwd: io.cwd,
-    };
-    const reporterFailures: ReporterFailure[] = [];
-    const reporters: Reporter[] = [
-      ...await loadReporters(opts.reporters ?? ['default'], {
-        cwd: io.cwd, builtinNames: CONFIG_REPORTER_NAMES, failures: reporterFailures,
-        builtin: (name) => ((CONFIG_REPORTER_NAMES as readonly string[]).includes(name) ? builtinReporters[name as (typeof CONFIG_REPORTER_NAMES)[number]](reporterOptions) : undefined),
-      }),
-      // The report files are the run's record (CI artifacts, --baseline, merge-reports): always written, last but --json.
-      ...builtinReporters.files(reporterOptions),
-      ...(opts.json ? builtinReporters.json(reporterOptions) : []),
-    ];
-    runId = newRunId();
-    // An unusable report folder found after the run would cost the run its results.
-    const reportDir = path.resolve(io.cwd, opts.reportDir ?? path.join('reports', 'runs', runId));
-    createdReportDirs = await prepareReportDir(reportDir, opts.reportDir !== null ? '--report' : 'the report folder');
-    // The server starts while the targets load (with an ORM's client, the slowest part of start-up); a target that cannot load stops it again.
-    starting = startDatabaseServer(opts.db ?? undefined, io.env);
-    starting.catch(() => {});
-    const targets = await loadTargets(targetSpecs, { registry: builtinTargets, scenarioNames, cwd: io.cwd }).catch((e) => {
-      throw replay && !flags.targets && e instanceof UsageError ? replayTargetError(replay, opts.replay!, e) : e;
-    });
-    if (replay && flags.targets && !targets.some((t) => t.def.name === replay.target)) {
-      err(`chatfuzz: note: ${opts.replay} was found on target "${replay.target}"; replaying it on ${targets.map((t) => `"${t.def.name}"`).join(', ')} as --target says`);
-    }
-    // Workers start now: their start-up overlaps the database server's.
-    const workerCount = Math.min(opts.workers ?? os.availableParallelism(), matrixCells({ targets, scenarios, shard: opts.shard }).length);
-    if (workerCount > 1) workers = new CellWorkerPool(workerCount, io.env);
-
-    server = await starting;
-    secrets = server.secrets;
-    // A user's server outlives the run: while this run lives its lock keeps its databases from counting
-    // as leftovers, so it is taken before the first one exists. An embedded or container server is the run's own.
-    if (server.kind === 'url') {
-      runLock = await holdRunLock(server, runId);
-      // Only a warning: a server that will not list its databases must not stop the run.
-      const found = await findLeftoverDatabases(server, { ownRunId: runId }).catch(() => undefined);
-      const warning = found && leftoverWarning(found, opts.db ?? undefined);
-      if (warning) err(warning);
-    }
-    const budget = timeBudgetMs !== null && opts.timeBudgetMs === null ? ` · time budget ${timeBudgetMs / 60_000}m (--ci default)` : '';
-    const from = config ? ` · config ${path.relative(io.cwd, config.file) || config.file}` : '';
-    banner = (`chatfuzz ${mode} · seed ${seed} · ${server.kind} ${server.serverVersion} · ${targets.length} target(s) × ${scenarios.length} scenario(s)${budget}${from} · run ${runId}`);
-    // Saved failures are retried first, so a fixed bug shows as fixed; --replay runs only its case.
-    const corpus = replay ? [] : (await loadCorpus(io.cwd)).filter((e) => !opts.noCorpus || e.file.startsWith(REGRESSIONS_DIR));
-    const raw = await runFuzz({
-      examples: (t, s) => corpusExamples(corpus, t, s, mode),
-      corpusDir: opts.noCorpus ? undefined : io.cwd,
-      runId, targets, scenarios, mode, seed, reportDir, reporters: reporters.map((r) => redactingCells(r, secrets)),
-      runs: opts.runs ?? (replay ? DEFAULT_REPLAY_RUNS : mode === 'exhaustive' ? DEFAULT_EXHAUSTIVE_WORKLOADS : DEFAULT_RUNS),
-      timeBudgetMs, callTimeoutMs: opts.callTimeoutMs, isolation: opts.isolation, latency: opts.latency,
-      replay: replay ? { workload: replay.workload, ...(replay.choices ? { choices: replay.choices } : {}) } : undefined,
-      shard: opts.shard, runner: workers,
-    }, server);
-    const results = finalResults(raw, { secrets, baseline: baseline && { baseline, file: opts.baseline!, gate: opts.ci } });
-    try {
-      for (const r of reporters) await r.onRunEnd?.(results, reportDir);
-    } catch (e) {
-      if (!(e instanceof ReportFilesError)) throw e;
-      // The folder was writable when the run began; whatever happened since, the verdicts must not be lost.
-      err(`chatfuzz: ${e.message}`);
-      err(opts.json ? 'results.json is on stdout (--json)' : 'results.json follows on stderr:');
-      (opts.json ? io.stdout : io.stderr).write(JSON.stringify(results, null, 2) + '\n');
-      return 3;
-    }
-    createdReportDirs = [];
-    // A reporter that threw heard nothing after; the files are written, but the run's output is not whole.
-    for (const f of reporterFailures) err(`chatfuzz: reporter ${f.reporter} failed in ${f.hook}: ${(f.error as Error)?.stack ?? String(f.error)}`);
-    return reporterFailures.length ? 3 : results.exitCode;
+    return await runFuzzCommand(argv, io, run);
   } catch (e) {
     // A run cut short by a signal fails as its server goes away; that is not worth a message.
-    if (interrupted !== undefined) return interrupted;
+    if (run.interrupted !== undefined) return run.interrupted;
     if (e instanceof UsageError || e instanceof InfraError) {
-      err(`chatfuzz: ${e.message}`);
+      run.err(`chatfuzz: ${e.message}`);
       // A broken target is not a usage mistake: its message already names the rule.
-      if (e instanceof UsageError && !(e instanceof TargetContractError)) err('run `npm run fuzz -- --help` for usage, `--list` for targets and scenarios');
+      if (e instanceof UsageError && !(e instanceof TargetContractError)) run.err('run `npm run fuzz -- --help` for usage, `--list` for targets and scenarios');
       return e.exitCode;
     }
-    err(`chatfuzz: internal error: ${(e as Error)?.stack ?? String(e)}`);
+    run.err(`chatfuzz: internal error: ${(e as Error)?.stack ?? String(e)}`);
     return 3;
   } finally {
-    for (const signal of Object.keys(SIGNAL_EXIT_CODES)) process.off(signal, onSignal);
-    clearInterval(parentWatch);
-    await cleanUpOnce();
+    await run.close();
   }
 }
 
-/** The exit code of a run stopped by a signal: 128 + the signal's number, as a shell reports it. */
-const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+/** Plans the run, starts what it needs (owned by `run`), runs the cells and finishes. */
+async function runFuzzCommand(argv: string[], io: CliIo, run: RunResources): Promise<number> {
+  const flags = readFlags(argv);
+  if (flags.help || flags.list) {
+    parseArgs(flags);
+    io.stdout.write(flags.help ? USAGE + '\n' : await listText());
+    return 0;
+  }
+  const config = await loadConfig(flags.config ?? null, io.cwd);
+  const replay = flags.replay ? await readCaseFile(path.resolve(io.cwd, flags.replay)) : undefined;
+  const plan = resolvePlan({
+    flags, config, replay, runId: newRunId(), cwd: io.cwd, env: io.env, freshSeed: crypto.randomBytes(4).readInt32LE(0),
+    scenarios: builtinScenarios, builtinTargets: Object.keys(builtinTargets),
+  });
+  // Checked before a database is started: a wrong path should cost no time.
+  const baseline = plan.baselineFile !== null ? await readBaseline(plan.baselineFile, io.cwd) : undefined;
+  run.runId = plan.runId;
+  // An unusable report folder found after the run would cost the run its results.
+  run.createdReportDirs = await prepareReportDir(plan.reportDir, plan.reportDirGiven ? '--report' : 'the report folder');
+  const out = await runReporters(plan, io);
+  // The server starts while the targets load (with an ORM's client, the slowest part of start-up); a target that cannot load stops it again.
+  run.starting = startDatabaseServer(plan.db ?? undefined, io.env);
+  run.starting.catch(() => {});
+  const targets = await loadPlanTargets(plan, io, run);
+  // Workers start now: their start-up overlaps the database server's.
+  const workerCount = Math.min(plan.workers ?? os.availableParallelism(), matrixCells({ targets, scenarios: plan.scenarios, shard: plan.shard }).length);
+  if (workerCount > 1) run.workers = new CellWorkerPool(workerCount, io.env);
+  const server = await startServer(plan, run);
+  out.setBanner(banner(plan, server, targets.length, io.cwd));
+  // Saved failures are retried first, so a fixed bug shows as fixed; --replay runs only its case.
+  const corpus = plan.replay ? [] : (await loadCorpus(io.cwd)).filter((e) => !plan.noCorpus || e.file.startsWith(REGRESSIONS_DIR));
+  const r = plan.replay?.case;
+  const raw = await runFuzz({
+    examples: (t, s) => corpusExamples(corpus, t, s, plan.mode),
+    corpusDir: plan.noCorpus ? undefined : io.cwd,
+    runId: plan.runId, targets, scenarios: plan.scenarios, mode: plan.mode, seed: plan.seed, reportDir: plan.reportDir,
+    reporters: out.reporters.map((x) => redactingCells(x, run.secrets)),
+    runs: plan.runs, timeBudgetMs: plan.timeBudgetMs, callTimeoutMs: plan.callTimeoutMs, isolation: plan.isolation, latency: plan.latency,
+    replay: r ? { workload: r.workload, ...(r.choices ? { choices: r.choices } : {}) } : undefined,
+    shard: plan.shard, runner: run.workers,
+  }, server);
+  return finishRun({
+    raw, reporters: out.reporters, reportDir: plan.reportDir, secrets: run.secrets, json: plan.json, io, err: (s) => run.err(s),
+    baseline: baseline && { baseline, file: plan.baselineFile!, gate: plan.ci }, reporterFailures: out.failures,
+    onWritten: () => { run.createdReportDirs = []; },
+  });
+}
 
-/** What `--target` must say to replay `c`: its targetSpec, or a built-in target's name; else a UsageError naming the fix. */
-function replayTargetSpec(c: CaseFile, file: string): string {
-  if (typeof c.targetSpec === 'string' && c.targetSpec !== '') return c.targetSpec;
-  if (Object.hasOwn(builtinTargets, c.target)) return c.target;
-  throw new UsageError(`--replay ${file}: the case file does not say where target "${c.target}" is loaded from (no targetSpec); pass the target's module: --replay ${file} --target ./path/to/target.ts`);
+/** The run's reporters: the config's (or the default terminal output), then the report files, then --json. */
+async function runReporters(plan: RunPlan, io: CliIo): Promise<{ reporters: Reporter[]; failures: ReporterFailure[]; setBanner(b: string): void }> {
+  const tty = !plan.ci && !!io.stderr.isTTY;
+  let header = '';
+  const o: BuiltinReporterOptions = {
+    out: plan.json ? io.stderr : io.stdout, err: io.stderr, stdout: io.stdout, tty, color: tty && !io.env.NO_COLOR,
+    verbose: plan.verbose, banner: () => header, cwd: io.cwd,
+  };
+  const failures: ReporterFailure[] = [];
+  const names: readonly string[] = CONFIG_REPORTER_NAMES;
+  const reporters = [
+    // User reporters load before a database starts: a wrong path should cost no time either.
+    ...await loadReporters(plan.reporters, {
+      cwd: io.cwd, builtinNames: CONFIG_REPORTER_NAMES, failures,
+      builtin: (name) => (names.includes(name) ? builtinReporters[name as (typeof CONFIG_REPORTER_NAMES)[number]](o) : undefined),
+    }),
+    // The report files are the run's record (CI artifacts, --baseline, merge-reports): always written, last but --json.
+    ...builtinReporters.files(o),
+    ...(plan.json ? builtinReporters.json(o) : []),
+  ];
+  return { reporters, failures, setBanner: (b) => { header = b; } };
+}
+
+async function loadPlanTargets(plan: RunPlan, io: CliIo, run: RunResources): Promise<LoadedTarget[]> {
+  const { replay } = plan;
+  const targets = await loadTargets([...plan.targetSpecs], { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name), cwd: io.cwd }).catch((e) => {
+    throw replay && !replay.targetGiven && e instanceof UsageError ? replayTargetError(replay.case, replay.file, e) : e;
+  });
+  if (replay && replay.targetGiven && !targets.some((t) => t.def.name === replay.case.target)) {
+    run.err(`chatfuzz: note: ${replay.file} was found on target "${replay.case.target}"; replaying it on ${targets.map((t) => `"${t.def.name}"`).join(', ')} as --target says`);
+  }
+  return targets;
+}
+
+/** Waits for the database server; on a user's server, takes the run lock and warns of leftovers. */
+async function startServer(plan: RunPlan, run: RunResources): Promise<DatabaseServer> {
+  const server = await run.starting!;
+  run.server = server;
+  run.secrets = server.secrets;
+  // A user's server outlives the run: while this run lives its lock keeps its databases from counting
+  // as leftovers, so it is taken before the first one exists. An embedded or container server is the run's own.
+  if (server.kind === 'url') {
+    run.runLock = await holdRunLock(server, plan.runId);
+    // Only a warning: a server that will not list its databases must not stop the run.
+    const found = await findLeftoverDatabases(server, { ownRunId: plan.runId }).catch(() => undefined);
+    const warning = found && leftoverWarning(found, plan.db ?? undefined);
+    if (warning) run.err(warning);
+  }
+  return server;
+}
+
+function banner(plan: RunPlan, server: DatabaseServer, targetCount: number, cwd: string): string {
+  const budget = plan.ciTimeBudget ? ` · time budget ${plan.timeBudgetMs! / 60_000}m (--ci default)` : '';
+  const from = plan.configFile ? ` · config ${path.relative(cwd, plan.configFile) || plan.configFile}` : '';
+  return `chatfuzz ${plan.mode} · seed ${plan.seed} · ${server.kind} ${server.serverVersion} · ${targetCount} target(s) × ${plan.scenarios.length} scenario(s)${budget}${from} · run ${plan.runId}`;
 }
 
 function replayTargetError(c: CaseFile, file: string, e: UsageError): UsageError {
   return new UsageError(`--replay ${file}: cannot load its target "${c.target}" from "${c.targetSpec}" (the path is relative to the folder the failing run started in): ${e.message}\n`
     + `  if the target moved, or you run from another folder, pass it: --replay ${file} --target ./path/to/target.ts`);
-}
-
-/** Every shard of a CI run must generate the same workloads: without --seed they share the CI run's id. */
-export function shardSeed(env: NodeJS.ProcessEnv): number {
-  const id = env.GITHUB_RUN_ID ?? env.CI_PIPELINE_ID ?? env.BUILDKITE_BUILD_NUMBER ?? env.CIRCLE_WORKFLOW_ID;
-  if (!id) throw new UsageError('--shard needs --seed S (the same in every shard, so the shards split one run): no CI run id (GITHUB_RUN_ID, CI_PIPELINE_ID, …) to share');
-  const n = Number.parseInt(crypto.createHash('sha256').update(id).digest('hex').slice(0, 8), 16);
-  return n | 0;
-}
-
-async function cleanup(started: DatabaseServer | Promise<DatabaseServer> | undefined, workers: CellWorkerPool | undefined, runId: string | undefined, runLock?: HeldRunLock): Promise<void> {
-  // Target servers first (also on Ctrl-C, through onSignal): their connections would keep the run's databases from being dropped.
-  await Promise.all([stopAllServers(), workers?.close()]);
-  // A server still starting is waited for, so it is stopped too.
-  const server = await Promise.resolve(started).catch(() => undefined);
-  if (!server) return;
-  for (const name of createdDatabases()) await dropRunDatabase(server, name).catch(() => {});
-  // What a worker created and could not drop (it was killed, or its target crashed it).
-  if (workers && runId) await dropDatabasesOfRun(server, runId).catch(() => {});
-  // Let go only now: until its databases are gone the run must not look dead.
-  await runLock?.release();
-  await server.stop();
 }
 
 /** `r` hearing each finished cell with the server's secrets removed, as onRunEnd hears the whole run. */
