@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { startDatabaseServer } from '../harness/db/start-database-server.js';
-import { runCell, type CellOptions } from '../harness/run/run-cell.js';
+import { runCell, type CellHooks } from '../harness/run/run-cell.js';
 import type { Mode } from '../harness/contract/define-config.js';
 import type { Workload } from '../harness/workload/workload.js';
 import { builtinScenarios } from '../scenarios/builtin-scenarios.js';
@@ -51,13 +51,13 @@ const registry: TargetRegistry = {
   'upsert-wire-direct': async () => directUpsertWireTarget(server.adminUrl),
 };
 
-async function cell(target: string, scenario: Scenario, mode: Mode, runs: number, extra: Partial<CellOptions> = {}) {
+async function cell(target: string, scenario: Scenario, mode: Mode, runs: number, extra: { seed?: number; prune?: boolean; hooks?: CellHooks } = {}) {
   const [loaded] = await loadTargets([target], { registry, scenarioNames: builtinScenarios.map((s) => s.name) });
   const t0 = performance.now();
   const r = await runCell({
-    target: loaded!, scenario, mode, server, runId, cellIndex: cellIndex++, cellCount: 1, runs, timeBudgetMs: null,
-    seed: 1, callTimeoutMs: 5000, reportDir, reporters: [], ...extra,
-  });
+    run: { mode, runId, runs, seed: extra.seed ?? 1, callTimeoutMs: 5000, reportDir },
+    target: loaded!, scenario, server, cellIndex: cellIndex++, cellCount: 1, timeBudgetMs: null, prune: extra.prune,
+  }, extra.hooks);
   return { r, ms: performance.now() - t0 };
 }
 
@@ -71,7 +71,7 @@ async function compare(a: string, b: string, scenario: Scenario, mode: Mode, rou
   for (let i = 0; i < rounds; i++) {
     for (const target of [a, b]) {
       const ends: number[] = [];
-      const { r } = await cell(target, scenario, mode, runs, { reporters: [{ onTrial: (p) => { ends[p.trials - 1] = p.elapsedMs; } }] });
+      const { r } = await cell(target, scenario, mode, runs, { hooks: { reporters: [{ onTrial: (p) => { ends[p.trials - 1] = p.elapsedMs; } }] } });
       const s = sums.get(target) ?? { trials: 0, ms: 0, calls: 0, passed: true };
       s.trials += ends.length - 1;
       s.ms += ends.at(-1)! - ends[0]!;
@@ -134,7 +134,7 @@ try {
   const [loadedUpsert] = await loadTargets(['upsert'], { registry, scenarioNames: builtinScenarios.map((s) => s.name) });
   const setup = async (template?: string) => {
     const t = performance.now();
-    const c = await openCellEnv({ target: loadedUpsert!, server, runId, cellIndex: 1000 + cellIndex++, mode: 'scheduled', seed: 1, callTimeoutMs: 5000, ...(template ? { template } : {}) });
+    const c = await openCellEnv({ run: { runId, mode: 'scheduled', seed: 1, runs: 1, callTimeoutMs: 5000, reportDir }, target: loadedUpsert!, server, cellIndex: 1000 + cellIndex++, ...(template ? { template } : {}) });
     await c.close();
     return performance.now() - t;
   };
@@ -151,7 +151,7 @@ try {
   for (let round = 0; round < 2; round++) {
     unharnessed.push((await driveDirectly(upsert, server, `chatfuzz_${runId}_direct${round}`, SIX_CALLS, 200)).callsPerSec);
     const ends: number[] = [];
-    const { r } = await cell('upsert', fixed, 'stress', 220, { reporters: [{ onTrial: (p) => { ends[p.trials - 1] = p.elapsedMs; } }] });
+    const { r } = await cell('upsert', fixed, 'stress', 220, { hooks: { reporters: [{ onTrial: (p) => { ends[p.trials - 1] = p.elapsedMs; } }] } });
     const counted = ends.slice(20);
     stress.push(((counted.length - 1) * (r.calls / r.runs)) / ((counted.at(-1)! - counted[0]!) / 1000));
   }

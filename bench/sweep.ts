@@ -38,8 +38,8 @@ try {
     let cells = 0;
     for (const target of targets) for (const scenario of builtinScenarios) for (const seed of seeds) {
       const r = await runCell({
-        target, scenario, mode, server, runId: `sweep_${process.pid}`, cellIndex: cellIndex++, cellCount: 1, runs, timeBudgetMs: null,
-        seed, callTimeoutMs: 5000, reportDir, reporters: [],
+        run: { mode, runId: `sweep_${process.pid}`, runs, seed, callTimeoutMs: 5000, reportDir },
+        target, scenario, server, cellIndex: cellIndex++, cellCount: 1, timeBudgetMs: null,
       });
       trials += r.runs;
       cells++;

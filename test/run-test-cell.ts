@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
-import { runCell, type CellOptions } from '../harness/run/run-cell.js';
+import { runCell, type CellHooks } from '../harness/run/run-cell.js';
+import type { RunSettings } from '../harness/run/cell-spec.js';
 import type { CellResult } from '../harness/run/results.js';
 import type { Mode } from '../harness/contract/define-config.js';
 import type { IsolationLevel } from '../harness/contract/define-target.js';
@@ -12,15 +13,16 @@ import { testServer } from './test-server.js';
 let cellNo = 0;
 
 /** Runs one cell (stress unless told) of a built-in or file target on the suite's server. */
-export async function runTestCell(target: string, scenario: string, o: { runs?: number; seed?: number; callTimeoutMs?: number; mode?: Mode; isolation?: IsolationLevel; latency?: { minMs: number; maxMs: number }; afterTrials?: CellOptions['afterTrials']; prune?: boolean; replay?: CellOptions['replay'] } = {}): Promise<CellResult> {
+export async function runTestCell(target: string, scenario: string, o: { runs?: number; seed?: number; callTimeoutMs?: number; mode?: Mode; isolation?: IsolationLevel; latency?: { minMs: number; maxMs: number }; afterTrials?: CellHooks['afterTrials']; prune?: boolean; replay?: RunSettings['replay'] } = {}): Promise<CellResult> {
   const [loaded] = await loadTargets([target], { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name) });
   const sc = builtinScenarios.find((s) => s.name === scenario);
   if (!sc) throw new Error(`no scenario ${scenario}`);
   return runCell({
-    target: loaded!, scenario: sc, mode: o.mode ?? 'stress', server: testServer(),
-    runId: `test_${process.pid}_${Date.now().toString(36)}`, cellIndex: cellNo++, cellCount: 1,
-    runs: o.runs ?? 100, timeBudgetMs: null, seed: o.seed ?? 1234, callTimeoutMs: o.callTimeoutMs ?? 5000,
-    reportDir: path.join(os.tmpdir(), `chatfuzz-test-${process.pid}`), reporters: [],
-    isolation: o.isolation, latency: o.latency, afterTrials: o.afterTrials, prune: o.prune, replay: o.replay,
-  });
+    run: {
+      mode: o.mode ?? 'stress', runId: `test_${process.pid}_${Date.now().toString(36)}`, runs: o.runs ?? 100, seed: o.seed ?? 1234,
+      callTimeoutMs: o.callTimeoutMs ?? 5000, reportDir: path.join(os.tmpdir(), `chatfuzz-test-${process.pid}`),
+      isolation: o.isolation, latency: o.latency, replay: o.replay,
+    },
+    target: loaded!, scenario: sc, server: testServer(), cellIndex: cellNo++, cellCount: 1, timeBudgetMs: null, prune: o.prune,
+  }, { afterTrials: o.afterTrials });
 }

@@ -139,13 +139,14 @@ async function runFuzzCommand(argv: string[], io: CliIo, run: RunResources): Pro
   const corpus = plan.replay ? [] : (await loadCorpus(io.cwd)).filter((e) => !plan.noCorpus || e.file.startsWith(REGRESSIONS_DIR));
   const r = plan.replay?.case;
   const raw = await runFuzz({
+    run: {
+      runId: plan.runId, mode: plan.mode, seed: plan.seed, runs: plan.runs, callTimeoutMs: plan.callTimeoutMs, isolation: plan.isolation,
+      latency: plan.latency, reportDir: plan.reportDir, corpusDir: plan.noCorpus ? undefined : io.cwd,
+      replay: r ? { workload: r.workload, ...(r.choices ? { choices: r.choices } : {}) } : undefined,
+    },
+    targets, scenarios: plan.scenarios, timeBudgetMs: plan.timeBudgetMs, shard: plan.shard, runner: run.workers,
     examples: (t, s) => corpusExamples(corpus, t, s, plan.mode),
-    corpusDir: plan.noCorpus ? undefined : io.cwd,
-    runId: plan.runId, targets, scenarios: plan.scenarios, mode: plan.mode, seed: plan.seed, reportDir: plan.reportDir,
     reporters: out.reporters.map((x) => redactingCells(x, run.secrets)),
-    runs: plan.runs, timeBudgetMs: plan.timeBudgetMs, callTimeoutMs: plan.callTimeoutMs, isolation: plan.isolation, latency: plan.latency,
-    replay: r ? { workload: r.workload, ...(r.choices ? { choices: r.choices } : {}) } : undefined,
-    shard: plan.shard, runner: run.workers,
   }, server);
   return finishRun({
     raw, reporters: out.reporters, reportDir: plan.reportDir, secrets: run.secrets, json: plan.json, io, err: (s) => run.err(s),

@@ -41,6 +41,20 @@ function buildRequest(ns: string, call: CallSpec, ids: IdCodec): any {
 }
 
 
+/** One call of a trial: the workload's `spec`, made by logical `client` as the trial's `index`-th call, with ids under the trial's namespace `ns`. */
+export interface Call {
+  env: CallEnv;
+  clock: Clock;
+  ns: string;
+  spec: CallSpec;
+  client: number;
+  index: number;
+  /** The scheduler's, in scheduled mode. */
+  hooks?: CallHooks;
+  /** The target's id format (default: text ids). */
+  ids?: IdCodec;
+}
+
 /** Lets a scheduler know which calls are live. */
 export interface CallHooks { callStarted(call: number): void; callEnded(call: number): void }
 
@@ -48,7 +62,8 @@ export interface CallHooks { callStarted(call: number): void; callEnded(call: nu
  * Calls one ChatStore method inside its call context; a call that outlives the timeout is recorded as `info`.
  * A method that returns no Promise rejects with a TargetContractError instead of a record.
  */
-export async function invokeCall(env: CallEnv, clock: Clock, ns: string, spec: CallSpec, client: number, index: number, hooks?: CallHooks, ids: IdCodec = idCodec('text')): Promise<CallRecord> {
+export async function invokeCall(c: Call): Promise<CallRecord> {
+  const { env, clock, ns, spec, client, index, hooks, ids = idCodec('text') } = c;
   const req = buildRequest(ns, spec, ids);
   const last = spec.messages?.at(-1);
   const broken = brokenInputRule(req, env.inputRules);

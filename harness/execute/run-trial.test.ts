@@ -25,13 +25,13 @@ async function runCellChecking(target: string, scenario: string, enabled: Invari
   const invariants = Object.fromEntries(INVARIANT_NAMES.filter((n) => !enabled.includes(n)).map((n) => [n, false]));
   let stillCheckedOut = -1;
   const cell = await runCell({
+    run: {
+      mode: o.mode, runId: `leaks_${process.pid}_${Date.now().toString(36)}`, runs: o.runs, seed: o.seed ?? 2024, callTimeoutMs: 5000,
+      reportDir: path.join(os.tmpdir(), `chatfuzz-test-${process.pid}`),
+    },
     target: { ...loaded!, def: { ...loaded!.def, invariants, expect: { '*': 'pass' } } },
-    scenario: builtinScenarios.find((s) => s.name === scenario)!, mode: o.mode, server: testServer(),
-    runId: `leaks_${process.pid}_${Date.now().toString(36)}`, cellIndex: cellNo++, cellCount: 1,
-    runs: o.runs, timeBudgetMs: null, seed: o.seed ?? 2024, callTimeoutMs: 5000,
-    reportDir: path.join(os.tmpdir(), `chatfuzz-test-${process.pid}`), reporters: [],
-    afterTrials: async (pool) => { stillCheckedOut = pool.totalCount - pool.idleCount; },
-  });
+    scenario: builtinScenarios.find((s) => s.name === scenario)!, server: testServer(), cellIndex: cellNo++, cellCount: 1, timeBudgetMs: null,
+  }, { afterTrials: async (pool) => { stillCheckedOut = pool.totalCount - pool.idleCount; } });
   return { cell, stillCheckedOut };
 }
 

@@ -15,7 +15,7 @@ import { describeLeak } from '../history/describe-leak.js';
 import { stripNamespace } from '../invariants/describe.js';
 import { checkInvariants } from '../invariants/check-invariants.js';
 import type { Violation } from '../invariants/invariant.js';
-import { workloadIds, type Fault, type Workload } from '../workload/workload.js';
+import { workloadIds, type CallSpec, type Fault, type Workload } from '../workload/workload.js';
 import { StatementRecorder } from '../gate/statement-recorder.js';
 import { returnedPromise } from '../contract/returned-promise.js';
 import type { StatementGate } from '../gate/statement-gate.js';
@@ -66,7 +66,7 @@ export async function runStressTrial(env: TrialEnv, workload: Workload, ns: stri
   const clock = new Clock();
   const recorder = new StatementRecorder(clock, env.latency);
   const limit = pLimit(Math.max(1, env.concurrency ?? workload.clients.length));
-  return runTrial(env, workload, ns, clock, recorder, (run) => limit(run), () => ({ statements: recorder.statements }));
+  return runTrial({ env, workload, ns, clock, gate: recorder, wrap: (run) => limit(run), evidence: () => ({ statements: recorder.statements }) });
 }
 
 /** Runs one workload with every statement held at a gate and released in the order `choices` dictate (scheduled mode). */
@@ -75,25 +75,55 @@ export async function runScheduledTrial(env: TrialEnv, workload: Workload, ns: s
   const clock = new Clock();
   const gate = new ScheduledGate(choices, clock, env.control);
   try {
-    return await runTrial(env, workload, ns, clock, gate, (run) => run(), () => ({
-      statements: gate.statements, schedule: gate.steps, picks: gate.picks,
-    }), gate);
+    return await runTrial({
+      env, workload, ns, clock, gate, wrap: (run) => run(), hooks: gate,
+      evidence: () => ({ statements: gate.statements, schedule: gate.steps, picks: gate.picks }),
+    });
   } finally {
     gate.close();
   }
 }
 
-async function runTrial(
-  env: TrialEnv, workload: Workload, ns: string, clock: Clock, gate: StatementGate,
-  wrap: (run: () => Promise<CallRecord>) => Promise<CallRecord>,
-  evidence: () => { statements: StatementRecord[]; schedule?: ScheduleStep[]; picks?: number[] },
-  hooks?: CallHooks,
-): Promise<TrialResult> {
-  const calls: CallRecord[] = [];
-  const { users, sessions } = workloadIds(workload);
+/** One trial as both modes run it: the gate statements pass, how each call is wrapped, what the gate saw, and the scheduler's hooks. */
+interface TrialRun {
+  env: TrialEnv;
+  workload: Workload;
+  ns: string;
+  clock: Clock;
+  gate: StatementGate;
+  wrap: (run: () => Promise<CallRecord>) => Promise<CallRecord>;
+  evidence: () => { statements: StatementRecord[]; schedule?: ScheduleStep[]; picks?: number[] };
+  hooks?: CallHooks;
+}
+
+/** A call of the workload, in client order, with its index in the trial. */
+type OrderedCall = { spec: CallSpec; client: number; index: number };
+
+async function runTrial(t: TrialRun): Promise<TrialResult> {
+  const { env, workload, ns } = t;
   // The target sees its own id format; everything recorded keeps the harness's ids.
   const ids = idCodec(env.def.ids);
-  const registered = workload.users.map((u) => ids.encode(physicalId(ns, u)));
+  await registerUsers(env, workload.users.map((u) => ids.encode(physicalId(ns, u))));
+  let index = 0;
+  const ordered = workload.clients.map((list, client) => list.map((spec) => ({ spec, client, index: index++ })));
+  const injector = faultInjector(env, t.gate, ordered);
+  const calls = await runClients(t, ordered, ids, injector);
+  // A call that returned and still holds a connection, or released one inside its own transaction,
+  // leaked it; a call that timed out may still be using its connection, so it is not judged.
+  for (const c of calls) {
+    const leak = c.outcome === 'info' ? undefined : describeLeak(leaksOf(env, c.index));
+    if (leak) c.leak = leak;
+  }
+  // Trials share the pool, not state: a leaked connection would starve later trials into timeouts,
+  // one left in a transaction would fail their first statement (25P02), neither explained nor
+  // replayable from those trials.
+  env.pool.reclaim();
+  env.wire?.reclaim();
+  calls.sort((a, b) => a.invokedAt - b.invokedAt);
+  return judgeTrial(t, calls, ids);
+}
+
+async function registerUsers(env: TrialEnv, registered: string[]): Promise<void> {
   if (env.store.registerUsers) {
     // Users a trial's calls refer to must exist before the first call: a registerUsers still running would race them.
     await returnedPromise(env.store.registerUsers(registered), 'registerUsers');
@@ -102,21 +132,26 @@ async function runTrial(
   } else if (isCanonical(env.def)) {
     await canonicalRegisterUsers(env.harnessPool, registered);
   }
-  let index = 0;
-  const ordered = workload.clients.map((list, client) => list.map((spec) => ({ spec, client, index: index++ })));
+}
+
+function faultInjector(env: TrialEnv, gate: StatementGate, ordered: OrderedCall[][]): FaultInjector | undefined {
   const faults = new Map<number, Fault>(ordered.flat().filter((c) => c.spec.fault).map((c) => [c.index, c.spec.fault!]));
-  let injector: FaultInjector | undefined;
-  if (faults.size) {
-    const control = env.control;
-    if (!control) throw new Error('a workload with connection faults needs a control connection');
-    injector = new FaultInjector(gate, faults, {
-      kill: terminateBackend((sql, params) => control.query(sql, params)),
-      lockTables: lockAllTables(env.harnessPool),
-    });
-  }
-  const stores = await env.clientStores?.(workload.clients.length);
-  env.pool.setGate(injector ?? gate);
-  env.wire?.setGate(injector ?? gate);
+  if (!faults.size) return undefined;
+  const control = env.control;
+  if (!control) throw new Error('a workload with connection faults needs a control connection');
+  return new FaultInjector(gate, faults, {
+    kill: terminateBackend((sql, params) => control.query(sql, params)),
+    lockTables: lockAllTables(env.harnessPool),
+  });
+}
+
+/** Runs every client's calls at once (each client's in turn) behind the gate; resolves to the calls made, in the order they ended. */
+async function runClients(t: TrialRun, ordered: OrderedCall[][], ids: IdCodec, injector: FaultInjector | undefined): Promise<CallRecord[]> {
+  const { env, hooks } = t;
+  const calls: CallRecord[] = [];
+  const stores = await env.clientStores?.(t.workload.clients.length);
+  env.pool.setGate(injector ?? t.gate);
+  env.wire?.setGate(injector ?? t.gate);
   // Every client's first call counts as live from the start, so no decision is made before a late-starting client arrives.
   if (hooks) for (const list of ordered) if (list[0]) hooks.callStarted(list[0].index);
   // A call that could not be judged (the target broke the ChatStore contract) ends the trial once
@@ -141,7 +176,7 @@ async function runTrial(
         if (spec.retry && previous?.outcome === 'ok') continue;
         const callEnv = { ...env, store: stores?.[client] ?? env.store, onCrash: env.uncaught?.onError };
         try {
-          previous = await wrap(() => invokeCall(callEnv, clock, ns, spec, client, i, hooks, ids));
+          previous = await t.wrap(() => invokeCall({ env: callEnv, clock: t.clock, ns: t.ns, spec, client, index: i, hooks, ids }));
         } catch (e) {
           breach ??= { error: e };
           break;
@@ -160,19 +195,14 @@ async function runTrial(
     env.wire?.setGate(undefined);
   }
   if (breach) throw breach.error;
-  // A call that returned and still holds a connection, or released one inside its own transaction,
-  // leaked it; a call that timed out may still be using its connection, so it is not judged.
-  for (const c of calls) {
-    const leak = c.outcome === 'info' ? undefined : describeLeak(leaksOf(env, c.index));
-    if (leak) c.leak = leak;
-  }
-  // Trials share the pool, not state: a leaked connection would starve later trials into timeouts,
-  // one left in a transaction would fail their first statement (25P02), neither explained nor
-  // replayable from those trials.
-  env.pool.reclaim();
-  env.wire?.reclaim();
-  calls.sort((a, b) => a.invokedAt - b.invokedAt);
-  const { statements, schedule, picks } = evidence();
+  return calls;
+}
+
+/** The trial's history (ids without its namespace), the target's rows after it, and the invariants it broke. */
+async function judgeTrial(t: TrialRun, calls: CallRecord[], ids: IdCodec): Promise<TrialResult> {
+  const { env, ns } = t;
+  const { users, sessions } = workloadIds(t.workload);
+  const { statements, schedule, picks } = t.evidence();
   // Errors echo physical ids (`Key (id)=(t6_s1)`); without the trial prefix a replay reads the same.
   for (const rec of [...calls, ...statements]) if (rec.error) rec.error = withoutNamespace(rec.error, ns, ids);
   attachStatementCauses(calls, statements);

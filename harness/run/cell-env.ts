@@ -7,33 +7,19 @@ import { applySchema } from '../db/apply-schema.js';
 import type { DatabaseServer } from '../db/database-server.js';
 import { createRunDatabase, type RunDatabase } from '../db/run-database.js';
 import type { TrialEnv } from '../execute/run-trial.js';
-import type { Mode } from '../contract/define-config.js';
+import type { CellSpec } from './cell-spec.js';
 import { createTrialPool, type TrialPool } from '../gate/trial-pool.js';
 import { WireProxy } from '../gate/wire-proxy.js';
 import { ControlConnection } from '../gate/control-connection.js';
 import type { ChatStore } from '../contract/define-target.js';
 import { catchUncaught } from '../execute/uncaught-errors.js';
-import { latencySampler, type LatencyRange } from '../faults/latency-sampler.js';
+import { latencySampler } from '../faults/latency-sampler.js';
 
 /** The application_name of the connections handed to targets, so pg_stat_activity tells them from the harness's. */
 export const TARGET_APPLICATION_NAME = 'chatfuzz target';
 
-/** What a cell's set-up needs. */
-export interface CellEnvOptions {
-  target: LoadedTarget;
-  server: DatabaseServer;
-  /** The cell's database is `chatfuzz_<runId>_<cellIndex + 1>`. */
-  runId: string;
-  cellIndex: number;
-  mode: Mode;
-  seed: number;
-  callTimeoutMs: number;
-  /** Default isolation of the target's connections; the target's own `isolation` wins. */
-  isolation?: IsolationLevel | null;
-  latency?: LatencyRange | null;
-  /** A database of this run holding the target's schema, copied instead of applying the schema again. */
-  template?: string;
-}
+/** What a cell's set-up needs: its spec's run settings, target, server, index and template. */
+export type CellEnvSpec = Pick<CellSpec, 'run' | 'target' | 'server' | 'cellIndex' | 'template'>;
 
 /** A cell's database with the target's schema, the gated pool, the target's store and the harness's own connections. */
 export interface CellEnv {
@@ -49,12 +35,14 @@ export interface CellEnv {
 }
 
 /** Creates the cell's database and everything its trials share; a target that cannot start is a UsageError. */
-export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
+export async function openCellEnv(o: CellEnvSpec): Promise<CellEnv> {
   const { def } = o.target;
-  const db = await createRunDatabase(o.server, `chatfuzz_${o.runId}_${o.cellIndex + 1}`, o.template);
-  const isolation = def.isolation ?? o.isolation ?? undefined;
+  const { run } = o;
+  // The cell's database is `chatfuzz_<runId>_<cellIndex + 1>`.
+  const db = await createRunDatabase(o.server, `chatfuzz_${run.runId}_${o.cellIndex + 1}`, o.template);
+  const isolation = def.isolation ?? run.isolation ?? undefined;
   const pool = createTrialPool({
-    connectionString: db.url, max: 32, connectionTimeoutMillis: Math.max(1000, o.callTimeoutMs), application_name: TARGET_APPLICATION_NAME,
+    connectionString: db.url, max: 32, connectionTimeoutMillis: Math.max(1000, run.callTimeoutMs), application_name: TARGET_APPLICATION_NAME,
     // Every transaction of the target's connections, explicit or implicit, starts at this level.
     ...(isolation ? { options: `-c default_transaction_isolation=${isolation.replace('-', '\\ ')}` } : {}),
   });
@@ -106,9 +94,9 @@ export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
     // Scheduled mode watches locks through it and every mode kills connections through it, often at the same moment.
     control = new ControlConnection({ connectionString: db.url });
     await control.connect();
-    const latency = o.mode === 'stress' && o.latency ? latencySampler(o.latency, o.seed) : undefined;
+    const latency = run.mode === 'stress' && run.latency ? latencySampler(run.latency, run.seed) : undefined;
     env = {
-      def, store, pool, harnessPool, callTimeoutMs: o.callTimeoutMs, inputRules: def.api?.input, control, latency, uncaught,
+      def, store, pool, harnessPool, callTimeoutMs: run.callTimeoutMs, inputRules: def.api?.input, control, latency, uncaught,
       restart: async () => {
         // A crashed store's connections may never answer: its close is not waited for long. Its
         // connections are not cut here: a postgres.js client whose sockets close retries its queued

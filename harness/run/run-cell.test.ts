@@ -136,9 +136,10 @@ let cellNo = 0;
 /** Runs one scheduled cell of a loaded target on the suite's server (a replay when given one). */
 async function cellOf(target: LoadedTarget, scenario: string, o: { seed?: number; runs?: number; replay?: TrialCase }): Promise<CellResult> {
   return runCell({
-    target, scenario: builtinScenarios.find((s) => s.name === scenario)!, mode: 'scheduled', server: testServer(),
-    runId: `rc_${process.pid}_${Date.now().toString(36)}`, cellIndex: cellNo++, cellCount: 1,
-    runs: o.runs ?? 100, timeBudgetMs: null, seed: o.seed ?? 1, callTimeoutMs: 5000,
-    reportDir: path.join(os.tmpdir(), `chatfuzz-run-cell-test-${process.pid}`), reporters: [], replay: o.replay,
+    run: {
+      mode: 'scheduled', runId: `rc_${process.pid}_${Date.now().toString(36)}`, runs: o.runs ?? 100, seed: o.seed ?? 1, callTimeoutMs: 5000,
+      reportDir: path.join(os.tmpdir(), `chatfuzz-run-cell-test-${process.pid}`), replay: o.replay,
+    },
+    target, scenario: builtinScenarios.find((s) => s.name === scenario)!, server: testServer(), cellIndex: cellNo++, cellCount: 1, timeBudgetMs: null,
   });
 }

@@ -5,8 +5,6 @@
 // every distinct failure reported (describe-failure.ts, which saves each one's case file). Reporters hear of every cell and trial. Hands on: results.json (results.ts).
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { LoadedTarget } from '../contract/load-target.js';
-import type { DatabaseServer } from '../db/database-server.js';
 import { runScheduledTrial, runStressTrial, type TrialResult } from '../execute/run-trial.js';
 import type { CaseStrategy, RunCase, StrategyOutcome, TrialCase } from '../strategy/case-strategy.js';
 import { exhaustiveStrategy, explorationNote } from '../strategy/exhaustive-strategy.js';
@@ -17,7 +15,8 @@ import { replayStrategy } from '../strategy/replay-strategy.js';
 import { targetCapabilities, type Scenario, type TargetCapabilities } from '../workload/scenario.js';
 import { apiWorkloads } from '../workload/fit-to-api.js';
 import { workloadSize } from '../workload/workload.js';
-import { openCellEnv, type CellEnvOptions } from './cell-env.js';
+import { openCellEnv } from './cell-env.js';
+import type { CellSpec } from './cell-spec.js';
 import { cellExpectation, FindingMuter } from './cell-expectation.js';
 import { describeFailure, type ReportedFailure } from './describe-failure.js';
 import type { Reporter } from './reporter.js';
@@ -26,32 +25,9 @@ import { stopAllServers, takeServerLogs } from '../contract/start-server.js';
 import { TargetContractError, UsageError } from '../errors.js';
 import { redactUrlsIn } from '../db/redact-url.js';
 
-/** What every cell of a run shares: how trials run and where failures go. */
-export interface CellSettings extends Pick<CellEnvOptions, 'mode' | 'seed' | 'callTimeoutMs' | 'isolation' | 'latency'> {
-  runs: number;
-  reportDir: string;
-  reporters: Reporter[];
-  /** Replays this case (scheduled: once, exactly; stress: up to `runs` times, until it fails) instead of generating new ones. */
-  replay?: TrialCase;
-  /** Project directory whose `.chatfuzz/corpus/` keeps every failure; none in tests that must not write there. */
-  corpusDir?: string;
-}
-
-/** Everything one target × scenario × mode cell needs. */
-export interface CellOptions extends CellSettings {
-  target: LoadedTarget;
-  scenario: Scenario;
-  server: DatabaseServer;
-  runId: string;
-  cellIndex: number;
-  cellCount: number;
-  timeBudgetMs: number | null;
-  /** Cases tried before any generated one (the failure corpus and committed regressions). */
-  examples?: TrialCase[];
-  /** Exhaustive mode: skip schedules that only reorder commuting statements (default true). */
-  prune?: boolean;
-  /** A database of this run with the target's schema applied: the cell's database is copied from it. */
-  template?: string;
+/** What a cell reports to and who may stop it: not part of its spec, so the spec can cross to a worker process. */
+export interface CellHooks {
+  reporters?: readonly Reporter[];
   /** Stops the cell after the trial in flight (the run is being abandoned). */
   abort?: AbortSignal;
   /** Tests: called once the trials are done, before the pool is destroyed. */
@@ -62,12 +38,13 @@ const STRESS_NOTE = 'stress mode: a replay reproduces the workload, not the timi
 const WIRE_NOTE = 'wire gate: statements seen on the PostgreSQL protocol; each logical client connects through a URL of its own, so every statement is tied to its call and the scheduler waits for each call to reach the wire (scheduled replays are exact)';
 
 /** Runs one cell on a database of its own and returns its results.json entry; a usage error in a trial (the target broke its contract) rejects once the cell is cleaned up. */
-export async function runCell(o: CellOptions): Promise<CellResult> {
-  const { def } = o.target;
+export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<CellResult> {
+  const { run, target, scenario } = spec;
+  const { def } = target;
   const started = performance.now();
-  const { expected, mutes } = cellExpectation(def.expect, o.scenario.name);
+  const { expected, mutes } = cellExpectation(def.expect, scenario.name);
   const muter = new FindingMuter(mutes);
-  const cell = await openCellEnv(o);
+  const cell = await openCellEnv(spec);
   const { env } = cell;
   let trials = 0;
   let calls = 0;
@@ -76,7 +53,7 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   let usageError = undefined as UsageError | undefined;
   let shrinking = false;
   // Exhaustive mode reports each kind of failure's first interleaving (as its exploration lists them).
-  const exhaustive = o.mode === 'exhaustive' && !o.replay;
+  const exhaustive = run.mode === 'exhaustive' && !run.replay;
   const distinct = new Map<string, ReportedFailure>();
   const noteDistinct = (c: TrialCase, result: TrialResult) => {
     const v = result.violations[0];
@@ -85,20 +62,20 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
 
   // The budget is checked between trials: interrupting one in flight (fast-check's
   // interruptAfterTimeLimit) would let the pool be destroyed under a running trial.
-  const budgetEnd = o.timeBudgetMs ? started + o.timeBudgetMs : Infinity;
+  const budgetEnd = spec.timeBudgetMs ? started + spec.timeBudgetMs : Infinity;
   const runCase: RunCase = async (c) => {
-    if (harnessError || usageError || o.abort?.aborted || (performance.now() > budgetEnd && o.mode !== 'exhaustive')) return undefined;
+    if (harnessError || usageError || hooks.abort?.aborted || (performance.now() > budgetEnd && run.mode !== 'exhaustive')) return undefined;
     const n = ++trials;
     calls += workloadSize(c.workload);
     let result: TrialResult;
     try {
-      result = o.mode === 'stress'
+      result = run.mode === 'stress'
         ? await runStressTrial(env, c.workload, `t${n}_`)
         : await runScheduledTrial(env, c.workload, `t${n}_`, c.chooser ?? c.choices ?? []);
       if (c.chooser) c.choices = result.picks;
     } catch (e) {
       // Not a finding of this cell but a target the harness cannot run: the run stops (exit 2), naming the target.
-      if (e instanceof TargetContractError) { usageError = new TargetContractError(`target ${def.name} (${o.target.source}): ${e.message}`); return undefined; }
+      if (e instanceof TargetContractError) { usageError = new TargetContractError(`target ${def.name} (${target.source}): ${e.message}`); return undefined; }
       if (e instanceof UsageError) { usageError = e; return undefined; }
       // The harness could not reach a verdict (e.g. the target's snapshot threw): stop the cell and say why.
       harnessError = `trial ${n} could not be checked: ${(e as Error)?.message ?? String(e)}`;
@@ -108,42 +85,42 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     result = { ...result, violations: muter.apply(result.violations) };
     if (result.violations.length > 0 && !first) first = { runs: n, ms: Math.round(performance.now() - started) };
     if (exhaustive) noteDistinct(c, result);
-    for (const r of o.reporters) r.onTrial?.({
-      target: def.name, scenario: o.scenario.name, cellIndex: o.cellIndex, cellCount: o.cellCount,
-      trials: n, plannedTrials: o.runs, failed: !!first, shrinking, elapsedMs: performance.now() - started,
+    for (const r of hooks.reporters ?? []) r.onTrial?.({
+      target: def.name, scenario: scenario.name, cellIndex: spec.cellIndex, cellCount: spec.cellCount,
+      trials: n, plannedTrials: run.runs, failed: !!first, shrinking, elapsedMs: performance.now() - started,
     });
     return result;
   };
 
   let outcome: StrategyOutcome & Partial<Pick<RandomOutcome, 'failures'>>;
   try {
-    outcome = await pickStrategy(o, started, targetCapabilities(env.store, def.api), (phase) => { shrinking = phase === 'shrink'; }).run(runCase);
-    await o.afterTrials?.(cell.pool, cell.db.name);
+    outcome = await pickStrategy(spec, started, targetCapabilities(env.store, def.api), (phase) => { shrinking = phase === 'shrink'; }).run(runCase);
+    await hooks.afterTrials?.(cell.pool, cell.db.name);
   } finally {
     // Servers the target started and did not stop end with the cell; their output stays with the report.
     await cell.close().finally(stopAllServers);
   }
   if (usageError) throw usageError;
-  const servers = await keepServerLogs(o.reportDir, `${def.name}--${o.scenario.name}--${o.mode}`);
+  const servers = await keepServerLogs(run.reportDir, `${def.name}--${scenario.name}--${run.mode}`);
 
   const { exploration } = outcome;
   const found: ReportedFailure[] = outcome.failures
     ?? (exhaustive && outcome.failure ? [...distinct.values()] : outcome.failure ? [outcome.failure] : []);
   const durationMs = Math.round(performance.now() - started);
   const base = {
-    target: def.name, scenario: o.scenario.name, mode: o.mode, expected, runs: trials, calls, durationMs,
+    target: def.name, scenario: scenario.name, mode: run.mode, expected, runs: trials, calls, durationMs,
     ...(cell.isolation ? { isolation: cell.isolation } : {}),
     runsToFirstFailure: first?.runs ?? null, msToFirstFailure: first?.ms ?? null,
     gate: def.gate ?? 'pool',
-    ...(o.mode === 'stress' || def.gate === 'wire' ? { note: [o.mode === 'stress' ? STRESS_NOTE : '', def.gate === 'wire' ? WIRE_NOTE : ''].filter(Boolean).join(' · ') } : {}),
-    ...(exploration ? { exploration, note: explorationNote(exploration, o.prune ?? true) } : {}),
+    ...(run.mode === 'stress' || def.gate === 'wire' ? { note: [run.mode === 'stress' ? STRESS_NOTE : '', def.gate === 'wire' ? WIRE_NOTE : ''].filter(Boolean).join(' · ') } : {}),
+    ...(exploration ? { exploration, note: explorationNote(exploration, spec.prune ?? true) } : {}),
     ...(mutes.length ? { muted: muter.counts() } : {}),
     ...(servers.length ? { servers } : {}),
   };
   if (harnessError) return { ...base, outcome: 'fail', ok: false, error: harnessError };
   if (!found.length) return { ...base, outcome: 'pass', ok: expected === 'pass' };
   const failures = [];
-  for (const [i, f] of found.entries()) failures.push(await describeFailure({ ...o, scenario: o.scenario.name }, f, i));
+  for (const [i, f] of found.entries()) failures.push(await describeFailure({ target, scenario: scenario.name, mode: run.mode, seed: run.seed, reportDir: run.reportDir, corpusDir: run.corpusDir }, f, i));
   return { ...base, outcome: 'fail', ok: expected === 'fail', failure: failures[0], failures };
 }
 
@@ -163,12 +140,13 @@ async function keepServerLogs(reportDir: string, prefix: string): Promise<NonNul
 }
 
 /** A replay when there is one, every interleaving in exhaustive mode, else seeded random cases (saved ones first). */
-function pickStrategy(o: CellOptions, started: number, caps: TargetCapabilities, onPhase: (phase: 'search' | 'shrink') => void): CaseStrategy {
-  if (o.replay) return replayStrategy(o.replay, o.mode === 'stress' ? o.runs : 1);
-  const workloads = apiWorkloads(o.scenario, caps);
-  if (o.mode === 'exhaustive') {
-    const deadline = o.timeBudgetMs ? started + o.timeBudgetMs : Infinity;
-    return exhaustiveStrategy(workloads, { seed: o.seed, workloads: o.runs, deadline, prune: o.prune ?? true });
+function pickStrategy(spec: CellSpec, started: number, caps: TargetCapabilities, onPhase: (phase: 'search' | 'shrink') => void): CaseStrategy {
+  const { run } = spec;
+  if (run.replay) return replayStrategy(run.replay, run.mode === 'stress' ? run.runs : 1);
+  const workloads = apiWorkloads(spec.scenario, caps);
+  if (run.mode === 'exhaustive') {
+    const deadline = spec.timeBudgetMs ? started + spec.timeBudgetMs : Infinity;
+    return exhaustiveStrategy(workloads, { seed: run.seed, workloads: run.runs, deadline, prune: spec.prune ?? true });
   }
-  return randomStrategy(workloads, { mode: o.mode, seed: o.seed, runs: o.runs, examples: o.examples, onPhase });
+  return randomStrategy(workloads, { mode: run.mode, seed: run.seed, runs: run.runs, examples: spec.examples, onPhase });
 }

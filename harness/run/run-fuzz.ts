@@ -8,13 +8,15 @@ import type { Scenario } from '../workload/scenario.js';
 import { VERSION } from '../version.js';
 import type { Reporter } from './reporter.js';
 import type { CellResult, RunResults } from './results.js';
-import { runCell, type CellOptions, type CellSettings } from './run-cell.js';
+import { runCell } from './run-cell.js';
+import type { CellSpec, RunSettings } from './cell-spec.js';
 
-/** A run's plan: the matrix, its budgets and where its report goes. */
-export interface FuzzPlan extends CellSettings {
-  runId: string;
+/** A run's plan: the settings its cells share, the matrix, its budget, its reporters and where its cells run. */
+export interface FuzzPlan {
+  run: RunSettings;
   targets: LoadedTarget[];
   scenarios: readonly Scenario[];
+  reporters: readonly Reporter[];
   /** Wall-clock budget of the whole run, shared by its cells. */
   timeBudgetMs: number | null;
   /** The saved cases each cell retries first. */
@@ -25,8 +27,8 @@ export interface FuzzPlan extends CellSettings {
   runner?: CellRunner;
 }
 
-/** One cell as handed to a runner: what runCell needs but the reporters. */
-export type CellJob = Omit<CellOptions, 'reporters' | 'afterTrials'>;
+/** One cell as handed to a runner: its spec, and the signal that abandons it. */
+export interface CellJob { spec: CellSpec; abort?: AbortSignal }
 
 /** Runs cells outside this process; runFuzz keeps `slots` of them busy. */
 export interface CellRunner {
@@ -56,8 +58,9 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
   const cellCount = plan.targets.length * plan.scenarios.length;
   const db: RunResults['db'] = { kind: server.kind, serverVersion: server.serverVersion };
   if (server.kind === 'url') db.url = redactUrl(server.adminUrl);
+  const { run } = plan;
   for (const r of plan.reporters) await r.onRunStart?.({
-    runId: plan.runId, seed: plan.seed, mode: plan.mode, db, reportDir: plan.reportDir,
+    runId: run.runId, seed: run.seed, mode: run.mode, db, reportDir: run.reportDir,
     cells: cells.map((c) => ({ target: c.target.def.name, scenario: c.scenario.name })),
   });
   const templates = new Map<string, Promise<string>>();
@@ -68,7 +71,7 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
     let name = templates.get(t.def.name);
     if (!name) {
       name = (async () => {
-        const tpl = await createRunDatabase(server, `chatfuzz_${plan.runId}_t${plan.targets.indexOf(t) + 1}`);
+        const tpl = await createRunDatabase(server, `chatfuzz_${run.runId}_t${plan.targets.indexOf(t) + 1}`);
         await applySchema(tpl.url, t.def);
         return tpl.name;
       })();
@@ -90,14 +93,11 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
       const left = plan.timeBudgetMs === null ? null : plan.timeBudgetMs - (performance.now() - t0);
       const cellBudget = left === null ? null : Math.max(200, Math.floor((left * Math.min(slots, cells.length - i)) / (cells.length - i)));
       for (const r of plan.reporters) await r.onCellStart?.({ target: c.target.def.name, scenario: c.scenario.name, cellIndex: c.cellIndex, cellCount });
-      const job: CellJob = {
-        mode: plan.mode, seed: plan.seed, callTimeoutMs: plan.callTimeoutMs, isolation: plan.isolation, latency: plan.latency,
-        runs: plan.runs, reportDir: plan.reportDir, replay: plan.replay, corpusDir: plan.corpusDir,
-        target: c.target, scenario: c.scenario, server, runId: plan.runId, cellIndex: c.cellIndex, cellCount,
-        timeBudgetMs: cellBudget, examples: plan.examples?.(c.target.def.name, c.scenario.name),
-        template: cellsOf.get(c.target)! > 1 ? await templateOf(c.target) : undefined, abort: aborted.signal,
+      const spec: CellSpec = {
+        run, target: c.target, scenario: c.scenario, cellIndex: c.cellIndex, cellCount, server, timeBudgetMs: cellBudget,
+        examples: plan.examples?.(c.target.def.name, c.scenario.name), template: cellsOf.get(c.target)! > 1 ? await templateOf(c.target) : undefined,
       };
-      results[i] = plan.runner ? await plan.runner.run(job, onTrial) : await runCell({ ...job, reporters: plan.reporters });
+      results[i] = plan.runner ? await plan.runner.run({ spec, abort: aborted.signal }, onTrial) : await runCell(spec, { reporters: plan.reporters, abort: aborted.signal });
       // The run is failing with another cell's error: a cell the abort stopped would read as a pass of 0 trials.
       if (aborted.signal.aborted) return;
       // Reporters hear of finished cells in matrix order, however many ran at once.
@@ -121,15 +121,15 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
   return {
     tool: 'chatfuzz',
     version: VERSION,
-    runId: plan.runId,
+    runId: run.runId,
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - t0),
-    seed: plan.seed,
-    mode: plan.mode,
+    seed: run.seed,
+    mode: run.mode,
     db,
     options: {
-      runs: plan.runs, timeBudgetMs: plan.timeBudgetMs, callTimeoutMs: plan.callTimeoutMs,
-      ...(plan.isolation ? { isolation: plan.isolation } : {}), ...(plan.latency ? { latency: plan.latency } : {}),
+      runs: run.runs, timeBudgetMs: plan.timeBudgetMs, callTimeoutMs: run.callTimeoutMs,
+      ...(run.isolation ? { isolation: run.isolation } : {}), ...(run.latency ? { latency: run.latency } : {}),
       targets: plan.targets.map((t) => t.def.name), scenarios: plan.scenarios.map((s) => s.name),
     },
     cells: done,

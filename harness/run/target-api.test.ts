@@ -19,8 +19,8 @@ let cellNo = 0;
 async function cell(target: string, scenario: Scenario, o: { runs?: number; mode?: Mode; seed?: number } = {}) {
   const [loaded] = await loadTargets([target], { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name), cwd: process.cwd() });
   return runCell({
-    target: loaded!, scenario, mode: o.mode ?? 'scheduled', server: testServer(), runId: `api_${process.pid}`, cellIndex: cellNo++, cellCount: 1,
-    runs: o.runs ?? 40, timeBudgetMs: null, seed: o.seed ?? 5, callTimeoutMs: 5000, reportDir: path.join(os.tmpdir(), `chatfuzz-api-${process.pid}`), reporters: [],
+    run: { mode: o.mode ?? 'scheduled', runId: `api_${process.pid}`, runs: o.runs ?? 40, seed: o.seed ?? 5, callTimeoutMs: 5000, reportDir: path.join(os.tmpdir(), `chatfuzz-api-${process.pid}`) },
+    target: loaded!, scenario, server: testServer(), cellIndex: cellNo++, cellCount: 1, timeBudgetMs: null,
   });
 }
 

@@ -25,7 +25,7 @@ describe('wire gate', () => {
 
   it('detects a statement blocked on a row lock through the proxy (late-lock on postgres.js): the next gate opens and the step is marked blocked', async () => {
     const [target] = await loadTargets(['./test/fixtures/late-lock-postgresjs-target.ts'], { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name) });
-    const cell = await openCellEnv({ target: target!, server: testServer(), runId: `wire_${process.pid}`, cellIndex: 0, mode: 'scheduled', seed: 1, callTimeoutMs: 5000 });
+    const cell = await openCellEnv({ run: { runId: `wire_${process.pid}`, mode: 'scheduled', seed: 1, runs: 1, callTimeoutMs: 5000, reportDir: '' }, target: target!, server: testServer(), cellIndex: 0 });
     try {
       const w = {
         users: ['u1'],

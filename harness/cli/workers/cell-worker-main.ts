@@ -43,10 +43,10 @@ export function runCellWorker(): void {
     try {
       const scenario = builtinScenarios.find((s) => s.name === job.scenario);
       if (!scenario) throw new Error(`unknown scenario ${job.scenario}`);
-      const result = await runCell({
-        ...job, target: await targetOf(job.target), scenario, server: { ...job.server, stop: async () => {} },
-        reporters: [{ onTrial }], abort: abort.signal,
-      });
+      const result = await runCell(
+        { ...job, target: await targetOf(job.target), scenario, server: { ...job.server, stop: async () => {} } },
+        { reporters: [{ onTrial }], abort: abort.signal },
+      );
       await send({ type: 'done', result });
     } catch (e) {
       const err = e as Error;

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { InfraError, TargetContractError, UsageError } from '../../errors.js';
 import type { CellJob, CellRunner } from '../../run/run-fuzz.js';
+import type { CellSpec } from '../../run/cell-spec.js';
 import type { CellResult } from '../../run/results.js';
 import type { TrialProgress } from '../../run/reporter.js';
 import type { DatabaseServer } from '../../db/database-server.js';
@@ -11,7 +12,7 @@ import { cellExpectation } from '../../run/cell-expectation.js';
 export const CELL_WORKER_ENV = 'CHATFUZZ_CELL_WORKER';
 
 /** A cell job as it crosses to a worker process: the target and scenario by name, the server without its stop(). */
-export interface WorkerJob extends Omit<CellJob, 'target' | 'scenario' | 'server' | 'abort'> {
+export interface WorkerJob extends Omit<CellSpec, 'target' | 'scenario' | 'server'> {
   target: { spec: string; cwd: string };
   scenario: string;
   server: Omit<DatabaseServer, 'stop'>;
@@ -43,11 +44,11 @@ export class CellWorkerPool implements CellRunner {
     for (let i = 0; i < slots; i++) this.workers.push(this.spawn());
   }
 
-  async run(job: CellJob, onTrial: (p: TrialProgress) => void): Promise<CellResult> {
+  async run({ spec, abort }: CellJob, onTrial: (p: TrialProgress) => void): Promise<CellResult> {
     if (this.closed) throw new Error('the cell workers were closed');
-    if (!job.target.load) throw new Error(`target ${job.target.def.name} cannot run in a worker: it was not loaded from a spec`);
+    if (!spec.target.load) throw new Error(`target ${spec.target.def.name} cannot run in a worker: it was not loaded from a spec`);
     const w = this.take();
-    const { target, scenario, server: { stop, ...server }, abort, ...rest } = job;
+    const { target, scenario, server: { stop, ...server }, ...rest } = spec;
     const message: ToWorker = { type: 'run', job: { ...rest, target: target.load!, scenario: scenario.name, server } };
     const onAbort = () => { w.child.send({ type: 'abort' } satisfies ToWorker, () => {}); };
     abort?.addEventListener('abort', onAbort);
@@ -64,7 +65,7 @@ export class CellWorkerPool implements CellRunner {
           w.child.off('message', onMessage);
           if (this.closed) { reject(new Error('the run was stopped')); return; }
           // The target took its process down (process.exit, a native crash, out of memory): a finding of the cell, not the end of the run.
-          resolve(crashedCell(job, code, signal));
+          resolve(crashedCell(spec, code, signal));
         };
         w.child.on('message', onMessage);
         w.child.once('exit', onExit);
@@ -121,10 +122,10 @@ function reviveError(e: { name: string; message: string; stack?: string }): Erro
   return err;
 }
 
-function crashedCell(job: CellJob, code: number | null, signal: NodeJS.Signals | null): CellResult {
+function crashedCell(job: CellSpec, code: number | null, signal: NodeJS.Signals | null): CellResult {
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
   return {
-    target: job.target.def.name, scenario: job.scenario.name, mode: job.mode,
+    target: job.target.def.name, scenario: job.scenario.name, mode: job.run.mode,
     expected: cellExpectation(job.target.def.expect, job.scenario.name).expected, outcome: 'fail', ok: false,
     runs: 0, calls: 0, durationMs: 0, runsToFirstFailure: null, msToFirstFailure: null, gate: job.target.def.gate ?? 'pool',
     error: `the worker process running this cell ${how}: the target (or a library it uses) ended the process; run this cell with --workers 1 to see it happen in the foreground`,
