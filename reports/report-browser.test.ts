@@ -16,7 +16,6 @@ const CHROMIUM = process.env.CHATFUZZ_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-quic', '--no-first-run', '--disable-sync'];
 // The budget grows with the matrix: 16 KiB a cell (2 MiB for the 128-cell matrix it was set on).
 const MAX_BYTES_PER_CELL = 16 * 1024;
-const MAX_OPEN_MS = 1000;
 
 const root = path.join(os.tmpdir(), `chatfuzz-browser-test-${process.pid}`);
 const runDir = path.join(root, 'run');
@@ -217,27 +216,18 @@ describe('the HTML report of a run with a naive failure and a hostile-input fail
   });
 });
 
+// How fast it opens is report-browser.matrix.test.ts's to say: a time a busy machine can exceed is no `npm test` assertion.
 describe('a report for the full built-in matrix', () => {
-  it(`stays under 16 KiB a cell and opens in Chromium in under ${MAX_OPEN_MS} ms`, async () => {
+  it('stays under 16 KiB a cell and opens in Chromium with every cell and detail and no error', async () => {
     const full = fullMatrixResults();
     await writeReportFiles(full, fullDir);
     const size = (await fs.stat(path.join(fullDir, 'index.html'))).size;
     expect(size).toBeLessThan(MAX_BYTES_PER_CELL * full.cells.length);
-    const { page, loadMs: first, errors } = await open(path.join(fullDir, 'index.html'));
+    const { page, errors } = await open(path.join(fullDir, 'index.html'));
     expect(await page.locator('table.matrix td[data-cell]').count()).toBe(full.cells.length);
     expect(await page.locator('section.detail').count()).toBe(full.cells.length);
     expect(errors).toEqual([]);
     await page.close();
-    // Other test files share the machine's two cores: the best of three loads is the page's own cost.
-    const times = [first];
-    for (let i = 0; i < 2; i++) {
-      const again = await open(path.join(fullDir, 'index.html'));
-      times.push(again.loadMs);
-      await again.page.close();
-    }
-    const loadMs = Math.min(...times);
-    console.log(`full-matrix report: ${full.cells.length} cells, ${(size / 1024).toFixed(0)} KiB, load event after ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
-    expect(loadMs).toBeLessThan(MAX_OPEN_MS);
   });
 });
 

@@ -1,7 +1,7 @@
 // The scenario × invariant catalogue on a real database: each deliberately broken
 // target fails the scenario made for it with the invariant named for it, the correct `upsert`
-// passes every built scenario with zero false positives (expect-maps.test.ts checks every
-// built-in target's `expect` map).
+// passes every built scenario with zero false positives (here 25 trials a cell; catalogue.matrix.test.ts
+// runs 200, and expect-maps.matrix.test.ts checks every built-in target's `expect` map).
 import { describe, expect, it } from 'vitest';
 import { runTestCell } from '../test/run-test-cell.js';
 import { builtinScenarios } from './builtin-scenarios.js';
@@ -73,15 +73,18 @@ describe('each broken target fails its scenario with the named invariant', () =>
   });
 });
 
+// The full-size sweeps (200 trials a cell) are catalogue.matrix.test.ts's; these 25-trial twins keep every cell in `npm test`.
+const SWEEP_RUNS = 25;
+
 describe('upsert passes every built scenario (zero false positives)', () => {
   for (const mode of ['stress', 'scheduled'] as const) {
     for (const scenario of SCENARIOS) {
-      it(`upsert × ${scenario}: 200 ${mode} trials`, async () => {
-        const cell = await runTestCell('upsert', scenario, { runs: 200, seed: 4243, mode });
+      it(`upsert × ${scenario}: ${SWEEP_RUNS} ${mode} trials`, async () => {
+        const cell = await runTestCell('upsert', scenario, { runs: SWEEP_RUNS, seed: 4243, mode });
         expect(cell.failure?.message).toBeUndefined();
         expect(cell.error).toBeUndefined();
-        expect(cell).toMatchObject({ outcome: 'pass', ok: true, runs: 200 });
-        expect(cell.calls).toBeGreaterThan(400);
+        expect(cell).toMatchObject({ outcome: 'pass', ok: true, runs: SWEEP_RUNS });
+        expect(cell.calls).toBeGreaterThan(2 * SWEEP_RUNS);
       });
     }
   }
@@ -89,11 +92,11 @@ describe('upsert passes every built scenario (zero false positives)', () => {
 
 describe('client-seq: a custom schema with its own registerUsers() and snapshot()', () => {
   for (const scenario of ['multi-message-first-request', 'log-before-create']) {
-    it(`passes ${scenario} (one client per session) over 200 trials`, async () => {
-      const cell = await runTestCell('client-seq', scenario, { runs: 200, seed: 77 });
+    it(`passes ${scenario} (one client per session) over ${SWEEP_RUNS} trials`, async () => {
+      const cell = await runTestCell('client-seq', scenario, { runs: SWEEP_RUNS, seed: 77 });
       expect(cell.failure?.message).toBeUndefined();
       expect(cell.error).toBeUndefined();
-      expect(cell).toMatchObject({ outcome: 'pass', ok: true, runs: 200 });
+      expect(cell).toMatchObject({ outcome: 'pass', ok: true, runs: SWEEP_RUNS });
     });
   }
 });

@@ -11,4 +11,4 @@ it('retry-after-error passes with the retry\'s chat_messages_pkey 23505 muted an
   expect(cell.outcome).toBe('pass');
   expect(cell.muted?.[0]).toMatchObject({ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_messages_pkey' });
   expect(cell.muted![0]!.trials).toBeGreaterThan(0);
-}, 60_000);
+});

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HANG_MS } from './run-cli-process.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -32,8 +33,8 @@ beforeAll(async () => {
   const tarball = path.join(dir, stdout.trim().split('\n').at(-1)!);
   fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'my-chat-app', version: '1.0.0', private: true, scripts: { dev: 'next dev' } }, null, 2) + '\n');
   copyTree(APP_FILES, app);
-  await run('npm', ['install', '--save-dev', '--no-audit', '--no-fund', tarball], { cwd: app, env: ENV, timeout: 240_000 });
-}, 300_000);
+  await run('npm', ['install', '--save-dev', '--no-audit', '--no-fund', tarball], { cwd: app, env: ENV, timeout: HANG_MS });
+});
 
 afterAll(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -41,7 +42,7 @@ afterAll(() => {
 
 async function chatfuzz(args: string[]) {
   try {
-    const r = await run('npx', ['--no-install', 'chatfuzz', ...args], { cwd: app, env: { ...ENV, NO_COLOR: '1' }, timeout: 180_000 });
+    const r = await run('npx', ['--no-install', 'chatfuzz', ...args], { cwd: app, env: { ...ENV, NO_COLOR: '1' }, timeout: HANG_MS });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e: any) {
     if (typeof e.code !== 'number') throw e;

@@ -3,6 +3,12 @@ import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
+/**
+ * How long a chatfuzz process (or a wait on one) may take before a test calls it hung: a hang guard well
+ * under vitest's testTimeout, never a deadline a busy machine could reach (a test is bounded by its trial counts).
+ */
+export const HANG_MS = 300_000;
+
 /** Runs `npm run fuzz -- …` as a user would (the chatfuzz command, a separate process) and captures its output; the corpus stays out unless asked for. */
 export function runFuzzProcess(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; corpus?: boolean } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -14,7 +20,7 @@ export function runFuzzProcess(args: string[], opts: { env?: NodeJS.ProcessEnv; 
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`chatfuzz ${args.join(' ')} did not end in time\n${stderr}`)); }, opts.timeoutMs ?? 90_000);
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`chatfuzz ${args.join(' ')} did not end in time\n${stderr}`)); }, opts.timeoutMs ?? HANG_MS);
     child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
   });
 }
@@ -51,7 +57,7 @@ export function startFuzzProcess(args: string[], opts: { via: 'npm' | 'sh'; env?
     pid: command.pid!,
     output: () => out,
     ended,
-    waitFor: (re, timeoutMs = 60_000) => new Promise((resolve, reject) => {
+    waitFor: (re, timeoutMs = HANG_MS) => new Promise((resolve, reject) => {
       const timer = setTimeout(() => { listeners.delete(check); reject(new Error(`no ${re} in time:\n${out}`)); }, timeoutMs);
       const check = () => {
         const m = out.match(re);

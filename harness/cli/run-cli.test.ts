@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { runFuzzProcess, startFuzzProcess } from '../../test/run-cli-process.js';
+import { HANG_MS, runFuzzProcess, startFuzzProcess, type RunningFuzz } from '../../test/run-cli-process.js';
 import { MACHINE_PG } from '../../test/test-server.js';
 import { runningProcess } from '../db/running-process.js';
 
@@ -63,7 +63,7 @@ describe('bad input gets a clear message and the documented exit code', () => {
       ['/proc/chatfuzz-report', /--report \/proc\/chatfuzz-report: cannot create \/proc\/chatfuzz-report \(ENOENT/],
     ];
     for (const [dir, re] of cases) {
-      const r = await runFuzzProcess(['--target', 'upsert', '--report', dir, '--db', 'postgres://postgres@127.0.0.1:1/nowhere'], { timeoutMs: 30_000 });
+      const r = await runFuzzProcess(['--target', 'upsert', '--report', dir, '--db', 'postgres://postgres@127.0.0.1:1/nowhere']);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(re);
       expect(r.stderr).not.toMatch(/internal error|ECONNREFUSED/);
@@ -163,7 +163,7 @@ describe('a full run on the machine PostgreSQL', () => {
     await admin.query(`INSERT INTO ${sentinel} VALUES (1, 'untouched')`);
     // Trust auth ignores the password, so it can stand for a real one that must never be printed.
     const url = MACHINE_PG.replace('postgres://postgres@', `postgres://postgres:${password}@`);
-    result = await runFuzzProcess(['--db', url, '--target', 'naive,session-first,upsert', '--runs', '30', '--seed', '99', '--report', dir, '--json', '--ci'], { timeoutMs: 120_000 });
+    result = await runFuzzProcess(['--db', url, '--target', 'naive,session-first,upsert', '--runs', '30', '--seed', '99', '--report', dir, '--json', '--ci']);
   });
   afterAll(async () => {
     await admin.query(`DROP TABLE IF EXISTS ${sentinel}`);
@@ -305,6 +305,18 @@ async function processesWith(marker: string): Promise<number[]> {
   return pids;
 }
 
+/** Waits until `done()` holds, or for HANG_MS (the assertion after it then says what did not happen): no deadline a busy machine reaches. */
+async function poll(done: () => Promise<boolean>): Promise<void> {
+  for (const end = Date.now() + HANG_MS; !(await done()) && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** How `run` ended, or 'still running' after HANG_MS. */
+async function endOf(run: RunningFuzz): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const still = new Promise((r) => { timer = setTimeout(() => r('still running'), HANG_MS); });
+  try { return await Promise.race([run.ended, still]); } finally { clearTimeout(timer); }
+}
+
 async function databasesOfRun(runId: string): Promise<string[]> {
   const c = new pg.Client({ connectionString: MACHINE_PG });
   await c.connect();
@@ -323,11 +335,11 @@ describe.runIf(process.platform === 'linux')('a signal to the process that start
     const run = startFuzzProcess([...endless, '--db', MACHINE_PG, '--workers', '2', '--report', dir], { via: 'npm' });
     const runId = (await run.waitFor(/· run (\w+)/))[1]!;
     // Cells are running once their databases exist.
-    for (let i = 0; i < 200 && (await databasesOfRun(runId)).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await poll(async () => (await databasesOfRun(runId)).length > 0);
     expect(await databasesOfRun(runId)).not.toEqual([]);
     process.kill(run.pid, 'SIGINT');
     // The run would go on for many minutes: ending at all shows the signal was heard.
-    const end = await Promise.race([run.ended, new Promise((r) => setTimeout(() => r('still running'), 20_000))]);
+    const end = await endOf(run);
     expect(end, run.output()).toEqual({ code: 130, signal: null });
     expect(run.output()).toContain('chatfuzz: SIGINT: dropping the run\'s databases and stopping its server');
     expect(await databasesOfRun(runId)).toEqual([]);
@@ -346,7 +358,7 @@ describe.runIf(process.platform === 'linux')('a signal to the process that start
       expect(await dataDirs()).toHaveLength(1);
       expect(await processesWith(tmp)).not.toEqual([]);
       process.kill(run.pid, 'SIGTERM');
-      const end = await Promise.race([run.ended, new Promise((r) => setTimeout(() => r('still running'), 20_000))]);
+      const end = await endOf(run);
       expect(end, run.output()).toEqual({ code: 143, signal: null });
       expect(await dataDirs()).toEqual([]);
       expect(await processesWith(tmp)).toEqual([]);
@@ -359,12 +371,12 @@ describe.runIf(process.platform === 'linux')('a signal to the process that start
     const dir = reportDir(`orphan-${Date.now()}`);
     const run = startFuzzProcess([...endless, '--scenario', 'mixed', '--db', MACHINE_PG, '--workers', '1', '--report', dir], { via: 'sh' });
     const runId = (await run.waitFor(/· run (\w+)/))[1]!;
-    for (let i = 0; i < 200 && (await databasesOfRun(runId)).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await poll(async () => (await databasesOfRun(runId)).length > 0);
     const [node] = await processesWith(dir);
     expect(node).toBeDefined();
     // The shell dies of it; chatfuzz itself is never signalled.
     process.kill(run.pid, 'SIGTERM');
-    for (let i = 0; i < 400 && (await processesWith(dir)).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await poll(async () => (await processesWith(dir)).length === 0);
     expect(await processesWith(dir), run.output()).toEqual([]);
     expect(await databasesOfRun(runId)).toEqual([]);
   });
@@ -407,7 +419,7 @@ describe('a report that cannot be written at the end', () => {
     // Checked before the first cell; gone, and a file in its place, by the end.
     await fs.rm(dir, { recursive: true, force: true });
     await fs.writeFile(dir, 'not a folder');
-    const end = await Promise.race([run.ended, new Promise((r) => setTimeout(() => r('still running'), 60_000))]);
+    const end = await endOf(run);
     expect(end, run.output()).toEqual({ code: 3, signal: null });
     const out = run.output();
     expect(out).toContain(`chatfuzz: could not write the report to ${dir}:`);

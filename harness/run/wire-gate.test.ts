@@ -10,10 +10,11 @@ import { openCellEnv } from './cell-env.js';
 import type { CellResult } from './results.js';
 
 // The wire gate end to end: postgres.js and Drizzle targets, unchanged app code, scheduled through the proxy.
+// wire-gate.matrix.test.ts runs the first and last checks at full size (five runs of the seed, 60 trials a cell).
 describe('wire gate', () => {
-  it('postgres.js session-first × concurrent-duplicates: 23505 shrunk to 2 calls, and five runs of one seed give the same counterexample', async () => {
+  it('postgres.js session-first × concurrent-duplicates: 23505 shrunk to 2 calls, and two runs of one seed give the same counterexample', async () => {
     const cells: CellResult[] = [];
-    for (let i = 0; i < 5; i++) cells.push(await runTestCell('postgresjs-session-first', 'concurrent-duplicates', { mode: 'scheduled', seed: 1 }));
+    for (let i = 0; i < 2; i++) cells.push(await runTestCell('postgresjs-session-first', 'concurrent-duplicates', { mode: 'scheduled', seed: 1 }));
     const f = cells[0]!.failure!;
     expect(cells[0]).toMatchObject({ gate: 'wire', outcome: 'fail', ok: true });
     expect(f).toMatchObject({ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey' });
@@ -48,7 +49,7 @@ describe('wire gate', () => {
     for (const target of ['postgresjs-tx', 'drizzle-postgresjs']) {
       for (const scenario of ['concurrent-duplicates', 'delete-while-logging']) {
         for (const mode of ['scheduled', 'stress'] as const) {
-          const cell = await runTestCell(target, scenario, { mode, runs: 60, seed: 5 });
+          const cell = await runTestCell(target, scenario, { mode, runs: 20, seed: 5 });
           expect({ target, scenario, mode, outcome: cell.outcome, failure: cell.failure?.message }).toEqual({ target, scenario, mode, outcome: 'pass', failure: undefined });
         }
       }

@@ -32,7 +32,7 @@ it('the same seed gives the same results.json with 1 worker and with 3 (pool and
   expect(three.code, three.stderr).toBe(0);
   expect(one.results!.cells.filter((c) => c.outcome === 'fail').length).toBeGreaterThan(2);
   expect(three.results).toEqual(one.results);
-}, 120_000);
+});
 
 it('a target that ends its worker process fails its own cell, names --workers 1, and the other cells still run', async () => {
   const r = await cli(['--target', './test/fixtures/exit-in-call-target.ts,upsert', '--scenario', 'multi-message-first-request,concurrent-duplicates',
@@ -44,4 +44,4 @@ it('a target that ends its worker process fails its own cell, names --workers 1,
     ['upsert', 'multi-message-first-request', true], ['upsert', 'concurrent-duplicates', true],
   ]);
   for (const c of cells.slice(0, 2)) expect(c.error).toMatch(/exited with code 7.*--workers 1/);
-}, 120_000);
+});

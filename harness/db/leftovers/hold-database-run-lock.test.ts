@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { HANG_MS } from '../../../test/run-cli-process.js';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { testServer } from '../../../test/test-server.js';
@@ -29,7 +30,7 @@ afterAll(async () => {
 /** Waits until run `runId` reaches `state` (the server notices a killed client's connection on its own time). */
 async function until(runId: string, state: string): Promise<string> {
   let now = await runState(admin, runId);
-  for (const deadline = Date.now() + 60_000; now !== state && Date.now() < deadline; now = await runState(admin, runId)) await sleep(50);
+  for (const deadline = Date.now() + HANG_MS; now !== state && Date.now() < deadline; now = await runState(admin, runId)) await sleep(50);
   return now;
 }
 

@@ -1,5 +1,6 @@
 // Every built-in target's `expect` map holds for every scenario, on a real database (scheduled
-// mode). The cells catalogue.test.ts already proves with a sharper assertion are skipped here.
+// mode). The cells scenarios/catalogue.test.ts and catalogue.matrix.test.ts already prove with a sharper assertion are skipped here
+// (`npm run test:matrix`: the whole file takes minutes).
 import { describe, expect, it } from 'vitest';
 import { runTestCell } from '../test/run-test-cell.js';
 import { builtinScenarios } from '../scenarios/builtin-scenarios.js';
