@@ -90,6 +90,7 @@ describe('checkInvariants', () => {
     expect(builtinInvariants.map((i) => i.name)).toEqual([
       'no-fk-error', 'no-db-error', 'no-leaks', 'no-crash', 'no-orphans', 'acked-durable', 'no-duplicates',
       'session-ownership', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed',
+      'delete-ownership', 'deleted-stays-deleted',
     ]);
     expect(builtinInvariants.map((i) => i.name)).toEqual(INVARIANT_NAMES);
   });
