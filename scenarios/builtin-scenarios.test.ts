@@ -14,7 +14,7 @@ const ALL_CAPS: TargetCapabilities[] = [
   { ...FULL_CAPABILITIES, handleChat: false, deleteSession: false },
 ];
 const FULL = ALL_CAPS[0]!;
-const NEW_SCENARIOS = ['parallel-first-messages', 'retry-after-error', 'unknown-user', 'cross-user', 'delete-while-logging', 'hostile-input', 'mixed'];
+const NEW_SCENARIOS = ['parallel-first-messages', 'retry-after-error', 'unknown-user', 'cross-user', 'delete-while-logging', 'hostile-input', 'mixed', 'delete-by-other'];
 
 function scenario(name: string): Scenario {
   const s = builtinScenarios.find((x) => x.name === name);
@@ -37,6 +37,7 @@ describe('the scenario catalogue', () => {
     expect(builtinScenarios.map((s) => s.name)).toEqual([
       'multi-message-first-request', 'log-before-create', 'concurrent-duplicates', 'parallel-first-messages',
       'retry-after-error', 'unknown-user', 'cross-user', 'delete-while-logging', 'hostile-input', 'mixed',
+      'delete-by-other',
     ]);
     for (const s of builtinScenarios) expect(s.description.length).toBeGreaterThan(20);
   });
