@@ -61,7 +61,7 @@ describe('validateTarget: api', () => {
 
   it('names each wrong value and unknown key, with the valid choices', () => {
     expect(api({ reply: 'stream', history: 'all', extra: 1 })).toEqual([
-      '`api` has an unknown key "extra" (valid: reply, history, input)',
+      '`api` has an unknown key "extra" (valid: reply, history, input, sessions, messageIds)',
       "`api.reply` must be 'in-request' or 'separate', not \"stream\"",
       "`api.history` must be 'full', 'new' or 'any', not \"all\"",
     ]);

@@ -46,6 +46,7 @@ export function fitToApi(w: Workload, caps: TargetCapabilities, history: History
   const clients = w.clients.map((calls) => {
     const out: CallSpec[] = [];
     const sent = new Map<string, Set<string>>();
+    const speaker = new Map<string, string>();
     for (const original of calls) {
       let c: CallSpec = original;
       if (c.op === 'createSession' && !caps.createSession) {
@@ -80,8 +81,10 @@ export function fitToApi(w: Workload, caps: TargetCapabilities, history: History
           c = { ...c, messages: fresh.length ? fresh : [c.messages.at(-1)!] };
         }
       }
-      if (c.op === 'deleteSession') sent.delete(c.session);
+      // Another user's delete (refused or not) does not end this client's conversation.
+      if (c.op === 'deleteSession') { if (speaker.get(c.session) === c.user) sent.delete(c.session); }
       else if (c.messages) {
+        if (!speaker.has(c.session)) speaker.set(c.session, c.user);
         const mine = sent.get(c.session) ?? new Set<string>();
         for (const m of [...c.messages, ...(c.reply ? [c.reply] : [])]) mine.add(m.id);
         sent.set(c.session, mine);
