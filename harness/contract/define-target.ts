@@ -11,9 +11,8 @@ export type Role = 'system' | 'user' | 'assistant' | 'tool';
 /** Every documented invariant name, in reporting priority (the order of the built-in checkers). */
 export const INVARIANT_NAMES = [
   'no-fk-error', 'no-db-error', 'no-leaks', 'no-crash', 'no-orphans', 'acked-durable', 'no-duplicates',
-  'session-ownership', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed',
-  // Declared app semantics (issue 24): judged only where a target has the method or declared the rule.
-  'delete-ownership', 'deleted-stays-deleted',
+  // Declared app semantics (issue 24): deletes are judged right after ownership, before the checks a wrong delete would trip second.
+  'session-ownership', 'delete-ownership', 'deleted-stays-deleted', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed',
 ] as const;
 
 /** Stable invariant names (a public contract); a target may opt out of one with `invariants: { name: false }`. */

@@ -15,6 +15,6 @@ import { deletedStaysDeleted } from './deleted-stays-deleted.js';
 
 /** The built-in invariants, in reporting priority: a trial's verdict names the first one violated. */
 export const builtinInvariants: readonly Invariant[] = [
-  noFkError, noDbError, noLeaks, noCrash, noOrphans, ackedDurable, noDuplicates, sessionOwnership, orderPreserved, noPhantomWrites, validCallsSucceed,
-  deleteOwnership, deletedStaysDeleted,
+  noFkError, noDbError, noLeaks, noCrash, noOrphans, ackedDurable, noDuplicates, sessionOwnership,
+  deleteOwnership, deletedStaysDeleted, orderPreserved, noPhantomWrites, validCallsSucceed,
 ];
