@@ -1,9 +1,10 @@
 // npm run sweep: the false-alarm sweep. Correct targets (one of them SERIALIZABLE with retries,
-// one with no createSession and the reply saved in the request) run every scenario with several
+// one with no createSession and the reply saved in the request, one declaring explicit create,
+// tombstones, strip-nul and server ids) run every scenario with several
 // seeds, scheduled and stress; any failing cell is a false alarm of the harness (or a bug in a
 // target that should be correct) and is printed with its replay command. Nothing asserts
 // timings. Options: --db URL (default: DATABASE_URL, else embedded), --seeds N (4), --runs N
-// per cell (90: 3 targets × 10 scenarios × 4 seeds × 90 ≈ 10,800 trials per mode),
+// per cell (90: 4 targets × 11 scenarios × 4 seeds × 90 ≈ 15,840 trials per mode),
 // --modes scheduled,stress, --targets a,b (built-in names or paths).
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,7 +21,7 @@ const { values } = parseArgs({
   options: {
     db: { type: 'string' }, seeds: { type: 'string', default: '4' }, runs: { type: 'string', default: '90' },
     modes: { type: 'string', default: 'scheduled,stress' },
-    targets: { type: 'string', default: 'upsert,serializable-retry,./test/fixtures/first-message-target.ts' },
+    targets: { type: 'string', default: 'upsert,serializable-retry,./test/fixtures/first-message-target.ts,semantic-chat' },
   },
 });
 const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => 1000 + 7919 * i);

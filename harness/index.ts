@@ -5,7 +5,7 @@ export { uuidV5, UuidMap } from './contract/uuid-ids.js';
 export type {
   Role, InvariantName, ChatStore, Snapshot, SnapshotScope, TargetContext, TargetDefinition, IsolationLevel,
   CreateSessionRequest, LogMessageRequest, HandleChatRequest, DeleteSessionRequest, ChatMessageInput,
-  TargetApi, InputRules, KnownFinding, Expectation, TableMap, IdFormat, GateKind,
+  TargetApi, InputRules, SessionSemantics, DeleteSemantics, StoredMessageIds, ServerIdChatStore, KnownFinding, Expectation, TableMap, IdFormat, GateKind,
 } from './contract/define-target.js';
 export type { ChatfuzzConfig, Mode } from './contract/define-config.js';
 export type {

@@ -14,7 +14,7 @@ const ALL_CAPS: TargetCapabilities[] = [
   { ...FULL_CAPABILITIES, handleChat: false, deleteSession: false },
 ];
 const FULL = ALL_CAPS[0]!;
-const NEW_SCENARIOS = ['parallel-first-messages', 'retry-after-error', 'unknown-user', 'cross-user', 'delete-while-logging', 'hostile-input', 'mixed'];
+const NEW_SCENARIOS = ['parallel-first-messages', 'retry-after-error', 'unknown-user', 'cross-user', 'delete-while-logging', 'hostile-input', 'mixed', 'delete-by-other'];
 
 function scenario(name: string): Scenario {
   const s = builtinScenarios.find((x) => x.name === name);
@@ -37,6 +37,7 @@ describe('the scenario catalogue', () => {
     expect(builtinScenarios.map((s) => s.name)).toEqual([
       'multi-message-first-request', 'log-before-create', 'concurrent-duplicates', 'parallel-first-messages',
       'retry-after-error', 'unknown-user', 'cross-user', 'delete-while-logging', 'hostile-input', 'mixed',
+      'delete-by-other',
     ]);
     for (const s of builtinScenarios) expect(s.description.length).toBeGreaterThan(20);
   });
@@ -229,8 +230,12 @@ describe('mixed', () => {
 
   it('marks as valid only calls of registered owners, with storable content, that cannot race a delete', () => {
     for (const w of sample('mixed')) {
-      const deleted = new Set(calls(w).filter(({ call }) => call.op === 'deleteSession').map(({ call }) => call.session));
-      const deleter = new Map(calls(w).filter(({ call }) => call.op === 'deleteSession').map(({ call, client }) => [call.session, client]));
+      // An intruder's delete (another user's, refused by a correct target) does not end the owner's conversation.
+      const owners = new Map<string, string>();
+      for (const { call } of calls(w).sort((a, b) => a.pos - b.pos)) if (!owners.has(call.session)) owners.set(call.session, call.user);
+      const ownDeletes = calls(w).filter(({ call }) => call.op === 'deleteSession' && owners.get(call.session) === call.user);
+      const deleted = new Set(ownDeletes.map(({ call }) => call.session));
+      const deleter = new Map(ownDeletes.map(({ call, client }) => [call.session, client]));
       for (const { call, client } of calls(w)) {
         if (!call.valid) continue;
         expect(w.users).toContain(call.user);

@@ -21,8 +21,8 @@ interface Thread {
   turns: number;
   /** Content kinds, used in turn for the thread's messages. */
   content: HostileKind[];
-  /** Another registered user writes to the session once its first request is done. */
-  intruder: 'none' | 'log' | 'chat';
+  /** Another registered user writes to (or deletes: a target without deleteSession gets a log) the session once its first request is done. */
+  intruder: 'none' | 'log' | 'chat' | 'delete';
   /** The owner deletes the session after this many turns (never together with an intruder). */
   deleteAfter: number | null;
   /** The harness kills the connection of one of the owner's calls (`at`, counted modulo its calls), which the owner then retries. */
@@ -44,7 +44,7 @@ function cost(t: Thread): number {
  */
 export const mixed: Scenario = {
   name: 'mixed',
-  description: 'all of the above randomly combined: conversations (handleChat carries the whole history) with duplicates, parallel replies, killed connections and retries, unknown and intruding users, deletes and hostile content',
+  description: 'all of the above randomly combined: conversations (handleChat carries the whole history) with duplicates, parallel replies, killed connections and retries, unknown and intruding users (who may delete), deletes and hostile content',
   arbitrary(caps) {
     const thread: fc.Arbitrary<Thread> = fc.record({
       unknownOwner: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
@@ -53,7 +53,7 @@ export const mixed: Scenario = {
       duplicate: fc.constantFrom('none' as const, 'same' as const, 'tab' as const),
       turns: fc.integer({ min: 0, max: 2 }),
       content: fc.array(fc.constantFrom<HostileKind>('plain', ...HOSTILE_KINDS), { minLength: 1, maxLength: 3 }),
-      intruder: fc.constantFrom('none' as const, 'log' as const, 'chat' as const),
+      intruder: fc.constantFrom('none' as const, 'log' as const, 'chat' as const, 'delete' as const),
       deleteAfter: fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }),
       fault: fc.option(fc.tuple(fc.nat({ max: 7 }), faultArbitrary()).map(([at, f]) => ({ at, ...f })), { freq: 3, nil: null }),
     });
@@ -126,7 +126,8 @@ export const mixed: Scenario = {
         // so the session is the owner's; with an unknown owner every call may be refused anyway.
         if (t.intruder !== 'none' && (t.unknownOwner || main.calls.some((c) => c.valid))) {
           const { message } = next('user');
-          main.calls.push(t.intruder === 'chat' && caps.handleChat
+          if (t.intruder === 'delete' && caps.deleteSession) main.calls.push({ op: 'deleteSession', session, user: intruder, valid: false });
+          else main.calls.push(t.intruder === 'chat' && caps.handleChat
             ? { op: 'handleChat', session, user: intruder, messages: [message], valid: false }
             : { op: 'logMessage', session, user: intruder, messages: [message], valid: false });
         }

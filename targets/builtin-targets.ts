@@ -19,4 +19,8 @@ export const builtinTargets: TargetRegistry = {
   'postgresjs-tx': async () => (await import('./postgresjs-tx.js')).default,
   'http-chat': async () => (await import('./http-chat.js')).default,
   'drizzle-postgresjs': async () => (await import('./drizzle-postgresjs.js')).default,
+  // Declared app semantics (issue 24).
+  'semantic-chat': async () => (await import('./semantic-chat.js')).default,
+  'delete-no-owner-check': async () => (await import('./delete-no-owner-check.js')).default,
+  'soft-delete-accepts': async () => (await import('./soft-delete-accepts.js')).default,
 };

@@ -52,6 +52,15 @@ ${SCHEMA(d)}
     messages: { table: 'messages', id: 'id', session: 'chat_id', role: 'role', content: 'content', order: 'created_at' },
   },
   // ids: 'uuid',  // if your id columns are UUIDs: chatfuzz hands you UUIDs and maps them back in reports
+  // What your app means, where it differs from the defaults (docs/app-semantics.md); every field is optional:
+  // api: {
+  //   sessions: {
+  //     create: 'explicit',  // a message to a chat never created is refused (default 'implicit': the first message creates it)
+  //     delete: { missing: 'refuse', afterDelete: 'refuse', soft: true },  // 404 for a missing chat, 410 after a delete, rows kept and flagged
+  //   },
+  //   input: { normalize: 'strip-nul' },  // content as you store it: 'strip-nul', 'trim' or (content) => stored
+  //   messageIds: 'server',  // your server mints message ids: logMessage / handleChat resolve to { messageIds: [...] }
+  // },
   // What you expect today, per scenario ('*' for the rest); a fix then shows as an unexpected pass.
   expect: { '*': 'pass' },
   create({ pool }) {
@@ -61,6 +70,7 @@ ${CLIENT[d.stack]}
       async createSession({ sessionId, userId, title }) {},
       async logMessage({ sessionId, userId, messageId, role, content }) {},
       // Optional: async handleChat({ sessionId, userId, messages }) {},  // the session if new, then the last message
+      // Optional: async deleteSession({ sessionId, userId }) {},  // judged: only the owner's delete removes anything
       // Refuse a request by throwing an Error without a SQLSTATE; a raw database error escaping is a finding.
       // Optional: async registerUsers(userIds) {},  // insert the users that exist before a trial
       // Optional, instead of \`tables\`: async snapshot({ userIds, sessionIds }) { return { users, sessions, messages }; },

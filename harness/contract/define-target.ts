@@ -11,7 +11,8 @@ export type Role = 'system' | 'user' | 'assistant' | 'tool';
 /** Every documented invariant name, in reporting priority (the order of the built-in checkers). */
 export const INVARIANT_NAMES = [
   'no-fk-error', 'no-db-error', 'no-leaks', 'no-crash', 'no-orphans', 'acked-durable', 'no-duplicates',
-  'session-ownership', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed',
+  // Declared app semantics (issue 24): deletes are judged right after ownership, before the checks a wrong delete would trip second.
+  'session-ownership', 'delete-ownership', 'deleted-stays-deleted', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed',
 ] as const;
 
 /** Stable invariant names (a public contract); a target may opt out of one with `invariants: { name: false }`. */
@@ -23,6 +24,8 @@ export interface ChatMessageInput { messageId: string; role: Role; content: stri
 /** `reply` is only sent to targets that declare `api: { reply: 'in-request' }`: the assistant's answer, persisted at the end of the same call. */
 export interface HandleChatRequest { sessionId: string; userId: string; messages: ChatMessageInput[]; reply?: ChatMessageInput }
 export interface DeleteSessionRequest { sessionId: string; userId: string }
+/** What logMessage / handleChat of a target with `api: { messageIds: 'server' }` resolve to: the ids the server gave the messages the call stored, in request order (the reply's last); the harness reads the last ones. */
+export interface StoredMessageIds { messageIds: string[] }
 
 /** The persistence code under test, as the harness calls it. */
 export interface ChatStore {
@@ -36,14 +39,22 @@ export interface ChatStore {
   close?(): Promise<void>;
 }
 
+/** A ChatStore of an app that mints message ids (`api: { messageIds: 'server' }`): logMessage and handleChat resolve to the ids it gave. */
+export interface ServerIdChatStore extends Omit<ChatStore, 'logMessage' | 'handleChat'> {
+  logMessage(req: LogMessageRequest): Promise<StoredMessageIds>;
+  handleChat?(req: HandleChatRequest): Promise<StoredMessageIds>;
+}
+
 /** The ids a trial used: a snapshot returns the rows that belong to them. */
 export interface SnapshotScope { userIds: string[]; sessionIds: string[] }
 
 /** What the database holds after a trial; `messages` lists each session's messages in display order. */
 export interface Snapshot {
   users: { id: string }[];
-  sessions: { id: string; userId: string }[];
-  messages: { id?: string; sessionId: string; role: string; content: string }[];
+  /** `deleted`: a soft-deleted session (its row kept, flagged); absent means false. */
+  sessions: { id: string; userId: string; deleted?: boolean }[];
+  /** `deleted`: a soft-deleted message, not shown to the user; absent means false. */
+  messages: { id?: string; sessionId: string; role: string; content: string; deleted?: boolean }[];
 }
 
 /** How a target's ids look: the harness's own text ids, or UUIDs (deterministic v5 of the harness id, mapped back in reports). */
@@ -83,6 +94,8 @@ export interface InputRules {
   maxContentLength?: number;
   /** Session, user and message ids (as the target is handed them) that do not match are refused. */
   idPattern?: RegExp | string;
+  /** Content as the app stores it (issue 24): 'strip-nul' removes U+0000, 'trim' trims white space, a function maps sent to stored content; checks compare rows with its result. */
+  normalize?: 'strip-nul' | 'trim' | ((content: string) => string);
 }
 
 /** How the app's API is shaped; every field is optional and defaults to what the harness did before. */
@@ -92,6 +105,29 @@ export interface TargetApi {
   /** What handleChat's messages carry each turn: 'full' the whole conversation with original ids (the AI SDK's useChat), 'new' only the new message(s); default 'any' (both are generated). */
   history?: 'full' | 'new' | 'any';
   input?: InputRules;
+  // --- Declared app semantics (issue 24) ---
+  /** How sessions come to be and go: see SessionSemantics. */
+  sessions?: SessionSemantics;
+  /** 'server': the app mints message ids and logMessage / handleChat resolve to { messageIds }; checks then match rows by those ids. Default 'client'. */
+  messageIds?: 'client' | 'server';
+}
+
+/** Session life cycle as the app means it; every field optional, defaults are what the harness assumed before. */
+export interface SessionSemantics {
+  /** 'explicit': a message to a session the caller has not created is refused (cleanly, nothing stored); default 'implicit' (the first message creates it). */
+  create?: 'implicit' | 'explicit';
+  /** How deleteSession behaves: see DeleteSemantics. */
+  delete?: DeleteSemantics;
+}
+
+/** deleteSession as the app means it. */
+export interface DeleteSemantics {
+  /** 'refuse': deleting a session that does not exist is refused (403/404); default 'ok'. */
+  missing?: 'ok' | 'refuse';
+  /** 'refuse': a deleted session's id is a tombstone that refuses new messages (410); default 'recreate' (a later write starts a new conversation). */
+  afterDelete?: 'recreate' | 'refuse';
+  /** true: the rows stay, flagged (the snapshot reports `deleted: true`); default false. */
+  soft?: boolean;
 }
 
 /** How the harness sees a target's statements (see `TargetDefinition.gate`). */
@@ -128,7 +164,7 @@ export interface TargetDefinition {
    * each time with a `databaseUrl` of that client's own, so every statement is tied to its call.
    */
   gate?: GateKind;
-  create(ctx: TargetContext): ChatStore | Promise<ChatStore>;
+  create(ctx: TargetContext): ChatStore | ServerIdChatStore | Promise<ChatStore | ServerIdChatStore>;
 }
 
 /** Identity helper that gives a target module its types. */

@@ -61,7 +61,7 @@ describe('validateTarget: api', () => {
 
   it('names each wrong value and unknown key, with the valid choices', () => {
     expect(api({ reply: 'stream', history: 'all', extra: 1 })).toEqual([
-      '`api` has an unknown key "extra" (valid: reply, history, input)',
+      '`api` has an unknown key "extra" (valid: reply, history, input, sessions, messageIds)',
       "`api.reply` must be 'in-request' or 'separate', not \"stream\"",
       "`api.history` must be 'full', 'new' or 'any', not \"all\"",
     ]);
@@ -79,5 +79,29 @@ describe('validateStore', () => {
     expect(validateStore({ logMessage() {} }, { schema: 'canonical' })).toEqual([]);
     expect(validateStore({ createSession() {} }, { schema: 'canonical' })).toEqual(['the ChatStore has no logMessage() method']);
     expect(validateStore({ logMessage() {}, createSession: 'no' }, { schema: 'canonical' })).toEqual(["the ChatStore's createSession must be a method when present"]);
+  });
+});
+
+describe('validateTarget: declared app semantics (issue 24)', () => {
+  const problems = (api: unknown) => validateTarget({ name: 't', create: () => ({}), api }, []);
+  it('accepts every documented value', () => {
+    expect(problems({ sessions: { create: 'explicit', delete: { missing: 'refuse', afterDelete: 'refuse', soft: true } }, input: { normalize: 'strip-nul' }, messageIds: 'server' })).toEqual([]);
+    expect(problems({ sessions: { create: 'implicit', delete: { missing: 'ok', afterDelete: 'recreate', soft: false } }, input: { normalize: (s: string) => s.trim() }, messageIds: 'client' })).toEqual([]);
+  });
+  it('names each wrong value and unknown key', () => {
+    expect(problems({ sessions: { create: 'lazy', delete: { missing: 404, afterDelete: 'gone', soft: 'yes', hard: true }, rename: 1 }, input: { normalize: 'lower' }, messageIds: 'uuid' })).toEqual([
+      "`api.input.normalize` must be 'strip-nul', 'trim' or a function (content) => stored content, not \"lower\"",
+      "`api.messageIds` must be 'client' or 'server', not \"uuid\"",
+      '`api.sessions` has an unknown key "rename" (valid: create, delete)',
+      "`api.sessions.create` must be 'implicit' or 'explicit', not \"lazy\"",
+      '`api.sessions.delete` has an unknown key "hard" (valid: missing, afterDelete, soft)',
+      "`api.sessions.delete.missing` must be 'ok' or 'refuse', not 404",
+      "`api.sessions.delete.afterDelete` must be 'recreate' or 'refuse', not \"gone\"",
+      '`api.sessions.delete.soft` must be true or false, not "yes"',
+    ]);
+  });
+  it("refuses an explicit create without createSession()", () => {
+    expect(validateStore({ logMessage: async () => {} }, { api: { sessions: { create: 'explicit' } } }))
+      .toEqual(["`api.sessions.create: 'explicit'` needs a createSession() method (or declare 'implicit')"]);
   });
 });

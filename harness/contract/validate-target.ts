@@ -46,7 +46,7 @@ export function validateTarget(value: unknown, scenarioNames: readonly string[])
 }
 
 /** Problems with the ChatStore a target's `create` returned; empty when it has the required shape. */
-export function validateStore(store: unknown, def: Pick<TargetDefinition, 'schema' | 'tables'>): string[] {
+export function validateStore(store: unknown, def: Pick<TargetDefinition, 'schema' | 'tables'> & { api?: TargetDefinition['api'] }): string[] {
   if (typeof store !== 'object' || store === null) return ['`create(ctx)` must return (or resolve to) an object with logMessage (and createSession, handleChat, … where the app has them)'];
   const s = store as Record<string, unknown>;
   const problems: string[] = [];
@@ -55,6 +55,8 @@ export function validateStore(store: unknown, def: Pick<TargetDefinition, 'schem
   if (!isCanonical(def) && typeof s.snapshot !== 'function' && !def.tables) {
     problems.push('a target with its own schema must implement snapshot(scope) or describe its `tables`: the harness cannot read tables it does not know');
   }
+  // Declared app semantics (issue 24): an explicit create needs the method that creates.
+  if (def.api?.sessions?.create === 'explicit' && typeof s.createSession !== 'function') problems.push("`api.sessions.create: 'explicit'` needs a createSession() method (or declare 'implicit')");
   return problems;
 }
 
@@ -82,17 +84,22 @@ function expectationProblems(scenario: string, e: Record<string, unknown>): stri
 /** A validated store, typed. */
 export function asStore(store: unknown): ChatStore { return store as ChatStore; }
 
+const API_KEYS = ['reply', 'history', 'input', 'sessions', 'messageIds'];
+const INPUT_KEYS = ['emptyContent', 'maxContentLength', 'idPattern', 'normalize'];
+
 function apiProblems(a: unknown): string[] {
   if (typeof a !== 'object' || a === null) return ["`api` must be an object such as { reply: 'in-request', history: 'full', input: { maxContentLength: 4000 } }"];
   const x = a as Record<string, unknown>;
   const problems: string[] = [];
-  for (const k of Object.keys(x)) if (!['reply', 'history', 'input'].includes(k)) problems.push(`\`api\` has an unknown key "${k}" (valid: reply, history, input)`);
+  for (const k of Object.keys(x)) if (!API_KEYS.includes(k)) problems.push(`\`api\` has an unknown key "${k}" (valid: ${API_KEYS.join(', ')})`);
   if (x.reply !== undefined && x.reply !== 'in-request' && x.reply !== 'separate') problems.push(`\`api.reply\` must be 'in-request' or 'separate', not ${JSON.stringify(x.reply)}`);
   if (x.history !== undefined && !['full', 'new', 'any'].includes(x.history as string)) problems.push(`\`api.history\` must be 'full', 'new' or 'any', not ${JSON.stringify(x.history)}`);
   const input = x.input as Record<string, unknown> | undefined;
   if (input !== undefined) {
     if (typeof input !== 'object' || input === null) return [...problems, '`api.input` must be an object such as { emptyContent: \'refuse\', maxContentLength: 4000, idPattern: /^[0-9a-f-]{36}$/ }'];
-    for (const k of Object.keys(input)) if (!['emptyContent', 'maxContentLength', 'idPattern'].includes(k)) problems.push(`\`api.input\` has an unknown key "${k}" (valid: emptyContent, maxContentLength, idPattern)`);
+    for (const k of Object.keys(input)) if (!INPUT_KEYS.includes(k)) problems.push(`\`api.input\` has an unknown key "${k}" (valid: ${INPUT_KEYS.join(', ')})`);
+    const normalize = input.normalize;
+    if (normalize !== undefined && normalize !== 'strip-nul' && normalize !== 'trim' && typeof normalize !== 'function') problems.push(`\`api.input.normalize\` must be 'strip-nul', 'trim' or a function (content) => stored content, not ${JSON.stringify(normalize)}`);
     if (input.emptyContent !== undefined && input.emptyContent !== 'refuse') problems.push(`\`api.input.emptyContent\` can only be 'refuse', not ${JSON.stringify(input.emptyContent)}`);
     const max = input.maxContentLength;
     if (max !== undefined && !(typeof max === 'number' && Number.isInteger(max) && max >= 0)) problems.push(`\`api.input.maxContentLength\` must be a whole number of characters, not ${JSON.stringify(max)}`);
@@ -102,6 +109,26 @@ function apiProblems(a: unknown): string[] {
       else try { new RegExp(pattern); } catch (e) { problems.push(`\`api.input.idPattern\` is not a valid regular expression: ${(e as Error).message}`); }
     }
   }
+  problems.push(...semanticsProblems(x));
+  return problems;
+}
+
+// --- Declared app semantics (issue 24): api.sessions, api.messageIds ---
+function semanticsProblems(x: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (x.messageIds !== undefined && x.messageIds !== 'client' && x.messageIds !== 'server') problems.push(`\`api.messageIds\` must be 'client' or 'server', not ${JSON.stringify(x.messageIds)}`);
+  const s = x.sessions as Record<string, unknown> | undefined;
+  if (s === undefined) return problems;
+  if (typeof s !== 'object' || s === null) return [...problems, "`api.sessions` must be an object such as { create: 'explicit', delete: { missing: 'refuse', afterDelete: 'refuse', soft: true } }"];
+  for (const k of Object.keys(s)) if (k !== 'create' && k !== 'delete') problems.push(`\`api.sessions\` has an unknown key "${k}" (valid: create, delete)`);
+  if (s.create !== undefined && s.create !== 'implicit' && s.create !== 'explicit') problems.push(`\`api.sessions.create\` must be 'implicit' or 'explicit', not ${JSON.stringify(s.create)}`);
+  const d = s.delete as Record<string, unknown> | undefined;
+  if (d === undefined) return problems;
+  if (typeof d !== 'object' || d === null) return [...problems, "`api.sessions.delete` must be an object such as { missing: 'refuse', afterDelete: 'refuse', soft: true }"];
+  for (const k of Object.keys(d)) if (!['missing', 'afterDelete', 'soft'].includes(k)) problems.push(`\`api.sessions.delete\` has an unknown key "${k}" (valid: missing, afterDelete, soft)`);
+  if (d.missing !== undefined && d.missing !== 'ok' && d.missing !== 'refuse') problems.push(`\`api.sessions.delete.missing\` must be 'ok' or 'refuse', not ${JSON.stringify(d.missing)}`);
+  if (d.afterDelete !== undefined && d.afterDelete !== 'recreate' && d.afterDelete !== 'refuse') problems.push(`\`api.sessions.delete.afterDelete\` must be 'recreate' or 'refuse', not ${JSON.stringify(d.afterDelete)}`);
+  if (d.soft !== undefined && typeof d.soft !== 'boolean') problems.push(`\`api.sessions.delete.soft\` must be true or false, not ${JSON.stringify(d.soft)}`);
   return problems;
 }
 

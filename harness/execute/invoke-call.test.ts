@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { capturedIo } from '../../test/captured-io.js';
-import { afterAll, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { invokeCall, normalizedContent } from './invoke-call.js';
+import { Clock } from '../history/history.js';
+import type { CallSpec } from '../workload/workload.js';
+import type { ChatStore } from '../contract/define-target.js';
 import { runCli } from '../cli/run-cli.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'chatfuzz-invoke-call-'));
@@ -33,4 +37,38 @@ it('with --workers 2 the breach found in a worker process still exits 2 with the
   expect(r.stderr).toMatch(RULE);
   expect(r.stdout + r.stderr).not.toMatch(/acked-durable|fire-and-forget × \S+: /);
   expect(fs.existsSync(path.join(r.report, 'results.json'))).toBe(false);
+});
+
+// Declared app semantics (issue 24): content as stored, server-minted ids. The store is a fixture: invokeCall is under test.
+describe('invokeCall with declared app semantics', () => {
+  const spec = (content: string): CallSpec => ({ op: 'logMessage', session: 's1', user: 'u1', valid: true, messages: [{ id: 'm1', role: 'user', content }] });
+
+  it('normalises content as declared', () => {
+    expect(normalizedContent('a\u0000b\u0000', 'strip-nul')).toBe('ab');
+    expect(normalizedContent('  hi \n', 'trim')).toBe('hi');
+    expect(normalizedContent('Hi', (s) => s.toLowerCase())).toBe('hi');
+    expect(normalizedContent(' a\u0000 ', undefined)).toBe(' a\u0000 ');
+  });
+
+  it('records the content the app declared it stores, and only where it differs', async () => {
+    const store = { logMessage: async () => {} };
+    const rec = await invokeCall({ store, callTimeoutMs: 1000, inputRules: { normalize: 'strip-nul' } }, new Clock(), 't1_', spec('a\u0000b'), 0, 0);
+    expect(rec.message).toMatchObject({ content: 'a\u0000b', stored: 'ab' });
+    const plain = await invokeCall({ store, callTimeoutMs: 1000, inputRules: { normalize: 'strip-nul' } }, new Clock(), 't1_', spec('ab'), 0, 0);
+    expect(plain.message).not.toHaveProperty('stored');
+  });
+
+  it("reads the ids a server-id target resolves to (the last ones), and calls a write without them a contract breach", async () => {
+    // A server may hand back numeric ids (bigserial): they compare as text.
+    const store = { logMessage: async () => ({ messageIds: ['7', 42] }) } as unknown as ChatStore;
+    const rec = await invokeCall({ store, callTimeoutMs: 1000, api: { messageIds: 'server' } }, new Clock(), 't1_', spec('ok'), 0, 0);
+    expect(rec.outcome).toBe('ok');
+    expect(rec.message!.serverId).toBe('42');
+    const silent = { logMessage: async () => {} };
+    await expect(invokeCall({ store: silent, callTimeoutMs: 1000, api: { messageIds: 'server' } }, new Clock(), 't1_', spec('ok'), 0, 0))
+      .rejects.toThrow(/logMessage\(\) must resolve to \{ messageIds: \[\.\.\.\] \}/);
+    // Without the declaration the resolved value is ignored, as before.
+    const rec2 = await invokeCall({ store, callTimeoutMs: 1000 }, new Clock(), 't1_', spec('ok'), 0, 0);
+    expect(rec2.message).not.toHaveProperty('serverId');
+  });
 });

@@ -1,9 +1,9 @@
-import type { ChatStore, InputRules } from '../contract/define-target.js';
+import type { ChatStore, InputRules, TargetApi } from '../contract/define-target.js';
 import { TargetContractError } from '../errors.js';
 import { returnedPromise } from '../contract/returned-promise.js';
 import { callContext, type CallContext } from '../gate/call-context.js';
 import { classifyError } from '../history/classify-error.js';
-import type { CallRecord, Clock } from '../history/history.js';
+import { storedMessages, type CallRecord, type Clock } from '../history/history.js';
 import { callLabel, type CallSpec, type WorkloadMessage } from '../workload/workload.js';
 import { brokenInputRule } from '../workload/broken-input-rule.js';
 import { idCodec, type IdCodec } from './id-codec.js';
@@ -17,6 +17,37 @@ export interface CallEnv {
   onCrash?: (fn: () => void) => () => void;
   /** A gate that cannot see async context (the wire proxy) is told which call each client runs. */
   wire?: { setCall(client: number, ctx: CallContext | undefined): void };
+  /** Declared app semantics (issue 24): `messageIds: 'server'` makes the harness read the ids a write resolves to. */
+  api?: Pick<TargetApi, 'messageIds'>;
+}
+
+// --- Declared app semantics (issue 24): content as stored, server-minted ids ---
+
+/** The content the app stores for `content`, as its `api.input.normalize` declares; the content itself without one. */
+export function normalizedContent(content: string, normalize: InputRules['normalize']): string {
+  if (normalize === 'strip-nul') return content.replaceAll('\u0000', '');
+  if (normalize === 'trim') return content.trim();
+  return typeof normalize === 'function' ? normalize(content) : content;
+}
+
+/** Records each stored message's declared stored content, where it differs from what was sent. */
+function noteStoredContent(rec: CallRecord, normalize: InputRules['normalize']): void {
+  if (!normalize) return;
+  for (const m of storedMessages(rec)) {
+    const stored = normalizedContent(m.content, normalize);
+    if (stored !== m.content) m.stored = stored;
+  }
+}
+
+/** A write's resolved `{ messageIds }`: the last ids belong to the messages the call stores (its last message, then its reply). A contract breach is thrown. */
+function noteServerIds(rec: CallRecord, value: unknown): void {
+  const ids = (value as { messageIds?: unknown } | undefined)?.messageIds;
+  const wanted = storedMessages(rec);
+  if (!Array.isArray(ids) || ids.length < wanted.length || !ids.every((id) => typeof id === 'string' || typeof id === 'number')) {
+    throw new TargetContractError(`${rec.op}() must resolve to { messageIds: [...] } with the id of each message it stored (the target declares api.messageIds: 'server'), not ${JSON.stringify(value)?.slice(0, 80)}`);
+  }
+  const tail = ids.slice(ids.length - wanted.length);
+  wanted.forEach((m, i) => { m.serverId = String(tail[i]); });
 }
 
 const TIMEOUT = Symbol('timeout');
@@ -77,6 +108,9 @@ export async function invokeCall(c: Call): Promise<CallRecord> {
   if (spec.reply) rec.reply = { messageId: physicalId(ns, spec.reply.id), role: spec.reply.role, content: spec.reply.content };
   if (broken) rec.refusable = broken;
   if (spec.retry) rec.retry = true;
+  noteStoredContent(rec, env.inputRules?.normalize);
+  const serverIds = env.api?.messageIds === 'server' && (spec.op === 'logMessage' || spec.op === 'handleChat');
+  let resolved: unknown;
   const started = performance.now();
   hooks?.callStarted(index);
   const ctx: CallContext = { call: index, client };
@@ -87,12 +121,13 @@ export async function invokeCall(c: Call): Promise<CallRecord> {
   const call = callContext.run(ctx, async () => {
     if (typeof method !== 'function') throw new Error(`the target has no ${spec.op}() method`);
     // A synchronous throw stays a call error: an awaiting caller cannot tell it from a rejection.
-    await returnedPromise(method.call(env.store, req), spec.op);
+    resolved = await returnedPromise(method.call(env.store, req), spec.op);
   });
   const timeout = new Promise<typeof TIMEOUT>((resolve) => { timer = setTimeout(() => resolve(TIMEOUT), env.callTimeoutMs); });
   try {
     const crash = new Promise<typeof CRASHED>((resolve) => { if (env.onCrash) stopListening = env.onCrash(() => resolve(CRASHED)); });
     const r = await Promise.race([call.then(() => undefined), timeout, crash]);
+    if (r === undefined && serverIds) noteServerIds(rec, resolved);
     if (r === CRASHED) {
       rec.outcome = 'info';
       rec.error = { kind: 'timeout', message: 'abandoned: the target crashed (an uncaught error) while the call ran' };

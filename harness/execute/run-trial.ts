@@ -9,7 +9,7 @@ import type { ChatStore, InvariantName, Snapshot, TargetDefinition } from '../co
 import { canonicalRegisterUsers, canonicalSnapshot, isCanonical } from '../contract/canonical-schema.js';
 import { tableRegisterUsers, tableSnapshot } from '../contract/table-snapshot.js';
 import type { ErrorInfo } from '../history/classify-error.js';
-import { Clock, type CallRecord, type History, type StatementRecord } from '../history/history.js';
+import { Clock, type CallRecord, type DeclaredSemantics, type History, type StatementRecord } from '../history/history.js';
 import { attachStatementCauses } from '../history/attach-statement-causes.js';
 import { describeLeak } from '../history/describe-leak.js';
 import { stripNamespace } from '../invariants/describe.js';
@@ -174,7 +174,7 @@ async function runClients(t: TrialRun, ordered: OrderedCall[][], ids: IdCodec, i
         }
         // A client retries only what did not succeed.
         if (spec.retry && previous?.outcome === 'ok') continue;
-        const callEnv = { ...env, store: stores?.[client] ?? env.store, onCrash: env.uncaught?.onError };
+        const callEnv = { ...env, store: stores?.[client] ?? env.store, onCrash: env.uncaught?.onError, api: env.def.api };
         try {
           previous = await t.wrap(() => invokeCall({ env: callEnv, clock: t.clock, ns: t.ns, spec, client, index: i, hooks, ids }));
         } catch (e) {
@@ -214,9 +214,24 @@ async function judgeTrial(t: TrialRun, calls: CallRecord[], ids: IdCodec): Promi
   const uncaught = env.uncaught?.take() ?? [];
   // A crashed target's client state is gone (a crashed server restarts): the next trial gets new stores.
   if (uncaught.length) await env.restart?.();
-  const history: History = { ns, calls, statements, ...(uncaught.length ? { uncaught } : {}) };
+  const semantics = declaredSemantics(env.def);
+  const history: History = { ns, calls, statements, ...(uncaught.length ? { uncaught } : {}), ...(semantics ? { semantics } : {}) };
   const violations = checkInvariants(history, snapshot, env.def.invariants as Partial<Record<InvariantName, false>>);
   return { history, snapshot, violations, ...(schedule ? { schedule, picks } : {}) };
+}
+
+/** The declared app semantics (issue 24) the checks read; undefined when the target declared none. */
+export function declaredSemantics(def: Pick<TargetDefinition, 'api'>): DeclaredSemantics | undefined {
+  const a = def.api;
+  const d = a?.sessions?.delete;
+  const s: DeclaredSemantics = {
+    ...(a?.sessions?.create ? { create: a.sessions.create } : {}),
+    ...(d?.missing ? { deleteMissing: d.missing } : {}),
+    ...(d?.afterDelete ? { afterDelete: d.afterDelete } : {}),
+    ...(d?.soft !== undefined ? { softDelete: d.soft } : {}),
+    ...(a?.messageIds ? { messageIds: a.messageIds } : {}),
+  };
+  return Object.keys(s).length ? s : undefined;
 }
 
 // Only the harness terminates backends (57P01): a driver may hand a retry the connection whose

@@ -6,6 +6,9 @@ import type { OpName } from '../workload/workload.js';
 import type { ErrorInfo } from './classify-error.js';
 import type { Role } from '../contract/define-target.js';
 
+/** A message a call persists, as sent; `stored` is the content the app declared it stores (api.input.normalize) when it differs, `serverId` the id the server gave it (api.messageIds 'server'). */
+export interface CallMessage { messageId: string; role: Role; content: string; stored?: string; serverId?: string }
+
 /** One call's record: invoked at `invokedAt`, then ok, fail or info (may or may not have happened) at `completedAt`. */
 export interface CallRecord {
   index: number;
@@ -17,10 +20,10 @@ export interface CallRecord {
   sessionId: string;
   userId: string;
   /** The message this call persists (the last one, for handleChat). */
-  message?: { messageId: string; role: Role; content: string };
+  message?: CallMessage;
   messageCount?: number;
   /** handleChat with the reply in the request: the assistant's answer it persists after `message`. */
-  reply?: { messageId: string; role: Role; content: string };
+  reply?: CallMessage;
   /** Why a call the workload generated as valid may be refused: it breaks one of the target's declared input rules. */
   refusable?: string;
   invokedAt: number;
@@ -60,6 +63,22 @@ export interface History {
   statements: StatementRecord[];
   /** Errors the target's code raised outside any call's promise during the trial (uncaught exceptions, unhandled rejections). */
   uncaught?: string[];
+  /** What the app declared it means (issue 24), for the checks that depend on it; absent: the defaults. */
+  semantics?: DeclaredSemantics;
+}
+
+/** The declared app semantics the checks read (from the target's `api`), all optional, defaults as before. */
+export interface DeclaredSemantics {
+  create?: 'implicit' | 'explicit';
+  deleteMissing?: 'ok' | 'refuse';
+  afterDelete?: 'recreate' | 'refuse';
+  softDelete?: boolean;
+  messageIds?: 'client' | 'server';
+}
+
+/** The content a stored row of `m` must have: what the app declared it stores, else what was sent. */
+export function expectedContent(m: Pick<CallMessage, 'content' | 'stored'>): string {
+  return m.stored ?? m.content;
 }
 
 /** The messages a call persists, in the order it stores them: its message (the last one, for handleChat), then its reply. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ackedDurable } from './acked-durable.js';
 import { call, contentOf, errors, history, phys, snapshot } from './fixtures/history-fixtures.js';
+import type { History } from '../history/history.js';
+import type { Snapshot } from '../contract/define-target.js';
 
 describe('acked-durable', () => {
   it('fires on a message stored altered: a 100 kB message truncated, a role changed', () => {
@@ -173,5 +175,34 @@ describe('acked-durable', () => {
       call({ op: 'handleChat', session: 's2', user: 'u9', valid: false, messages: [{ id: 'm3' }], error: errors.refusal('unknown user') }),
     ]);
     expect(ackedDurable.check(h, snapshot())).toEqual([]);
+  });
+});
+
+describe('acked-durable with declared app semantics (issue 24)', () => {
+  it('compares a row with the content the app declared it stores (api.input.normalize), not the content sent', () => {
+    const c = call({ op: 'logMessage', messages: [{ id: 'm1', content: 'a\u0000b' }] });
+    c.message!.stored = 'ab';
+    const h = history([c]);
+    const stripped = snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1', content: 'ab' }] });
+    expect(ackedDurable.check(h, stripped)).toEqual([]);
+    const kept = snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1', content: 'a\u0000b' }] });
+    expect(ackedDurable.check(h, kept).map((v) => v.message)).toEqual([expect.stringContaining('is stored altered')]);
+  });
+
+  it('with server-minted ids, catches a lost message whose content repeats another one', () => {
+    const ok1 = call({ op: 'logMessage', messages: [{ id: 'm1', content: 'ok' }] });
+    const ok2 = call({ op: 'logMessage', messages: [{ id: 'm2', content: 'ok' }] });
+    ok1.message!.serverId = '101';
+    ok2.message!.serverId = '102';
+    const h: History = { ...history([ok1, ok2]), semantics: { messageIds: 'server' } };
+    const snap: Snapshot = { users: [{ id: 't1_u1' }], sessions: [{ id: 't1_s1', userId: 't1_u1' }],
+      messages: [{ id: '101', sessionId: 't1_s1', role: 'user', content: 'ok' }] };
+    const v = ackedDurable.check(h, snap);
+    expect(v.map((x) => x.calls)).toEqual([[1]]);
+    expect(v[0]!.message).toContain('message m2');
+    expect(v[0]!.message).toContain('is missing from session s1');
+    // Both there: no finding; without server ids the same rows could not be told apart (silence, not a guess).
+    const both = { ...snap, messages: [...snap.messages, { id: '102', sessionId: 't1_s1', role: 'user', content: 'ok' }] };
+    expect(ackedDurable.check(h, both)).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { logicalId, storedMessages, type CallRecord } from '../history/history.js';
+import { expectedContent, logicalId, storedMessages, type CallRecord } from '../history/history.js';
 import type { Invariant, Violation } from './invariant.js';
 import { describeCall } from './describe.js';
 import { messageMatcher } from './message-matcher.js';
@@ -27,7 +27,9 @@ export const ackedDurable: Invariant = {
     const match = messageMatcher(history);
     const deletes = history.calls.filter((c) => c.op === 'deleteSession' && c.outcome !== 'fail');
     // A write may rightly be gone when a delete of its session had not finished before the write began.
-    const mayBeDeleted = (c: CallRecord) => deletes.some((d) => d.sessionId === c.sessionId && d.completedAt > c.invokedAt);
+    // With tombstones (afterDelete 'refuse') a write after a delete should have been refused: deleted-stays-deleted judges it.
+    const tombstones = history.semantics?.afterDelete === 'refuse';
+    const mayBeDeleted = (c: CallRecord) => deletes.some((d) => d.sessionId === c.sessionId && (tombstones || d.completedAt > c.invokedAt));
     for (const c of history.calls) {
       if (c.outcome !== 'ok' || c.op === 'deleteSession' || mayBeDeleted(c)) continue;
       const s = logicalId(history, c.sessionId);
@@ -55,7 +57,7 @@ export const ackedDurable: Invariant = {
         } else {
           // Stored, but not as sent: truncated, normalised or re-roled content is a lost write too.
           const row = rows.find((r) => r.sessionId === c.sessionId)!;
-          const altered = alteration(m, row);
+          const altered = alteration({ role: m.role, content: expectedContent(m) }, row);
           if (altered) out.push({ invariant: 'acked-durable', calls: [c.index],
             message: `${what} (acked to ${describeCall(c)}) is stored altered in session ${s}: ${altered}` });
         }

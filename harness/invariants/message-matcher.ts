@@ -1,4 +1,4 @@
-import { storedMessages, type CallRecord, type History } from '../history/history.js';
+import { expectedContent, storedMessages, type CallRecord, type History } from '../history/history.js';
 import type { Snapshot } from '../contract/define-target.js';
 
 type Row = Snapshot['messages'][number];
@@ -15,19 +15,27 @@ export interface MessageMatcher {
 }
 
 /**
- * Matches by id; by content only for rows without ids, and only for contents that belong to
+ * With server-minted ids (semantics.messageIds 'server') a message that got its id back is
+ * matched by that id only, so repeated contents are still told apart; one without (a call
+ * that failed or timed out) falls back to content like an id-less row. Contents are compared
+ * as the app declared it stores them (expectedContent).
+ * Otherwise matches by id; by content only for rows without ids, and only for contents that belong to
  * a single message of the trial (clients repeat "ok": content alone does not tell two such
  * messages apart, so checks that need to tell stay silent rather than guess).
  */
-export function messageMatcher(history: Pick<History, 'calls'>): MessageMatcher {
+export function messageMatcher(history: Pick<History, 'calls' | 'semantics'>): MessageMatcher {
   const ids = new Map<string, Set<string>>();
   for (const c of history.calls) for (const m of storedMessages(c)) {
-    const set = ids.get(m.content) ?? new Set<string>();
+    const set = ids.get(expectedContent(m)) ?? new Set<string>();
     set.add(m.messageId);
-    ids.set(m.content, set);
+    ids.set(expectedContent(m), set);
   }
-  const unique = (m: Message) => (ids.get(m.content)?.size ?? 1) <= 1;
-  const is = (row: Row, m: Message) => (row.id !== undefined ? row.id === m.messageId : unique(m) && row.content === m.content);
+  const server = history.semantics?.messageIds === 'server';
+  const unique = (m: Message) => (ids.get(expectedContent(m))?.size ?? 1) <= 1;
+  const byContent = (row: Row, m: Message) => unique(m) && row.content === expectedContent(m);
+  const is = server
+    ? (row: Row, m: Message) => (m.serverId !== undefined ? row.id === m.serverId : byContent(row, m))
+    : (row: Row, m: Message) => (row.id !== undefined ? row.id === m.messageId : byContent(row, m));
   return {
     is,
     ownerOf(content) {
@@ -36,7 +44,8 @@ export function messageMatcher(history: Pick<History, 'calls'>): MessageMatcher 
     },
     find(snapshot, m) {
       const rows = snapshot.messages.filter((row) => is(row, m));
-      if (rows.length === 0 && !unique(m) && snapshot.messages.some((row) => row.id === undefined && row.content === m.content)) return undefined;
+      const ambiguous = (row: Row) => (server ? m.serverId === undefined : row.id === undefined) && row.content === expectedContent(m);
+      if (rows.length === 0 && !unique(m) && snapshot.messages.some(ambiguous)) return undefined;
       return rows;
     },
   };

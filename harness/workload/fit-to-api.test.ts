@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { builtinScenarios } from '../../scenarios/builtin-scenarios.js';
 import { apiWorkloads, fitToApi } from './fit-to-api.js';
-import { FULL_CAPABILITIES, type TargetCapabilities } from './scenario.js';
+import { FULL_CAPABILITIES, targetCapabilities, type TargetCapabilities } from './scenario.js';
 import type { CallSpec, Workload } from './workload.js';
 
 function sampleAll(caps: TargetCapabilities, numRuns = 150): { scenario: string; w: Workload }[] {
@@ -125,5 +125,49 @@ describe('the workload vocabulary of real clients', () => {
       return [...ids.values()].some((s) => s.size > 1);
     });
     expect(repeated.length).toBeGreaterThan(5);
+  });
+});
+
+// Declared session semantics (issue 24): explicit create, deletes of missing sessions refused, tombstones.
+const log = (id: string, o: Partial<CallSpec> = {}): CallSpec => ({ op: 'logMessage', session: 's1', user: 'u1', valid: true, messages: [{ id, role: 'user', content: `x #${id}` }], ...o });
+const del = (o: Partial<CallSpec> = {}): CallSpec => ({ op: 'deleteSession', session: 's1', user: 'u1', valid: true, ...o });
+const EXPLICIT = { ...FULL_CAPABILITIES, explicitCreate: true };
+const TOMBSTONES = { ...FULL_CAPABILITIES, deleteMissing: 'refuse' as const, afterDelete: 'refuse' as const };
+
+describe('fitToApi with declared session semantics', () => {
+  it("reads the semantics from the target's api", () => {
+    const store = { logMessage: async () => {}, createSession: async () => {}, deleteSession: async () => {} };
+    expect(targetCapabilities(store, { sessions: { create: 'explicit', delete: { missing: 'refuse', afterDelete: 'refuse', soft: true } } }))
+      .toMatchObject({ explicitCreate: true, deleteMissing: 'refuse', afterDelete: 'refuse' });
+    expect(targetCapabilities(store, {})).not.toHaveProperty('explicitCreate');
+  });
+
+  it("explicit create: a session's only client creates it before its first write (once, also when fitted again)", () => {
+    const w = fitToApi({ users: ['u1'], clients: [[log('m1'), log('m2')]] }, EXPLICIT, 'full');
+    expect(w.clients[0]!.map((c) => `${c.op}:${c.valid}`)).toEqual(['createSession:true', 'logMessage:true', 'logMessage:true']);
+    expect(fitToApi(w, EXPLICIT, 'full')).toEqual(w);
+  });
+
+  it("explicit create: a write to a session its client has not created, where another client may create it, may be refused", () => {
+    const w = fitToApi({ users: ['u1'], clients: [[log('m1')], [log('m2')]] }, EXPLICIT, 'full');
+    expect(w.clients.flat().map((c) => `${c.op}:${c.valid}`)).toEqual(['logMessage:false', 'logMessage:false']);
+    const created = fitToApi({ users: ['u1'], clients: [[{ op: 'createSession', session: 's1', user: 'u1', valid: true }, log('m1')], [log('m2')]] }, EXPLICIT, 'full');
+    expect(created.clients.map((l) => l.map((c) => `${c.op}:${c.valid}`))).toEqual([['createSession:true', 'logMessage:true'], ['logMessage:false']]);
+  });
+
+  it('tombstones: calls after the delete, and other clients\' calls on the session, may be refused; a delete of a missing session too', () => {
+    const w = fitToApi({ users: ['u1'], clients: [[del(), log('m1'), del(), log('m2')], [log('m3')]] }, TOMBSTONES, 'full');
+    expect(w.clients.map((l) => l.map((c) => `${c.op}:${c.valid}`))).toEqual([
+      ['deleteSession:false', 'logMessage:false', 'deleteSession:false', 'logMessage:false'], ['logMessage:false']]);
+    const own = fitToApi({ users: ['u1'], clients: [[log('m1'), del(), log('m2')]] }, TOMBSTONES, 'full');
+    expect(own.clients[0]!.map((c) => `${c.op}:${c.valid}`)).toEqual(['logMessage:true', 'deleteSession:true', 'logMessage:false']);
+  });
+
+  it('without declared semantics, every scenario fits as before', () => {
+    for (const s of builtinScenarios) {
+      for (const w of fc.sample(apiWorkloads(s, FULL_CAPABILITIES), { numRuns: 30, seed: 3 })) {
+        expect(fitToApi(w, { ...FULL_CAPABILITIES, explicitCreate: undefined }, 'full')).toEqual(w);
+      }
+    }
   });
 });

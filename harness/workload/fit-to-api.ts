@@ -46,6 +46,7 @@ export function fitToApi(w: Workload, caps: TargetCapabilities, history: History
   const clients = w.clients.map((calls) => {
     const out: CallSpec[] = [];
     const sent = new Map<string, Set<string>>();
+    const speaker = new Map<string, string>();
     for (const original of calls) {
       let c: CallSpec = original;
       if (c.op === 'createSession' && !caps.createSession) {
@@ -80,8 +81,10 @@ export function fitToApi(w: Workload, caps: TargetCapabilities, history: History
           c = { ...c, messages: fresh.length ? fresh : [c.messages.at(-1)!] };
         }
       }
-      if (c.op === 'deleteSession') sent.delete(c.session);
+      // Another user's delete (refused or not) does not end this client's conversation.
+      if (c.op === 'deleteSession') { if (speaker.get(c.session) === c.user) sent.delete(c.session); }
       else if (c.messages) {
+        if (!speaker.has(c.session)) speaker.set(c.session, c.user);
         const mine = sent.get(c.session) ?? new Set<string>();
         for (const m of [...c.messages, ...(c.reply ? [c.reply] : [])]) mine.add(m.id);
         sent.set(c.session, mine);
@@ -90,9 +93,60 @@ export function fitToApi(w: Workload, caps: TargetCapabilities, history: History
     }
     return out;
   });
+  if (caps.explicitCreate || caps.deleteMissing === 'refuse' || caps.afterDelete === 'refuse') fitSessionSemantics(clients, caps);
   if (caps.input) markRefusable(clients, caps.input, lost);
   if (lost.size) handOverContested(clients, lost);
   return { ...w, clients: clients.filter((calls) => calls.length > 0) };
+}
+
+// --- Declared app semantics (issue 24) ---
+
+const isWrite = (c: CallSpec) => c.op === 'logMessage' || c.op === 'handleChat';
+
+/**
+ * Fits calls to the session life cycle the target declared. Explicit create: a client that is
+ * a session's only one opens it with a createSession before its first write (idempotent: a
+ * fitted workload already has it); a write to a session its client has not created (another
+ * client's create may not have run yet) may be refused. Deletes of missing sessions refused:
+ * a delete is valid only after its client wrote the session and when no other client deletes
+ * it. Tombstones: every later call of the deleting client on the session, and every call of
+ * the other clients on it (they may run after the delete), may be refused.
+ */
+function fitSessionSemantics(clients: CallSpec[][], caps: TargetCapabilities): void {
+  const clientsOf = new Map<string, Set<number>>();
+  clients.forEach((calls, i) => calls.forEach((c) => clientsOf.set(c.session, (clientsOf.get(c.session) ?? new Set()).add(i))));
+  const deleters = new Map<string, Set<number>>();
+  clients.forEach((calls, i) => calls.forEach((c) => { if (c.op === 'deleteSession') deleters.set(c.session, (deleters.get(c.session) ?? new Set()).add(i)); }));
+  clients.forEach((calls, i) => {
+    const out: CallSpec[] = [];
+    const created = new Set<string>();
+    const written = new Set<string>();
+    const tombstoned = new Set<string>();
+    for (let c of calls) {
+      const alone = clientsOf.get(c.session)!.size === 1;
+      const deletedElsewhere = caps.afterDelete === 'refuse' && [...(deleters.get(c.session) ?? [])].some((d) => d !== i);
+      if (tombstoned.has(c.session) || deletedElsewhere) {
+        out.push({ ...c, valid: false });
+        continue;
+      }
+      if (caps.explicitCreate && isWrite(c) && !created.has(c.session)) {
+        if (alone && !c.retry) {
+          out.push({ op: 'createSession', session: c.session, user: c.user, valid: c.valid });
+          created.add(c.session);
+        } else c = { ...c, valid: false };
+      }
+      if (c.op === 'createSession' && c.valid) created.add(c.session);
+      if (c.op === 'deleteSession') {
+        const exists = written.has(c.session) || created.has(c.session);
+        if (caps.deleteMissing === 'refuse' && (!exists || deleters.get(c.session)!.size > 1)) c = { ...c, valid: false };
+        created.delete(c.session);
+        written.delete(c.session);
+        if (caps.afterDelete === 'refuse') tombstoned.add(c.session);
+      } else if (c.valid && (c.op === 'createSession' || isWrite(c))) written.add(c.session);
+      out.push(c);
+    }
+    clients[i] = out;
+  });
 }
 
 /** Marks calls whose content breaks a declared input rule as refusable (and lost writes). Id rules are judged at invocation, on the ids the target sees. */

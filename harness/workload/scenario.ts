@@ -14,6 +14,13 @@ export interface TargetCapabilities {
   history: 'full' | 'new' | 'any';
   /** Input the target may refuse; calls that break a rule are generated as refusable. */
   input?: InputRules;
+  // --- Declared app semantics (issue 24); absent: the defaults ---
+  /** api.sessions.create 'explicit': a write to a session its client has not created may be refused. */
+  explicitCreate?: boolean;
+  /** api.sessions.delete.missing 'refuse': deleting a session that may not exist may be refused. */
+  deleteMissing?: 'ok' | 'refuse';
+  /** api.sessions.delete.afterDelete 'refuse': every call on a deleted session after (or racing) its delete may be refused. */
+  afterDelete?: 'recreate' | 'refuse';
 }
 
 /** The capabilities of a store and its declared API shape. */
@@ -25,6 +32,9 @@ export function targetCapabilities(store: ChatStore, api: TargetApi = {}): Targe
     replyInRequest: api.reply === 'in-request' && typeof store.handleChat === 'function',
     history: api.history ?? 'any',
     ...(api.input ? { input: api.input } : {}),
+    ...(api.sessions?.create === 'explicit' ? { explicitCreate: true } : {}),
+    ...(api.sessions?.delete?.missing ? { deleteMissing: api.sessions.delete.missing } : {}),
+    ...(api.sessions?.delete?.afterDelete ? { afterDelete: api.sessions.delete.afterDelete } : {}),
   };
 }
 
