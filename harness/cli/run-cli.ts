@@ -22,10 +22,11 @@ import { leftoverWarning } from './leftover-warning.js';
 export { newRunId };
 import { redactSecrets } from '../db/redact-url.js';
 import { readCaseFile, type CaseFile } from '../cases/case-file.js';
-import { matrixCells, runFuzz } from '../run/run-fuzz.js';
+import { matrixCells, runFuzz, type FuzzPlan } from '../run/run-fuzz.js';
+import { interruptedResults, SIGNAL_EXIT_CODES, type InterruptSignal } from '../run/interrupted-results.js';
 import { stopAllServers } from '../contract/start-server.js';
 import { corpusExamples, loadCorpus, REGRESSIONS_DIR } from '../cases/failure-corpus.js';
-import type { RunResults } from '../run/results.js';
+import type { CellResult, RunResults } from '../run/results.js';
 import { builtinInvariants } from '../invariants/builtin-invariants.js';
 import { INVARIANT_NAMES } from '../contract/define-target.js';
 import { builtinScenarios } from '../../scenarios/builtin-scenarios.js';
@@ -111,18 +112,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     for (const d of createdReportDirs.reverse()) await rmdir(d).catch(() => {});
   })());
   let interrupted: number | undefined;
-  const stop = (why: string, code: number) => {
+  // Once the cells run: what an interruption still writes (the finished cells' verdicts).
+  let partial: { write(signal: InterruptSignal): Promise<void> } | undefined;
+  const stop = (why: string, code: number, signal: InterruptSignal) => {
     if (interrupted !== undefined) return;
     interrupted = code;
     err(`\nchatfuzz: ${why}: dropping the run's databases and stopping its server…`);
-    void cleanUpOnce().finally(() => process.exit(code));
+    // The report is written first: its case files are already there, and the clean-up may take a while.
+    void (partial?.write(signal) ?? Promise.resolve()).catch((e) => err(`chatfuzz: could not write the interrupted run's report: ${(e as Error).message}`))
+      .finally(() => cleanUpOnce()).finally(() => process.exit(code));
   };
-  const onSignal = (signal: NodeJS.Signals) => stop(signal, SIGNAL_EXIT_CODES[signal as keyof typeof SIGNAL_EXIT_CODES] ?? 130);
+  const onSignal = (signal: NodeJS.Signals) => stop(signal, SIGNAL_EXIT_CODES[signal as InterruptSignal] ?? 130, signal in SIGNAL_EXIT_CODES ? signal as InterruptSignal : 'SIGINT');
   for (const signal of Object.keys(SIGNAL_EXIT_CODES)) process.once(signal, onSignal);
   // `npm run` and `npx` start chatfuzz through `sh -c`: a SIGTERM to npm ends the shell and npm but
   // never reaches this process, which would run on orphaned. A new parent pid says so.
   const parent = process.ppid;
-  const parentWatch = setInterval(() => { if (process.ppid !== parent) stop(`the process that started it (pid ${parent}) has ended`, 143); }, 250);
+  const parentWatch = setInterval(() => { if (process.ppid !== parent) stop(`the process that started it (pid ${parent}) has ended`, 143, 'SIGTERM'); }, 250);
   parentWatch.unref();
   try {
     if (argv[0] === 'init') return await runInit(argv.slice(1), io);
@@ -185,15 +190,29 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     human.write(`chatfuzz ${mode} · seed ${seed} · ${server.kind} ${server.serverVersion} · ${targets.length} target(s) × ${scenarios.length} scenario(s)${budget}${from} · run ${runId}\n`);
     // Saved failures are retried first, so a fixed bug shows as fixed; --replay runs only its case.
     const corpus = replay ? [] : (await loadCorpus(io.cwd)).filter((e) => !opts.noCorpus || e.file.startsWith(REGRESSIONS_DIR));
-    const raw = await runFuzz({
+    const finished: CellResult[] = [];
+    const plan: FuzzPlan = {
       examples: (t, s) => corpusExamples(corpus, t, s, mode),
       corpusDir: opts.noCorpus ? undefined : io.cwd,
       runId, targets, scenarios, mode, seed, reportDir, reporters,
       runs: opts.runs ?? (replay ? DEFAULT_REPLAY_RUNS : mode === 'exhaustive' ? DEFAULT_EXHAUSTIVE_WORKLOADS : DEFAULT_RUNS),
       timeBudgetMs, callTimeoutMs: opts.callTimeoutMs, isolation: opts.isolation, latency: opts.latency,
       replay: replay ? { workload: replay.workload, ...(replay.choices ? { choices: replay.choices } : {}) } : undefined,
-      shard: opts.shard, runner: workers,
-    }, server);
+      shard: opts.shard, runner: workers, onCellResult: (c) => finished.push(c),
+    };
+    const runStarted = new Date();
+    const runServer = server;
+    partial = {
+      async write(signal) {
+        const results = redactResults(interruptedResults(plan, runServer, runStarted, finished, signal), secrets);
+        await writeReportFiles(results, reportDir);
+        createdReportDirs = [];
+        const n = results.cells.filter((c) => c.outcome !== 'not-run').length;
+        err(`chatfuzz: ${signal}: ${n} of ${results.cells.length} cell(s) finished, the rest marked not-run; report: ${path.relative(io.cwd, path.join(reportDir, 'index.html')) || reportDir}`);
+      },
+    };
+    const raw = await runFuzz(plan, server);
+    partial = undefined;
     const redacted = redactResults(raw, secrets);
     // --ci makes the baseline a gate: a cell that passed there and fails now fails the run.
     const results = baseline ? applyBaseline(redacted, baseline, { file: opts.baseline!, gate: opts.ci }) : redacted;
@@ -230,8 +249,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** The exit code of a run stopped by a signal: 128 + the signal's number, as a shell reports it. */
-const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 
 /** What `--target` must say to replay `c`: its targetSpec, or a built-in target's name; else a UsageError naming the fix. */
 function replayTargetSpec(c: CaseFile, file: string): string {
