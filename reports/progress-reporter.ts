@@ -72,6 +72,8 @@ function verdict(c: CellResult): string {
   const muted = (c.muted ?? []).filter((m) => m.trials > 0).length;
   const extra = `${more ? `, ${more} more distinct failure${more === 1 ? '' : 's'}` : ''}${muted ? `, ${muted} known finding${muted === 1 ? '' : 's'} muted` : ''}`;
   if (c.error && !c.failure) return `error (${safe(c.error).slice(0, 200)})`;
+  if (c.outcome === 'budget-exhausted') return `budget exhausted (no verdict: ${c.runs} trials before the time budget ran out)${extra}`;
+  if (c.outcome === 'not-run') return 'not run (interrupted)';
   if (c.outcome === 'pass') return (c.expected === 'pass' ? 'pass' : 'pass (UNEXPECTED, expected fail)') + extra;
   if (c.expected === 'fail') return `fail (expected${extra})`;
   return c.failure ? `FAIL (${safe(c.failure.invariant)}${extra})` : 'FAIL';
