@@ -418,3 +418,36 @@ describe('a report that cannot be written at the end', () => {
     await fs.rm(dir, { force: true });
   });
 });
+
+describe('a target whose lifecycle hangs or answers wrong: a contract error naming the method (exit 2), never a hang or a finding', () => {
+  const lifecycle = (how: string, extra: string[] = []) => runFuzzProcess(['--target', './test/fixtures/lifecycle-target.ts', '--scenario', 'log-before-create',
+    '--runs', '2', '--call-timeout', '100ms', '--db', inject('pgAdminUrl'), '--report', reportDir(`lifecycle-${how}-${Date.now()}`), ...extra], { env: { CHATFUZZ_FIXTURE_LIFECYCLE: how } });
+
+  it('a create() that never resolves exits 2 after its own timeout (ten call timeouts), naming create() and the fix', async () => {
+    const r = await lifecycle('create-hangs');
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/target lifecycle: create\(\) did not settle within 1000 ms \(ten times --call-timeout\): make create\(\) resolve/);
+  });
+
+  it('a registerUsers() that never resolves exits 2 naming registerUsers()', async () => {
+    const r = await lifecycle('register-hangs');
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/registerUsers\(\) did not settle within 1000 ms/);
+  });
+
+  it('a snapshot() that throws, or answers the wrong shape, exits 2 naming snapshot(), not "trial 1 could not be checked"', async () => {
+    const thrown = await lifecycle('snapshot-throws');
+    expect(thrown.code, thrown.stderr).toBe(2);
+    expect(thrown.stderr).toMatch(/target lifecycle \(.*\): snapshot\(\) threw: relation "chat_users" does not exist; snapshot\(\) must read the trial's rows/);
+    const shape = await lifecycle('snapshot-shape');
+    expect(shape.code, shape.stderr).toBe(2);
+    expect(shape.stderr).toMatch(/snapshot\(\) returned an object whose users is not an array \(object\)/);
+    expect(shape.stderr).not.toMatch(/could not be checked|\.map is not a function/);
+  });
+
+  it("--target '' is a usage error, not a run of every built-in", async () => {
+    const r = await runFuzzProcess(['--target', '', '--runs', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--target is empty/);
+  });
+});
