@@ -318,7 +318,7 @@ describe.runIf(process.platform === 'linux')('a signal to the process that start
   // Long enough that only the signal can end it.
   const endless = ['--target', 'upsert', '--runs', '1000000', '--seed', '1'];
 
-  it('SIGINT to npm ends the run at once with exit 130: workers stopped, databases dropped, no empty report folder', async () => {
+  it('SIGINT to npm ends the run at once with exit 130: workers stopped, databases dropped, the report says no cell finished', async () => {
     const dir = reportDir(`sigint-${Date.now()}`);
     const run = startFuzzProcess([...endless, '--db', MACHINE_PG, '--workers', '2', '--report', dir], { via: 'npm' });
     const runId = (await run.waitFor(/· run (\w+)/))[1]!;
@@ -332,7 +332,31 @@ describe.runIf(process.platform === 'linux')('a signal to the process that start
     expect(run.output()).toContain('chatfuzz: SIGINT: dropping the run\'s databases and stopping its server');
     expect(await databasesOfRun(runId)).toEqual([]);
     expect(await processesWith(dir)).toEqual([]);
-    await expect(fs.stat(dir)).rejects.toThrow(/ENOENT/);
+    // No cell finished: the report says so, every cell not-run (never a pass).
+    const results = JSON.parse(await fs.readFile(path.join(dir, 'results.json'), 'utf8'));
+    expect(results).toMatchObject({ interrupted: 'SIGINT', exitCode: 130 });
+    expect(results.cells.length).toBeGreaterThan(0);
+    expect(results.cells.every((c: { outcome: string }) => c.outcome === 'not-run')).toBe(true);
+  });
+
+  it('SIGINT after some cells finished: results.json, index.html and junit.xml hold those verdicts, the rest not-run, interrupted "SIGINT", exit 130', async () => {
+    const dir = reportDir(`sigint-partial-${Date.now()}`);
+    const run = startFuzzProcess(['--target', 'upsert,./test/fixtures/lifecycle-target.ts', '--scenario', 'log-before-create', '--mode', 'stress',
+      '--runs', '15', '--seed', '1', '--db', MACHINE_PG, '--workers', '1', '--report', dir], { via: 'npm', env: { CHATFUZZ_FIXTURE_LIFECYCLE: 'slow-calls' } });
+    const runId = (await run.waitFor(/· run (\w+)/))[1]!;
+    // The plain progress line of the first cell: it has its verdict; the slow second cell is running.
+    await run.waitFor(/\[1\/2\] upsert × log-before-create: pass/, 60_000);
+    process.kill(run.pid, 'SIGINT');
+    const end = await Promise.race([run.ended, new Promise((r) => setTimeout(() => r('still running'), 20_000))]);
+    expect(end, run.output()).toEqual({ code: 130, signal: null });
+    expect(run.output()).toMatch(/chatfuzz: SIGINT: 1 of 2 cell\(s\) finished, the rest marked not-run; report: /);
+    const results = JSON.parse(await fs.readFile(path.join(dir, 'results.json'), 'utf8'));
+    expect(results).toMatchObject({ interrupted: 'SIGINT', exitCode: 130, summary: { cells: 2, notRun: 1 } });
+    expect(results.cells[0]).toMatchObject({ target: 'upsert', outcome: 'pass', ok: true, runs: 15 });
+    expect(results.cells[1]).toMatchObject({ target: 'lifecycle', outcome: 'not-run', ok: false, runs: 0 });
+    expect(await fs.readFile(path.join(dir, 'index.html'), 'utf8')).toMatch(/data-status="not-run"/);
+    expect(await fs.readFile(path.join(dir, 'junit.xml'), 'utf8')).toMatch(/<skipped message="not run: the run was interrupted"\/>/);
+    expect(await databasesOfRun(runId)).toEqual([]);
   });
 
   it('SIGTERM to npm ends a run on the embedded server with exit 143: the server and its files are gone', async () => {
