@@ -475,3 +475,31 @@ describe('a target whose lifecycle hangs or answers wrong: a contract error nami
     expect(r.stderr).toMatch(/--target is empty/);
   });
 });
+
+describe('a replay runs as its case failed, and says so when the failure does not come back', () => {
+  it('a failure found only under --isolation serializable comes back with the printed command alone; overridden, it does not, and the replay exits 1 saying so', async () => {
+    const env = { CHATFUZZ_FIXTURE_LIFECYCLE: 'fails-serializable' };
+    const db = inject('pgAdminUrl');
+    const found = await runFuzzProcess(['--target', './test/fixtures/lifecycle-target.ts', '--scenario', 'log-before-create', '--isolation', 'serializable',
+      '--call-timeout', '3s', '--runs', '5', '--seed', '2', '--db', db, '--report', reportDir(`replay-found-${Date.now()}`), '--json'], { env });
+    expect(found.code, found.stderr).toBe(1);
+    const failure = JSON.parse(found.stdout).cells[0].failure;
+    expect(failure.invariant).toBe('valid-calls-succeed');
+    const caseFile = JSON.parse(await fs.readFile(path.resolve(import.meta.dirname, '../..', failure.caseFile), 'utf8'));
+    expect(caseFile).toMatchObject({ isolation: 'serializable', callTimeoutMs: 3000, mode: 'scheduled', invariant: 'valid-calls-succeed' });
+    // The printed line, as a user pastes it: `npm run fuzz -- --replay FILE`.
+    const args = failure.replay.replace(/^npm run fuzz -- /, '').split(' ');
+    const again = await runFuzzProcess([...args, '--db', db, '--report', reportDir(`replay-again-${Date.now()}`), '--json'], { env });
+    expect(again.code, again.stderr).toBe(1);
+    const replayed = JSON.parse(again.stdout).cells[0];
+    expect(replayed).toMatchObject({ isolation: 'serializable', replay: { invariant: 'valid-calls-succeed', reproduced: true } });
+    expect(replayed.failure.invariant).toBe('valid-calls-succeed');
+    // A flag given with --replay wins over the case file: at read committed the bug is not there.
+    const gone = await runFuzzProcess([...args, '--isolation', 'read-committed', '--db', db, '--report', reportDir(`replay-gone-${Date.now()}`), '--json'], { env });
+    expect(gone.code, gone.stderr).toBe(1);
+    expect(gone.stderr).toMatch(/chatfuzz: the saved valid-calls-succeed did not reproduce in 1 run \(lifecycle × log-before-create\)/);
+    const results = JSON.parse(gone.stdout);
+    expect(results.exitCode).toBe(1);
+    expect(results.cells[0]).toMatchObject({ outcome: 'pass', ok: false, replay: { invariant: 'valid-calls-succeed', reproduced: false } });
+  });
+});

@@ -23,6 +23,7 @@ export { newRunId };
 import { redactSecrets } from '../db/redact-url.js';
 import { readCaseFile, type CaseFile } from '../cases/case-file.js';
 import { matrixCells, runFuzz, type FuzzPlan } from '../run/run-fuzz.js';
+import { replayVerdict } from '../run/replay-verdict.js';
 import { interruptedResults, SIGNAL_EXIT_CODES, type InterruptSignal } from '../run/interrupted-results.js';
 import { stopAllServers } from '../contract/start-server.js';
 import { corpusExamples, loadCorpus, REGRESSIONS_DIR } from '../cases/failure-corpus.js';
@@ -196,7 +197,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       corpusDir: opts.noCorpus ? undefined : io.cwd,
       runId, targets, scenarios, mode, seed, reportDir, reporters,
       runs: opts.runs ?? (replay ? DEFAULT_REPLAY_RUNS : mode === 'exhaustive' ? DEFAULT_EXHAUSTIVE_WORKLOADS : DEFAULT_RUNS),
-      timeBudgetMs, callTimeoutMs: opts.callTimeoutMs, isolation: opts.isolation, latency: opts.latency,
+      timeBudgetMs, ...replayOptions(opts, replay, argv),
       replay: replay ? { workload: replay.workload, ...(replay.choices ? { choices: replay.choices } : {}) } : undefined,
       shard: opts.shard, runner: workers, onCellResult: (c) => finished.push(c),
     };
@@ -213,7 +214,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     };
     const raw = await runFuzz(plan, server);
     partial = undefined;
-    const redacted = redactResults(raw, secrets);
+    let redacted = redactResults(raw, secrets);
+    if (replay) {
+      // A replay that shows nothing is no pass: it did not show what it was run to show.
+      const judged = replayVerdict(redacted, replay);
+      redacted = judged.results;
+      for (const m of judged.messages) err(`chatfuzz: ${m}`);
+    }
     // --ci makes the baseline a gate: a cell that passed there and fails now fails the run.
     const results = baseline ? applyBaseline(redacted, baseline, { file: opts.baseline!, gate: opts.ci }) : redacted;
     // Console output comes from the reporters; files are written once the results are redacted.
@@ -249,6 +256,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+
+/** The options that change a trial: a flag given on the command line, else the case file's (a replay runs as its case failed), else the config's. */
+function replayOptions(opts: CliOptions, replay: CaseFile | undefined, argv: string[]): Pick<FuzzPlan, 'callTimeoutMs' | 'isolation' | 'latency'> {
+  const given = (flag: string) => argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
+  if (!replay) return { callTimeoutMs: opts.callTimeoutMs, isolation: opts.isolation, latency: opts.latency };
+  return {
+    callTimeoutMs: given('call-timeout') ? opts.callTimeoutMs : replay.callTimeoutMs ?? opts.callTimeoutMs,
+    isolation: given('isolation') ? opts.isolation : replay.isolation ?? opts.isolation,
+    latency: given('latency') ? opts.latency : replay.mode === 'stress' ? replay.latency ?? null : null,
+  };
+}
 
 /** What `--target` must say to replay `c`: its targetSpec, or a built-in target's name; else a UsageError naming the fix. */
 function replayTargetSpec(c: CaseFile, file: string): string {

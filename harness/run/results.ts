@@ -109,6 +109,8 @@ export interface CellResult {
   exploration?: Exploration;
   /** Servers the target started (startServer) during the cell: their output log, relative to the report directory. */
   servers?: { name: string; log: string; exitCode: number | null }[];
+  /** Set on a --replay's cell: whether the case file's saved failure (its invariant) came back. */
+  replay?: { invariant: string; reproduced: boolean };
   /** Trials thrown away because the database connection was lost without the harness causing it (a restart, a DBA's pg_terminate_backend), each run again. */
   infraRetries?: number;
 }
