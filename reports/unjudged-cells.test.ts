@@ -56,3 +56,17 @@ describe('budget-exhausted and not-run cells', () => {
     expect(diffed.cells[0]!.baseline).toBe('new-cell');
   });
 });
+
+describe('progress off a TTY while calls time out', () => {
+  it('a cell still running prints its trial count and phase every 30 s of its trials, not only at its end', () => {
+    let out = '';
+    let t = 0;
+    const p = createProgressReporter({ out: { write: (s: string) => { out += s; return true; } } as any, tty: false, now: () => t });
+    const trial = (trials: number, shrinking: boolean) => p.onTrial!({ target: 'hang', scenario: 'log-before-create', cellIndex: 0, cellCount: 1, trials, plannedTrials: 5, failed: shrinking, shrinking, elapsedMs: t });
+    trial(1, false);
+    t = 10_000; trial(2, false);
+    expect(out).toBe('');
+    t = 31_000; trial(3, true);
+    expect(out).toBe('[1/1] hang × log-before-create  3/5 trials  shrinking…  31.0s\n');
+  });
+});

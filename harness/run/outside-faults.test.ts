@@ -92,3 +92,12 @@ describe('a connection loss the harness did not inject is infrastructure, never 
     expect((e as Error).message).toMatch(/connection was lost 4 times in a row on the same trial, not by the harness .*terminat/);
   });
 });
+
+describe('a call that only times out', () => {
+  it('shrinking stops after a few steps whose calls timed out, and the cell says so', async () => {
+    const { runTestCell } = await import('../../test/run-test-cell.js');
+    const cell = await runTestCell('./test/fixtures/hang-target.ts', 'mixed', { mode: 'scheduled', callTimeoutMs: 100, runs: 20, seed: 5 });
+    expect(cell.failure?.invariant).toBe('valid-calls-succeed');
+    expect(String(cell.note) + JSON.stringify({ shrinks: cell.failure?.shrinks, runs: cell.runs, ops: cell.failure?.counterexample.ops.map((o) => o.label + o.outcome) })).toMatch(/shrinking stopped after 5 steps whose calls timed out/);
+  });
+});
