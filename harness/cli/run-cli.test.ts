@@ -346,6 +346,8 @@ describe.runIf(process.platform === 'linux')('a signal to the process that start
     const runId = (await run.waitFor(/· run (\w+)/))[1]!;
     // The plain progress line of the first cell: it has its verdict; the slow second cell is running.
     await run.waitFor(/\[1\/2\] upsert × log-before-create: pass/, 60_000);
+    // …once its database exists: a signal while a CREATE DATABASE is in flight is another test's matter.
+    for (let i = 0; i < 200 && !(await databasesOfRun(runId)).some((d) => d.endsWith('_2')); i++) await new Promise((r) => setTimeout(r, 50));
     process.kill(run.pid, 'SIGINT');
     const end = await Promise.race([run.ended, new Promise((r) => setTimeout(() => r('still running'), 20_000))]);
     expect(end, run.output()).toEqual({ code: 130, signal: null });
@@ -438,7 +440,8 @@ describe('a report that cannot be written at the end', () => {
     const json = out.slice(out.indexOf('results.json follows on stderr:\n') + 'results.json follows on stderr:\n'.length);
     const results = JSON.parse(json);
     expect(results.cells).toHaveLength(1);
-    expect(results.cells[0]).toMatchObject({ target: 'upsert', scenario: 'multi-message-first-request', outcome: 'pass' });
+    // A million trials do not fit in 3 s: the cell says the budget cut it, not that it passed.
+    expect(results.cells[0]).toMatchObject({ target: 'upsert', scenario: 'multi-message-first-request', outcome: 'budget-exhausted' });
     await fs.rm(dir, { force: true });
   });
 });

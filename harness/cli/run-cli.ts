@@ -107,7 +107,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let createdReportDirs: string[] = [];
   const err = (s: string) => io.stderr.write(redactSecrets(s, secrets) + '\n');
   let cleaning: Promise<void> | undefined;
+  // An interrupted run's report being written: the clean-up (which removes empty report folders) waits for it.
+  let writing: Promise<void> | undefined;
   const cleanUpOnce = () => (cleaning ??= (async () => {
+    await writing;
     await cleanup(server ?? starting, workers, runId, runLock);
     // A run that ended before its report leaves no empty folders behind (rmdir keeps any with files in them).
     for (const d of createdReportDirs.reverse()) await rmdir(d).catch(() => {});
@@ -120,8 +123,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     interrupted = code;
     err(`\nchatfuzz: ${why}: dropping the run's databases and stopping its server…`);
     // The report is written first: its case files are already there, and the clean-up may take a while.
-    void (partial?.write(signal) ?? Promise.resolve()).catch((e) => err(`chatfuzz: could not write the interrupted run's report: ${(e as Error).message}`))
-      .finally(() => cleanUpOnce()).finally(() => process.exit(code));
+    const written = (partial?.write(signal) ?? Promise.resolve()).catch((e) => { err(`chatfuzz: could not write the interrupted run's report: ${(e as Error).message}`); });
+    writing = written;
+    void written.finally(() => cleanUpOnce()).finally(() => process.exit(code));
   };
   const onSignal = (signal: NodeJS.Signals) => stop(signal, SIGNAL_EXIT_CODES[signal as InterruptSignal] ?? 130, signal in SIGNAL_EXIT_CODES ? signal as InterruptSignal : 'SIGINT');
   for (const signal of Object.keys(SIGNAL_EXIT_CODES)) process.once(signal, onSignal);
@@ -199,7 +203,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       runs: opts.runs ?? (replay ? DEFAULT_REPLAY_RUNS : mode === 'exhaustive' ? DEFAULT_EXHAUSTIVE_WORKLOADS : DEFAULT_RUNS),
       timeBudgetMs, ...replayOptions(opts, replay, argv),
       replay: replay ? { workload: replay.workload, ...(replay.choices ? { choices: replay.choices } : {}) } : undefined,
-      shard: opts.shard, runner: workers, onCellResult: (c) => finished.push(c),
+      shard: opts.shard, runner: workers, onCellResult: (c) => { if (interrupted === undefined) finished.push(c); },
     };
     const runStarted = new Date();
     const runServer = server;
@@ -295,8 +299,9 @@ async function cleanup(started: DatabaseServer | Promise<DatabaseServer> | undef
   const server = await Promise.resolve(started).catch(() => undefined);
   if (!server) return;
   for (const name of createdDatabases()) await dropRunDatabase(server, name).catch(() => {});
-  // What a worker created and could not drop (it was killed, or its target crashed it).
-  if (workers && runId) await dropDatabasesOfRun(server, runId).catch(() => {});
+  // What a worker created and could not drop (it was killed, or its target crashed it), and a
+  // database whose CREATE was still in flight when the list above was taken (a signal as a cell starts).
+  if (runId) await dropDatabasesOfRun(server, runId).catch(() => {});
   // Let go only now: until its databases are gone the run must not look dead.
   await runLock?.release();
   await server.stop();
