@@ -1,4 +1,4 @@
-import type { BaselineStatus, BaselineSummary, CellResult, Mode, RunResults } from '../harness/run/results.js';
+import type { BaselineStatus, BaselineSummary, CellOutcome, CellResult, Mode, RunResults } from '../harness/run/results.js';
 
 /** Every status a cell can have against a baseline, in the order reports list them. */
 export const BASELINE_STATUSES: readonly BaselineStatus[] = ['new-failure', 'fixed', 'still-failing', 'unchanged', 'new-cell'];
@@ -24,15 +24,23 @@ export function parseBaseline(json: unknown, file: string): Baseline {
   if (!Array.isArray(r.cells)) throw bad('"cells" is not an array');
   const cells = r.cells.map((c: any, i: number) => {
     for (const key of ['target', 'scenario', 'mode']) if (typeof c?.[key] !== 'string') throw bad(`cells[${i}].${key} is not a string`);
-    if (c.outcome !== 'pass' && c.outcome !== 'fail') throw bad(`cells[${i}].outcome is ${JSON.stringify(c.outcome)}, expected "pass" or "fail"`);
-    return { target: c.target, scenario: c.scenario, mode: c.mode as Mode, outcome: c.outcome as 'pass' | 'fail', ...(c.failure ? { failure: c.failure } : {}) };
+    if (!CELL_OUTCOMES.includes(c.outcome)) throw bad(`cells[${i}].outcome is ${JSON.stringify(c.outcome)}, expected one of ${CELL_OUTCOMES.map((o) => `"${o}"`).join(', ')}`);
+    return { target: c.target, scenario: c.scenario, mode: c.mode as Mode, outcome: c.outcome as CellOutcome, ...(c.failure ? { failure: c.failure } : {}) };
   });
   return { runId: String(r.runId ?? ''), startedAt: String(r.startedAt ?? ''), cells };
 }
 
+const CELL_OUTCOMES: readonly string[] = ['pass', 'fail', 'budget-exhausted', 'not-run'] satisfies CellOutcome[];
+
+function judged(c: Pick<CellResult, 'outcome'>): boolean {
+  return c.outcome === 'pass' || c.outcome === 'fail';
+}
+
 /** A cell's status against its baseline cell (same target, scenario and mode): failing means outcome "fail", expected or not. */
 export function baselineStatus(current: Pick<CellResult, 'outcome'>, before: Pick<CellResult, 'outcome'> | undefined): BaselineStatus {
-  if (!before) return 'new-cell';
+  // A baseline cell without a verdict (budget, interruption) is as good as absent; a current one has nothing to compare.
+  if (!before || !judged(before)) return 'new-cell';
+  if (!judged(current)) return 'unchanged';
   if (current.outcome === 'fail') return before.outcome === 'fail' ? 'still-failing' : 'new-failure';
   return before.outcome === 'fail' ? 'fixed' : 'unchanged';
 }

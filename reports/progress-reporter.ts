@@ -5,6 +5,8 @@ import { formatDuration } from './report-text.js';
 // Ten repaints a second reads as live; more only costs terminal bandwidth when trials take microseconds.
 const MIN_REDRAW_MS = 100;
 const CLEAR_LINE = '\r\x1b[K';
+// Off a TTY (CI logs): a cell whose calls keep timing out may run for minutes; a line this often shows it is alive.
+const PLAIN_PROGRESS_MS = 30_000;
 
 /** Live progress: on a TTY one status line rewritten as trials run, elsewhere (CI logs) one plain line per finished cell. */
 export function createProgressReporter(opts: {
@@ -20,6 +22,8 @@ export function createProgressReporter(opts: {
   let shown = false;
   let lastDraw = -Infinity;
   let lastKey = '';
+  /** Off a TTY: when each running cell last printed a line (or started). */
+  const plainSince = new Map<number, number>();
 
   const clear = () => {
     if (opts.tty && shown) opts.out.write(CLEAR_LINE);
@@ -37,8 +41,15 @@ export function createProgressReporter(opts: {
       started.set(key(cell), cell.cellIndex);
     },
     onTrial(p) {
-      if (!opts.tty) return;
       const t = now();
+      if (!opts.tty) {
+        const since = plainSince.get(p.cellIndex) ?? plainSince.set(p.cellIndex, t).get(p.cellIndex)!;
+        if (t - since >= PLAIN_PROGRESS_MS) {
+          plainSince.set(p.cellIndex, t);
+          opts.out.write(`${statusLine(p)}\n`);
+        }
+        return;
+      }
       // A new cell or a change of phase is worth drawing at once; plain trial counts wait for the throttle.
       const phase = `${p.cellIndex}|${p.failed}|${p.shrinking}`;
       if (shown && phase === lastKey && t - lastDraw < MIN_REDRAW_MS) return;
@@ -73,6 +84,8 @@ function verdict(c: CellResult): string {
   const muted = (c.muted ?? []).filter((m) => m.trials > 0).length;
   const extra = `${more ? `, ${more} more distinct failure${more === 1 ? '' : 's'}` : ''}${muted ? `, ${muted} known finding${muted === 1 ? '' : 's'} muted` : ''}`;
   if (c.error && !c.failure) return `error (${safe(c.error).slice(0, 200)})`;
+  if (c.outcome === 'budget-exhausted') return `budget exhausted (no verdict: ${c.runs} trials before the time budget ran out)${extra}`;
+  if (c.outcome === 'not-run') return 'not run (interrupted)';
   if (c.outcome === 'pass') return (c.expected === 'pass' ? 'pass' : 'pass (UNEXPECTED, expected fail)') + extra;
   if (c.expected === 'fail') return `fail (expected${extra})`;
   return c.failure ? `FAIL (${safe(c.failure.invariant)}${extra})` : 'FAIL';

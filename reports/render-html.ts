@@ -44,6 +44,7 @@ td.cell a{color:inherit}
 td.cell small{display:block;font-weight:400;color:var(--muted)}
 .s-pass{color:var(--ok);background:var(--okbg)}
 .s-expected-fail{color:var(--warn);background:var(--warnbg)}
+.s-budget-exhausted,.s-not-run{color:var(--muted,#666);background:transparent;font-style:italic}
 .s-fail,.s-unexpected-pass,.s-error{color:var(--bad);background:var(--badbg)}
 td.none{color:var(--muted)}
 section.detail{border:1px solid var(--line);border-radius:6px;padding:8px 16px 12px;margin:16px 0;content-visibility:auto;contain-intrinsic-size:auto 900px}
@@ -141,6 +142,8 @@ function renderSummary(r: RunResults): string {
     ['trials', text(String(s.trials))],
     ['calls', text(String(s.calls))],
     ['exit code', `<span data-summary="exit-code">${text(String(r.exitCode))}</span>`],
+    ...(r.interrupted ? [['interrupted', `<span data-summary="interrupted">${text(r.interrupted)}: ${text(String(s.notRun ?? 0))} cell(s) not run</span>`] as [string, string]] : []),
+    ...(s.budgetExhausted ? [['time budget', `<span data-summary="budget-exhausted">${text(String(s.budgetExhausted))} cell(s) cut by the time budget (no verdict)</span>`] as [string, string]] : []),
     ['run', `<span class="mono">${text(r.runId)}</span> · started ${text(r.startedAt)} · chatfuzz ${text(r.version)}`],
   ];
   if (r.baseline) {
@@ -188,7 +191,7 @@ function renderMatrixTable(r: RunResults, anchors: Map<CellResult, string>): str
         `<td class="cell s-${st.key}" data-cell="${escapeHtml(`${cell.target}/${cell.scenario}`)}" data-outcome="${escapeHtml(cell.outcome)}"` +
         ` data-expected="${escapeHtml(cell.expected)}" data-ok="${cell.ok}" data-status="${st.key}" data-mode="${escapeHtml(cell.mode)}"` +
         `${b ? ` data-baseline="${b}"` : ''}` +
-        ` title="${escapeHtml(`expected ${cell.expected}, got ${cell.outcome}${b ? `; against the baseline: ${BASELINE_TEXT[b]}${cell.baselineFailure ? ` (the baseline failed ${cell.baselineFailure.invariant})` : ''}` : ''}`)}">${cell.ok && !gateFail ? '✓' : '✗'} ${label}${badge}${why}</td>`
+        ` title="${escapeHtml(`expected ${cell.expected}, got ${cell.outcome}${b ? `; against the baseline: ${BASELINE_TEXT[b]}${cell.baselineFailure ? ` (the baseline failed ${cell.baselineFailure.invariant})` : ''}` : ''}`)}">${st.key === 'budget-exhausted' || st.key === 'not-run' ? '–' : cell.ok && !gateFail ? '✓' : '✗'} ${label}${badge}${why}</td>`
       );
     });
     return `<tr><th scope="row" data-target="${escapeHtml(target)}">${text(target)}</th>${tds.join('')}</tr>`;
@@ -477,6 +480,8 @@ function hasDetail(c: CellResult): boolean {
 
 function status(c: CellResult): { key: string; text: string } {
   if (c.error && !c.failure) return { key: 'error', text: 'error' };
+  if (c.outcome === 'budget-exhausted') return { key: 'budget-exhausted', text: `budget exhausted (${c.runs} trials)` };
+  if (c.outcome === 'not-run') return { key: 'not-run', text: 'not run' };
   if (c.outcome === 'pass') return c.expected === 'fail' ? { key: 'unexpected-pass', text: 'unexpected pass' } : { key: 'pass', text: 'pass' };
   return c.expected === 'fail' ? { key: 'expected-fail', text: 'expected fail' } : { key: 'fail', text: 'fail' };
 }

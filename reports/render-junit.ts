@@ -10,6 +10,7 @@ export function renderJunit(results: RunResults): string {
   const cells = results.cells ?? [];
   const gate = !!results.baseline?.gate;
   const failures = cells.filter((c) => failed(c, gate)).length;
+  const skipped = cells.filter(unjudged).length;
   const time = seconds(results.durationMs);
   const props: [string, string][] = [
     ['seed', String(results.seed)],
@@ -18,9 +19,10 @@ export function renderJunit(results: RunResults): string {
     ['db.kind', String(results.db?.kind ?? '')],
     ['db.serverVersion', String(results.db?.serverVersion ?? '')],
     ['exitCode', String(results.exitCode)],
+    ...(results.interrupted ? [['interrupted', String(results.interrupted)] as [string, string]] : []),
     ...(results.baseline ? [['baseline', `${results.baseline.file} (run ${results.baseline.runId})`] as [string, string]] : []),
   ];
-  const common = `tests="${cells.length}" failures="${failures}" errors="0" skipped="0" time="${time}"`;
+  const common = `tests="${cells.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}"`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="chatfuzz" ${common}>`,
@@ -37,6 +39,7 @@ export function renderJunit(results: RunResults): string {
 
 /** What fails a testcase: an unmet expectation, or a new failure against the baseline when the baseline gates the run. */
 function failed(cell: CellResult, gate: boolean): boolean {
+  if (unjudged(cell)) return false;
   return !cell.ok || (gate && cell.baseline === 'new-failure');
 }
 
@@ -44,6 +47,8 @@ function renderCase(cell: CellResult, gate: boolean): string {
   const open = `    <testcase classname="${attr(cell.target)}" name="${attr(`${cell.scenario} [${cell.mode}]`)}" time="${seconds(cell.durationMs)}"`;
   const out: string[] = [];
   const vsBaseline = cell.baseline ? `baseline: ${cell.baseline}${cell.baselineFailure ? ` (baseline failed ${cell.baselineFailure.invariant})` : ''}` : '';
+  // No verdict either way: the time budget or an interruption stopped the cell (a pass would be a lie, a failure too).
+  if (unjudged(cell)) out.push(`      <skipped message="${attr(cell.outcome === 'not-run' ? 'not run: the run was interrupted' : `budget exhausted after ${cell.runs} trials`)}"/>`);
   if (failed(cell, gate)) {
     const { message, type, body } = describe(cell);
     const fresh = cell.baseline === 'new-failure';
@@ -59,6 +64,10 @@ function renderCase(cell: CellResult, gate: boolean): string {
   ].filter(Boolean);
   if (info.length) out.push(`      <system-out>${xmlText(clip(info.join('\n'), MAX_TEXT))}</system-out>`);
   return out.length ? `${open}>\n${out.join('\n')}\n    </testcase>` : `${open}/>`;
+}
+
+function unjudged(cell: CellResult): boolean {
+  return cell.outcome === 'budget-exhausted' || cell.outcome === 'not-run';
 }
 
 function describe(cell: CellResult): { message: string; type: string; body: string } {

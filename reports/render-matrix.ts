@@ -44,6 +44,8 @@ export function renderMatrix(results: RunResults, opts: { color?: boolean; verbo
   const s = results.summary ?? { cells: cells.length, ok: cells.filter((c) => c.ok).length, notOk: 0, trials: 0, calls: 0 };
   const summary = [
     `${s.ok}/${s.cells} cells met their expectation`,
+    ...(s.budgetExhausted ? [`${s.budgetExhausted} cell${s.budgetExhausted === 1 ? '' : 's'} cut by the time budget (no verdict)`] : []),
+    ...(results.interrupted ? [`interrupted (${safe(results.interrupted)}): ${s.notRun ?? 0} cell${s.notRun === 1 ? '' : 's'} not run`] : []),
     `${s.trials} trials`,
     `${s.calls} calls`,
     formatDuration(results.durationMs),
@@ -156,6 +158,8 @@ function opLine(op: CounterexampleOp): string {
 
 function shortStatus(c: CellResult): string {
   if (c.error && !c.failure) return 'ERROR';
+  if (c.outcome === 'budget-exhausted') return `BUDGET(${c.runs} trials)`;
+  if (c.outcome === 'not-run') return 'NOT RUN';
   if (c.outcome === 'pass') return c.expected === 'fail' ? 'pass(UNEXPECTED)' : 'pass';
   return c.expected === 'fail' ? 'FAIL(expected)' : 'FAIL';
 }

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Workload } from '../workload/workload.js';
 import type { Mode } from '../contract/define-config.js';
+import { ISOLATION_LEVELS, type IsolationLevel } from '../contract/define-target.js';
+import { DURATION_RANGES } from '../contract/parse-duration.js';
 
 /** A saved failing case: enough to run exactly that workload again. */
 export interface CaseFile {
@@ -20,6 +22,15 @@ export interface CaseFile {
   workload: Workload;
   /** Scheduled mode: the schedule's choices (which waiting statement goes next, at each decision). */
   choices?: number[];
+  // Every run option that changes what a trial does, so `--replay FILE` alone runs it as it failed
+  // (a flag given with --replay wins). Workload faults live in `workload`. New options that change
+  // behaviour (a `scheduler`, say) belong here beside these.
+  /** --isolation of the failing run, when given. */
+  isolation?: IsolationLevel;
+  /** --latency of the failing run (stress mode), when given. */
+  latency?: { minMs: number; maxMs: number };
+  /** --call-timeout of the failing run, in ms. */
+  callTimeoutMs?: number;
 }
 
 /**
@@ -43,6 +54,10 @@ export async function readCaseFile(file: string): Promise<CaseFile> {
   const ok = c && typeof c.target === 'string' && typeof c.scenario === 'string' && c.workload
     && Array.isArray(c.workload.users) && Array.isArray(c.workload.clients);
   if (!ok) throw new UsageError(`--replay ${file}: not a chatfuzz case file (needs target, scenario, workload.users, workload.clients)`);
+  const bad = (field: string, what: string) => new UsageError(`--replay ${file}: its ${field} is ${JSON.stringify(c[field])}, expected ${what}; fix or delete the field (a flag given with --replay wins over it)`);
+  if (c.isolation !== undefined && !(ISOLATION_LEVELS as readonly unknown[]).includes(c.isolation)) throw bad('isolation', `one of ${ISOLATION_LEVELS.join(', ')}`);
+  if (c.callTimeoutMs !== undefined && !(Number.isFinite(c.callTimeoutMs) && c.callTimeoutMs >= DURATION_RANGES.callTimeout.minMs && c.callTimeoutMs <= DURATION_RANGES.callTimeout.maxMs)) throw bad('callTimeoutMs', `milliseconds from ${DURATION_RANGES.callTimeout.minMs} to ${DURATION_RANGES.callTimeout.maxMs}`);
+  if (c.latency !== undefined && !(c.latency && Number.isFinite(c.latency.minMs) && Number.isFinite(c.latency.maxMs) && c.latency.minMs >= 0 && c.latency.maxMs >= c.latency.minMs)) throw bad('latency', '{ minMs, maxMs } with 0 ≤ minMs ≤ maxMs');
   return c as CaseFile;
 }
 

@@ -51,6 +51,7 @@ describe('chatfuzz.config.ts', () => {
       expect(err.message).toContain(p);
     }
     await expect(loadConfig(null, project('nodefault', 'export const targets = [];'))).rejects.toThrow(/has no default export: write `export default defineConfig/);
+    await expect(loadConfig(null, project('notargets', "export default { runs: 5 };"))).rejects.toThrow(/`targets` is missing: list the targets to fuzz/);
     await expect(loadConfig('missing.config.ts', bad)).rejects.toThrow(/--config missing.config.ts: no such file/);
     await expect(loadConfig(null, project('throws', "throw new Error('boom');"))).rejects.toThrow(/the module failed to load: boom/);
   });

@@ -68,3 +68,11 @@ describe('numeric flags outside the range a run can work with are usage errors',
     expect(parseArgs(['--mode', 'stress', '--latency', '0-4999ms']).latency).toEqual({ minMs: 0, maxMs: 4999 });
   });
 });
+
+describe('empty lists', () => {
+  it("--target '' and --scenario '' are usage errors, not \"every built-in\"", () => {
+    expect(() => parseArgs(['--target', ''])).toThrow(/--target is empty \(got ""\): name a target or a target module path \(see --list\)/);
+    expect(() => parseArgs(['--target', ' , '])).toThrow(/--target is empty/);
+    expect(() => parseArgs(['--scenario='])).toThrow(/--scenario is empty/);
+  });
+});

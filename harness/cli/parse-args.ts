@@ -127,6 +127,10 @@ export function readFlags(argv: string[]) {
 /** Checks the flags (argv, or what readFlags made of it) over the config's `defaults`; a bad value is a UsageError. */
 export function parseArgs(argv: string[] | FlagValues, defaults: CliDefaults = {}): CliOptions {
   const v = Array.isArray(argv) ? readFlags(argv) : argv;
+  // `--target ''` (an unset shell variable) must not silently mean "every built-in".
+  for (const flag of ['target', 'scenario'] as const) {
+    if (v[flag] !== undefined && list(v[flag]) === null) throw new UsageError(`--${flag} is empty (got "${v[flag]}"): name ${flag === 'target' ? 'a target or a target module path' : 'a scenario'} (see --list), or leave the flag out for all of them`);
+  }
   if (v.mode !== undefined && !(MODES as readonly string[]).includes(v.mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')} (got "${v.mode}")`);
   const mode = (v.mode as Mode | undefined) ?? defaults.mode ?? 'scheduled';
   let runs: number | null = defaults.runs ?? null;

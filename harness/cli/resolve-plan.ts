@@ -90,9 +90,10 @@ export function resolvePlan(i: PlanInput): RunPlan {
     runs: opts.runs ?? (r ? DEFAULT_REPLAY_RUNS : mode === 'exhaustive' ? DEFAULT_EXHAUSTIVE_WORKLOADS : DEFAULT_RUNS),
     timeBudgetMs,
     ciTimeBudget: timeBudgetMs !== null && opts.timeBudgetMs === null,
-    callTimeoutMs: opts.callTimeoutMs,
-    isolation: opts.isolation,
-    latency: opts.latency,
+    // What changes a trial: a flag given on the command line, else the case file's (a replay runs as its case failed), else the config's.
+    callTimeoutMs: i.flags['call-timeout'] === undefined && r?.callTimeoutMs !== undefined ? r.callTimeoutMs : opts.callTimeoutMs,
+    isolation: i.flags.isolation === undefined && r?.isolation !== undefined ? r.isolation : opts.isolation,
+    latency: i.flags.latency !== undefined || !r ? opts.latency : r.mode === 'stress' ? (r.latency ?? null) : null,
     targetSpecs,
     scenarios,
     replay: replayed,

@@ -330,7 +330,7 @@ describe.runIf(process.platform === 'linux')('a signal to the process that start
   // Long enough that only the signal can end it.
   const endless = ['--target', 'upsert', '--runs', '1000000', '--seed', '1'];
 
-  it('SIGINT to npm ends the run at once with exit 130: workers stopped, databases dropped, no empty report folder', async () => {
+  it('SIGINT to npm ends the run at once with exit 130: workers stopped, databases dropped, the report says no cell finished', async () => {
     const dir = reportDir(`sigint-${Date.now()}`);
     const run = startFuzzProcess([...endless, '--db', MACHINE_PG, '--workers', '2', '--report', dir], { via: 'npm' });
     const runId = (await run.waitFor(/· run (\w+)/))[1]!;
@@ -344,7 +344,33 @@ describe.runIf(process.platform === 'linux')('a signal to the process that start
     expect(run.output()).toContain('chatfuzz: SIGINT: dropping the run\'s databases and stopping its server');
     expect(await databasesOfRun(runId)).toEqual([]);
     expect(await processesWith(dir)).toEqual([]);
-    await expect(fs.stat(dir)).rejects.toThrow(/ENOENT/);
+    // No cell finished: the report says so, every cell not-run (never a pass).
+    const results = JSON.parse(await fs.readFile(path.join(dir, 'results.json'), 'utf8'));
+    expect(results).toMatchObject({ interrupted: 'SIGINT', exitCode: 130 });
+    expect(results.cells.length).toBeGreaterThan(0);
+    expect(results.cells.every((c: { outcome: string }) => c.outcome === 'not-run')).toBe(true);
+  });
+
+  it('SIGINT after some cells finished: results.json, index.html and junit.xml hold those verdicts, the rest not-run, interrupted "SIGINT", exit 130', async () => {
+    const dir = reportDir(`sigint-partial-${Date.now()}`);
+    const run = startFuzzProcess(['--target', 'upsert,./test/fixtures/lifecycle-target.ts', '--scenario', 'log-before-create', '--mode', 'stress',
+      '--runs', '15', '--seed', '1', '--db', MACHINE_PG, '--workers', '1', '--report', dir], { via: 'npm', env: { CHATFUZZ_FIXTURE_LIFECYCLE: 'slow-calls' } });
+    const runId = (await run.waitFor(/· run (\w+)/))[1]!;
+    // The plain progress line of the first cell: it has its verdict; the slow second cell is running.
+    await run.waitFor(/\[1\/2\] upsert × log-before-create: pass/, 60_000);
+    // …once its database exists: a signal while a CREATE DATABASE is in flight is another test's matter.
+    for (let i = 0; i < 200 && !(await databasesOfRun(runId)).some((d) => d.endsWith('_2')); i++) await new Promise((r) => setTimeout(r, 50));
+    process.kill(run.pid, 'SIGINT');
+    const end = await Promise.race([run.ended, new Promise((r) => setTimeout(() => r('still running'), 20_000))]);
+    expect(end, run.output()).toEqual({ code: 130, signal: null });
+    expect(run.output()).toMatch(/chatfuzz: SIGINT: 1 of 2 cell\(s\) finished, the rest marked not-run; report: /);
+    const results = JSON.parse(await fs.readFile(path.join(dir, 'results.json'), 'utf8'));
+    expect(results).toMatchObject({ interrupted: 'SIGINT', exitCode: 130, summary: { cells: 2, notRun: 1 } });
+    expect(results.cells[0]).toMatchObject({ target: 'upsert', outcome: 'pass', ok: true, runs: 15 });
+    expect(results.cells[1]).toMatchObject({ target: 'lifecycle', outcome: 'not-run', ok: false, runs: 0 });
+    expect(await fs.readFile(path.join(dir, 'index.html'), 'utf8')).toMatch(/data-status="not-run"/);
+    expect(await fs.readFile(path.join(dir, 'junit.xml'), 'utf8')).toMatch(/<skipped message="not run: the run was interrupted"\/>/);
+    expect(await databasesOfRun(runId)).toEqual([]);
   });
 
   it('SIGTERM to npm ends a run on the embedded server with exit 143: the server and its files are gone', async () => {
@@ -426,7 +452,69 @@ describe('a report that cannot be written at the end', () => {
     const json = out.slice(out.indexOf('results.json follows on stderr:\n') + 'results.json follows on stderr:\n'.length);
     const results = JSON.parse(json);
     expect(results.cells).toHaveLength(1);
-    expect(results.cells[0]).toMatchObject({ target: 'upsert', scenario: 'multi-message-first-request', outcome: 'pass' });
+    // A million trials do not fit in 3 s: the cell says the budget cut it, not that it passed.
+    expect(results.cells[0]).toMatchObject({ target: 'upsert', scenario: 'multi-message-first-request', outcome: 'budget-exhausted' });
     await fs.rm(dir, { force: true });
+  });
+});
+
+describe('a target whose lifecycle hangs or answers wrong: a contract error naming the method (exit 2), never a hang or a finding', () => {
+  const lifecycle = (how: string, extra: string[] = []) => runFuzzProcess(['--target', './test/fixtures/lifecycle-target.ts', '--scenario', 'log-before-create',
+    '--runs', '2', '--call-timeout', '100ms', '--db', inject('pgAdminUrl'), '--report', reportDir(`lifecycle-${how}-${Date.now()}`), ...extra], { env: { CHATFUZZ_FIXTURE_LIFECYCLE: how } });
+
+  it('a create() that never resolves exits 2 after its own timeout (ten call timeouts), naming create() and the fix', async () => {
+    const r = await lifecycle('create-hangs');
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/target lifecycle: create\(\) did not settle within 1000 ms \(ten times --call-timeout\): make create\(\) resolve/);
+  });
+
+  it('a registerUsers() that never resolves exits 2 naming registerUsers()', async () => {
+    const r = await lifecycle('register-hangs');
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/registerUsers\(\) did not settle within 1000 ms/);
+  });
+
+  it('a snapshot() that throws, or answers the wrong shape, exits 2 naming snapshot(), not "trial 1 could not be checked"', async () => {
+    const thrown = await lifecycle('snapshot-throws');
+    expect(thrown.code, thrown.stderr).toBe(2);
+    expect(thrown.stderr).toMatch(/target lifecycle \(.*\): snapshot\(\) threw: relation "chat_users" does not exist; snapshot\(\) must read the trial's rows/);
+    const shape = await lifecycle('snapshot-shape');
+    expect(shape.code, shape.stderr).toBe(2);
+    expect(shape.stderr).toMatch(/snapshot\(\) returned an object whose users is not an array \(object\)/);
+    expect(shape.stderr).not.toMatch(/could not be checked|\.map is not a function/);
+  });
+
+  it("--target '' is a usage error, not a run of every built-in", async () => {
+    const r = await runFuzzProcess(['--target', '', '--runs', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--target is empty/);
+  });
+});
+
+describe('a replay runs as its case failed, and says so when the failure does not come back', () => {
+  it('a failure found only under --isolation serializable comes back with the printed command alone; overridden, it does not, and the replay exits 1 saying so', async () => {
+    const env = { CHATFUZZ_FIXTURE_LIFECYCLE: 'fails-serializable' };
+    const db = inject('pgAdminUrl');
+    const found = await runFuzzProcess(['--target', './test/fixtures/lifecycle-target.ts', '--scenario', 'log-before-create', '--isolation', 'serializable',
+      '--call-timeout', '3s', '--runs', '5', '--seed', '2', '--db', db, '--report', reportDir(`replay-found-${Date.now()}`), '--json'], { env });
+    expect(found.code, found.stderr).toBe(1);
+    const failure = JSON.parse(found.stdout).cells[0].failure;
+    expect(failure.invariant).toBe('valid-calls-succeed');
+    const caseFile = JSON.parse(await fs.readFile(path.resolve(import.meta.dirname, '../..', failure.caseFile), 'utf8'));
+    expect(caseFile).toMatchObject({ isolation: 'serializable', callTimeoutMs: 3000, mode: 'scheduled', invariant: 'valid-calls-succeed' });
+    // The printed line, as a user pastes it: `npm run fuzz -- --replay FILE`.
+    const args = failure.replay.replace(/^npm run fuzz -- /, '').split(' ');
+    const again = await runFuzzProcess([...args, '--db', db, '--report', reportDir(`replay-again-${Date.now()}`), '--json'], { env });
+    expect(again.code, again.stderr).toBe(1);
+    const replayed = JSON.parse(again.stdout).cells[0];
+    expect(replayed).toMatchObject({ isolation: 'serializable', replay: { invariant: 'valid-calls-succeed', reproduced: true } });
+    expect(replayed.failure.invariant).toBe('valid-calls-succeed');
+    // A flag given with --replay wins over the case file: at read committed the bug is not there.
+    const gone = await runFuzzProcess([...args, '--isolation', 'read-committed', '--db', db, '--report', reportDir(`replay-gone-${Date.now()}`), '--json'], { env });
+    expect(gone.code, gone.stderr).toBe(1);
+    expect(gone.stderr).toMatch(/chatfuzz: the saved valid-calls-succeed did not reproduce in 1 run \(lifecycle × log-before-create\)/);
+    const results = JSON.parse(gone.stdout);
+    expect(results.exitCode).toBe(1);
+    expect(results.cells[0]).toMatchObject({ outcome: 'pass', ok: false, replay: { invariant: 'valid-calls-succeed', reproduced: false } });
   });
 });

@@ -20,7 +20,10 @@ import { findLeftoverDatabases } from '../db/leftovers/find-leftover-databases.j
 import { leftoverWarning } from './leftover-warning.js';
 export { newRunId };
 import { readCaseFile } from '../cases/case-file.js';
-import { matrixCells, runFuzz } from '../run/run-fuzz.js';
+import { matrixCells, runFuzz, type FuzzPlan } from '../run/run-fuzz.js';
+import { replayVerdict } from '../run/replay-verdict.js';
+import { interruptedResults } from '../run/interrupted-results.js';
+import type { CellResult } from '../run/results.js';
 import { corpusExamples, loadCorpus, REGRESSIONS_DIR } from '../cases/failure-corpus.js';
 import { builtinInvariants } from '../invariants/builtin-invariants.js';
 import { INVARIANT_NAMES } from '../contract/define-target.js';
@@ -31,7 +34,8 @@ import { builtinReporters, CONFIG_REPORTER_NAMES, type BuiltinReporterOptions } 
 import { prepareReportDir } from '../../reports/prepare-report-dir.js';
 import { BaselineFileError, parseBaseline, type Baseline } from '../../reports/baseline-diff.js';
 import { loadReporters, type ReporterFailure } from './load-reporters.js';
-import { redactValue } from './final-results.js';
+import { finalResults, redactValue } from './final-results.js';
+import { writeReportFiles } from '../../reports/write-report-files.js';
 import type { Reporter } from '../run/reporter.js';
 import { resolvePlan, type RunPlan } from './resolve-plan.js';
 import { RunResources } from './run-resources.js';
@@ -138,7 +142,8 @@ async function runFuzzCommand(argv: string[], io: CliIo, run: RunResources): Pro
   // Saved failures are retried first, so a fixed bug shows as fixed; --replay runs only its case.
   const corpus = plan.replay ? [] : (await loadCorpus(io.cwd)).filter((e) => !plan.noCorpus || e.file.startsWith(REGRESSIONS_DIR));
   const r = plan.replay?.case;
-  const raw = await runFuzz({
+  const finished: CellResult[] = [];
+  const fuzzPlan: FuzzPlan = {
     run: {
       runId: plan.runId, mode: plan.mode, seed: plan.seed, runs: plan.runs, callTimeoutMs: plan.callTimeoutMs, isolation: plan.isolation,
       latency: plan.latency, reportDir: plan.reportDir, corpusDir: plan.noCorpus ? undefined : io.cwd,
@@ -147,7 +152,26 @@ async function runFuzzCommand(argv: string[], io: CliIo, run: RunResources): Pro
     targets, scenarios: plan.scenarios, timeBudgetMs: plan.timeBudgetMs, shard: plan.shard, runner: run.workers,
     examples: (t, s) => corpusExamples(corpus, t, s, plan.mode),
     reporters: out.reporters.map((x) => redactingCells(x, run.secrets)),
-  }, server);
+    onCellResult: (c) => { if (run.interrupted === undefined) finished.push(c); },
+  };
+  const runStarted = new Date();
+  run.partial = {
+    async write(signal) {
+      const results = finalResults(interruptedResults(fuzzPlan, server, runStarted, finished, signal), { secrets: run.secrets });
+      await writeReportFiles(results, plan.reportDir);
+      run.createdReportDirs = [];
+      const n = results.cells.filter((c) => c.outcome !== 'not-run').length;
+      run.err(`chatfuzz: ${signal}: ${n} of ${results.cells.length} cell(s) finished, the rest marked not-run; report: ${path.relative(io.cwd, path.join(plan.reportDir, 'index.html')) || plan.reportDir}`);
+    },
+  };
+  let raw = await runFuzz(fuzzPlan, server);
+  run.partial = undefined;
+  if (plan.replay) {
+    // A replay that shows nothing is no pass: it did not show what it was run to show.
+    const judged = replayVerdict(raw, plan.replay.case);
+    raw = judged.results;
+    for (const m of judged.messages) run.err(`chatfuzz: ${m}`);
+  }
   return finishRun({
     raw, reporters: out.reporters, reportDir: plan.reportDir, secrets: run.secrets, json: plan.json, io, err: (s) => run.err(s),
     baseline: baseline && { baseline, file: plan.baselineFile!, gate: plan.ci }, reporterFailures: out.failures,

@@ -13,7 +13,8 @@ export function validateConfig(value: unknown): string[] {
   const strings = (k: string, v: unknown) => {
     if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string' && x.trim() !== '')) problems.push(`\`${k}\` must be a non-empty array of strings`);
   };
-  strings('targets', c.targets);
+  if (c.targets === undefined) problems.push("`targets` is missing: list the targets to fuzz, like targets: ['./chatfuzz/target.ts']");
+  else strings('targets', c.targets);
   if (c.scenarios !== undefined) strings('scenarios', c.scenarios);
   if (c.reporters !== undefined) strings('reporters', c.reporters);
   if (c.mode !== undefined && !(MODES as readonly unknown[]).includes(c.mode)) problems.push(`\`mode\` must be one of ${MODES.join(', ')}, not ${JSON.stringify(c.mode)}`);

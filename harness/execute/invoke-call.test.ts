@@ -52,23 +52,23 @@ describe('invokeCall with declared app semantics', () => {
 
   it('records the content the app declared it stores, and only where it differs', async () => {
     const store = { logMessage: async () => {} };
-    const rec = await invokeCall({ store, callTimeoutMs: 1000, inputRules: { normalize: 'strip-nul' } }, new Clock(), 't1_', spec('a\u0000b'), 0, 0);
+    const rec = await invokeCall({ env: { store, callTimeoutMs: 1000, inputRules: { normalize: 'strip-nul' } }, clock: new Clock(), ns: 't1_', spec: spec('a\u0000b'), client: 0, index: 0 });
     expect(rec.message).toMatchObject({ content: 'a\u0000b', stored: 'ab' });
-    const plain = await invokeCall({ store, callTimeoutMs: 1000, inputRules: { normalize: 'strip-nul' } }, new Clock(), 't1_', spec('ab'), 0, 0);
+    const plain = await invokeCall({ env: { store, callTimeoutMs: 1000, inputRules: { normalize: 'strip-nul' } }, clock: new Clock(), ns: 't1_', spec: spec('ab'), client: 0, index: 0 });
     expect(plain.message).not.toHaveProperty('stored');
   });
 
   it("reads the ids a server-id target resolves to (the last ones), and calls a write without them a contract breach", async () => {
     // A server may hand back numeric ids (bigserial): they compare as text.
     const store = { logMessage: async () => ({ messageIds: ['7', 42] }) } as unknown as ChatStore;
-    const rec = await invokeCall({ store, callTimeoutMs: 1000, api: { messageIds: 'server' } }, new Clock(), 't1_', spec('ok'), 0, 0);
+    const rec = await invokeCall({ env: { store, callTimeoutMs: 1000, api: { messageIds: 'server' } }, clock: new Clock(), ns: 't1_', spec: spec('ok'), client: 0, index: 0 });
     expect(rec.outcome).toBe('ok');
     expect(rec.message!.serverId).toBe('42');
     const silent = { logMessage: async () => {} };
-    await expect(invokeCall({ store: silent, callTimeoutMs: 1000, api: { messageIds: 'server' } }, new Clock(), 't1_', spec('ok'), 0, 0))
+    await expect(invokeCall({ env: { store: silent, callTimeoutMs: 1000, api: { messageIds: 'server' } }, clock: new Clock(), ns: 't1_', spec: spec('ok'), client: 0, index: 0 }))
       .rejects.toThrow(/logMessage\(\) must resolve to \{ messageIds: \[\.\.\.\] \}/);
     // Without the declaration the resolved value is ignored, as before.
-    const rec2 = await invokeCall({ store, callTimeoutMs: 1000 }, new Clock(), 't1_', spec('ok'), 0, 0);
+    const rec2 = await invokeCall({ env: { store, callTimeoutMs: 1000 }, clock: new Clock(), ns: 't1_', spec: spec('ok'), client: 0, index: 0 });
     expect(rec2.message).not.toHaveProperty('serverId');
   });
 });

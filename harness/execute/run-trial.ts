@@ -5,7 +5,10 @@
 // history, the snapshot, the violations and, when scheduled, the schedule that ran.
 import type pg from 'pg';
 import pLimit from 'p-limit';
-import type { ChatStore, InvariantName, Snapshot, TargetDefinition } from '../contract/define-target.js';
+import type { ChatStore, InvariantName, Snapshot, SnapshotScope, TargetDefinition } from '../contract/define-target.js';
+import { TargetContractError } from '../errors.js';
+import { classifyError, isConnectionLoss } from '../history/classify-error.js';
+import { lifecycleTimeoutMs, withinLifecycleTimeout } from './lifecycle-timeout.js';
 import { canonicalRegisterUsers, canonicalSnapshot, isCanonical } from '../contract/canonical-schema.js';
 import { tableRegisterUsers, tableSnapshot } from '../contract/table-snapshot.js';
 import type { ErrorInfo } from '../history/classify-error.js';
@@ -126,7 +129,7 @@ async function runTrial(t: TrialRun): Promise<TrialResult> {
 async function registerUsers(env: TrialEnv, registered: string[]): Promise<void> {
   if (env.store.registerUsers) {
     // Users a trial's calls refer to must exist before the first call: a registerUsers still running would race them.
-    await returnedPromise(env.store.registerUsers(registered), 'registerUsers');
+    await withinLifecycleTimeout('registerUsers', lifecycleTimeoutMs(env.callTimeoutMs), returnedPromise(env.store.registerUsers(registered), 'registerUsers'));
   } else if (env.def.tables) {
     await tableRegisterUsers(env.harnessPool, env.def.tables, registered);
   } else if (isCanonical(env.def)) {
@@ -207,7 +210,7 @@ async function judgeTrial(t: TrialRun, calls: CallRecord[], ids: IdCodec): Promi
   for (const rec of [...calls, ...statements]) if (rec.error) rec.error = withoutNamespace(rec.error, ns, ids);
   attachStatementCauses(calls, statements);
   const scope = { userIds: users.map((u) => ids.encode(physicalId(ns, u))), sessionIds: sessions.map((s) => ids.encode(physicalId(ns, s))) };
-  const raw = env.store.snapshot ? await env.store.snapshot(scope)
+  const raw = env.store.snapshot ? await targetSnapshot(env, scope)
     : env.def.tables ? await tableSnapshot(env.harnessPool, env.def.tables, scope)
     : await canonicalSnapshot(env.harnessPool, scope);
   const snapshot = decodeSnapshot(raw, ids);
@@ -232,6 +235,31 @@ export function declaredSemantics(def: Pick<TargetDefinition, 'api'>): DeclaredS
     ...(a?.messageIds ? { messageIds: a.messageIds } : {}),
   };
   return Object.keys(s).length ? s : undefined;
+}
+
+/** The target's own snapshot(): bounded by the lifecycle timeout; a throw (other than a lost connection) or a wrong shape is a contract error naming snapshot(). */
+async function targetSnapshot(env: TrialEnv, scope: SnapshotScope): Promise<Snapshot> {
+  let raw: unknown;
+  try {
+    raw = await withinLifecycleTimeout('snapshot', lifecycleTimeoutMs(env.callTimeoutMs), returnedPromise(env.store.snapshot!(scope), 'snapshot'));
+  } catch (e) {
+    // A lost connection is the infrastructure's doing, told apart by the cell; a contract breach is already named.
+    if (e instanceof TargetContractError || isConnectionLoss(classifyError(e))) throw e;
+    throw new TargetContractError(`snapshot() threw: ${(e as Error)?.message ?? String(e)}; snapshot() must read the trial's rows and resolve to { users, sessions, messages }`);
+  }
+  const problem = snapshotShapeProblem(raw);
+  if (problem) throw new TargetContractError(`snapshot() returned ${problem}; it must resolve to { users: [{ id }], sessions: [{ id, userId }], messages: [{ sessionId, role, content }] }`);
+  return raw as Snapshot;
+}
+
+function snapshotShapeProblem(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw === null ? 'null' : Array.isArray(raw) ? 'an array' : `${typeof raw === 'undefined' ? 'undefined' : `a ${typeof raw}`}`;
+  for (const key of ['users', 'sessions', 'messages'] as const) {
+    const v = (raw as Record<string, unknown>)[key];
+    if (!Array.isArray(v)) return `an object whose ${key} is ${v === undefined ? 'missing' : Array.isArray(v) ? 'an array' : `not an array (${v === null ? 'null' : typeof v})`}`;
+    if (v.some((row) => typeof row !== 'object' || row === null)) return `an object whose ${key} holds a row that is not an object`;
+  }
+  return undefined;
 }
 
 // Only the harness terminates backends (57P01): a driver may hand a retry the connection whose

@@ -10,15 +10,24 @@ const ENDED = 'the control connection was ended';
  * removes it.
  */
 export class ControlConnection {
-  private readonly client: pg.Client;
+  private client: pg.Client;
   /** Settles when the last query asked for has settled; never rejects. */
   private tail: Promise<unknown> = Promise.resolve();
   private ended = false;
+  /** The connection dropped (a server restart, a pg_terminate_backend from outside): the next query opens a new one. */
+  private lost = false;
 
-  constructor(config: string | pg.ClientConfig) {
-    this.client = new pg.Client(config);
+  constructor(private readonly config: string | pg.ClientConfig) {
+    this.client = this.open();
+  }
+
+  private open(): pg.Client {
+    const client = new pg.Client(this.config);
     // A connection that drops fails its queries; its 'error' event must not end the process.
-    this.client.on('error', () => {});
+    const drop = () => { if (client === this.client) this.lost = true; };
+    client.on('error', drop);
+    client.on('end', drop);
+    return client;
   }
 
   /** Opens the connection. */
@@ -28,7 +37,17 @@ export class ControlConnection {
 
   /** Sends `sql` after every query asked for before it has settled; rejects as pg does, or once end() was called before it was sent. */
   query<R extends pg.QueryResultRow = any>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>> {
-    const send = () => (this.ended ? Promise.reject(new Error(ENDED)) : this.client.query<R>(sql, params));
+    const send = async () => {
+      if (this.ended) throw new Error(ENDED);
+      // One lost connection fails the query in flight; the next trial's get a connection again.
+      if (this.lost) {
+        this.lost = false;
+        this.client.end().catch(() => {});
+        this.client = this.open();
+        await this.client.connect();
+      }
+      return this.client.query<R>(sql, params);
+    };
     const result = this.tail.then(send);
     this.tail = result.then(() => {}, () => {});
     return result;

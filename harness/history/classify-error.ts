@@ -103,6 +103,11 @@ function stripUndefined<T extends object>(o: T): T {
   return o;
 }
 
+/** The call lost its database connection (a kill, a restart): its own error says so, or the SQLSTATE of a wrapped cause does. */
+export function isConnectionLoss(info: ErrorInfo | undefined): boolean {
+  return !!info && (info.kind === 'connection' || (info.causeSqlstate !== undefined && CONNECTION_SQLSTATES.has(info.causeSqlstate)));
+}
+
 /** A foreign-key violation, in SQLSTATE or Prisma terms. */
 export function isForeignKeyError(info: ErrorInfo | undefined): boolean {
   return !!info && info.kind === 'db' && (info.sqlstate === '23503' || info.prismaCode === 'P2003');

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { UsageError } from '../errors.js';
+import { TargetContractError, UsageError } from '../errors.js';
+import { lifecycleTimeoutMs, withinLifecycleTimeout } from '../execute/lifecycle-timeout.js';
 import type { LoadedTarget } from '../contract/load-target.js';
 import { asStore, validateStore } from '../contract/validate-target.js';
 import type { IsolationLevel } from '../contract/define-target.js';
@@ -77,8 +78,11 @@ export async function openCellEnv(o: CellEnvSpec): Promise<CellEnv> {
     const create = async (client: number): Promise<ChatStore> => {
       let store: unknown;
       try {
-        store = await def.create(wire ? { pool, databaseUrl: await wire.urlFor(client), client } : { pool, databaseUrl: db.url });
+        const ctx = wire ? { pool, databaseUrl: await wire.urlFor(client), client } : { pool, databaseUrl: db.url };
+        // A create() that never settles would hang the run with nothing printed but its header.
+        store = await withinLifecycleTimeout('create', lifecycleTimeoutMs(run.callTimeoutMs), Promise.resolve().then(() => def.create(ctx)), def.name);
       } catch (e) {
+        if (e instanceof TargetContractError) throw e;
         throw new UsageError(`target ${def.name}: create()${wire ? ` for client ${client}` : ''} threw: ${(e as Error)?.message ?? String(e)}`);
       }
       const problems = validateStore(store, def);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { LoadedTarget } from '../contract/load-target.js';
 import type { Mode } from '../contract/define-config.js';
+import type { IsolationLevel } from '../contract/define-target.js';
 import type { TrialRun } from '../strategy/case-strategy.js';
 import type { Violation } from '../invariants/invariant.js';
 import { formatStep } from '../gate/format-step.js';
@@ -19,6 +20,10 @@ export interface FailureContext {
   reportDir: string;
   /** Project directory whose `.chatfuzz/corpus/` keeps every failure; none when the corpus is off. */
   corpusDir?: string;
+  /** The run options that change a trial, recorded in the case file so its replay runs the same way. */
+  isolation?: IsolationLevel | null;
+  latency?: { minMs: number; maxMs: number } | null;
+  callTimeoutMs?: number;
 }
 
 /** A failure a strategy reported, with what grouped it when the cell reports several. */
@@ -45,6 +50,9 @@ export async function describeFailure(o: FailureContext, failure: ReportedFailur
     chatfuzz: VERSION, target: o.target.def.name, targetSpec: targetSpec(o.target), scenario: o.scenario,
     mode: o.mode, seed, invariant: top.invariant, workload: failure.case.workload,
     ...(failure.case.choices ? { choices: failure.case.choices.slice(0, schedule?.length ?? failure.case.choices.length) } : {}),
+    ...(o.isolation ? { isolation: o.isolation } : {}),
+    ...(o.latency ? { latency: { minMs: o.latency.minMs, maxMs: o.latency.maxMs } } : {}),
+    ...(o.callTimeoutMs !== undefined ? { callTimeoutMs: o.callTimeoutMs } : {}),
   };
   const dir = path.join(o.reportDir, 'cases');
   const caseFile = await writeCaseFile(dir, saved, index);

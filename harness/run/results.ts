@@ -68,13 +68,20 @@ export interface FailureSnapshot {
 /** How a cell compares with the same target × scenario × mode cell of a baseline results.json. */
 export type BaselineStatus = 'new-failure' | 'fixed' | 'still-failing' | 'unchanged' | 'new-cell';
 
+/** A cell's status: a verdict (`pass`, `fail`) or why there is none (`budget-exhausted`, `not-run`). */
+export type CellOutcome = 'pass' | 'fail' | 'budget-exhausted' | 'not-run';
+
 /** One target × scenario × mode cell of results.json. */
 export interface CellResult {
   target: string;
   scenario: string;
   mode: Mode;
   expected: 'pass' | 'fail';
-  outcome: 'pass' | 'fail';
+  /**
+   * `budget-exhausted`: the time budget ran out before the cell's trials (no failure found in `runs`; ok, not a pass);
+   * `not-run`: the run was interrupted (`RunResults.interrupted`) before the cell finished (not ok).
+   */
+  outcome: CellOutcome;
   ok: boolean;
   runs: number;
   calls: number;
@@ -102,6 +109,10 @@ export interface CellResult {
   exploration?: Exploration;
   /** Servers the target started (startServer) during the cell: their output log, relative to the report directory. */
   servers?: { name: string; log: string; exitCode: number | null }[];
+  /** Set on a --replay's cell: whether the case file's saved failure (its invariant) came back. */
+  replay?: { invariant: string; reproduced: boolean };
+  /** Trials thrown away because the database connection was lost without the harness causing it (a restart, a DBA's pg_terminate_backend), each run again. */
+  infraRetries?: number;
 }
 
 /** The whole of results.json. */
@@ -119,12 +130,21 @@ export interface RunResults {
     isolation?: string; latency?: { minMs: number; maxMs: number };
   };
   cells: CellResult[];
-  summary: { cells: number; ok: number; notOk: number; trials: number; calls: number };
+  summary: {
+    cells: number; ok: number; notOk: number; trials: number; calls: number;
+    /** Cells the time budget cut before their trials (outcome `budget-exhausted`); absent when none. */
+    budgetExhausted?: number;
+    /** Cells an interruption left without a verdict (outcome `not-run`); absent when none. */
+    notRun?: number;
+  };
+  /** Set when a signal stopped the run: `cells` holds the finished cells, the rest `not-run`; the process exits 128 + the signal's number. */
+  interrupted?: 'SIGINT' | 'SIGTERM' | 'SIGHUP';
   /** Set when the run was given --baseline. */
   baseline?: BaselineSummary;
   /** Set by `--shard i/N`: `cells` holds only this slice; `chatfuzz merge-reports` joins the parts. */
   shard?: { index: number; total: number };
-  exitCode: 0 | 1;
+  /** 0 every cell met its expectation, 1 some did not; an interrupted run's is the process's (130 SIGINT, 143 SIGTERM, 129 SIGHUP). */
+  exitCode: 0 | 1 | 129 | 130 | 143;
 }
 
 /** What a run was compared with, and how its cells compare. */

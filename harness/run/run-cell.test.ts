@@ -134,12 +134,26 @@ const SCENARIOS = builtinScenarios.map((s) => s.name);
 let cellNo = 0;
 
 /** Runs one scheduled cell of a loaded target on the suite's server (a replay when given one). */
-async function cellOf(target: LoadedTarget, scenario: string, o: { seed?: number; runs?: number; replay?: TrialCase }): Promise<CellResult> {
+async function cellOf(target: LoadedTarget, scenario: string, o: { seed?: number; runs?: number; replay?: TrialCase; timeBudgetMs?: number }): Promise<CellResult> {
   return runCell({
     run: {
       mode: 'scheduled', runId: `rc_${process.pid}_${Date.now().toString(36)}`, runs: o.runs ?? 100, seed: o.seed ?? 1, callTimeoutMs: 5000,
       reportDir: path.join(os.tmpdir(), `chatfuzz-run-cell-test-${process.pid}`), replay: o.replay,
     },
-    target, scenario: builtinScenarios.find((s) => s.name === scenario)!, server: testServer(), cellIndex: cellNo++, cellCount: 1, timeBudgetMs: null,
+    target, scenario: builtinScenarios.find((s) => s.name === scenario)!, server: testServer(), cellIndex: cellNo++, cellCount: 1, timeBudgetMs: o.timeBudgetMs ?? null,
   });
 }
+
+describe('a cell the time budget cut before its trials', () => {
+  // The budget starts with the cell: setting up its database alone takes longer than 1 ms.
+  it('is budget-exhausted with its trial count, never a pass (expected pass) nor an unexpected pass (expected fail)', async () => {
+    const upsert: LoadedTarget = { def: (await builtinTargets.upsert!()), source: 'test' };
+    const cut = await cellOf(upsert, 'concurrent-duplicates', { runs: 50, timeBudgetMs: 1 });
+    expect(cut).toMatchObject({ outcome: 'budget-exhausted', ok: true, runs: 0, expected: 'pass' });
+    expect(cut.note).toMatch(/the time budget ran out after 0 of 50 trials: not a pass/);
+    const expectedFail: LoadedTarget = { def: naive, source: 'test' };
+    const cutFail = await cellOf(expectedFail, 'log-before-create', { runs: 50, timeBudgetMs: 1 });
+    expect(cutFail).toMatchObject({ outcome: 'budget-exhausted', expected: 'fail', runs: 0 });
+    expect(cutFail.failure).toBeUndefined();
+  });
+});

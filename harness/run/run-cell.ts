@@ -23,6 +23,8 @@ import type { Reporter } from './reporter.js';
 import type { CellResult } from './results.js';
 import { stopAllServers, takeServerLogs } from '../contract/start-server.js';
 import { TargetContractError, UsageError } from '../errors.js';
+import { classifyError, isConnectionLoss } from '../history/classify-error.js';
+import { OutsideFaults, outsideConnectionLoss } from './outside-faults.js';
 import { redactUrlsIn } from '../db/redact-url.js';
 
 /** What a cell reports to and who may stop it: not part of its spec, so the spec can cross to a worker process. */
@@ -63,26 +65,51 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
   // The budget is checked between trials: interrupting one in flight (fast-check's
   // interruptAfterTimeLimit) would let the pool be destroyed under a running trial.
   const budgetEnd = spec.timeBudgetMs ? started + spec.timeBudgetMs : Infinity;
+  let budgetCut = false;
+  const infra = new OutsideFaults();
+  // Every shrink step toward a call that hangs waits a whole call timeout: after a few, shrinking stops where it is.
+  let timeoutShrinks = 0;
+  const runOne = async (c: TrialCase, ns: string): Promise<TrialResult> => {
+    const result = run.mode === 'stress'
+      ? await runStressTrial(env, c.workload, ns)
+      : await runScheduledTrial(env, c.workload, ns, c.chooser ?? c.choices ?? []);
+    if (c.chooser) c.choices = result.picks;
+    return result;
+  };
   const runCase: RunCase = async (c) => {
-    if (harnessError || usageError || hooks.abort?.aborted || (performance.now() > budgetEnd && run.mode !== 'exhaustive')) return undefined;
+    if (harnessError || usageError || infra.error || hooks.abort?.aborted) return undefined;
+    if (performance.now() > budgetEnd && run.mode !== 'exhaustive') { budgetCut = true; return undefined; }
+    if (shrinking && timeoutShrinks >= MAX_TIMEOUT_SHRINKS) return SKIPPED_SHRINK;
     const n = ++trials;
     calls += workloadSize(c.workload);
     let result: TrialResult;
-    try {
-      result = run.mode === 'stress'
-        ? await runStressTrial(env, c.workload, `t${n}_`)
-        : await runScheduledTrial(env, c.workload, `t${n}_`, c.chooser ?? c.choices ?? []);
-      if (c.chooser) c.choices = result.picks;
-    } catch (e) {
-      // Not a finding of this cell but a target the harness cannot run: the run stops (exit 2), naming the target.
-      if (e instanceof TargetContractError) { usageError = new TargetContractError(`target ${def.name} (${target.source}): ${e.message}`); return undefined; }
-      if (e instanceof UsageError) { usageError = e; return undefined; }
-      // The harness could not reach a verdict (e.g. the target's snapshot threw): stop the cell and say why.
-      harnessError = `trial ${n} could not be checked: ${(e as Error)?.message ?? String(e)}`;
-      return undefined;
+    for (let attempt = 0; ; attempt++) {
+      let lost: string | undefined;
+      try {
+        result = await runOne(c, attempt ? `t${n}r${attempt}_` : `t${n}_`);
+        lost = outsideConnectionLoss(result, c.workload);
+      } catch (e) {
+        // Not a finding of this cell but a target the harness cannot run: the run stops (exit 2), naming the target.
+        if (e instanceof TargetContractError) { usageError = new TargetContractError(`target ${def.name} (${target.source}): ${e.message}`); return undefined; }
+        if (e instanceof UsageError) { usageError = e; return undefined; }
+        const info = classifyError(e);
+        // The harness's own connection (registering users, the snapshot, the scheduler's) was cut from outside.
+        if (isConnectionLoss(info)) lost = `the harness's connection: ${info.message}`;
+        else {
+          // The harness could not reach a verdict: stop the cell and say why.
+          harnessError = `trial ${n} could not be checked: ${(e as Error)?.message ?? String(e)}`;
+          return undefined;
+        }
+      }
+      if (!lost) break;
+      // Nobody asked for this connection loss: the trial says nothing about the target. It is run again on fresh stores.
+      if (!infra.retry(lost, attempt, !!c.chooser)) return undefined;
+      await env.restart?.().catch(() => {});
+      await sleep(100 * (attempt + 1));
     }
+    if (shrinking && result!.history.calls.some((call) => call.error?.kind === 'timeout' && !call.fault)) timeoutShrinks++;
     // Known findings never reach the strategy: they neither fail a trial nor steer shrinking.
-    result = { ...result, violations: muter.apply(result.violations) };
+    result = { ...result!, violations: muter.apply(result!.violations) };
     if (result.violations.length > 0 && !first) first = { runs: n, ms: Math.round(performance.now() - started) };
     if (exhaustive) noteDistinct(c, result);
     for (const r of hooks.reporters ?? []) r.onTrial?.({
@@ -101,6 +128,7 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
     await cell.close().finally(stopAllServers);
   }
   if (usageError) throw usageError;
+  if (infra.error) throw infra.error;
   const servers = await keepServerLogs(run.reportDir, `${def.name}--${scenario.name}--${run.mode}`);
 
   const { exploration } = outcome;
@@ -116,13 +144,30 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
     ...(exploration ? { exploration, note: explorationNote(exploration, spec.prune ?? true) } : {}),
     ...(mutes.length ? { muted: muter.counts() } : {}),
     ...(servers.length ? { servers } : {}),
+    ...(infra.retries ? { infraRetries: infra.retries } : {}),
   };
   if (harnessError) return { ...base, outcome: 'fail', ok: false, error: harnessError };
+  // Fewer trials than asked, or interleavings left unexplored, for want of time: no verdict either way.
+  const cut = budgetCut || (exploration && !exploration.complete && performance.now() > budgetEnd);
+  if (!found.length && cut) return withNote({ ...base, outcome: 'budget-exhausted' as const, ok: true }, exploration ? `the time budget ran out after ${trials} interleavings, before the exploration was complete: not a pass` : `the time budget ran out after ${trials} of ${run.runs} trials: not a pass`);
   if (!found.length) return { ...base, outcome: 'pass', ok: expected === 'pass' };
   const failures = [];
-  for (const [i, f] of found.entries()) failures.push(await describeFailure({ target, scenario: scenario.name, mode: run.mode, seed: run.seed, reportDir: run.reportDir, corpusDir: run.corpusDir }, f, i));
+  if (timeoutShrinks >= MAX_TIMEOUT_SHRINKS) Object.assign(base, withNote(base, `shrinking stopped after ${timeoutShrinks} steps whose calls timed out (each waits --call-timeout)`));
+  for (const [i, f] of found.entries()) failures.push(await describeFailure({ ...run, target, scenario: scenario.name }, f, i));
   return { ...base, outcome: 'fail', ok: expected === 'fail', failure: failures[0], failures };
 }
+
+/** Shrink steps that hit a call timeout before shrinking stops (each costs a whole --call-timeout). */
+export const MAX_TIMEOUT_SHRINKS = 5;
+
+/** What a skipped shrink step tells the strategy: this smaller case does not fail (it is never run). */
+const SKIPPED_SHRINK: TrialResult = { history: { ns: '', calls: [], statements: [] }, snapshot: { users: [], sessions: [], messages: [] }, violations: [] };
+
+function withNote<T extends { note?: string }>(cell: T, note: string): T {
+  return { ...cell, note: cell.note ? `${cell.note} · ${note}` : note };
+}
+
+function sleep(ms: number) { return new Promise((r) => setTimeout(r, ms)); }
 
 /** Writes the output of every server that exited since the last cell to `<reportDir>/servers/`; returns their entries. */
 async function keepServerLogs(reportDir: string, prefix: string): Promise<NonNullable<CellResult['servers']>> {

@@ -5,9 +5,9 @@ import { applySchema } from '../db/apply-schema.js';
 import { createRunDatabase, dropRunDatabase } from '../db/run-database.js';
 import type { TrialCase } from '../strategy/case-strategy.js';
 import type { Scenario } from '../workload/scenario.js';
-import { VERSION } from '../version.js';
 import type { Reporter } from './reporter.js';
 import type { CellResult, RunResults } from './results.js';
+import { assembleResults } from './assemble-results.js';
 import { runCell } from './run-cell.js';
 import type { CellSpec, RunSettings } from './cell-spec.js';
 
@@ -25,6 +25,8 @@ export interface FuzzPlan {
   shard?: { index: number; total: number } | null;
   /** Runs the cells elsewhere (worker processes), `runner.slots` at once; without one they run here, in turn. */
   runner?: CellRunner;
+  /** Hears each cell's result as soon as it is known, in any order (what an interrupted run still reports). */
+  onCellResult?: (result: CellResult) => void;
 }
 
 /** One cell as handed to a runner: its spec, and the signal that abandons it. */
@@ -98,6 +100,7 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
         examples: plan.examples?.(c.target.def.name, c.scenario.name), template: cellsOf.get(c.target)! > 1 ? await templateOf(c.target) : undefined,
       };
       results[i] = plan.runner ? await plan.runner.run({ spec, abort: aborted.signal }, onTrial) : await runCell(spec, { reporters: plan.reporters, abort: aborted.signal });
+      if (!aborted.signal.aborted) plan.onCellResult?.(results[i]!);
       // The run is failing with another cell's error: a cell the abort stopped would read as a pass of 0 trials.
       if (aborted.signal.aborted) return;
       // Reporters hear of finished cells in matrix order, however many ran at once.
@@ -116,26 +119,5 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
     // Every cell has ended (or failed) by now: nothing is copied from the templates any more.
     for (const name of templates.values()) await name.then((n) => dropRunDatabase(server, n), () => {}).catch(() => {});
   }
-  const done = results as CellResult[];
-  const ok = done.filter((c) => c.ok).length;
-  return {
-    tool: 'chatfuzz',
-    version: VERSION,
-    runId: run.runId,
-    startedAt: startedAt.toISOString(),
-    durationMs: Math.round(performance.now() - t0),
-    seed: run.seed,
-    mode: run.mode,
-    db,
-    options: {
-      runs: run.runs, timeBudgetMs: plan.timeBudgetMs, callTimeoutMs: run.callTimeoutMs,
-      ...(run.isolation ? { isolation: run.isolation } : {}), ...(run.latency ? { latency: run.latency } : {}),
-      targets: plan.targets.map((t) => t.def.name), scenarios: plan.scenarios.map((s) => s.name),
-    },
-    cells: done,
-    summary: { cells: done.length, ok, notOk: done.length - ok,
-      trials: done.reduce((n, c) => n + c.runs, 0), calls: done.reduce((n, c) => n + c.calls, 0) },
-    ...(plan.shard ? { shard: { index: plan.shard.index, total: plan.shard.total } } : {}),
-    exitCode: ok === done.length ? 0 : 1,
-  };
+  return assembleResults(plan, db, startedAt, performance.now() - t0, results as CellResult[]);
 }

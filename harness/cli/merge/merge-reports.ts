@@ -3,13 +3,14 @@
 // same cells in matrix order with the same verdicts, failures, case files and server logs, the
 // summary, baseline counts and exit code recomputed. Exit code: the merged run's (0/1), 2 for
 // parts that do not make one run (each problem named, with the fix).
-import { cp, readdir, readFile } from 'node:fs/promises';
+import { cp, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../../errors.js';
 import { shellQuote } from '../../cases/case-file.js';
 import type { CliIo } from '../cli-io.js';
 import { newRunId } from '../new-run-id.js';
+import { summarizeCells } from '../../run/assemble-results.js';
 import type { BaselineStatus, BaselineSummary, CellFailure, CellResult, RunResults } from '../../run/results.js';
 import { builtinReporters, type BuiltinReporterOptions } from '../../../reports/builtin-reporters.js';
 import { ReportFilesError } from '../../../reports/file-reporter.js';
@@ -106,6 +107,9 @@ export async function runMergeReports(argv: string[], io: CliIo): Promise<number
 
 async function readPart(dir: string, cwd: string): Promise<Part> {
   const abs = path.resolve(cwd, dir);
+  const kind = await stat(abs).then((st) => (st.isDirectory() ? 'folder' : 'file'), () => 'missing');
+  if (kind === 'missing') throw new UsageError(`${dir}: no such folder (${abs}); pass the report folder (--report DIR) of each --shard part`);
+  if (kind === 'file') throw new UsageError(`${dir} is a file, not a report folder; pass the folder that holds a part's results.json`);
   const file = path.join(abs, 'results.json');
   let text: string;
   try {
@@ -262,8 +266,7 @@ function mergeResults(parts: Part[], o: { runId: string; outDir: string; cwd: st
     startedAt,
     durationMs,
     cells,
-    summary: { cells: cells.length, ok, notOk: cells.length - ok,
-      trials: cells.reduce((n, c) => n + c.runs, 0), calls: cells.reduce((n, c) => n + c.calls, 0) },
+    summary: summarizeCells(cells),
     exitCode: ok === cells.length && !gateFails ? 0 : 1,
     ...(baseline ? { baseline } : {}),
   };

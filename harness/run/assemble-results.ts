@@ -1,0 +1,39 @@
+import { VERSION } from '../version.js';
+import type { CellResult, RunResults } from './results.js';
+import type { FuzzPlan } from './run-fuzz.js';
+
+/** The counts of results.json's `summary`: met expectations, trials, calls, and the cells without a verdict (budget, interruption). */
+export function summarizeCells(cells: readonly CellResult[]): RunResults['summary'] {
+  const ok = cells.filter((c) => c.ok).length;
+  const budgetExhausted = cells.filter((c) => c.outcome === 'budget-exhausted').length;
+  const notRun = cells.filter((c) => c.outcome === 'not-run').length;
+  return {
+    cells: cells.length, ok, notOk: cells.length - ok,
+    trials: cells.reduce((n, c) => n + c.runs, 0), calls: cells.reduce((n, c) => n + c.calls, 0),
+    ...(budgetExhausted ? { budgetExhausted } : {}), ...(notRun ? { notRun } : {}),
+  };
+}
+
+/** results.json of a plan whose cells are `cells` (in matrix order); exit code 0 when every cell met its expectation, else 1. */
+export function assembleResults(plan: FuzzPlan, db: RunResults['db'], startedAt: Date, durationMs: number, cells: CellResult[]): RunResults {
+  const summary = summarizeCells(cells);
+  return {
+    tool: 'chatfuzz',
+    version: VERSION,
+    runId: plan.run.runId,
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(durationMs),
+    seed: plan.run.seed,
+    mode: plan.run.mode,
+    db,
+    options: {
+      runs: plan.run.runs, timeBudgetMs: plan.timeBudgetMs, callTimeoutMs: plan.run.callTimeoutMs,
+      ...(plan.run.isolation ? { isolation: plan.run.isolation } : {}), ...(plan.run.latency ? { latency: plan.run.latency } : {}),
+      targets: plan.targets.map((t) => t.def.name), scenarios: plan.scenarios.map((s) => s.name),
+    },
+    cells,
+    summary,
+    ...(plan.shard ? { shard: { index: plan.shard.index, total: plan.shard.total } } : {}),
+    exitCode: summary.ok === cells.length ? 0 : 1,
+  };
+}
