@@ -68,3 +68,11 @@ describe('numeric flags outside the range a run can work with are usage errors',
     expect(parseArgs(['--mode', 'stress', '--latency', '0-4999ms']).latency).toEqual({ minMs: 0, maxMs: 4999 });
   });
 });
+
+describe('--all', () => {
+  it('is a boolean flag, off by default, and listed in --help', async () => {
+    expect(parseArgs([]).all).toBe(false);
+    expect(parseArgs(['--all']).all).toBe(true);
+    expect((await import('./parse-args.js')).USAGE).toMatch(/^ {2}--all {2,}/m);
+  });
+});

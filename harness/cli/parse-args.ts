@@ -36,6 +36,8 @@ export interface CliOptions {
   workers: number | null;
   /** Run only the cells whose index is `index - 1` modulo `total` (1-based, as `--shard 2/3`). */
   shard: Shard | null;
+  /** --all: every built-in target × every scenario instead of the short demo a run without a config plays. */
+  all: boolean;
 }
 
 /** A deterministic slice of a run's cells: `--shard index/total`. */
@@ -50,14 +52,16 @@ const FLAGS = {
   report: { type: 'string' }, json: { type: 'boolean' }, ci: { type: 'boolean' }, baseline: { type: 'string' },
   isolation: { type: 'string' }, latency: { type: 'string' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   'call-timeout': { type: 'string' }, 'no-corpus': { type: 'boolean' }, config: { type: 'string' }, verbose: { type: 'boolean' },
-  workers: { type: 'string' }, shard: { type: 'string' },
+  workers: { type: 'string' }, shard: { type: 'string' }, all: { type: 'boolean' },
 } as const;
 
 
 /** Usage text listing every flag. */
 export const USAGE = `usage: npm run fuzz -- [options]
-  --target a,b|./file.ts   built-in target names or a path to a target module (default: all built-ins)
-  --scenario x,y           scenario names (default: all built); see --list
+  --target a,b|./file.ts   built-in target names or a path to a target module (default: the config's targets;
+                           without a config, a 20-second demo of 4 built-in targets × 4 scenarios)
+  --scenario x,y           scenario names (default: all built, or the demo's 4); see --list
+  --all                    without a config: the whole built-in matrix (every target × every scenario), not the demo
   --mode M                 scheduled (default: seeded statement order, exact replays), stress (real concurrency),
                            exhaustive (every interleaving of small workloads)
   --runs N                 trials per cell (default 100; a --replay runs its case up to N times, default 20)
@@ -172,6 +176,7 @@ export function parseArgs(argv: string[], defaults: CliDefaults = {}): CliOption
     verbose: !!v.verbose,
     workers,
     shard: v.shard !== undefined ? parseShard(v.shard) : null,
+    all: !!v.all,
   };
 }
 

@@ -16,6 +16,7 @@ import type { DatabaseServer } from '../db/database-server.js';
 import { createdDatabases, dropDatabasesOfRun, dropRunDatabase } from '../db/run-database.js';
 import { CellWorkerPool } from './workers/cell-worker-pool.js';
 import { newRunId } from './new-run-id.js';
+import { demoFooter, demoPlan } from './demo-plan.js';
 import { holdRunLock, type HeldRunLock } from '../db/leftovers/hold-database-run-lock.js';
 import { findLeftoverDatabases } from '../db/leftovers/find-leftover-databases.js';
 import { leftoverWarning } from './leftover-warning.js';
@@ -136,11 +137,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (opts.list) { io.stdout.write(await listText()); return 0; }
     let replay: CaseFile | undefined;
     if (opts.replay) replay = await readCaseFile(path.resolve(io.cwd, opts.replay));
-    const scenarios = resolveScenarios(replay ? [replay.scenario] : opts.scenarios);
+    const demo = demoPlan(opts, !!config, !!replay);
+    const scenarios = resolveScenarios(replay ? [replay.scenario] : demo?.scenarios ?? opts.scenarios);
     const scenarioNames = builtinScenarios.map((s) => s.name);
     // A replay runs its own case's target unless --target names another; a config's targets do not replace it.
-    const targetSpecs = flags.targets ?? (replay ? [replayTargetSpec(replay, opts.replay!)] : opts.targets ?? Object.keys(builtinTargets));
-    const seed = flags.seed ?? replay?.seed ?? opts.seed ?? (opts.shard ? shardSeed(io.env) : crypto.randomBytes(4).readInt32LE(0));
+    const targetSpecs = flags.targets ?? (replay ? [replayTargetSpec(replay, opts.replay!)] : opts.targets ?? demo?.targets ?? Object.keys(builtinTargets));
+    const seed = flags.seed ?? replay?.seed ?? opts.seed ?? demo?.seed ?? (opts.shard ? shardSeed(io.env) : crypto.randomBytes(4).readInt32LE(0));
     const mode = replay ? (replay.mode === 'exhaustive' ? 'scheduled' : replay.mode) : opts.mode;
     // Checked before a database is started: a wrong path should cost no time.
     const baseline = opts.baseline !== null ? await readBaseline(opts.baseline, io.cwd) : undefined;
@@ -177,8 +179,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const tty = !opts.ci && !!io.stderr.isTTY;
     const color = tty && !io.env.NO_COLOR;
     const reporters = [
-      builtinReporters.progress({ out: io.stderr, tty, color }),
-      builtinReporters.console({ out: human, tty, color, verbose: opts.verbose }),
+      // The demo keeps to a screen: a line per cell only where it is redrawn in place.
+      ...(demo && !tty ? [] : [builtinReporters.progress({ out: io.stderr, tty, color })]),
+      builtinReporters.console({ out: human, tty, color, verbose: opts.verbose, firstInFull: !!demo }),
     ];
     const budget = timeBudgetMs !== null && opts.timeBudgetMs === null ? ` · time budget ${timeBudgetMs / 60_000}m (--ci default)` : '';
     const from = config ? ` · config ${path.relative(io.cwd, config.file) || config.file}` : '';
@@ -189,7 +192,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       examples: (t, s) => corpusExamples(corpus, t, s, mode),
       corpusDir: opts.noCorpus ? undefined : io.cwd,
       runId, targets, scenarios, mode, seed, reportDir, reporters,
-      runs: opts.runs ?? (replay ? DEFAULT_REPLAY_RUNS : mode === 'exhaustive' ? DEFAULT_EXHAUSTIVE_WORKLOADS : DEFAULT_RUNS),
+      runs: opts.runs ?? demo?.runs ?? (replay ? DEFAULT_REPLAY_RUNS : mode === 'exhaustive' ? DEFAULT_EXHAUSTIVE_WORKLOADS : DEFAULT_RUNS),
       timeBudgetMs, callTimeoutMs: opts.callTimeoutMs, isolation: opts.isolation, latency: opts.latency,
       replay: replay ? { workload: replay.workload, ...(replay.choices ? { choices: replay.choices } : {}) } : undefined,
       shard: opts.shard, runner: workers,
@@ -210,6 +213,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 3;
     }
     human.write(`report: ${path.relative(io.cwd, path.join(reportDir, 'index.html')) || reportDir}\n`);
+    if (demo) human.write(demoFooter(demo, Object.keys(builtinTargets).length, builtinScenarios.length));
     if (opts.json) io.stdout.write(JSON.stringify(results, null, 2) + '\n');
     return results.exitCode;
   } catch (e) {
