@@ -57,7 +57,7 @@ describe('installed into a fresh project', () => {
     expect(fs.existsSync(path.join(installed, 'bin', 'chatfuzz.mjs'))).toBe(true);
     expect(fs.existsSync(path.join(installed, 'harness', 'index.ts'))).toBe(true);
     // What ships is the tool, not its tests, fixtures or generated clients.
-    expect(fs.readdirSync(installed).sort()).toEqual(['README.md', 'bin', 'harness', 'package.json', 'prisma', 'reports', 'scenarios', 'scripts', 'targets']);
+    expect(fs.readdirSync(installed).sort()).toEqual(['README.md', 'bin', 'docs', 'harness', 'package.json', 'prisma', 'reports', 'scenarios', 'scripts', 'targets']);
     expect(fs.existsSync(path.join(installed, 'harness', 'run', 'run-cell.test.ts'))).toBe(false);
     expect(fs.existsSync(path.join(installed, 'prisma', 'generated'))).toBe(false);
   });
