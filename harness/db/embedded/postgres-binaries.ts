@@ -49,15 +49,17 @@ export async function postgresBinaries(owner?: Owner, options: { copyParent?: st
 
 /**
  * A copy of the `native` folder (bin, lib, share) under `parent` that `owner` can run: kept like the
- * data-dir cache, one per release, in a folder owned by this process's user (root) and the owner's
+ * data-dir cache, one per release (whichever project it was copied from: every install of a
+ * release ships the same files), in a folder owned by this process's user (root) and the owner's
  * group, mode 0750, so nobody else can read or replace it. A folder of that name that is not exactly
- * that (another owner, a symlink, writable by others, no completion mark) is never used: the copy is
- * made anew under a name of this run's own.
+ * that (another owner, a symlink, other permissions, no completion mark, executables of other
+ * sizes) is never used: the copy is made anew under a name of this run's own.
  */
 export async function reachableCopy(native: string, parent: string, release: string, owner: Owner): Promise<string> {
-  const key = crypto.createHash('sha256').update(release).update('\0').update(native).digest('hex').slice(0, 16);
+  const key = crypto.createHash('sha256').update(release).digest('hex').slice(0, 16);
   const target = path.join(parent, `${BINARY_COPY_PREFIX}${key}`);
-  if (await trusted(target, owner)) return target;
+  const trusted = (dir: string) => isTrustedCopy(dir, native, release, owner);
+  if (await trusted(target)) return target;
   // Copied under a private temporary name, then renamed into place: a reader sees all of it or none.
   const temp = await fs.mkdtemp(path.join(parent, `${BINARY_COPY_PREFIX}tmp-`));
   try {
@@ -70,7 +72,7 @@ export async function reachableCopy(native: string, parent: string, release: str
       return target;
     } catch {
       // Another run won the race (then its copy is used), or something else is in the way (then ours is).
-      if (await trusted(target, owner)) { await fs.rm(temp, { recursive: true, force: true }); return target; }
+      if (await trusted(target)) { await fs.rm(temp, { recursive: true, force: true }); return target; }
       return temp;
     }
   } catch (e) {
@@ -79,8 +81,13 @@ export async function reachableCopy(native: string, parent: string, release: str
   }
 }
 
-async function trusted(dir: string, owner: Owner): Promise<boolean> {
+async function isTrustedCopy(dir: string, native: string, release: string, owner: Owner): Promise<boolean> {
   const st = await fs.lstat(dir).catch(() => undefined);
   if (!st?.isDirectory() || st.uid !== (process.getuid?.() ?? 0) || st.gid !== owner.gid || (st.mode & 0o7777) !== 0o750) return false;
-  return fs.access(path.join(dir, COMPLETE)).then(() => true, () => false);
+  if (await fs.readFile(path.join(dir, COMPLETE), 'utf8').catch(() => '') !== release) return false;
+  const size = (f: string) => fs.stat(f).then((s) => s.size, () => -1);
+  for (const exe of ['postgres', 'initdb']) {
+    if (await size(path.join(dir, 'bin', exe)) !== await size(path.join(native, 'bin', exe))) return false;
+  }
+  return true;
 }
