@@ -59,7 +59,7 @@ const FLAGS = {
 /** Usage text listing every flag. */
 export const USAGE = `usage: npm run fuzz -- [options]
   --target a,b|./file.ts   built-in target names or a path to a target module (default: the config's targets;
-                           without a config, a 20-second demo of 4 built-in targets × 4 scenarios)
+                           without a config, a short demo of 4 built-in targets × 4 scenarios)
   --scenario x,y           scenario names (default: all built, or the demo's 4); see --list
   --all                    without a config: the whole built-in matrix (every target × every scenario), not the demo
   --mode M                 scheduled (default: seeded statement order, exact replays), stress (real concurrency),
