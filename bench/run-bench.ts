@@ -161,11 +161,11 @@ try {
   line('stress: harness/direct ratio (goal ≥ 0.8)', ratio(avg(stress), avg(unharnessed)));
 
   if (!skipMatrix) {
-    // The default matrix as `npm run fuzz` runs it (every built-in target × scenario, 100 trials a cell), on this server.
-    const matrix = ['--seed', '1', '--db', server.adminUrl];
+    // The whole built-in matrix as `npm run fuzz -- --all` runs it (every built-in target × scenario, 100 trials a cell), on this server.
+    const matrix = ['--all', '--seed', '1', '--db', server.adminUrl];
     const one = await chatfuzz([...matrix, '--workers', '1', '--report', path.join(reportDir, 'm1')]);
     const many = await chatfuzz([...matrix, '--report', path.join(reportDir, 'mN')]);
-    line('matrix: default `npm run fuzz` matrix, --workers 1, s', round1(one.ms / 1000));
+    line('matrix: `npm run fuzz -- --all`, --workers 1, s', round1(one.ms / 1000));
     line(`matrix: the same, default workers (${os.availableParallelism()}), s (goal ≤ 25)`, round1(many.ms / 1000));
     line('matrix: speed-up of the default workers', ratio(one.ms, many.ms));
     if (one.code !== 0 || many.code !== 0) line('matrix: exit codes (1 = some cell missed its expectation)', `${one.code} / ${many.code}`);

@@ -15,6 +15,8 @@ export interface BuiltinReporterOptions {
   tty: boolean;
   color: boolean;
   verbose?: boolean;
+  /** The demo: the first expected failure told in full, the others counted. */
+  firstInFull?: boolean;
   /** The run's header line, known once its server is up; printed when the run starts. */
   banner?: string | (() => string);
   cwd?: string;
@@ -23,7 +25,7 @@ export interface BuiltinReporterOptions {
 /** The built-in reporters by name: the one place that lists them. `default` is the terminal output a run prints without a config. */
 export const builtinReporters: Record<'default' | 'console' | 'progress' | 'files' | 'json', (opts: BuiltinReporterOptions) => Reporter[]> = {
   default: (opts) => [...builtinReporters.progress(opts), ...builtinReporters.console(opts)],
-  console: (opts) => [createConsoleReporter({ out: opts.out, color: opts.color, verbose: opts.verbose, banner: opts.banner })],
+  console: (opts) => [createConsoleReporter({ out: opts.out, color: opts.color, verbose: opts.verbose, firstInFull: opts.firstInFull, banner: opts.banner })],
   progress: (opts) => [createProgressReporter({ out: opts.err ?? opts.out, tty: opts.tty })],
   files: (opts) => [createFileReporter({ cwd: opts.cwd, out: opts.out })],
   json: (opts) => [createJsonReporter({ out: opts.stdout ?? opts.out })],

@@ -37,6 +37,23 @@ describe('renderMatrix', () => {
     expect(out).toContain(`\n  replay: ${r.cells[1]!.failure!.replay}\n`);
   });
 
+  it('with firstInFull (the demo) tells the first expected failure in full and counts the other ones', () => {
+    const r = sampleResults();
+    const second = { ...r.cells[0]!, scenario: 'cross-user' };
+    const third = { ...r.cells[0]!, scenario: 'mixed', failures: [r.cells[0]!.failure!, r.cells[0]!.failure!] };
+    const out = renderMatrix({ ...r, cells: [r.cells[0]!, second, third, ...r.cells.slice(1)] }, { firstInFull: true });
+    expect(out).toContain('  createSession(s1, u1)@c2 → ok');
+    expect(out).toContain(`\n  replay: ${r.cells[0]!.failure!.replay}\n`);
+    expect(out).not.toContain('naive × cross-user (expected)');
+    expect(out).toContain('\n3 more expected failures in 2 other cells: --verbose prints them all');
+    // An unexpected failure is still told in full.
+    expect(out).toMatch(/^naive × hostile-input: no-db-error — .*\[22021\]$/m);
+    // --verbose wins: every failure in full, nothing counted.
+    const verbose = renderMatrix({ ...r, cells: [r.cells[0]!, second, ...r.cells.slice(1)] }, { firstInFull: true, verbose: true });
+    expect(verbose).toMatch(/^naive × cross-user \(expected\): no-fk-error — /m);
+    expect(verbose).not.toContain('more expected failure');
+  });
+
   it('lists no block for passing cells', () => {
     const out = renderMatrix(sampleResults());
     expect(out).not.toMatch(/^session-first × /m);

@@ -13,9 +13,10 @@ type Paint = (code: keyof typeof ANSI, s: string) => string;
  * Plain-text console report: the target × scenario matrix, each failing cell (one line for a
  * cell that failed as expected, the whole story of calls and statements for one that did not, or
  * for every failure with `verbose`) with its replay line and one line per further distinct
- * failure, the known findings each cell muted, and a summary line.
+ * failure, the known findings each cell muted, and a summary line. With `firstInFull` (the demo)
+ * the first expected failure is told in full and the others are counted, not listed.
  */
-export function renderMatrix(results: RunResults, opts: { color?: boolean; verbose?: boolean } = {}): string {
+export function renderMatrix(results: RunResults, opts: { color?: boolean; verbose?: boolean; firstInFull?: boolean } = {}): string {
   const paint: Paint = opts.color ? (code, s) => `${ANSI[code]}${s}${ANSI.reset}` : (_code, s) => s;
   const cells = results.cells ?? [];
   const lines: string[] = [...matrixLines(results, paint), ''];
@@ -33,8 +34,15 @@ export function renderMatrix(results: RunResults, opts: { color?: boolean; verbo
   const failed = cells.filter((c) => c.failure || c.error);
   // Expected failures are the demo's point, not news: a line each keeps a run on a screen or two.
   const brief = opts.verbose ? [] : failed.filter((c) => c.ok && c.failure && !c.error && !(gate && c.baseline === 'new-failure'));
-  for (const cell of brief) lines.push(briefLine(cell, cells, paint), ...also(cell), ...muted(cell, paint));
-  if (brief.length) lines.push('');
+  if (opts.firstInFull && brief.length) {
+    lines.push(...failureBlock(brief[0]!, cells, paint, gate), '');
+    const more = brief.slice(1);
+    const found = more.reduce((n, c) => n + Math.max(1, c.failures?.length ?? 1), 0);
+    if (found) lines.push(paint('yellow', `${found} more expected failure${found === 1 ? '' : 's'} in ${more.length} other cell${more.length === 1 ? '' : 's'}: --verbose prints them all, the report has each one's replay`), '');
+  } else {
+    for (const cell of brief) lines.push(briefLine(cell, cells, paint), ...also(cell), ...muted(cell, paint));
+    if (brief.length) lines.push('');
+  }
   for (const cell of failed.filter((c) => !brief.includes(c))) lines.push(...failureBlock(cell, cells, paint, gate), '');
   // A cell that passed only because its findings are muted still says so.
   const quiet = cells.filter((c) => !failed.includes(c) && muted(c, paint).length);

@@ -1,7 +1,7 @@
 // Generates the Prisma clients of prisma/*.prisma into prisma/generated/<name>/ (git-ignored).
-// Runs as the repository's `prepare` (after `npm install` / `npm ci` in a clone, so the type check
-// finds the clients; never in a project that installs chatfuzz) and on first use from a Prisma
-// target (ensurePrismaClient), with no hand steps and without network access.
+// Runs on first use from a Prisma target (ensurePrismaClient) and before the type check
+// (`npm run typecheck`, `npm run prisma:generate`), with no hand steps and without network access.
+// Not an install script: a project that installs chatfuzz runs none of chatfuzz's (issue 27).
 // A client is regenerated only when its schema or the Prisma version changed (a stamp file
 // records both), and a lock directory keeps two processes from generating the same client at once.
 import { execFileSync } from 'node:child_process';

@@ -26,7 +26,7 @@ describe("every built-in target's expect map holds for every built scenario", ()
         if (covered.has(`${target} × ${scenario}`)) continue;
         const { expected } = cellExpectation(def.expect, scenario);
         // Races get up to 200 tries to show an expected failure; a pass takes 40 trials (the whole file is
-        // the suite's longest: 400 s with 60). The default matrix run (`npm run fuzz`, `npm run bench`) takes 100.
+        // the suite's longest: 400 s with 60). The whole-matrix run (`npm run fuzz -- --all`, `npm run bench`) takes 100.
         const cell = await runTestCell(target, scenario, { runs: expected === 'fail' ? 200 : 40, seed: 21, mode: 'scheduled' });
         if (!cell.ok) missed.push(`${scenario}: expected ${expected}, got ${cell.outcome}${cell.failure ? ` (${cell.failure.invariant}: ${cell.failure.message})` : ''}${cell.error ? ` (${cell.error})` : ''}`);
       }

@@ -1,7 +1,9 @@
 // chatfuzz as a dev dependency of someone else's app: packed, installed from the tarball and
-// the npm registry into a fresh project outside the repo, `chatfuzz init`, a target of the
-// app's own (importing 'chatfuzz', an `@/` path alias and `server-only`, on its Drizzle
-// migrations folder), then `npx chatfuzz` on the embedded PostgreSQL.
+// the npm registry into a fresh project outside the repo (under a 0700 folder, as `mktemp -d`
+// makes it: run as root, the embedded server's OS user cannot enter it), what the install added
+// (bench/measure-install.ts), `chatfuzz init`, a target of the app's own (importing 'chatfuzz',
+// an `@/` path alias and `server-only`, on its Drizzle migrations folder), then `npx chatfuzz`
+// on the embedded PostgreSQL.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,31 +11,31 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HANG_MS } from './run-cli-process.js';
+import { INSTALL_GOALS, installFootprint, ownInstallScripts, packChatfuzz, userProjectEnv } from '../bench/measure-install.js';
 
 const run = promisify(execFile);
-const ROOT = path.resolve(import.meta.dirname, '..');
 const APP_FILES = path.join(import.meta.dirname, 'fixtures', 'user-app');
 // npm run by `npm test` exports npm_* settings (prefix, package name…) that must not leak into the user's project.
-const ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'DATABASE_URL' && k !== 'INIT_CWD'));
+const ENV = userProjectEnv();
 
 let dir: string;
 let app: string;
+let npmOutput: string;
 
 function copyTree(from: string, to: string) {
   fs.cpSync(from, to, { recursive: true });
 }
 
 beforeAll(async () => {
+  // Left 0700: run as root, the embedded server runs as `postgres`, who cannot reach node_modules in here.
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chatfuzz-user-'));
-  // Like a project folder (mkdtemp makes it 0700): run as root, the embedded server runs as `postgres`, who must reach node_modules.
-  fs.chmodSync(dir, 0o755);
   app = path.join(dir, 'app');
   fs.mkdirSync(app);
-  const { stdout } = await run('npm', ['pack', '--pack-destination', dir, '--silent'], { cwd: ROOT, env: ENV });
-  const tarball = path.join(dir, stdout.trim().split('\n').at(-1)!);
+  const tarball = await packChatfuzz(dir);
   fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'my-chat-app', version: '1.0.0', private: true, scripts: { dev: 'next dev' } }, null, 2) + '\n');
   copyTree(APP_FILES, app);
-  await run('npm', ['install', '--save-dev', '--no-audit', '--no-fund', tarball], { cwd: app, env: ENV, timeout: HANG_MS });
+  const installed = await run('npm', ['install', '--save-dev', '--no-audit', '--no-fund', tarball], { cwd: app, env: ENV, timeout: HANG_MS });
+  npmOutput = installed.stdout + installed.stderr;
 });
 
 afterAll(() => {
@@ -56,9 +58,30 @@ describe('installed into a fresh project', () => {
     expect(fs.existsSync(path.join(installed, 'bin', 'chatfuzz.mjs'))).toBe(true);
     expect(fs.existsSync(path.join(installed, 'harness', 'index.ts'))).toBe(true);
     // What ships is the tool, not its tests, fixtures or generated clients.
-    expect(fs.readdirSync(installed).sort()).toEqual(['README.md', 'bin', 'harness', 'package.json', 'prisma', 'reports', 'scenarios', 'scripts', 'targets']);
+    expect(fs.readdirSync(installed).sort()).toEqual(['README.md', 'bin', 'docs', 'harness', 'package.json', 'prisma', 'reports', 'scenarios', 'scripts', 'targets']);
     expect(fs.existsSync(path.join(installed, 'harness', 'run', 'run-cell.test.ts'))).toBe(false);
     expect(fs.existsSync(path.join(installed, 'prisma', 'generated'))).toBe(false);
+  });
+
+  it('adds at most 40 packages and 100 MB, none of the ORMs or Docker clients, and no install script of its own', () => {
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    const f = installFootprint(app);
+    expect(f.packages.length, f.packages.join(' ')).toBeLessThanOrEqual(INSTALL_GOALS.maxPackages);
+    expect(f.bytes).toBeLessThanOrEqual(INSTALL_GOALS.maxBytes);
+    // Optional peers: installed only by an app that uses them; pg is a peer, so the app's own copy is the one used.
+    for (const heavy of ['@prisma/client', 'prisma', '@prisma/adapter-pg', 'drizzle-orm', 'postgres', 'testcontainers', '@testcontainers/postgresql']) expect(f.packages).not.toContain(heavy);
+    expect(f.packages).toContain('pg');
+    expect(ownInstallScripts(JSON.parse(fs.readFileSync(path.join(app, 'node_modules', 'chatfuzz', 'package.json'), 'utf8')))).toEqual([]);
+    expect(npmOutput).not.toMatch(/not yet covered by allowScripts:[\s\S]*\bchatfuzz@/);
+  });
+
+  it('a built-in target or --db container that needs a package the app lacks exits 2 naming the npm install command', async () => {
+    const r = await chatfuzz(['--target', 'prisma-upsert', '--runs', '1']);
+    expect(r, r.stderr).toMatchObject({ code: 2 });
+    expect(r.stderr).toContain('the built-in target prisma-upsert needs the packages @prisma/client, @prisma/adapter-pg, prisma, which are not installed (optional peer dependencies of chatfuzz): npm install -D @prisma/client @prisma/adapter-pg prisma');
+    const c = await chatfuzz(['--db', 'container', '--target', 'upsert', '--runs', '1']);
+    expect(c, c.stderr).toMatchObject({ code: 2 });
+    expect(c.stderr).toContain('--db container needs the packages testcontainers, @testcontainers/postgresql');
   });
 
   it('chatfuzz init scaffolds a config, a target skeleton for the detected stack, a fuzz script and a CI workflow, then skips what exists', async () => {

@@ -76,3 +76,11 @@ describe('empty lists', () => {
     expect(() => parseArgs(['--scenario='])).toThrow(/--scenario is empty/);
   });
 });
+
+describe('--all', () => {
+  it('is a boolean flag, off by default, and listed in --help', async () => {
+    expect(parseArgs([]).all).toBe(false);
+    expect(parseArgs(['--all']).all).toBe(true);
+    expect((await import('./parse-args.js')).USAGE).toMatch(/^ {2}--all {2,}/m);
+  });
+});

@@ -38,6 +38,8 @@ export interface CliOptions {
   shard: Shard | null;
   /** The config's `reporters` (built-in names and module paths); null: the default terminal output. */
   reporters: string[] | null;
+  /** --all: every built-in target × every scenario instead of the short demo a run without a config plays. */
+  all: boolean;
 }
 
 /** A deterministic slice of a run's cells: `--shard index/total`. */
@@ -52,14 +54,16 @@ const FLAGS = {
   report: { type: 'string' }, json: { type: 'boolean' }, ci: { type: 'boolean' }, baseline: { type: 'string' },
   isolation: { type: 'string' }, latency: { type: 'string' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   'call-timeout': { type: 'string' }, 'no-corpus': { type: 'boolean' }, config: { type: 'string' }, verbose: { type: 'boolean' },
-  workers: { type: 'string' }, shard: { type: 'string' },
+  workers: { type: 'string' }, shard: { type: 'string' }, all: { type: 'boolean' },
 } as const;
 
 
 /** Usage text listing every flag. */
 export const USAGE = `usage: npm run fuzz -- [options]
-  --target a,b|./file.ts   built-in target names or a path to a target module (default: all built-ins)
-  --scenario x,y           scenario names (default: all built); see --list
+  --target a,b|./file.ts   built-in target names or a path to a target module (default: the config's targets;
+                           without a config, a short demo of 4 built-in targets × 4 scenarios)
+  --scenario x,y           scenario names (default: all built, or the demo's 4); see --list
+  --all                    without a config: the whole built-in matrix (every target × every scenario), not the demo
   --mode M                 scheduled (default: seeded statement order, exact replays), stress (real concurrency),
                            exhaustive (every interleaving of small workloads)
   --runs N                 trials per cell (default 100; a --replay runs its case up to N times, default 20)
@@ -186,6 +190,7 @@ export function parseArgs(argv: string[] | FlagValues, defaults: CliDefaults = {
     workers,
     shard: v.shard !== undefined ? parseShard(v.shard) : null,
     reporters: defaults.reporters ?? null,
+    all: !!v.all,
   };
 }
 

@@ -1,6 +1,7 @@
 // The run plan: everything a run's flags, its config and a --replay case decide, resolved once
 // into one frozen object that the rest of the CLI reads and never changes. Pure: no I/O, no
 // clock, no randomness (the run id and a fresh seed are inputs).
+import { demoPlan, type DemoPlan } from './demo-plan.js';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { CaseFile } from '../cases/case-file.js';
@@ -53,11 +54,15 @@ export interface RunPlan {
   readonly reporters: readonly string[];
   /** The config file read, if any. */
   readonly configFile: string | null;
+  /** The short demo a run without a config or a choice of targets plays; null otherwise. */
+  readonly demo: DemoPlan | null;
 }
 
 /** What resolvePlan decides from. */
 export interface PlanInput {
   flags: FlagValues;
+  /** Whether the demo's wire target can load (postgres.js installed); default: look. */
+  demoWire?: boolean;
   config?: LoadedConfig;
   replay?: CaseFile;
   runId: string;
@@ -77,17 +82,18 @@ export function resolvePlan(i: PlanInput): RunPlan {
   const replayed = i.replay && opts.replay ? { file: opts.replay, case: i.replay, targetGiven: !!list(i.flags.target) } : null;
   const r = replayed?.case;
   const mode = r ? (r.mode === 'exhaustive' ? 'scheduled' : r.mode) : opts.mode;
-  const scenarios = resolveScenarios(r ? [r.scenario] : opts.scenarios, i.scenarios);
+  const demo = demoPlan(opts, !!i.config, !!r, i.demoWire) ?? null;
+  const scenarios = resolveScenarios(r ? [r.scenario] : (demo?.scenarios ?? opts.scenarios), i.scenarios);
   // A replay runs its own case's target unless --target names another; a config's targets do not replace it.
-  const targetSpecs = list(i.flags.target) ?? (replayed ? [replayTargetSpec(replayed.case, replayed.file, i.builtinTargets)] : opts.targets ?? [...i.builtinTargets]);
+  const targetSpecs = list(i.flags.target) ?? (replayed ? [replayTargetSpec(replayed.case, replayed.file, i.builtinTargets)] : opts.targets ?? demo?.targets ?? [...i.builtinTargets]);
   // A seed given on the command line wins over the case's; the case's over the config's.
-  const seed = (i.flags.seed !== undefined ? opts.seed : null) ?? r?.seed ?? opts.seed ?? (opts.shard ? shardSeed(i.env) : i.freshSeed);
+  const seed = (i.flags.seed !== undefined ? opts.seed : null) ?? r?.seed ?? opts.seed ?? demo?.seed ?? (opts.shard ? shardSeed(i.env) : i.freshSeed);
   const timeBudgetMs = opts.timeBudgetMs ?? (opts.ci && opts.runs === null && !r ? CI_DEFAULT_TIME_BUDGET_MS : null);
   return deepFreeze({
     runId: i.runId,
     mode,
     seed,
-    runs: opts.runs ?? (r ? DEFAULT_REPLAY_RUNS : mode === 'exhaustive' ? DEFAULT_EXHAUSTIVE_WORKLOADS : DEFAULT_RUNS),
+    runs: opts.runs ?? demo?.runs ?? (r ? DEFAULT_REPLAY_RUNS : mode === 'exhaustive' ? DEFAULT_EXHAUSTIVE_WORKLOADS : DEFAULT_RUNS),
     timeBudgetMs,
     ciTimeBudget: timeBudgetMs !== null && opts.timeBudgetMs === null,
     // What changes a trial: a flag given on the command line, else the case file's (a replay runs as its case failed), else the config's.
@@ -109,6 +115,7 @@ export function resolvePlan(i: PlanInput): RunPlan {
     baselineFile: opts.baseline,
     reporters: opts.reporters ?? ['default'],
     configFile: i.config?.file ?? null,
+    demo,
   });
 }
 

@@ -518,3 +518,26 @@ describe('a replay runs as its case failed, and says so when the failure does no
     expect(results.cells[0]).toMatchObject({ outcome: 'pass', ok: false, replay: { invariant: 'valid-calls-succeed', reproduced: false } });
   });
 });
+
+describe('without a config or --target, `npm run fuzz` plays the short demo', () => {
+  it('4 targets × 4 scenarios on a fixed seed: exit 0, under 40 lines, the first failure told in full, the rest counted, and the command for the whole matrix', async () => {
+    const dir = reportDir('demo');
+    const r = await runFuzzProcess(['--db', inject('pgAdminUrl'), '--report', dir], {});
+    expect(r.code, r.stderr).toBe(0);
+    const lines = (r.stdout + r.stderr).trimEnd().split('\n');
+    expect(lines.length, r.stdout + r.stderr).toBeLessThanOrEqual(40);
+    expect(r.stdout).toContain('seed 1 ·');
+    expect(r.stdout).toContain('4 target(s) × 4 scenario(s)');
+    // The matrix, then one failure as a story: its calls, its statements in order and its replay line.
+    expect(r.stdout).toMatch(/naive × concurrent-duplicates \(expected\): no-db-error/);
+    expect(r.stdout).toContain('statements in order:');
+    expect(r.stdout).toMatch(/c2 INSERT INTO chat_sessions .* → 23505 chat_sessions_pkey/);
+    expect(r.stdout).toMatch(/replay: npm run fuzz -- --replay \S+naive--concurrent-duplicates--scheduled\.json/);
+    expect(r.stdout).toMatch(/\d+ more expected failures in \d+ other cells/);
+    expect(r.stdout).not.toMatch(/session-first × cross-user \(expected\)/);
+    expect(r.stdout).toContain('npm run fuzz -- --all');
+    const results = JSON.parse(await fs.readFile(path.join(dir, 'results.json'), 'utf8'));
+    expect(new Set(results.cells.map((c: any) => c.target))).toEqual(new Set(['naive', 'session-first', 'upsert', 'postgresjs-session-first']));
+    expect(results.cells).toHaveLength(16);
+  });
+});

@@ -15,6 +15,7 @@ import { InfraError, TargetContractError, UsageError } from '../errors.js';
 import { startDatabaseServer } from '../db/start-database-server.js';
 import { CellWorkerPool } from './workers/cell-worker-pool.js';
 import { newRunId } from './new-run-id.js';
+import { demoFooter } from './demo-plan.js';
 import { holdRunLock } from '../db/leftovers/hold-database-run-lock.js';
 import { findLeftoverDatabases } from '../db/leftovers/find-leftover-databases.js';
 import { leftoverWarning } from './leftover-warning.js';
@@ -172,11 +173,13 @@ async function runFuzzCommand(argv: string[], io: CliIo, run: RunResources): Pro
     raw = judged.results;
     for (const m of judged.messages) run.err(`chatfuzz: ${m}`);
   }
-  return finishRun({
+  const code = await finishRun({
     raw, reporters: out.reporters, reportDir: plan.reportDir, secrets: run.secrets, json: plan.json, io, err: (s) => run.err(s),
     baseline: baseline && { baseline, file: plan.baselineFile!, gate: plan.ci }, reporterFailures: out.failures,
     onWritten: () => { run.createdReportDirs = []; },
   });
+  if (plan.demo) (plan.json ? io.stderr : io.stdout).write(demoFooter(plan.demo, Object.keys(builtinTargets).length, builtinScenarios.length));
+  return code;
 }
 
 /** The run's reporters: the config's (or the default terminal output), then the report files, then --json. */
@@ -185,7 +188,7 @@ async function runReporters(plan: RunPlan, io: CliIo): Promise<{ reporters: Repo
   let header = '';
   const o: BuiltinReporterOptions = {
     out: plan.json ? io.stderr : io.stdout, err: io.stderr, stdout: io.stdout, tty, color: tty && !io.env.NO_COLOR,
-    verbose: plan.verbose, banner: () => header, cwd: io.cwd,
+    verbose: plan.verbose, banner: () => header, cwd: io.cwd, firstInFull: !!plan.demo,
   };
   const failures: ReporterFailure[] = [];
   const names: readonly string[] = CONFIG_REPORTER_NAMES;
@@ -193,7 +196,9 @@ async function runReporters(plan: RunPlan, io: CliIo): Promise<{ reporters: Repo
     // User reporters load before a database starts: a wrong path should cost no time either.
     ...await loadReporters(plan.reporters, {
       cwd: io.cwd, builtinNames: CONFIG_REPORTER_NAMES, failures,
-      builtin: (name) => (names.includes(name) ? builtinReporters[name as (typeof CONFIG_REPORTER_NAMES)[number]](o) : undefined),
+      // The demo keeps to a screen: a line per cell only where it is redrawn in place.
+      builtin: (name) => (!names.includes(name) ? undefined : plan.demo && !tty && name === 'default' ? builtinReporters.console(o)
+        : builtinReporters[name as (typeof CONFIG_REPORTER_NAMES)[number]](o)),
     }),
     // The report files are the run's record (CI artifacts, --baseline, merge-reports): always written, last but --json.
     ...builtinReporters.files(o),

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { packageNotFound } from '../require-packages.js';
 import type { TargetDefinition } from './define-target.js';
 import { validateTarget } from './validate-target.js';
 import { importUserModule, type UserModule } from './import-user-module.js';
@@ -43,7 +44,8 @@ export async function loadTargets(specs: string[], o: LoadTargetsOptions): Promi
       try {
         mod = await importUserModule(file);
       } catch (e) {
-        throw new UsageError(`--target ${spec}: the module failed to load: ${(e as Error)?.message ?? String(e)}`);
+        const pkg = packageNotFound(e);
+        throw new UsageError(`--target ${spec}: the module failed to load: ${(e as Error)?.message ?? String(e)}${pkg ? `\n  install it in this project: npm install -D ${pkg}` : ''}`);
       }
       if (!mod.hasDefault) throw new UsageError(noDefaultExport(spec, mod.named));
       value = mod.value;

@@ -1,4 +1,5 @@
 import { InfraError } from '../errors.js';
+import { requirePackages } from '../require-packages.js';
 import type { DatabaseServer } from './database-server.js';
 import { readServerVersion } from './server-version.js';
 
@@ -7,6 +8,8 @@ export const POSTGRES_IMAGE = 'postgres:16.6-alpine';
 
 /** Starts PostgreSQL in a Testcontainers container; without a Docker engine it fails with exit 3. */
 export async function startContainerPostgres(): Promise<DatabaseServer> {
+  // Optional peer dependencies: only this provider needs Docker's client libraries.
+  requirePackages(['testcontainers', '@testcontainers/postgresql'], '--db container');
   const { getContainerRuntimeClient } = await import('testcontainers');
   try {
     await getContainerRuntimeClient();

