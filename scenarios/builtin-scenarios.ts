@@ -9,10 +9,12 @@ import { crossUser } from './cross-user.js';
 import { deleteWhileLogging } from './delete-while-logging.js';
 import { hostileInput } from './hostile-input.js';
 import { mixed } from './mixed.js';
+import { operations } from './operations.js';
 
 /** The built-in scenarios, in the order runs and reports list them (the documented order). */
 export const builtinScenarios: readonly Scenario[] = [
   multiMessageFirstRequest, logBeforeCreate, concurrentDuplicates, parallelFirstMessages, retryAfterError,
   unknownUser, crossUser, deleteWhileLogging, hostileInput, mixed,
+  operations,
 ];
 

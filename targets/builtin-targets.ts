@@ -1,4 +1,5 @@
 import type { TargetRegistry } from '../harness/contract/load-target.js';
+import type { TargetDefinition } from '../harness/contract/define-target.js';
 
 /** The built-in targets by name, loaded on demand; the one place they are listed. */
 export const builtinTargets: TargetRegistry = {
@@ -19,4 +20,9 @@ export const builtinTargets: TargetRegistry = {
   'postgresjs-tx': async () => (await import('./postgresjs-tx.js')).default,
   'http-chat': async () => (await import('./http-chat.js')).default,
   'drizzle-postgresjs': async () => (await import('./drizzle-postgresjs.js')).default,
+  // Issue 25: targets of the app's own operations, judged by the serializable invariant.
+  'credits-rmw': async () => (await import('./credits-rmw.js')).default as unknown as TargetDefinition,
+  'credits-atomic': async () => (await import('./credits-atomic.js')).default as unknown as TargetDefinition,
+  'claim-handle': async () => (await import('./claim-handle.js')).default as unknown as TargetDefinition,
+  'claim-handle-upsert': async () => (await import('./claim-handle-upsert.js')).default as unknown as TargetDefinition,
 };

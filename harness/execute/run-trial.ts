@@ -24,7 +24,9 @@ import type { ControlConnection } from '../gate/control-connection.js';
 import type { WireProxy } from '../gate/wire-proxy.js';
 import { ScheduledGate, type Chooser, type ScheduleStep } from '../gate/scheduled-gate.js';
 import { FaultInjector, lockAllTables, terminateBackend } from '../faults/fault-injector.js';
-import { invokeCall, physicalId, type CallEnv, type CallHooks } from './invoke-call.js';
+import { invokeCall, modelIds, physicalId, type CallEnv, type CallHooks } from './invoke-call.js';
+import { mapIds } from './map-ids.js';
+import { builtinInvariants } from '../invariants/builtin-invariants.js';
 import { decodeSnapshot, idCodec, type IdCodec } from './id-codec.js';
 import type { UncaughtErrors } from './uncaught-errors.js';
 
@@ -102,6 +104,13 @@ async function runTrial(
   } else if (isCanonical(env.def)) {
     await canonicalRegisterUsers(env.harnessPool, registered);
   }
+  // Issue 25: the model's initial state, written into the database by its seed hook (physical ids).
+  const model = env.def.model;
+  const keys = workload.keys ?? [];
+  const idTables = modelIds(ns, [...workload.users, ...keys], ids);
+  const physicalScope = { users: workload.users.map((u) => idTables.toPhysical.get(u)!), keys: keys.map((k) => idTables.toPhysical.get(k)!) };
+  const initial = model ? mapIds(model.initial({ users: [...workload.users], keys: [...keys] }), new Map()) : undefined;
+  if (model?.seed) await model.seed({ pool: env.harnessPool }, mapIds(initial, idTables.toPhysical), physicalScope);
   let index = 0;
   const ordered = workload.clients.map((list, client) => list.map((spec) => ({ spec, client, index: index++ })));
   const faults = new Map<number, Fault>(ordered.flat().filter((c) => c.spec.fault).map((c) => [c.index, c.spec.fault!]));
@@ -139,7 +148,7 @@ async function runTrial(
         }
         // A client retries only what did not succeed.
         if (spec.retry && previous?.outcome === 'ok') continue;
-        const callEnv = { ...env, store: stores?.[client] ?? env.store, onCrash: env.uncaught?.onError };
+        const callEnv = { ...env, store: stores?.[client] ?? env.store, onCrash: env.uncaught?.onError, modelIds: idTables };
         try {
           previous = await wrap(() => invokeCall(callEnv, clock, ns, spec, client, i, hooks, ids));
         } catch (e) {
@@ -177,15 +186,20 @@ async function runTrial(
   for (const rec of [...calls, ...statements]) if (rec.error) rec.error = withoutNamespace(rec.error, ns, ids);
   attachStatementCauses(calls, statements);
   const scope = { userIds: users.map((u) => ids.encode(physicalId(ns, u))), sessionIds: sessions.map((s) => ids.encode(physicalId(ns, s))) };
+  // Issue 25: a target of operations only has no chat tables to read.
+  const chatless = typeof env.store.logMessage !== 'function' && !env.store.snapshot && !env.def.tables && !isCanonical(env.def);
   const raw = env.store.snapshot ? await env.store.snapshot(scope)
     : env.def.tables ? await tableSnapshot(env.harnessPool, env.def.tables, scope)
+    : chatless ? { users: [], sessions: [], messages: [] }
     : await canonicalSnapshot(env.harnessPool, scope);
-  const snapshot = decodeSnapshot(raw, ids);
+  const decoded = decodeSnapshot(raw, ids);
+  const snapshot = model ? { ...decoded, model: mapIds(await model.observe({ pool: env.harnessPool }, physicalScope), idTables.toLogical) } : decoded;
   const uncaught = env.uncaught?.take() ?? [];
   // A crashed target's client state is gone (a crashed server restarts): the next trial gets new stores.
   if (uncaught.length) await env.restart?.();
-  const history: History = { ns, calls, statements, ...(uncaught.length ? { uncaught } : {}) };
-  const violations = checkInvariants(history, snapshot, env.def.invariants as Partial<Record<InvariantName, false>>);
+  const history: History = { ns, calls, statements, ...(uncaught.length ? { uncaught } : {}), ...(model ? { model: { initial } } : {}) };
+  const violations = checkInvariants(history, snapshot, env.def.invariants as Partial<Record<InvariantName, false>>,
+    builtinInvariants, env.def.operations ? { operations: env.def.operations } : undefined);
   return { history, snapshot, violations, ...(schedule ? { schedule, picks } : {}) };
 }
 

@@ -34,6 +34,8 @@ export interface CallRecord {
   retry?: boolean;
   /** What the call leaked after it returned, in words ("kept 1 connection checked out", "left a transaction open"). */
   leak?: string;
+  /** Issue 25, op 'operation': its name, args and (outcome ok) the value it returned, all in logical ids. */
+  operation?: { name: string; args: unknown; result?: unknown };
 }
 
 /** One SQL statement a target sent through the trial pool. */
@@ -60,6 +62,8 @@ export interface History {
   statements: StatementRecord[];
   /** Errors the target's code raised outside any call's promise during the trial (uncaught exceptions, unhandled rejections). */
   uncaught?: string[];
+  /** Issue 25, targets with a model: the state the trial started from (logical ids). */
+  model?: { initial: unknown };
 }
 
 /** The messages a call persists, in the order it stores them: its message (the last one, for handleChat), then its reply. */

@@ -10,8 +10,10 @@ import { sessionOwnership } from './session-ownership.js';
 import { orderPreserved } from './order-preserved.js';
 import { noPhantomWrites } from './no-phantom-writes.js';
 import { validCallsSucceed } from './valid-calls-succeed.js';
+import { serializable } from './serializable.js';
 
 /** The built-in invariants, in reporting priority: a trial's verdict names the first one violated. */
 export const builtinInvariants: readonly Invariant[] = [
   noFkError, noDbError, noLeaks, noCrash, noOrphans, ackedDurable, noDuplicates, sessionOwnership, orderPreserved, noPhantomWrites, validCallsSucceed,
+  serializable,
 ];

@@ -14,7 +14,7 @@ import type { TrialPool } from '../gate/trial-pool.js';
 import { findingKey } from '../strategy/failure-groups.js';
 import { randomStrategy, type RandomOutcome } from '../strategy/random-strategy.js';
 import { replayStrategy } from '../strategy/replay-strategy.js';
-import { targetCapabilities, type Scenario, type TargetCapabilities } from '../workload/scenario.js';
+import { notApplicable, targetCapabilities, type Scenario, type TargetCapabilities } from '../workload/scenario.js';
 import { apiWorkloads } from '../workload/fit-to-api.js';
 import { workloadSize } from '../workload/workload.js';
 import { openCellEnv, type CellEnvOptions } from './cell-env.js';
@@ -67,8 +67,17 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   const started = performance.now();
   const { expected, mutes } = cellExpectation(def.expect, o.scenario.name);
   const muter = new FindingMuter(mutes);
+  // Issue 25: operations scenarios need declared operations, chat scenarios a chat store.
+  const skip = o.scenario.kind === 'operations' && !def.operations ? notApplicable(o.scenario, {}) : undefined;
+  if (skip) return notApplicableCell(o, skip, started);
   const cell = await openCellEnv(o);
   const { env } = cell;
+  const caps = targetCapabilities(env.store, def.api, def.operations);
+  const skipChat = notApplicable(o.scenario, caps);
+  if (skipChat) {
+    await cell.close().finally(stopAllServers);
+    return notApplicableCell(o, skipChat, started);
+  }
   let trials = 0;
   let calls = 0;
   let first = null as { runs: number; ms: number } | null;
@@ -117,7 +126,7 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
 
   let outcome: StrategyOutcome & Partial<Pick<RandomOutcome, 'failures'>>;
   try {
-    outcome = await pickStrategy(o, started, targetCapabilities(env.store, def.api), (phase) => { shrinking = phase === 'shrink'; }).run(runCase);
+    outcome = await pickStrategy(o, started, caps, (phase) => { shrinking = phase === 'shrink'; }).run(runCase);
     await o.afterTrials?.(cell.pool, cell.db.name);
   } finally {
     // Servers the target started and did not stop end with the cell; their output stays with the report.
@@ -145,6 +154,15 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   const failures = [];
   for (const [i, f] of found.entries()) failures.push(await describeFailure({ ...o, scenario: o.scenario.name }, f, i));
   return { ...base, outcome: 'fail', ok: expected === 'fail', failure: failures[0], failures };
+}
+
+/** Issue 25: a cell whose scenario does not apply to its target: no trials, a pass, and the reason as its note. */
+function notApplicableCell(o: CellOptions, why: string, started: number): CellResult {
+  return {
+    target: o.target.def.name, scenario: o.scenario.name, mode: o.mode, expected: 'pass', runs: 0, calls: 0,
+    durationMs: Math.round(performance.now() - started), runsToFirstFailure: null, msToFirstFailure: null,
+    gate: o.target.def.gate ?? 'pool', note: `not applicable: ${why}`, outcome: 'pass', ok: true,
+  };
 }
 
 /** Writes the output of every server that exited since the last cell to `<reportDir>/servers/`; returns their entries. */
