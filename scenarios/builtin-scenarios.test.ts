@@ -37,6 +37,7 @@ describe('the scenario catalogue', () => {
     expect(builtinScenarios.map((s) => s.name)).toEqual([
       'multi-message-first-request', 'log-before-create', 'concurrent-duplicates', 'parallel-first-messages',
       'retry-after-error', 'unknown-user', 'cross-user', 'delete-while-logging', 'hostile-input', 'mixed',
+      'operations',
     ]);
     for (const s of builtinScenarios) expect(s.description.length).toBeGreaterThan(20);
   });

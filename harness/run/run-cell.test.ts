@@ -142,3 +142,13 @@ async function cellOf(target: LoadedTarget, scenario: string, o: { seed?: number
     reportDir: path.join(os.tmpdir(), `chatfuzz-run-cell-test-${process.pid}`), reporters: [], replay: o.replay,
   });
 }
+
+// Issue 25: a scenario that does not apply to a target runs no trials and says why.
+describe('cells whose scenario does not apply', () => {
+  it('a chat scenario on a target of operations only, and operations on a chat target: a pass of 0 runs with the reason', async () => {
+    const chat = await runTestCell('credits-atomic', 'mixed', { runs: 5 });
+    expect(chat).toMatchObject({ outcome: 'pass', ok: true, runs: 0, note: 'not applicable: the target has operations only (no logMessage)' });
+    const ops = await runTestCell('upsert', 'operations', { runs: 5 });
+    expect(ops).toMatchObject({ outcome: 'pass', ok: true, runs: 0, note: 'not applicable: the target declares no operations' });
+  });
+});

@@ -1,0 +1,66 @@
+// Issue 25: the operations scenario's workloads, checked on samples (no database).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FULL_CAPABILITIES, notApplicable, type TargetCapabilities } from '../harness/workload/scenario.js';
+import { callLabel, workloadIds } from '../harness/workload/workload.js';
+import { claim } from '../targets/handle-model.js';
+import { spend } from '../targets/credits-model.js';
+import { mixed } from './mixed.js';
+import { operations } from './operations.js';
+
+const CAPS: TargetCapabilities = { ...FULL_CAPABILITIES, operations: { spend, claim }, chat: false };
+
+describe('operations scenario', () => {
+  const samples = fc.sample(operations.arbitrary(CAPS), { numRuns: 500, seed: 25 });
+
+  it('makes 1–4 clients of 1–3 calls of the declared operations, args drawn from the trial’s users and keys', () => {
+    for (const w of samples) {
+      expect(w.clients.length).toBeGreaterThanOrEqual(1);
+      expect(w.clients.length).toBeLessThanOrEqual(4);
+      for (const calls of w.clients) {
+        expect(calls.length).toBeGreaterThanOrEqual(1);
+        expect(calls.length).toBeLessThanOrEqual(3);
+        for (const c of calls) {
+          expect(c.op).toBe('operation');
+          expect(['spend', 'claim']).toContain(c.operation!.name);
+          expect(w.users).toContain((c.operation!.args as { user: string }).user);
+          if (c.operation!.name === 'claim') expect(w.keys).toContain((c.operation!.args as { handle: string }).handle);
+        }
+      }
+      // Operation calls name no session: the chat snapshot's scope stays empty.
+      expect(workloadIds(w).sessions).toEqual([]);
+    }
+    expect(new Set(samples.map((w) => w.clients.length))).toEqual(new Set([1, 2, 3, 4]));
+  });
+
+  it('kills some calls’ connections before and after a statement or COMMIT', () => {
+    const faults = samples.flatMap((w) => w.clients.flat()).map((c) => c.fault).filter((f) => f !== undefined);
+    expect(faults.some((f) => f.when === 'before')).toBe(true);
+    expect(faults.some((f) => f.when === 'after' && f.statement === 1)).toBe(true);
+    expect(faults.some((f) => f.when === 'after' && f.statement === 'commit')).toBe(true);
+  });
+
+  it('prints calls short and stable, as `spend(u1, 3)@c2`', () => {
+    expect(callLabel({ op: 'operation', session: '', user: '', valid: false, operation: { name: 'spend', args: { user: 'u1', amount: 3 } } }, 1)).toBe('spend(u1, 3)@c2');
+    expect(callLabel({ op: 'operation', session: '', user: '', valid: false, operation: { name: 'tag', args: { ids: ['k1'], note: null } }, fault: { statement: 'commit', when: 'after' } }, 0))
+      .toBe('tag(["k1"], null)@c1 [kill after COMMIT]');
+  });
+
+  it('applies to targets with operations only; the chat scenarios to targets with logMessage', () => {
+    expect(notApplicable(operations, CAPS)).toBeUndefined();
+    expect(notApplicable(operations, FULL_CAPABILITIES)).toBe('the target declares no operations');
+    expect(notApplicable(mixed, CAPS)).toBe('the target has operations only (no logMessage)');
+    expect(notApplicable(mixed, FULL_CAPABILITIES)).toBeUndefined();
+  });
+
+  it('mixed adds up to two clients of operations beside the chats for a target that has both', () => {
+    const both = { ...FULL_CAPABILITIES, operations: { spend } };
+    const ws = fc.sample(mixed.arbitrary(both), { numRuns: 300, seed: 7 });
+    const opClients = ws.map((w) => w.clients.filter((calls) => calls.every((c) => c.op === 'operation')).length);
+    expect(Math.max(...opClients)).toBe(2);
+    expect(ws.every((w) => w.clients.some((calls) => calls.some((c) => c.op !== 'operation')))).toBe(true);
+    // A chat target's mixed workloads are what they were.
+    const chatOnly = fc.sample(mixed.arbitrary(FULL_CAPABILITIES), { numRuns: 50, seed: 7 });
+    expect(chatOnly.every((w) => w.clients.flat().every((c) => c.op !== 'operation') && w.keys === undefined)).toBe(true);
+  });
+});
