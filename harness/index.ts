@@ -6,7 +6,7 @@ export type {
   Role, InvariantName, ChatStore, Snapshot, SnapshotScope, TargetContext, TargetDefinition, IsolationLevel,
   CreateSessionRequest, LogMessageRequest, HandleChatRequest, DeleteSessionRequest, ChatMessageInput,
   TargetApi, InputRules, KnownFinding, Expectation, TableMap, IdFormat, GateKind,
-  TargetModel, ModelScope, ModelContext, OperationDefinition, OperationStep, OperationStore, OperationsTargetDefinition,
+  TargetModel, ModelScope, ModelContext, OperationDefinition, OperationStep, OperationStoreOf, OperationsTargetDefinition,
 } from './contract/define-target.js';
 export type { ChatfuzzConfig, Mode } from './contract/define-config.js';
 export { startServer } from './contract/start-server.js';

@@ -139,16 +139,20 @@ export interface TargetDefinition {
   create(ctx: TargetContext): ChatStore | Promise<ChatStore>;
 }
 
-/** Issue 25: a target of its own operations only: create() returns a method per operation and no chat methods. */
-export interface OperationsTargetDefinition extends Omit<TargetDefinition, 'create' | 'model' | 'operations'> {
+/** Issue 25: a target of its own operations only: create() returns a method per operation (taking its args) and no chat methods. */
+export interface OperationsTargetDefinition<O extends Record<string, OperationDefinition<any, any>> = Record<string, OperationDefinition<any, any>>>
+  extends Omit<TargetDefinition, 'create' | 'model' | 'operations'> {
   model: TargetModel<any>;
-  operations: Record<string, OperationDefinition<any, any>>;
-  create(ctx: TargetContext): OperationStore | Promise<OperationStore>;
+  operations: O;
+  create(ctx: TargetContext): OperationStoreOf<O> | Promise<OperationStoreOf<O>>;
 }
 
+/** Issue 25: the methods create() returns for operations `O`, each taking its operation's args. */
+export type OperationStoreOf<O> = { [K in keyof O]: (args: O[K] extends OperationDefinition<any, infer A> ? A : never) => Promise<unknown> };
+
 /** Identity helper that gives a target module its types (a chat target, or one of operations only). */
+export function defineTarget<O extends Record<string, OperationDefinition<any, any>>>(definition: OperationsTargetDefinition<O>): OperationsTargetDefinition<O>;
 export function defineTarget<T extends TargetDefinition>(definition: T): T;
-export function defineTarget<T extends OperationsTargetDefinition>(definition: T): T;
 export function defineTarget(definition: unknown): unknown {
   return definition;
 }
@@ -165,7 +169,7 @@ export interface ModelScope { users: string[]; keys: string[] }
 /** What `model.seed` and `model.observe` get: the harness's own (ungated) pool on the cell's database. */
 export interface ModelContext { pool: Pool }
 
-/** A sequential model of the app's state; every function is optional but `initial` and `observe`. */
+/** A sequential model of the app's state: `initial` and `observe` are required, `seed` optional. */
 export interface TargetModel<S> {
   /** The state a trial starts from (JSON values; ids as the scope names them). */
   initial(scope: ModelScope): S;
@@ -185,9 +189,6 @@ export interface OperationDefinition<S, A> {
   /** Pure: the next state and the expected result (compared by deep equality; `undefined` for none), or `{ refuse: true }`. */
   apply(state: S, args: A): OperationStep<S>;
 }
-
-/** Issue 25: what create() returns for a target of operations only: a method per operation (args in, a Promise of the result out). */
-export interface OperationStore { [operation: string]: (args: any) => Promise<unknown> }
 
 /** Identity helper that gives an operation its types. */
 export function defineOperation<S, A>(definition: OperationDefinition<S, A>): OperationDefinition<S, A> {
