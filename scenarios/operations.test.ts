@@ -64,3 +64,32 @@ describe('operations scenario', () => {
     expect(chatOnly.every((w) => w.clients.flat().every((c) => c.op !== 'operation') && w.keys === undefined)).toBe(true);
   });
 });
+
+// Issue 25, on a real database: a target with both chat and operations runs them side by side in mixed.
+describe('mixed on a target with chat and operations', () => {
+  it('runs chat calls and spends together and passes 60 scheduled trials (chat invariants and serializable)', async () => {
+    const { loadTargets } = await import('../harness/contract/load-target.js');
+    const { builtinTargets } = await import('../targets/builtin-targets.js');
+    const { builtinScenarios } = await import('./builtin-scenarios.js');
+    const { runCell } = await import('../harness/run/run-cell.js');
+    const { testServer } = await import('../test/test-server.js');
+    const [target] = await loadTargets(['./test/fixtures/chat-credits-target.ts'], { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name) });
+    let seeded = 0;
+    let spent = 0;
+    const cell = await runCell({
+      target: target!, scenario: mixed, mode: 'scheduled', server: testServer(), runId: `ops_${process.pid}`, cellIndex: 0, cellCount: 1,
+      runs: 60, timeBudgetMs: null, seed: 2504, callTimeoutMs: 5000, reportDir: `/tmp/chatfuzz-ops-${process.pid}`, reporters: [],
+      afterTrials: async (pool) => {
+        const { rows } = await pool.query('SELECT count(*)::int AS n, count(*) FILTER (WHERE balance < 10)::int AS spent FROM credits');
+        seeded = rows[0].n;
+        spent = rows[0].spent;
+      },
+    });
+    expect(cell.failure?.message).toBeUndefined();
+    expect(cell.error).toBeUndefined();
+    expect(cell).toMatchObject({ outcome: 'pass', runs: 60 });
+    // Every trial seeded its two users' credits, and spends ran in many of them.
+    expect(seeded).toBe(120);
+    expect(spent).toBeGreaterThan(10);
+  }, 120_000);
+});
