@@ -41,3 +41,26 @@ it('credits-rmw fails two spends whose SELECTs both run before either UPDATE (a 
   expect(cell.failure?.invariant).toBe('serializable');
   expect(cell.failure!.message).toMatch(/observe read balance\.u1 is [67] where that order gives 3$/);
 }, 60_000);
+
+it('with UUID ids (ids: uuid): args, seed and observe see UUIDs, verdicts keep u1; a lost update is still caught', async () => {
+  const { runCell } = await import('../harness/run/run-cell.js');
+  const { testServer } = await import('../test/test-server.js');
+  const { operations } = await import('../scenarios/operations.js');
+  const atomic = (await import('./credits-atomic.js')).default;
+  const rmw = (await import('./credits-rmw.js')).default;
+  // The CHECK proves the target is handed UUIDs (the shared model's seed writes text).
+  const uuid = { sql: "CREATE TABLE credits (user_id text PRIMARY KEY CHECK (user_id ~ '^[0-9a-f]{8}-[0-9a-f-]{27}$'), balance int NOT NULL);" };
+  const run = (def: object, runs: number) => runCell({
+    target: { def: { ...def, ids: 'uuid', schema: uuid } as never, source: 'test' }, scenario: operations, mode: 'scheduled', server: testServer(),
+    runId: `uuid_${process.pid}`, cellIndex: 0, cellCount: 1, runs, timeBudgetMs: null, seed: 2505, callTimeoutMs: 5000,
+    reportDir: `/tmp/chatfuzz-uuid-${process.pid}`, reporters: [],
+  });
+  const pass = await run(atomic, 40);
+  expect(pass.error).toBeUndefined();
+  expect(pass.failure?.message).toBeUndefined();
+  expect(pass).toMatchObject({ outcome: 'pass', runs: 40 });
+  const fail = await run(rmw, 100);
+  expect(fail.failure?.invariant).toBe('serializable');
+  expect(fail.failure!.message).toMatch(/observe read balance\.u[12] is|succeeded where the model refuses/);
+  expect(fail.failure!.model!.initial).toEqual({ balance: { u1: 10, u2: 10 } });
+}, 120_000);
