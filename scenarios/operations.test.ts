@@ -49,7 +49,7 @@ describe('operations scenario', () => {
   it('applies to targets with operations only; the chat scenarios to targets with logMessage', () => {
     expect(notApplicable(operations, CAPS)).toBeUndefined();
     expect(notApplicable(operations, FULL_CAPABILITIES)).toBe('the target declares no operations');
-    expect(notApplicable(mixed, CAPS)).toBe('the target has operations only (no logMessage)');
+    expect(notApplicable(mixed, CAPS)).toBe('the target has operations only (no logMessage, or a schema of its own without `tables`)');
     expect(notApplicable(mixed, FULL_CAPABILITIES)).toBeUndefined();
   });
 

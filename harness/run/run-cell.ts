@@ -18,6 +18,7 @@ import { notApplicable, targetCapabilities, type Scenario, type TargetCapabiliti
 import { apiWorkloads } from '../workload/fit-to-api.js';
 import { workloadSize } from '../workload/workload.js';
 import { openCellEnv, type CellEnvOptions } from './cell-env.js';
+import { isCanonical } from '../contract/canonical-schema.js';
 import { cellExpectation, FindingMuter } from './cell-expectation.js';
 import { describeFailure, type ReportedFailure } from './describe-failure.js';
 import type { Reporter } from './reporter.js';
@@ -67,8 +68,13 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   const started = performance.now();
   const { expected, mutes } = cellExpectation(def.expect, o.scenario.name);
   const muter = new FindingMuter(mutes);
-  // Issue 25: operations scenarios need declared operations, chat scenarios a chat store.
-  const skip = o.scenario.kind === 'operations' && !def.operations ? notApplicable(o.scenario, {}) : undefined;
+  // Issue 25: operations scenarios need declared operations, chat scenarios a chat store; what the
+  // definition tells is decided before a database is made (a target of operations with a schema of
+  // its own and no `tables` has no chat the harness can read), the rest once the store exists.
+  const skip = notApplicable(o.scenario, {
+    ...(def.operations && Object.keys(def.operations).length ? { operations: def.operations } : {}),
+    ...(def.operations && !isCanonical(def) && !def.tables ? { chat: false } : {}),
+  });
   if (skip) return notApplicableCell(o, skip, started);
   const cell = await openCellEnv(o);
   const { env } = cell;

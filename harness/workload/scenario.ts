@@ -49,5 +49,5 @@ export interface Scenario {
 /** Issue 25: why a scenario does not apply to a target of these capabilities, or undefined when it does. */
 export function notApplicable(scenario: Pick<Scenario, 'kind'>, caps: Pick<TargetCapabilities, 'operations' | 'chat'>): string | undefined {
   if (scenario.kind === 'operations') return caps.operations ? undefined : 'the target declares no operations';
-  return caps.chat === false ? 'the target has operations only (no logMessage)' : undefined;
+  return caps.chat === false ? 'the target has operations only (no logMessage, or a schema of its own without `tables`)' : undefined;
 }
