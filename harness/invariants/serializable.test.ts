@@ -124,3 +124,9 @@ describe('serializable', () => {
     expect(checkSerializable(trial(calls, u1(30)), u1(30 - spent + 1), model)).toHaveLength(1);
   });
 });
+
+it('a model whose apply throws is the target\'s bug, said as such, not a finding', () => {
+  const broken = { operations: { spend: { args: spend.args, apply: () => { throw new Error('boom'); } } } };
+  const h = trial([op(0, 0, 'spend', { user: 'u1', amount: 3 }, [1, 2])], u1(10));
+  expect(() => checkSerializable(h, u1(7), broken)).toThrow(/^operation spend's apply threw on spend\(u1, 3\)@c1 in state \{"balance":\{"u1":10\}\}: boom$/);
+});

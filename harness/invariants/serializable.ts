@@ -74,8 +74,20 @@ export function checkSerializable(history: Pick<History, 'calls' | 'model'>, obs
   const failed = new Set<string>();
   const order: number[] = [];
   let best: Best | undefined;
-  const step = (e: Entry, state: unknown): OperationStep<unknown> => e.op!.apply(state, e.call.operation!.args);
+  const step = (e: Entry, state: unknown): OperationStep<unknown> => {
+    try {
+      return e.op!.apply(state, e.call.operation!.args);
+    } catch (err) {
+      // The model is the target's code: its own bug must not read as a finding.
+      throw new Error(`operation ${e.call.operation!.name}'s apply threw on ${e.call.label} in state ${short(state)}: ${(err as Error)?.message ?? String(err)}`);
+    }
+  };
   const popcount = (m: number) => { let n = 0; for (; m; m &= m - 1) n++; return n; };
+  // The closest order: the one that placed the most calls before it got stuck.
+  const note = (done: number, reason: string, involved: number[]) => {
+    const n = popcount(done) * 2 + (done === all ? 1 : 0);
+    if (!best || n > best.done) best = { placed: [...order], done: n, reason, involved };
+  };
 
   const search = (done: number, state: unknown): boolean => {
     const key = `${done}|${canonicalJson(state)}`;
@@ -116,11 +128,6 @@ export function checkSerializable(history: Pick<History, 'calls' | 'model'>, obs
     note(done, reasons.length ? reasons.join('; ') : 'no call may go next', involved);
     failed.add(key);
     return false;
-  };
-  // The closest order: the one that placed the most calls before it got stuck.
-  const note = (done: number, reason: string, involved: number[]) => {
-    const n = popcount(done) * 2 + (done === all ? 1 : 0);
-    if (!best || n > best.done) best = { placed: [...order], done: n, reason, involved };
   };
 
   if (search(0, history.model.initial)) return [];
