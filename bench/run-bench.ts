@@ -19,6 +19,7 @@ import upsert from '../targets/upsert.js';
 import { applySchema } from '../harness/db/apply-schema.js';
 import { createRunDatabase } from '../harness/db/run-database.js';
 import { openCellEnv } from '../harness/run/cell-env.js';
+import { benchSerializable } from './checker-bench.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const skipMatrix = process.argv.includes('--no-matrix');
@@ -29,6 +30,9 @@ const reportDir = await mkdtemp(path.join(os.tmpdir(), 'chatfuzz-bench-'));
 const runId = `bench_${Date.now().toString(36)}`;
 let cellIndex = 0;
 const out: Record<string, unknown> = { server: `${server.kind} ${server.serverVersion}`, cpus: os.cpus().length, node: process.version };
+
+// Issue 25: the serializable checker's time per trial (no database; bench/checker-bench.ts).
+for (const row of benchSerializable()) line(`serializable checker: ${row.calls} overlapping calls, ms per trial (goal: median ≤ 5 at 8)`, row);
 
 // Six calls on three clients: two first requests for one session and a conversation beside them.
 const SIX_CALLS: Workload = {

@@ -1,11 +1,12 @@
 // chatfuzz's public entry: what a target module and a config file import.
-export { defineTarget } from './contract/define-target.js';
+export { defineTarget, defineOperation } from './contract/define-target.js';
 export { defineConfig } from './contract/define-config.js';
 export { uuidV5, UuidMap } from './contract/uuid-ids.js';
 export type {
   Role, InvariantName, ChatStore, Snapshot, SnapshotScope, TargetContext, TargetDefinition, IsolationLevel,
   CreateSessionRequest, LogMessageRequest, HandleChatRequest, DeleteSessionRequest, ChatMessageInput,
   TargetApi, InputRules, SessionSemantics, DeleteSemantics, StoredMessageIds, ServerIdChatStore, KnownFinding, Expectation, TableMap, IdFormat, GateKind,
+  TargetModel, ModelScope, ModelContext, OperationDefinition, OperationStep, OperationStoreOf, OperationsTargetDefinition,
 } from './contract/define-target.js';
 export type { ChatfuzzConfig, Mode } from './contract/define-config.js';
 export type {

@@ -250,3 +250,24 @@ describe('renderHtml', () => {
     expect(html.match(/<section class="detail"/g)).toHaveLength(3);
   });
 });
+
+// Issue 25: an operation's result and the model's states are shown, as text.
+describe('renderHtml: operations', () => {
+  it('shows what an operation returned and the model state before and after, hostile content escaped', () => {
+    const r = sampleResults();
+    const f = r.cells[0]!.failure!;
+    f.counterexample.ops[0]!.label = 'spend(u1, 3)@c2';
+    f.counterexample.ops[0]!.result = { note: '<img src=x onerror=alert(1)>' };
+    f.model = { initial: { balance: { u1: 10 } }, observed: { balance: { '<script>x</script>': 9 } } };
+    f.snapshot = { users: [], sessions: [], messages: [], missing: [] };
+    const html = renderHtml(r);
+    expect(html).toContain('spend(u1, 3)@c2');
+    expect(html).toContain('data-result>{&quot;note&quot;:&quot;&lt;img src=x onerror=alert(1)&gt;&quot;}</span>');
+    expect(html).toMatch(/<pre data-model="initial">\{\n &quot;balance&quot;: \{\n  &quot;u1&quot;: 10/);
+    expect(html).toContain('&lt;script&gt;x&lt;/script&gt;');
+    expect(html).not.toContain('<img src=x');
+    expect(html.match(/<script/g)).toHaveLength(1);
+    // An operations target has no chat rows: the empty rows tables are left out.
+    expect(html.split('<h3>Database rows after the trial</h3>').length).toBe(renderHtml(sampleResults()).split('<h3>Database rows after the trial</h3>').length - 1);
+  });
+});

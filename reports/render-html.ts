@@ -16,6 +16,7 @@ const MAX_SQL = 300;
 // A shrunk counterexample has a handful of calls; an unshrinkable one must not take the whole report.
 const MAX_STATEMENTS = 400;
 const MAX_CONTENT = 160;
+const MAX_MODEL = 2000;
 const MAX_SNAPSHOT_ROWS = 50;
 
 // The one-sentence explanation printed under each failure's invariant.
@@ -268,7 +269,9 @@ function renderFailure(f: CellFailure, anchor: string): string {
     `<div class="replay"><code id="${replayId}" data-replay>${text(f.replay)}</code><button type="button" class="copy" data-copy="${replayId}">copy</button></div>`,
     '<h3>Counterexample: one lane per client, every call and statement in order</h3>',
     renderTimeline(f),
-    f.snapshot ? renderSnapshot(f.snapshot, f.counterexample?.ops ?? []) : '',
+    f.model ? renderModel(f.model) : '',
+    f.snapshot && !(f.model && !f.snapshot.sessions.length && !f.snapshot.messages.length && !f.snapshot.missing.length)
+      ? renderSnapshot(f.snapshot, f.counterexample?.ops ?? []) : '',
     `<h3>Violations (${(f.violations ?? []).length})</h3>`,
     `<ul class="violations">${(f.violations ?? [])
       .map(
@@ -340,7 +343,9 @@ function renderTimeline(f: CellFailure): string {
       const err = op.error ? `<div class="err">${errorHtml(op.error)}</div>` : '';
       return (
         `<td class="o-${escapeHtml(op.outcome)}" data-event="complete" data-client="${lane}" data-call="${e.call}" data-op-outcome="${escapeHtml(op.outcome)}">` +
-        `<span class="mono">◀ #${e.call}</span> → <b>${text(op.outcome)}</b>${err}</td>`
+        `<span class="mono">◀ #${e.call}</span> → <b>${text(op.outcome)}</b>` +
+        // Issue 25: what an operation returned.
+        `${op.result !== undefined ? ` <span class="mono" data-result>${text(clip(JSON.stringify(op.result), MAX_CONTENT))}</span>` : ''}${err}</td>`
       );
     });
     return `<tr><td class="t">${text(String(e.tick))}</td>${tds.join('')}</tr>`;
@@ -432,6 +437,13 @@ const MARK_TEXT: Record<SnapshotMark, string> = {
   phantom: 'phantom: stored although the call was refused',
   misplaced: 'misplaced: stored in another session than its call wrote to',
 };
+
+/** Issue 25: the model's state before the trial and the one observe read after it, as JSON text. */
+function renderModel(m: NonNullable<CellFailure['model']>): string {
+  const json = (v: unknown) => text(clip(v === undefined ? 'undefined' : JSON.stringify(v, null, 1), MAX_MODEL));
+  return '<h3>Model state</h3><table class="snapshot model"><tr><th>before the trial (initial)</th><th>after it (observe)</th></tr>' +
+    `<tr><td><pre data-model="initial">${json(m.initial)}</pre></td><td><pre data-model="observed">${json(m.observed)}</pre></td></tr></table>`;
+}
 
 /** The rows the trial left in the database, highlighted where they break an invariant, and the acked messages that are missing. */
 function renderSnapshot(s: FailureSnapshot, ops: CounterexampleOp[]): string {

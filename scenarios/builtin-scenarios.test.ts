@@ -38,6 +38,7 @@ describe('the scenario catalogue', () => {
       'multi-message-first-request', 'log-before-create', 'concurrent-duplicates', 'parallel-first-messages',
       'retry-after-error', 'unknown-user', 'cross-user', 'delete-while-logging', 'hostile-input', 'mixed',
       'delete-by-other',
+      'operations',
     ]);
     for (const s of builtinScenarios) expect(s.description.length).toBeGreaterThan(20);
   });

@@ -10,6 +10,7 @@ import { deleteWhileLogging } from './delete-while-logging.js';
 import { hostileInput } from './hostile-input.js';
 import { mixed } from './mixed.js';
 import { deleteByOther } from './delete-by-other.js';
+import { operations } from './operations.js';
 
 /** The built-in scenarios, in the order runs and reports list them (the documented order). */
 export const builtinScenarios: readonly Scenario[] = [
@@ -17,5 +18,6 @@ export const builtinScenarios: readonly Scenario[] = [
   unknownUser, crossUser, deleteWhileLogging, hostileInput, mixed,
   // Declared app semantics (issue 24).
   deleteByOther,
+  operations,
 ];
 

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { faultArbitrary } from '../harness/workload/fault-arbitrary.js';
 import { MessageFactory } from '../harness/workload/message-factory.js';
-import type { CallSpec, Fault, WorkloadMessage } from '../harness/workload/workload.js';
+import type { CallSpec, Fault, Workload, WorkloadMessage } from '../harness/workload/workload.js';
 import type { Role } from '../harness/contract/define-target.js';
-import type { Scenario } from '../harness/workload/scenario.js';
+import type { Scenario, TargetCapabilities } from '../harness/workload/scenario.js';
+import { operationCall, OPERATION_SCOPE } from './operations.js';
 import { HOSTILE_KINDS, HostileMessages, LOOKALIKE_SESSION_IDS, type HostileKind } from './hostile-input.js';
 
 const MAX_CALLS = 12;
@@ -46,6 +47,17 @@ export const mixed: Scenario = {
   name: 'mixed',
   description: 'all of the above randomly combined: conversations (handleChat carries the whole history) with duplicates, parallel replies, killed connections and retries, unknown and intruding users (who may delete), deletes and hostile content',
   arbitrary(caps) {
+    const chat = chatArbitrary(caps);
+    if (!caps.operations) return chat;
+    // Issue 25: a target with operations of its own gets up to two more clients making them beside the chats.
+    const opClients = fc.array(fc.array(operationCall(caps.operations), { minLength: 1, maxLength: 2 }), { minLength: 0, maxLength: 2 });
+    return fc.tuple(chat, opClients).map(([w, ops]) => ({ ...w, keys: [...OPERATION_SCOPE.keys], clients: [...w.clients, ...ops] }));
+  },
+};
+
+/** The conversations (the inner block keeps the body's indentation, so the change merges). */
+function chatArbitrary(caps: TargetCapabilities): fc.Arbitrary<Workload> {
+  {
     const thread: fc.Arbitrary<Thread> = fc.record({
       unknownOwner: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
       lookalikeId: fc.boolean(),
@@ -155,5 +167,5 @@ export const mixed: Scenario = {
       });
       return { users: ['u1', 'u2'], clients };
     });
-  },
-};
+  }
+}

@@ -36,4 +36,9 @@ export const builtinTargets: TargetRegistry = {
   'semantic-chat': async () => (await import('./semantic-chat.js')).default,
   'delete-no-owner-check': async () => (await import('./delete-no-owner-check.js')).default,
   'soft-delete-accepts': async () => (await import('./soft-delete-accepts.js')).default,
+  // Issue 25: targets of the app's own operations, judged by the serializable invariant.
+  'credits-rmw': async () => (await import('./credits-rmw.js')).default as unknown as TargetDefinition,
+  'credits-atomic': async () => (await import('./credits-atomic.js')).default as unknown as TargetDefinition,
+  'claim-handle': async () => (await import('./claim-handle.js')).default as unknown as TargetDefinition,
+  'claim-handle-upsert': async () => (await import('./claim-handle-upsert.js')).default as unknown as TargetDefinition,
 };

@@ -13,6 +13,8 @@ export const INVARIANT_NAMES = [
   'no-fk-error', 'no-db-error', 'no-leaks', 'no-crash', 'no-orphans', 'acked-durable', 'no-duplicates',
   // Declared app semantics (issue 24): deletes are judged right after ownership, before the checks a wrong delete would trip second.
   'session-ownership', 'delete-ownership', 'deleted-stays-deleted', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed',
+  // Issue 25 (user-defined operations): judged against the target's sequential model.
+  'serializable',
 ] as const;
 
 /** Stable invariant names (a public contract); a target may opt out of one with `invariants: { name: false }`. */
@@ -55,6 +57,8 @@ export interface Snapshot {
   sessions: { id: string; userId: string; deleted?: boolean }[];
   /** `deleted`: a soft-deleted message, not shown to the user; absent means false. */
   messages: { id?: string; sessionId: string; role: string; content: string; deleted?: boolean }[];
+  /** Targets with a `model`: what `model.observe` read after the trial, in the workload's logical ids (the harness fills it). */
+  model?: unknown;
 }
 
 /** How a target's ids look: the harness's own text ids, or UUIDs (deterministic v5 of the harness id, mapped back in reports). */
@@ -164,10 +168,65 @@ export interface TargetDefinition {
    * each time with a `databaseUrl` of that client's own, so every statement is tied to its call.
    */
   gate?: GateKind;
+  /** Issue 25: the sequential model the `operations` are judged against (the `serializable` invariant). */
+  model?: TargetModel<any>;
+  /** Issue 25: the app's own operations by name; create()'s result has a method of each name taking the generated args. */
+  operations?: Record<string, OperationDefinition<any, any>>;
   create(ctx: TargetContext): ChatStore | ServerIdChatStore | Promise<ChatStore | ServerIdChatStore>;
 }
 
-/** Identity helper that gives a target module its types. */
-export function defineTarget<T extends TargetDefinition>(definition: T): T {
+/** Issue 25: a target of its own operations only: create() returns a method per operation (taking its args) and no chat methods. */
+export interface OperationsTargetDefinition<O extends Record<string, OperationDefinition<any, any>> = Record<string, OperationDefinition<any, any>>>
+  extends Omit<TargetDefinition, 'create' | 'model' | 'operations'> {
+  model: TargetModel<any>;
+  operations: O;
+  create(ctx: TargetContext): OperationStoreOf<O> | Promise<OperationStoreOf<O>>;
+}
+
+/** Issue 25: the methods create() returns for operations `O`, each taking its operation's args. */
+export type OperationStoreOf<O> = { [K in keyof O]: (args: O[K] extends OperationDefinition<any, infer A> ? A : never) => Promise<unknown> };
+
+/** Identity helper that gives a target module its types (a chat target, or one of operations only). */
+export function defineTarget<O extends Record<string, OperationDefinition<any, any>>>(definition: OperationsTargetDefinition<O>): OperationsTargetDefinition<O>;
+export function defineTarget<T extends TargetDefinition>(definition: T): T;
+export function defineTarget(definition: unknown): unknown {
+  return definition;
+}
+
+// ---- Issue 25: user-defined operations and their sequential model --------------------------
+
+/**
+ * The ids a trial owns, in the workload's logical names (`u1`, `k1`): users are registered,
+ * keys are free names for anything else unique (a handle, a slug). The harness maps them to the
+ * trial's own physical ids wherever they appear (args, seed, results, the observed state).
+ */
+export interface ModelScope { users: string[]; keys: string[] }
+
+/** What `model.seed` and `model.observe` get: the harness's own (ungated) pool on the cell's database. */
+export interface ModelContext { pool: Pool }
+
+/** A sequential model of the app's state: `initial` and `observe` are required, `seed` optional. */
+export interface TargetModel<S> {
+  /** The state a trial starts from (JSON values; ids as the scope names them). */
+  initial(scope: ModelScope): S;
+  /** Reads the database into the model's shape after a trial (ids as the scope passed in names them). */
+  observe(ctx: ModelContext, scope: ModelScope): Promise<S>;
+  /** Writes `state` into the database before the trial's calls; without it the target's registerUsers (if any) is all the set-up. */
+  seed?(ctx: ModelContext, state: S, scope: ModelScope): Promise<void>;
+}
+
+/** What a model step gives: the next state and the call's expected result, or a refusal (the call must fail with a domain error and no effect). */
+export type OperationStep<S, R = unknown> = { state: S; result: R } | { refuse: true };
+
+/** One of the app's own operations: how its args are generated and what it does to the model's state. */
+export interface OperationDefinition<S, A> {
+  /** A fast-check arbitrary of JSON args, given the trial's logical users and keys. */
+  args(scope: ModelScope): import('fast-check').Arbitrary<A>;
+  /** Pure: the next state and the expected result (compared by deep equality; `undefined` for none), or `{ refuse: true }`. */
+  apply(state: S, args: A): OperationStep<S>;
+}
+
+/** Identity helper that gives an operation its types. */
+export function defineOperation<S, A>(definition: OperationDefinition<S, A>): OperationDefinition<S, A> {
   return definition;
 }

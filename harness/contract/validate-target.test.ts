@@ -105,3 +105,33 @@ describe('validateTarget: declared app semantics (issue 24)', () => {
       .toEqual(["`api.sessions.create: 'explicit'` needs a createSession() method (or declare 'implicit')"]);
   });
 });
+
+// Issue 25: operations and their model.
+describe('validateTarget and validateStore: operations', () => {
+  const model = { initial: () => ({}), observe: async () => ({}) };
+  const op = { args: () => null, apply: () => ({ refuse: true }) };
+  const t = (extra: object) => validateTarget({ name: 't', create() {}, ...extra }, SCENARIOS);
+
+  it('accepts a model with operations, and a model alone', () => {
+    expect(t({ model, operations: { spend: op } })).toEqual([]);
+    expect(t({ model: { ...model, seed: async () => {} } })).toEqual([]);
+  });
+
+  it('names what is missing, one sentence each', () => {
+    expect(t({ operations: { spend: op } })).toEqual(['`operations` need a `model: { initial, observe }` to be judged against (the serializable invariant)']);
+    expect(t({ model: { initial: () => ({}) }, operations: {} })).toEqual(['`model.observe` must be a function (see docs/operations.md)']);
+    expect(t({ model, operations: { spend: { apply: op.apply } } })).toEqual([expect.stringMatching(/^`operations\.spend\.args` must be a function/)]);
+    expect(t({ model, operations: { 'my-op': op, logMessage: op } })).toEqual([
+      expect.stringMatching(/^operation name "my-op" must be a JavaScript identifier/),
+      expect.stringMatching(/^operation name "logMessage" is a ChatStore method/),
+    ]);
+    expect(t({ model, operations: [op] })).toEqual(['`operations` must map operation names to defineOperation({ args, apply })']);
+  });
+
+  it('a store of operations only needs no logMessage nor snapshot, but a method per operation', () => {
+    const def = { schema: { sql: 'create table x ()' }, operations: { spend: op, refund: op } } as never;
+    expect(validateStore({ spend: async () => {}, refund: async () => {} }, def)).toEqual([]);
+    expect(validateStore({ spend: async () => {} }, def)).toEqual(['the object create() returned has no refund() method for operation "refund"']);
+    expect(validateStore({ spend: async () => {} }, { schema: 'canonical' })).toEqual(['the ChatStore has no logMessage() method']);
+  });
+});

@@ -35,6 +35,7 @@ export function validateTarget(value: unknown, scenarioNames: readonly string[])
       else if (v !== 'pass' && v !== 'fail') problems.push(`\`expect["${k}"]\` must be "pass", "fail" or { mute: [{ invariant, sqlstate?, constraint?, note? }] }, not ${JSON.stringify(v)}`);
     }
   }
+  problems.push(...operationProblems(t));
   if (t.invariants !== undefined) {
     if (typeof t.invariants !== 'object' || t.invariants === null) problems.push('`invariants` must map invariant names to false');
     else for (const [k, v] of Object.entries(t.invariants)) {
@@ -46,13 +47,17 @@ export function validateTarget(value: unknown, scenarioNames: readonly string[])
 }
 
 /** Problems with the ChatStore a target's `create` returned; empty when it has the required shape. */
-export function validateStore(store: unknown, def: Pick<TargetDefinition, 'schema' | 'tables'> & { api?: TargetDefinition['api'] }): string[] {
+export function validateStore(store: unknown, def: Pick<TargetDefinition, 'schema' | 'tables' | 'operations'> & { api?: TargetDefinition['api'] }): string[] {
   if (typeof store !== 'object' || store === null) return ['`create(ctx)` must return (or resolve to) an object with logMessage (and createSession, handleChat, … where the app has them)'];
   const s = store as Record<string, unknown>;
   const problems: string[] = [];
-  if (typeof s.logMessage !== 'function') problems.push('the ChatStore has no logMessage() method');
+  // Issue 25: a target of its own operations needs no chat methods, but a method per operation.
+  const operations = Object.keys(def.operations ?? {});
+  for (const name of operations) if (typeof s[name] !== 'function') problems.push(`the object create() returned has no ${name}() method for operation "${name}"`);
+  const chatless = operations.length > 0 && s.logMessage === undefined;
+  if (typeof s.logMessage !== 'function' && !chatless) problems.push('the ChatStore has no logMessage() method');
   for (const m of OPTIONAL_METHODS) if (s[m] !== undefined && typeof s[m] !== 'function') problems.push(`the ChatStore's ${m} must be a method when present`);
-  if (!isCanonical(def) && typeof s.snapshot !== 'function' && !def.tables) {
+  if (!chatless && !isCanonical(def) && typeof s.snapshot !== 'function' && !def.tables) {
     problems.push('a target with its own schema must implement snapshot(scope) or describe its `tables`: the harness cannot read tables it does not know');
   }
   // Declared app semantics (issue 24): an explicit create needs the method that creates.
@@ -141,5 +146,34 @@ function tableProblems(t: unknown): string[] {
   if (x.users !== undefined && !ok(x.users, ['table', 'id'])) problems.push('`tables.users` needs `table` and `id` column names');
   if (!ok(x.sessions, ['table', 'id', 'owner'])) problems.push('`tables.sessions` needs `table`, `id` and `owner` column names');
   if (!ok(x.messages, ['table', 'session', 'role', 'content', 'order'])) problems.push('`tables.messages` needs `table`, `session`, `role`, `content` and `order` column names (and `id` if messages have one)');
+  return problems;
+}
+
+// ---- Issue 25: operations and their model ------------------------------------------------
+
+const CHAT_METHODS = ['createSession', 'logMessage', 'handleChat', 'deleteSession', 'registerUsers', 'snapshot', 'close'];
+
+/** Problems with a target's `model` and `operations`: each operation has args() and apply(), and operations need a model. */
+function operationProblems(t: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const model = t.model as Record<string, unknown> | undefined;
+  if (model !== undefined) {
+    if (typeof model !== 'object' || model === null) return ['`model` must be { initial(scope), observe(ctx, scope), seed?(ctx, state, scope) }'];
+    for (const f of ['initial', 'observe'] as const) if (typeof model[f] !== 'function') problems.push(`\`model.${f}\` must be a function (see docs/operations.md)`);
+    if (model.seed !== undefined && typeof model.seed !== 'function') problems.push('`model.seed` must be a function (ctx, state, scope) => Promise<void> when present');
+  }
+  const ops = t.operations;
+  if (ops === undefined) return problems;
+  if (typeof ops !== 'object' || ops === null || Array.isArray(ops)) return [...problems, '`operations` must map operation names to defineOperation({ args, apply })'];
+  const names = Object.keys(ops);
+  if (names.length && model === undefined) problems.push('`operations` need a `model: { initial, observe }` to be judged against (the serializable invariant)');
+  for (const name of names) {
+    const op = (ops as Record<string, unknown>)[name] as Record<string, unknown> | null;
+    if (!/^[A-Za-z_$][\w$]*$/.test(name)) problems.push(`operation name "${name}" must be a JavaScript identifier (it names a method of create()'s result)`);
+    if (CHAT_METHODS.includes(name)) problems.push(`operation name "${name}" is a ChatStore method; give the operation a name of its own`);
+    if (typeof op !== 'object' || op === null) { problems.push(`\`operations.${name}\` must be defineOperation({ args, apply })`); continue; }
+    if (typeof op.args !== 'function') problems.push(`\`operations.${name}.args\` must be a function ({ users, keys }) => fast-check arbitrary`);
+    if (typeof op.apply !== 'function') problems.push(`\`operations.${name}.apply\` must be a pure function (state, args) => { state, result } | { refuse: true }`);
+  }
   return problems;
 }

@@ -72,3 +72,23 @@ describe('invokeCall with declared app semantics', () => {
     expect(rec2.message).not.toHaveProperty('serverId');
   });
 });
+
+// Issue 25: an operation call gets its args in the trial's ids and records its result, and a refusal, in the workload's.
+it('an operation call: args mapped to physical ids, the result mapped back, a plain Error recorded as a domain refusal', async () => {
+  const { invokeCall, modelIds } = await import('./invoke-call.js');
+  const { idCodec } = await import('./id-codec.js');
+  const { Clock } = await import('../history/history.js');
+  const seen: unknown[] = [];
+  const store = {
+    whoOwns: async (a: { handle: string }) => { seen.push(a); return { owner: 't7_u2', [a.handle]: ['t7_u2', 3] }; },
+    claim: async () => { throw new Error('handle t7_k1 is taken'); },
+  } as never;
+  const env = { store, callTimeoutMs: 2000, modelIds: modelIds('t7_', ['u1', 'u2', 'k1'], idCodec('text')) };
+  const call = (name: string, args: unknown) => ({ op: 'operation' as const, session: '', user: '', valid: false, operation: { name, args } });
+  const ok = await invokeCall({ env, clock: new Clock(), ns: 't7_', spec: call('whoOwns', { handle: 'k1' }), client: 1, index: 0 });
+  expect(seen).toEqual([{ handle: 't7_k1' }]);
+  expect(ok).toMatchObject({ outcome: 'ok', label: 'whoOwns(k1)@c2', op: 'operation', operation: { name: 'whoOwns', args: { handle: 'k1' }, result: { owner: 'u2', k1: ['u2', 3] } } });
+  const refused = await invokeCall({ env, clock: new Clock(), ns: 't7_', spec: call('claim', { user: 'u1', handle: 'k1' }), client: 0, index: 1 });
+  expect(refused).toMatchObject({ outcome: 'fail', error: { kind: 'domain' }, operation: { name: 'claim' } });
+  expect(refused.operation!.result).toBeUndefined();
+});

@@ -7,6 +7,7 @@ import { storedMessages, type CallRecord, type Clock } from '../history/history.
 import { callLabel, type CallSpec, type WorkloadMessage } from '../workload/workload.js';
 import { brokenInputRule } from '../workload/broken-input-rule.js';
 import { idCodec, type IdCodec } from './id-codec.js';
+import { mapIds } from './map-ids.js';
 
 /** What a call needs from its trial: the target's store, how long a call may take and the input it may refuse. */
 export interface CallEnv {
@@ -19,6 +20,17 @@ export interface CallEnv {
   wire?: { setCall(client: number, ctx: CallContext | undefined): void };
   /** Declared app semantics (issue 24): `messageIds: 'server'` makes the harness read the ids a write resolves to. */
   api?: Pick<TargetApi, 'messageIds'>;
+  /** Issue 25: the trial's logical ids (users, keys) and their physical ones, for operation args and results. */
+  modelIds?: ModelIds;
+}
+
+/** Issue 25: a trial's id tables for operation calls, each way. */
+export interface ModelIds { toPhysical: ReadonlyMap<string, string>; toLogical: ReadonlyMap<string, string> }
+
+/** The id tables of a trial whose workload names `users` and `keys` (logical) in namespace `ns`. */
+export function modelIds(ns: string, names: readonly string[], ids: IdCodec): ModelIds {
+  const pairs = names.map((n) => [n, ids.encode(physicalId(ns, n))] as const);
+  return { toPhysical: new Map(pairs), toLogical: new Map(pairs.map(([l, p]) => [p, l])) };
 }
 
 // --- Declared app semantics (issue 24): content as stored, server-minted ids ---
@@ -58,7 +70,8 @@ export function physicalId(ns: string, logical: string): string {
   return ns + logical;
 }
 
-function buildRequest(ns: string, call: CallSpec, ids: IdCodec): any {
+function buildRequest(ns: string, call: CallSpec, ids: IdCodec, env: CallEnv): any {
+  if (call.op === 'operation') return mapIds(call.operation!.args, env.modelIds?.toPhysical ?? new Map());
   const sessionId = ids.encode(physicalId(ns, call.session));
   const userId = ids.encode(physicalId(ns, call.user));
   const message = (m: WorkloadMessage) => ({ messageId: ids.encode(physicalId(ns, m.id)), role: m.role, content: m.content });
@@ -95,9 +108,9 @@ export interface CallHooks { callStarted(call: number): void; callEnded(call: nu
  */
 export async function invokeCall(c: Call): Promise<CallRecord> {
   const { env, clock, ns, spec, client, index, hooks, ids = idCodec('text') } = c;
-  const req = buildRequest(ns, spec, ids);
+  const req = buildRequest(ns, spec, ids, env);
   const last = spec.messages?.at(-1);
-  const broken = brokenInputRule(req, env.inputRules);
+  const broken = spec.op === 'operation' ? undefined : brokenInputRule(req, env.inputRules);
   const rec: CallRecord = {
     index, client, op: spec.op, label: callLabel(spec, client), valid: spec.valid && !broken,
     sessionId: physicalId(ns, spec.session), userId: physicalId(ns, spec.user),
@@ -108,6 +121,9 @@ export async function invokeCall(c: Call): Promise<CallRecord> {
   if (spec.reply) rec.reply = { messageId: physicalId(ns, spec.reply.id), role: spec.reply.role, content: spec.reply.content };
   if (broken) rec.refusable = broken;
   if (spec.retry) rec.retry = true;
+  // Issue 25: an operation is named, not a session write; the model judges it (serializable).
+  if (spec.operation) { rec.sessionId = ''; rec.userId = ''; rec.operation = { name: spec.operation.name, args: spec.operation.args }; }
+  const methodName = spec.operation?.name ?? spec.op;
   noteStoredContent(rec, env.inputRules?.normalize);
   const serverIds = env.api?.messageIds === 'server' && (spec.op === 'logMessage' || spec.op === 'handleChat');
   let resolved: unknown;
@@ -117,17 +133,18 @@ export async function invokeCall(c: Call): Promise<CallRecord> {
   env.wire?.setCall(client, ctx);
   let timer: NodeJS.Timeout | undefined;
   let stopListening = () => {};
-  const method = (env.store as any)[spec.op] as ((r: unknown) => unknown) | undefined;
+  const method = (env.store as any)[methodName] as ((r: unknown) => unknown) | undefined;
   const call = callContext.run(ctx, async () => {
-    if (typeof method !== 'function') throw new Error(`the target has no ${spec.op}() method`);
+    if (typeof method !== 'function') throw new Error(`the target has no ${methodName}() method`);
     // A synchronous throw stays a call error: an awaiting caller cannot tell it from a rejection.
-    resolved = await returnedPromise(method.call(env.store, req), spec.op);
+    resolved = await returnedPromise(method.call(env.store, req), methodName);
   });
   const timeout = new Promise<typeof TIMEOUT>((resolve) => { timer = setTimeout(() => resolve(TIMEOUT), env.callTimeoutMs); });
   try {
     const crash = new Promise<typeof CRASHED>((resolve) => { if (env.onCrash) stopListening = env.onCrash(() => resolve(CRASHED)); });
     const r = await Promise.race([call.then(() => undefined), timeout, crash]);
     if (r === undefined && serverIds) noteServerIds(rec, resolved);
+    if (r === undefined && rec.operation && resolved !== undefined) rec.operation.result = mapIds(resolved, env.modelIds?.toLogical ?? new Map());
     if (r === CRASHED) {
       rec.outcome = 'info';
       rec.error = { kind: 'timeout', message: 'abandoned: the target crashed (an uncaught error) while the call ran' };

@@ -27,7 +27,9 @@ import type { ControlConnection } from '../gate/control-connection.js';
 import type { WireProxy } from '../gate/wire-proxy.js';
 import { ScheduledGate, type Chooser, type ScheduleStep } from '../gate/scheduled-gate.js';
 import { FaultInjector, lockAllTables, terminateBackend } from '../faults/fault-injector.js';
-import { invokeCall, physicalId, type CallEnv, type CallHooks } from './invoke-call.js';
+import { invokeCall, modelIds, physicalId, type CallEnv, type CallHooks, type ModelIds } from './invoke-call.js';
+import { mapIds } from './map-ids.js';
+import { builtinInvariants } from '../invariants/builtin-invariants.js';
 import { decodeSnapshot, idCodec, type IdCodec } from './id-codec.js';
 import type { UncaughtErrors } from './uncaught-errors.js';
 
@@ -107,10 +109,11 @@ async function runTrial(t: TrialRun): Promise<TrialResult> {
   // The target sees its own id format; everything recorded keeps the harness's ids.
   const ids = idCodec(env.def.ids);
   await registerUsers(env, workload.users.map((u) => ids.encode(physicalId(ns, u))));
+  const m = await seedModel(env, workload, ns, ids);
   let index = 0;
   const ordered = workload.clients.map((list, client) => list.map((spec) => ({ spec, client, index: index++ })));
   const injector = faultInjector(env, t.gate, ordered);
-  const calls = await runClients(t, ordered, ids, injector);
+  const calls = await runClients(t, ordered, ids, injector, m);
   // A call that returned and still holds a connection, or released one inside its own transaction,
   // leaked it; a call that timed out may still be using its connection, so it is not judged.
   for (const c of calls) {
@@ -123,7 +126,25 @@ async function runTrial(t: TrialRun): Promise<TrialResult> {
   env.pool.reclaim();
   env.wire?.reclaim();
   calls.sort((a, b) => a.invokedAt - b.invokedAt);
-  return judgeTrial(t, calls, ids);
+  return judgeTrial(t, calls, ids, m);
+}
+
+/** Issue 25: a trial's model state and id tables (logical ↔ physical), for targets with a `model`. */
+interface ModelRun {
+  idTables: ModelIds;
+  physicalScope: { users: string[]; keys: string[] };
+  initial: unknown;
+}
+
+/** Issue 25: the model's initial state, written into the database by its seed hook (physical ids). */
+async function seedModel(env: TrialEnv, workload: Workload, ns: string, ids: IdCodec): Promise<ModelRun> {
+  const model = env.def.model;
+  const keys = workload.keys ?? [];
+  const idTables = modelIds(ns, [...workload.users, ...keys], ids);
+  const physicalScope = { users: workload.users.map((u) => idTables.toPhysical.get(u)!), keys: keys.map((k) => idTables.toPhysical.get(k)!) };
+  const initial = model ? mapIds(model.initial({ users: [...workload.users], keys: [...keys] }), new Map()) : undefined;
+  if (model?.seed) await model.seed({ pool: env.harnessPool }, mapIds(initial, idTables.toPhysical), physicalScope);
+  return { idTables, physicalScope, initial };
 }
 
 async function registerUsers(env: TrialEnv, registered: string[]): Promise<void> {
@@ -149,7 +170,7 @@ function faultInjector(env: TrialEnv, gate: StatementGate, ordered: OrderedCall[
 }
 
 /** Runs every client's calls at once (each client's in turn) behind the gate; resolves to the calls made, in the order they ended. */
-async function runClients(t: TrialRun, ordered: OrderedCall[][], ids: IdCodec, injector: FaultInjector | undefined): Promise<CallRecord[]> {
+async function runClients(t: TrialRun, ordered: OrderedCall[][], ids: IdCodec, injector: FaultInjector | undefined, m: ModelRun): Promise<CallRecord[]> {
   const { env, hooks } = t;
   const calls: CallRecord[] = [];
   const stores = await env.clientStores?.(t.workload.clients.length);
@@ -177,7 +198,7 @@ async function runClients(t: TrialRun, ordered: OrderedCall[][], ids: IdCodec, i
         }
         // A client retries only what did not succeed.
         if (spec.retry && previous?.outcome === 'ok') continue;
-        const callEnv = { ...env, store: stores?.[client] ?? env.store, onCrash: env.uncaught?.onError, api: env.def.api };
+        const callEnv = { ...env, store: stores?.[client] ?? env.store, onCrash: env.uncaught?.onError, api: env.def.api, modelIds: m.idTables };
         try {
           previous = await t.wrap(() => invokeCall({ env: callEnv, clock: t.clock, ns: t.ns, spec, client, index: i, hooks, ids }));
         } catch (e) {
@@ -202,24 +223,32 @@ async function runClients(t: TrialRun, ordered: OrderedCall[][], ids: IdCodec, i
 }
 
 /** The trial's history (ids without its namespace), the target's rows after it, and the invariants it broke. */
-async function judgeTrial(t: TrialRun, calls: CallRecord[], ids: IdCodec): Promise<TrialResult> {
+async function judgeTrial(t: TrialRun, calls: CallRecord[], ids: IdCodec, m: ModelRun): Promise<TrialResult> {
   const { env, ns } = t;
+  const model = env.def.model;
   const { users, sessions } = workloadIds(t.workload);
   const { statements, schedule, picks } = t.evidence();
   // Errors echo physical ids (`Key (id)=(t6_s1)`); without the trial prefix a replay reads the same.
   for (const rec of [...calls, ...statements]) if (rec.error) rec.error = withoutNamespace(rec.error, ns, ids);
   attachStatementCauses(calls, statements);
   const scope = { userIds: users.map((u) => ids.encode(physicalId(ns, u))), sessionIds: sessions.map((s) => ids.encode(physicalId(ns, s))) };
+  // Issue 25: a target of operations only has no chat tables to read.
+  const chatless = typeof env.store.logMessage !== 'function' && !env.store.snapshot && !env.def.tables && !isCanonical(env.def);
   const raw = env.store.snapshot ? await targetSnapshot(env, scope)
     : env.def.tables ? await tableSnapshot(env.harnessPool, env.def.tables, scope)
+    : chatless ? { users: [], sessions: [], messages: [] }
     : await canonicalSnapshot(env.harnessPool, scope);
-  const snapshot = decodeSnapshot(raw, ids);
+  const decoded = decodeSnapshot(raw, ids);
+  const snapshot = model ? { ...decoded, model: mapIds(await model.observe({ pool: env.harnessPool }, m.physicalScope), m.idTables.toLogical) } : decoded;
   const uncaught = env.uncaught?.take() ?? [];
   // A crashed target's client state is gone (a crashed server restarts): the next trial gets new stores.
   if (uncaught.length) await env.restart?.();
   const semantics = declaredSemantics(env.def);
-  const history: History = { ns, calls, statements, ...(uncaught.length ? { uncaught } : {}), ...(semantics ? { semantics } : {}) };
-  const violations = checkInvariants(history, snapshot, env.def.invariants as Partial<Record<InvariantName, false>>);
+  const history: History = {
+    ns, calls, statements, ...(uncaught.length ? { uncaught } : {}), ...(semantics ? { semantics } : {}), ...(model ? { model: { initial: m.initial } } : {}),
+  };
+  const violations = checkInvariants(history, snapshot, env.def.invariants as Partial<Record<InvariantName, false>>,
+    builtinInvariants, env.def.operations ? { operations: env.def.operations } : undefined);
   return { history, snapshot, violations, ...(schedule ? { schedule, picks } : {}) };
 }
 

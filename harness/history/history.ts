@@ -37,6 +37,8 @@ export interface CallRecord {
   retry?: boolean;
   /** What the call leaked after it returned, in words ("kept 1 connection checked out", "left a transaction open"). */
   leak?: string;
+  /** Issue 25, op 'operation': its name, args and (outcome ok) the value it returned, all in logical ids. */
+  operation?: { name: string; args: unknown; result?: unknown };
 }
 
 /** One SQL statement a target sent through the trial pool. */
@@ -65,6 +67,8 @@ export interface History {
   uncaught?: string[];
   /** What the app declared it means (issue 24), for the checks that depend on it; absent: the defaults. */
   semantics?: DeclaredSemantics;
+  /** Issue 25, targets with a model: the state the trial started from (logical ids). */
+  model?: { initial: unknown };
 }
 
 /** The declared app semantics the checks read (from the target's `api`), all optional, defaults as before. */

@@ -31,7 +31,8 @@ export const ackedDurable: Invariant = {
     const tombstones = history.semantics?.afterDelete === 'refuse';
     const mayBeDeleted = (c: CallRecord) => deletes.some((d) => d.sessionId === c.sessionId && (tombstones || d.completedAt > c.invokedAt));
     for (const c of history.calls) {
-      if (c.outcome !== 'ok' || c.op === 'deleteSession' || mayBeDeleted(c)) continue;
+      // Issue 25: an operation's effect is the model's business (serializable).
+      if (c.outcome !== 'ok' || c.op === 'deleteSession' || c.op === 'operation' || mayBeDeleted(c)) continue;
       const s = logicalId(history, c.sessionId);
       const owner = sessions.get(c.sessionId);
       if (owner === undefined) {

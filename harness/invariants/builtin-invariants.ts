@@ -12,9 +12,11 @@ import { noPhantomWrites } from './no-phantom-writes.js';
 import { validCallsSucceed } from './valid-calls-succeed.js';
 import { deleteOwnership } from './delete-ownership.js';
 import { deletedStaysDeleted } from './deleted-stays-deleted.js';
+import { serializable } from './serializable.js';
 
 /** The built-in invariants, in reporting priority: a trial's verdict names the first one violated. */
 export const builtinInvariants: readonly Invariant[] = [
   noFkError, noDbError, noLeaks, noCrash, noOrphans, ackedDurable, noDuplicates, sessionOwnership,
   deleteOwnership, deletedStaysDeleted, orderPreserved, noPhantomWrites, validCallsSucceed,
+  serializable,
 ];

@@ -89,7 +89,7 @@ describe('checkInvariants', () => {
   it('the built-in invariants have stable documented names, in priority order', () => {
     expect(builtinInvariants.map((i) => i.name)).toEqual([
       'no-fk-error', 'no-db-error', 'no-leaks', 'no-crash', 'no-orphans', 'acked-durable', 'no-duplicates',
-      'session-ownership', 'delete-ownership', 'deleted-stays-deleted', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed',
+      'session-ownership', 'delete-ownership', 'deleted-stays-deleted', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed', 'serializable',
     ]);
     expect(builtinInvariants.map((i) => i.name)).toEqual(INVARIANT_NAMES);
   });

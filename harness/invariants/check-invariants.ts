@@ -3,7 +3,7 @@
 // priority. Hands on: Violations, each one sentence naming calls and rows.
 import type { History } from '../history/history.js';
 import type { InvariantName, Snapshot } from '../contract/define-target.js';
-import type { Invariant, Violation } from './invariant.js';
+import type { Invariant, InvariantModel, Violation } from './invariant.js';
 import { builtinInvariants } from './builtin-invariants.js';
 
 /** Runs every enabled invariant; violations come in the invariants' priority order. */
@@ -12,6 +12,7 @@ export function checkInvariants(
   snapshot: Snapshot,
   disabled: Partial<Record<InvariantName, false>> = {},
   invariants: readonly Invariant[] = builtinInvariants,
+  model?: InvariantModel,
 ): Violation[] {
-  return invariants.filter((inv) => disabled[inv.name] !== false).flatMap((inv) => inv.check(history, snapshot));
+  return invariants.filter((inv) => disabled[inv.name] !== false).flatMap((inv) => inv.check(history, snapshot, model));
 }

@@ -1,5 +1,5 @@
 import type { History } from '../history/history.js';
-import type { InvariantName, Snapshot } from '../contract/define-target.js';
+import type { InvariantName, OperationDefinition, Snapshot } from '../contract/define-target.js';
 
 /** One broken promise, explained in one sentence that names rows and calls. */
 export interface Violation {
@@ -17,5 +17,9 @@ export interface Violation {
 export interface Invariant {
   name: InvariantName;
   description: string;
-  check(history: History, snapshot: Snapshot): Violation[];
+  /** `model`: the target's declared operations, for the checkers of a sequential model (Issue 25). */
+  check(history: History, snapshot: Snapshot, model?: InvariantModel): Violation[];
 }
+
+/** Issue 25: what a checker of the target's sequential model needs from its definition. */
+export interface InvariantModel { operations: Record<string, OperationDefinition<any, any>> }

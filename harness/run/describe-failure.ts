@@ -69,6 +69,7 @@ export async function describeFailure(o: FailureContext, failure: ReportedFailur
       ops: history.calls.map((c) => ({
         client: c.client, label: c.label, outcome: c.outcome, invokedAt: c.invokedAt, completedAt: c.completedAt,
         ...(c.error ? { error: c.error } : {}),
+        ...(c.operation?.result !== undefined ? { result: c.operation.result } : {}),
       })),
       ...(schedule ? { schedule: schedule.map(formatStep) } : {}),
     },
@@ -79,6 +80,7 @@ export async function describeFailure(o: FailureContext, failure: ReportedFailur
     workload: failure.case.workload,
     shrinks: failure.shrinks ?? 0,
     snapshot: failureSnapshot(history, failure.result.snapshot),
+    ...(history.model ? { model: { initial: history.model.initial, observed: failure.result.snapshot.model } } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ export interface CounterexampleOp {
   invokedAt: number;
   completedAt: number;
   error?: CallRecord['error'];
+  /** Issue 25: an operation's returned value (outcome ok), in logical ids. */
+  result?: unknown;
 }
 
 /** One distinct failure of a cell, shrunk: what broke, the calls that broke it and how to replay them. */
@@ -39,6 +41,8 @@ export interface CellFailure {
   shrinks: number;
   /** The shrunk trial's database rows (ids without the trial prefix), marked where they break an invariant. */
   snapshot?: FailureSnapshot;
+  /** Issue 25, targets with a model: the state the trial started from and the one observe read after it (logical ids). */
+  model?: { initial: unknown; observed: unknown };
 }
 
 /** A known finding a target muted, with how often it showed. */

@@ -157,3 +157,13 @@ describe('a cell the time budget cut before its trials', () => {
     expect(cutFail.failure).toBeUndefined();
   });
 });
+
+// Issue 25: a scenario that does not apply to a target runs no trials and says why.
+describe('cells whose scenario does not apply', () => {
+  it('a chat scenario on a target of operations only, and operations on a chat target: a pass of 0 runs with the reason', async () => {
+    const chat = await runTestCell('credits-atomic', 'mixed', { runs: 5 });
+    expect(chat).toMatchObject({ outcome: 'pass', ok: true, runs: 0, note: 'not applicable: the target has operations only (no logMessage, or a schema of its own without `tables`)' });
+    const ops = await runTestCell('upsert', 'operations', { runs: 5 });
+    expect(ops).toMatchObject({ outcome: 'pass', ok: true, runs: 0, note: 'not applicable: the target declares no operations' });
+  });
+});

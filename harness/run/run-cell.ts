@@ -12,11 +12,12 @@ import type { TrialPool } from '../gate/trial-pool.js';
 import { findingKey } from '../strategy/failure-groups.js';
 import { randomStrategy, type RandomOutcome } from '../strategy/random-strategy.js';
 import { replayStrategy } from '../strategy/replay-strategy.js';
-import { targetCapabilities, type Scenario, type TargetCapabilities } from '../workload/scenario.js';
+import { notApplicable, targetCapabilities, type Scenario, type TargetCapabilities } from '../workload/scenario.js';
 import { apiWorkloads } from '../workload/fit-to-api.js';
 import { workloadSize } from '../workload/workload.js';
 import { openCellEnv } from './cell-env.js';
 import type { CellSpec } from './cell-spec.js';
+import { isCanonical } from '../contract/canonical-schema.js';
 import { cellExpectation, FindingMuter } from './cell-expectation.js';
 import { describeFailure, type ReportedFailure } from './describe-failure.js';
 import type { Reporter } from './reporter.js';
@@ -46,8 +47,22 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
   const started = performance.now();
   const { expected, mutes } = cellExpectation(def.expect, scenario.name);
   const muter = new FindingMuter(mutes);
+  // Issue 25: operations scenarios need declared operations, chat scenarios a chat store; what the
+  // definition tells is decided before a database is made (a target of operations with a schema of
+  // its own and no `tables` has no chat the harness can read), the rest once the store exists.
+  const skip = notApplicable(scenario, {
+    ...(def.operations && Object.keys(def.operations).length ? { operations: def.operations } : {}),
+    ...(def.operations && !isCanonical(def) && !def.tables ? { chat: false } : {}),
+  });
+  if (skip) return notApplicableCell(spec, skip, started);
   const cell = await openCellEnv(spec);
   const { env } = cell;
+  const caps = targetCapabilities(env.store, def.api, def.operations);
+  const skipChat = notApplicable(scenario, caps);
+  if (skipChat) {
+    await cell.close().finally(stopAllServers);
+    return notApplicableCell(spec, skipChat, started);
+  }
   let trials = 0;
   let calls = 0;
   let first = null as { runs: number; ms: number } | null;
@@ -121,7 +136,7 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
 
   let outcome: StrategyOutcome & Partial<Pick<RandomOutcome, 'failures'>>;
   try {
-    outcome = await pickStrategy(spec, started, targetCapabilities(env.store, def.api), (phase) => { shrinking = phase === 'shrink'; }).run(runCase);
+    outcome = await pickStrategy(spec, started, caps, (phase) => { shrinking = phase === 'shrink'; }).run(runCase);
     await hooks.afterTrials?.(cell.pool, cell.db.name);
   } finally {
     // Servers the target started and did not stop end with the cell; their output stays with the report.
@@ -168,6 +183,15 @@ function withNote<T extends { note?: string }>(cell: T, note: string): T {
 }
 
 function sleep(ms: number) { return new Promise((r) => setTimeout(r, ms)); }
+
+/** Issue 25: a cell whose scenario does not apply to its target: no trials, a pass, and the reason as its note. */
+function notApplicableCell(o: CellSpec, why: string, started: number): CellResult {
+  return {
+    target: o.target.def.name, scenario: o.scenario.name, mode: o.run.mode, expected: 'pass', runs: 0, calls: 0,
+    durationMs: Math.round(performance.now() - started), runsToFirstFailure: null, msToFirstFailure: null,
+    gate: o.target.def.gate ?? 'pool', note: `not applicable: ${why}`, outcome: 'pass', ok: true,
+  };
+}
 
 /** Writes the output of every server that exited since the last cell to `<reportDir>/servers/`; returns their entries. */
 async function keepServerLogs(reportDir: string, prefix: string): Promise<NonNullable<CellResult['servers']>> {

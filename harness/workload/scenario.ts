@@ -1,5 +1,5 @@
 import type fc from 'fast-check';
-import type { ChatStore, InputRules, TargetApi } from '../contract/define-target.js';
+import type { ChatStore, InputRules, OperationDefinition, TargetApi } from '../contract/define-target.js';
 import type { Workload } from './workload.js';
 
 /** What a target's API can express; scenarios (and fitToApi after them) only generate calls it can take. */
@@ -21,11 +21,17 @@ export interface TargetCapabilities {
   deleteMissing?: 'ok' | 'refuse';
   /** api.sessions.delete.afterDelete 'refuse': every call on a deleted session after (or racing) its delete may be refused. */
   afterDelete?: 'recreate' | 'refuse';
+  /** Issue 25: the target's own operations (scenario `operations`, and `mixed` beside chat calls). */
+  operations?: Record<string, OperationDefinition<any, any>>;
+  /** Issue 25: false for a target of operations only (no logMessage): the chat scenarios do not apply to it. */
+  chat?: boolean;
 }
 
 /** The capabilities of a store and its declared API shape. */
-export function targetCapabilities(store: ChatStore, api: TargetApi = {}): TargetCapabilities {
+export function targetCapabilities(store: ChatStore, api: TargetApi = {}, operations?: Record<string, OperationDefinition<any, any>>): TargetCapabilities {
   return {
+    ...(operations && Object.keys(operations).length ? { operations } : {}),
+    ...(typeof store.logMessage !== 'function' ? { chat: false } : {}),
     handleChat: typeof store.handleChat === 'function',
     deleteSession: typeof store.deleteSession === 'function',
     createSession: typeof store.createSession === 'function',
@@ -45,5 +51,13 @@ export const FULL_CAPABILITIES: TargetCapabilities = { handleChat: true, deleteS
 export interface Scenario {
   name: string;
   description: string;
+  /** Issue 25: 'operations' scenarios apply to targets that declare operations; the others (default 'chat') to targets with logMessage. */
+  kind?: 'chat' | 'operations';
   arbitrary(caps: TargetCapabilities): fc.Arbitrary<Workload>;
+}
+
+/** Issue 25: why a scenario does not apply to a target of these capabilities, or undefined when it does. */
+export function notApplicable(scenario: Pick<Scenario, 'kind'>, caps: Pick<TargetCapabilities, 'operations' | 'chat'>): string | undefined {
+  if (scenario.kind === 'operations') return caps.operations ? undefined : 'the target declares no operations';
+  return caps.chat === false ? 'the target has operations only (no logMessage, or a schema of its own without `tables`)' : undefined;
 }

@@ -5,7 +5,9 @@
 import type { Role } from '../contract/define-target.js';
 
 /** The calls a workload can make on a ChatStore. */
-export type OpName = 'createSession' | 'logMessage' | 'handleChat' | 'deleteSession';
+export type OpName = 'createSession' | 'logMessage' | 'handleChat' | 'deleteSession'
+  // Issue 25: one of the target's own declared operations (CallSpec.operation names it).
+  | 'operation';
 
 /** A message as the workload names it: logical id (`m3`), role and content unique within the trial. */
 export interface WorkloadMessage { id: string; role: Role; content: string }
@@ -25,6 +27,8 @@ export interface CallSpec {
   fault?: Fault;
   /** Re-sends the client's previous call, with the same ids, if that call did not succeed. */
   retry?: boolean;
+  /** Issue 25, op 'operation': the declared operation and its JSON args in logical ids (`session` and `user` are then ''). */
+  operation?: { name: string; args: unknown };
 }
 
 /**
@@ -44,6 +48,8 @@ export function faultPlace(f: Fault): string {
 export interface Workload {
   users: string[];
   clients: CallSpec[][];
+  /** Issue 25: logical names besides users the trial owns (`k1`), mapped to physical ids like users. */
+  keys?: string[];
 }
 
 /** Short, stable text for a call: `handleChat(s1, [system,user])@c1`. */
@@ -69,14 +75,24 @@ function baseLabel(call: CallSpec, client: number): string {
       const reply = call.reply ? ` +reply ${call.reply.id}` : '';
       return `handleChat(${call.session}, [${ms.map((m) => m.role).join(',')}], ${ms.at(-1)?.id ?? '-'}${reply}, ${call.user})${at}`;
     }
+    case 'operation':
+      return `${call.operation!.name}(${argsText(call.operation!.args)})${at}`;
   }
+}
+
+/** `u1, 3` for `{ user: 'u1', amount: 3 }`: a record's values in order, strings bare, anything else as JSON. */
+export function argsText(args: unknown): string {
+  const one = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? 'undefined' : JSON.stringify(v));
+  if (args !== null && typeof args === 'object' && !Array.isArray(args)) return Object.values(args).map(one).join(', ');
+  if (Array.isArray(args)) return args.map(one).join(', ');
+  return args === undefined ? '' : one(args);
 }
 
 /** Every logical id a workload mentions, for scoping the snapshot. */
 export function workloadIds(w: Workload): { users: string[]; sessions: string[] } {
   const users = new Set(w.users);
   const sessions = new Set<string>();
-  for (const calls of w.clients) for (const c of calls) { users.add(c.user); sessions.add(c.session); }
+  for (const calls of w.clients) for (const c of calls) if (c.op !== 'operation') { users.add(c.user); sessions.add(c.session); }
   return { users: [...users], sessions: [...sessions] };
 }
 
