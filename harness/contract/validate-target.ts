@@ -27,6 +27,7 @@ export function validateTarget(value: unknown, scenarioNames: readonly string[])
   if (t.gate !== undefined && !(GATES as readonly unknown[]).includes(t.gate)) {
     problems.push(`\`gate\` must be one of ${GATES.join(', ')}, not ${JSON.stringify(t.gate)}`);
   }
+  problems.push(...appInstanceProblems(t));
   if (t.expect !== undefined) {
     if (typeof t.expect !== 'object' || t.expect === null) problems.push('`expect` must map scenario names (or "*") to "pass", "fail" or { mute: [...] }');
     else for (const [k, v] of Object.entries(t.expect)) {
@@ -114,5 +115,20 @@ function tableProblems(t: unknown): string[] {
   if (x.users !== undefined && !ok(x.users, ['table', 'id'])) problems.push('`tables.users` needs `table` and `id` column names');
   if (!ok(x.sessions, ['table', 'id', 'owner'])) problems.push('`tables.sessions` needs `table`, `id` and `owner` column names');
   if (!ok(x.messages, ['table', 'session', 'role', 'content', 'order'])) problems.push('`tables.messages` needs `table`, `session`, `role`, `content` and `order` column names (and `id` if messages have one)');
+  return problems;
+}
+
+// Issue 26's fields: `env` names variables, `alias` maps specifiers to files; both need the wire gate's per-client URLs.
+function appInstanceProblems(t: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (t.env !== undefined) {
+    if (!Array.isArray(t.env) || !t.env.every((v) => typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v))) problems.push("`env` must list environment variable names, such as ['POSTGRES_URL']");
+    else if (t.gate === 'pool') problems.push("`env` sets each logical client's own gated URL, which only the wire gate has: remove `gate: 'pool'` (env implies gate: 'wire')");
+  }
+  if (t.alias !== undefined) {
+    if (typeof t.alias !== 'object' || t.alias === null || Array.isArray(t.alias) || !Object.values(t.alias).every((v) => typeof v === 'string' && v !== '')) {
+      problems.push("`alias` must map module specifiers to files of yours, such as { '@/app/(auth)/auth': './fake-auth.ts' }");
+    }
+  }
   return problems;
 }

@@ -14,6 +14,8 @@ import { ControlConnection } from '../gate/control-connection.js';
 import type { ChatStore } from '../contract/define-target.js';
 import { catchUncaught } from '../execute/uncaught-errors.js';
 import { latencySampler, type LatencyRange } from '../faults/latency-sampler.js';
+import { AppInstance } from '../contract/app-instance.js';
+import type { AppInstanceContext } from '../contract/define-target.js';
 
 /** The application_name of the connections handed to targets, so pg_stat_activity tells them from the harness's. */
 export const TARGET_APPLICATION_NAME = 'chatfuzz target';
@@ -44,6 +46,8 @@ export interface CellEnv {
   isolation?: IsolationLevel;
   /** The wire gate's proxy, for targets with `gate: 'wire'`. */
   wire?: WireProxy;
+  /** What the target's app instances printed, `[c1 stderr] line` (the last OUTPUT_LINES lines). */
+  output: string[];
   /** Closes the store, every connection and drops the database; safe after a partial set-up. */
   close(): Promise<void>;
 }
@@ -67,11 +71,31 @@ export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
   let control: ControlConnection | undefined;
   // Wire targets get a store per logical client, each built from that client's own URL; others one store (client 0).
   const stores = new Map<number, Promise<ChatStore>>();
+  // The app instances (ctx.load, ctx.route) live as long as the store built with them.
+  const instances: AppInstance[] = [];
+  const output: string[] = [];
   const closeStores = async (waitMs: number) => {
     const all = await Promise.all([...stores.values()].map((s) => s.catch(() => undefined)));
     stores.clear();
     // A close() that returns nothing (a synchronous one) or throws is fine: the store is done either way.
     await Promise.all(all.map((s) => s?.close && Promise.race([Promise.resolve().then(() => s.close!()).catch(() => {}), sleep(waitMs)])));
+    await Promise.all(instances.splice(0).map((i) => i.close()));
+  };
+  const appContext = (client: number, url: string): AppInstanceContext => {
+    let instance: AppInstance | undefined;
+    const app = () => {
+      if (!wire) throw new UsageError(`target ${def.name}: ctx.load and ctx.route need the wire gate (each logical client's own URL): add \`gate: 'wire'\` or \`env: ['DATABASE_URL']\` to the definition`);
+      if (!instance) {
+        instance = new AppInstance({
+          client, targetFile: o.target.file, alias: def.alias,
+          env: Object.fromEntries((def.env ?? []).map((name) => [name, url])),
+          onOutput: (stream, line) => { output.push(`[c${client + 1} ${stream}] ${line}`); if (output.length > OUTPUT_LINES) output.shift(); },
+        });
+        instances.push(instance);
+      }
+      return instance;
+    };
+    return { load: async (s) => app().load(s), route: async (s, e) => app().route(s, e) };
   };
   const close = async () => {
     await closeStores(2000);
@@ -89,8 +113,10 @@ export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
     const create = async (client: number): Promise<ChatStore> => {
       let store: unknown;
       try {
-        store = await def.create(wire ? { pool, databaseUrl: await wire.urlFor(client), client } : { pool, databaseUrl: db.url });
+        const url = wire ? await wire.urlFor(client) : db.url;
+        store = await def.create({ pool, databaseUrl: url, ...(wire ? { client } : {}), ...appContext(client, url) });
       } catch (e) {
+        if (e instanceof UsageError) throw e;
         throw new UsageError(`target ${def.name}: create()${wire ? ` for client ${client}` : ''} threw: ${(e as Error)?.message ?? String(e)}`);
       }
       const problems = validateStore(store, def);
@@ -122,7 +148,10 @@ export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
     await close();
     throw e;
   }
-  return { db, pool, env, ...(isolation ? { isolation } : {}), ...(wire ? { wire } : {}), close };
+  return { db, pool, env, output, ...(isolation ? { isolation } : {}), ...(wire ? { wire } : {}), close };
 }
+
+/** How many lines of the app instances' output a cell keeps. */
+const OUTPUT_LINES = 200;
 
 function sleep(ms: number) { return new Promise((r) => setTimeout(r, ms).unref()); }

@@ -1,0 +1,23 @@
+// Module resolution hooks of an app instance's worker (app-instance-worker.ts): a specifier in the
+// target's `alias` map, or a file an alias names by path, resolves to the user's replacement.
+import { fileURLToPath } from 'node:url';
+
+let bySpecifier = {};
+let byFile = {};
+
+/** Receives the alias maps (file URLs) from register(). */
+export function initialize(data) {
+  bySpecifier = data?.bySpecifier ?? {};
+  byFile = data?.byFile ?? {};
+}
+
+const stem = (file) => file.replace(/\.(c|m)?(t|j)sx?$/, '').replace(/\/index$/, '');
+
+/** Replaces aliased specifiers before resolution and aliased files after it. */
+export async function resolve(specifier, context, nextResolve) {
+  const direct = bySpecifier[specifier];
+  if (direct) return { url: direct, shortCircuit: true };
+  const resolved = await nextResolve(specifier, context);
+  const replaced = resolved.url.startsWith('file:') ? byFile[stem(fileURLToPath(resolved.url.replace(/[?#].*$/, '')))] : undefined;
+  return replaced ? { ...resolved, url: replaced, format: undefined } : resolved;
+}
