@@ -16,8 +16,9 @@ const stem = (file) => file.replace(/\.(c|m)?(t|j)sx?$/, '').replace(/\/index$/,
 /** Replaces aliased specifiers before resolution and aliased files after it. */
 export async function resolve(specifier, context, nextResolve) {
   const direct = bySpecifier[specifier];
-  if (direct) return { url: direct, shortCircuit: true };
+  // Resolved again through the chain, so tsx loads the replacement as the TypeScript it is.
+  if (direct) return nextResolve(direct, context);
   const resolved = await nextResolve(specifier, context);
   const replaced = resolved.url.startsWith('file:') ? byFile[stem(fileURLToPath(resolved.url.replace(/[?#].*$/, '')))] : undefined;
-  return replaced ? { ...resolved, url: replaced, format: undefined } : resolved;
+  return replaced ? nextResolve(replaced, context) : resolved;
 }

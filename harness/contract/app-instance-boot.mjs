@@ -1,4 +1,8 @@
-// An app instance's worker thread starts here: tsx loads the worker's TypeScript (app-instance-worker.ts).
-import { tsImport } from 'tsx/esm/api';
+// An app instance's worker thread starts here: tsx is registered once for the whole thread (one
+// module graph: every ctx.load of a client shares the app's modules), then the worker's own code runs.
+import { register } from 'tsx/esm/api';
+import { register as registerCjs } from 'tsx/cjs/api';
 
-await tsImport('./app-instance-worker.ts', import.meta.url);
+register();
+registerCjs();
+await import('./app-instance-worker.ts');

@@ -2,10 +2,9 @@
 // so the app's module graph, process.env and globalThis are this client's alone. It imports the
 // app's modules through tsx's API, replaces the aliased specifiers and answers calls from the
 // cell: a function of a loaded module, or a route handler called with a Request.
-import Module, { register } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import Module, { createRequire, register } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { tsImport } from 'tsx/esm/api';
 import { serializeError, type AppWorkerData, type ToAppWorker, type FromAppWorker } from './app-instance-protocol.js';
 
 const data = workerData as AppWorkerData;
@@ -61,8 +60,10 @@ async function handle(m: ToAppWorker): Promise<unknown> {
   }
 }
 
+// One module graph per thread: a module two loads import is one instance (one client, one pool).
 async function importApp(specifier: string, parent: string): Promise<unknown> {
-  const mod: any = await tsImport(specifier, parent);
+  const url = specifier.startsWith('file:') ? specifier : pathToFileURL(createRequire(fileURLToPath(parent)).resolve(specifier)).href;
+  const mod: any = await import(url);
   // A .ts file run as CommonJS comes back as { default: module.exports } (itself { __esModule, … }).
   let exports = mod;
   while (exports?.default && typeof exports.default === 'object' && exports.default.__esModule) exports = exports.default;
