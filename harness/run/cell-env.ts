@@ -20,6 +20,9 @@ import type { AppInstanceContext } from '../contract/define-target.js';
 /** The application_name of the connections handed to targets, so pg_stat_activity tells them from the harness's. */
 export const TARGET_APPLICATION_NAME = 'chatfuzz target';
 
+/** The application_name of the harness's own connections to a cell's database (snapshots, locks, kills). */
+export const HARNESS_APPLICATION_NAME = 'chatfuzz harness';
+
 /** What a cell's set-up needs. */
 export interface CellEnvOptions {
   target: LoadedTarget;
@@ -46,6 +49,8 @@ export interface CellEnv {
   isolation?: IsolationLevel;
   /** The wire gate's proxy, for targets with `gate: 'wire'`. */
   wire?: WireProxy;
+  /** Connections on the cell's database that no gate sees (none with the wire gate, whose target never learns the database's own URL). */
+  ungatedConnections(): Promise<{ connections: number; applications: string[] }>;
   /** What the target's app instances printed, `[c1 stderr] line` (the last OUTPUT_LINES lines). */
   output: string[];
   /** Closes the store, every connection and drops the database; safe after a partial set-up. */
@@ -62,7 +67,7 @@ export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
     // Every transaction of the target's connections, explicit or implicit, starts at this level.
     ...(isolation ? { options: `-c default_transaction_isolation=${isolation.replace('-', '\\ ')}` } : {}),
   });
-  const harnessPool = new pg.Pool({ connectionString: db.url, max: 2 });
+  const harnessPool = new pg.Pool({ connectionString: db.url, max: 2, application_name: HARNESS_APPLICATION_NAME });
   harnessPool.on('error', () => {});
   // A wire target connects wherever its URL says: the proxy's, one per logical client.
   const wire = def.gate === 'wire' ? new WireProxy(db.url) : undefined;
@@ -130,7 +135,7 @@ export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
     };
     const store = await storeOf(0);
     // Scheduled mode watches locks through it and every mode kills connections through it, often at the same moment.
-    control = new ControlConnection({ connectionString: db.url });
+    control = new ControlConnection({ connectionString: db.url, application_name: HARNESS_APPLICATION_NAME });
     await control.connect();
     const latency = o.mode === 'stress' && o.latency ? latencySampler(o.latency, o.seed) : undefined;
     env = {
@@ -148,7 +153,16 @@ export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
     await close();
     throw e;
   }
-  return { db, pool, env, output, ...(isolation ? { isolation } : {}), ...(wire ? { wire } : {}), close };
+  // Every connection the harness opens is named; the gated pool's are TARGET_APPLICATION_NAME.
+  const ungatedConnections = async () => {
+    if (wire) return { connections: 0, applications: [] };
+    const r = await harnessPool.query<{ app: string; n: number }>(
+      `SELECT application_name AS app, count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()
+          AND application_name NOT IN ($1, $2) GROUP BY 1 ORDER BY 1`, [TARGET_APPLICATION_NAME, HARNESS_APPLICATION_NAME]);
+    return { connections: r.rows.reduce((a, x) => a + x.n, 0), applications: r.rows.map((x) => x.app || '(no application_name)') };
+  };
+  return { db, pool, env, output, ungatedConnections, ...(isolation ? { isolation } : {}), ...(wire ? { wire } : {}), close };
 }
 
 /** How many lines of the app instances' output a cell keeps. */
