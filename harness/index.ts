@@ -6,7 +6,10 @@ export type {
   Role, InvariantName, ChatStore, Snapshot, SnapshotScope, TargetContext, TargetDefinition, IsolationLevel,
   CreateSessionRequest, LogMessageRequest, HandleChatRequest, DeleteSessionRequest, ChatMessageInput,
   TargetApi, InputRules, KnownFinding, Expectation, TableMap, IdFormat, GateKind,
+  LoadedModule, RouteCaller, RouteRequestInit, RouteResponse, AppInstanceContext,
 } from './contract/define-target.js';
 export type { ChatfuzzConfig, Mode } from './contract/define-config.js';
 export { startServer } from './contract/start-server.js';
+export { currentRequest } from './contract/current-request.js';
+export { RouteError, RouteRefusal } from './contract/app-instance.js';
 export type { StartServerOptions, ServerProcess } from './contract/start-server.js';

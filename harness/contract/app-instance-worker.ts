@@ -5,15 +5,13 @@
 import Module, { createRequire, register } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
+import { setCurrentRequest } from './current-request.js';
 import { serializeError, type AppWorkerData, type ToAppWorker, type FromAppWorker } from './app-instance-protocol.js';
 
 const data = workerData as AppWorkerData;
 const port = parentPort!;
 const send = (m: FromAppWorker) => port.postMessage(m);
 
-// The Request a route handler is answering now: a logical client runs one call at a time, so an
-// aliased auth module can read whose request it is (currentRequest() in chatfuzz's index).
-const CURRENT_REQUEST = Symbol.for('chatfuzz.currentRequest');
 
 installAliases(data.aliases, data.emptyModule);
 
@@ -49,14 +47,14 @@ async function handle(m: ToAppWorker): Promise<unknown> {
   const body = init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
   const headers = { ...(typeof init.body === 'object' && init.body !== null ? { 'content-type': 'application/json' } : {}), ...(init.headers ?? {}) };
   const request = new Request(new URL(init.url ?? '/', 'http://localhost'), { method: init.method ?? m.exportName, headers, body });
-  (globalThis as any)[CURRENT_REQUEST] = request;
+  setCurrentRequest(request);
   try {
     const response = await handler(request);
     if (!(response instanceof Response)) throw new TypeError(`${m.exportName} in ${m.file} returned ${typeof response}, not a Response`);
     const text = await response.text();
     return { status: response.status, body: text, headers: Object.fromEntries(response.headers) };
   } finally {
-    (globalThis as any)[CURRENT_REQUEST] = undefined;
+    setCurrentRequest(undefined);
   }
 }
 
