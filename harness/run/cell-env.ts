@@ -15,6 +15,7 @@ import type { ChatStore } from '../contract/define-target.js';
 import { catchUncaught } from '../execute/uncaught-errors.js';
 import { latencySampler, type LatencyRange } from '../faults/latency-sampler.js';
 import { AppInstance } from '../contract/app-instance.js';
+import { projectPg } from '../contract/project-pg.js';
 import type { AppInstanceContext } from '../contract/define-target.js';
 
 /** The application_name of the connections handed to targets, so pg_stat_activity tells them from the harness's. */
@@ -60,13 +61,15 @@ export interface CellEnv {
 /** Creates the cell's database and everything its trials share; a target that cannot start is a UsageError. */
 export async function openCellEnv(o: CellEnvOptions): Promise<CellEnv> {
   const { def } = o.target;
+  // A project with its own pg 8 gets ctx.pool from it (PrismaPg's instanceof check); another major is refused (before any database exists), naming the fix.
+  const driver = projectPg(o.target.file);
   const db = await createRunDatabase(o.server, `chatfuzz_${o.runId}_${o.cellIndex + 1}`, o.template);
   const isolation = def.isolation ?? o.isolation ?? undefined;
   const pool = createTrialPool({
     connectionString: db.url, max: 32, connectionTimeoutMillis: Math.max(1000, o.callTimeoutMs), application_name: TARGET_APPLICATION_NAME,
     // Every transaction of the target's connections, explicit or implicit, starts at this level.
     ...(isolation ? { options: `-c default_transaction_isolation=${isolation.replace('-', '\\ ')}` } : {}),
-  });
+  }, driver);
   const harnessPool = new pg.Pool({ connectionString: db.url, max: 2, application_name: HARNESS_APPLICATION_NAME });
   harnessPool.on('error', () => {});
   // A wire target connects wherever its URL says: the proxy's, one per logical client.
