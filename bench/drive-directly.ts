@@ -3,7 +3,7 @@
 // clients at once, as stress mode drives them. Only the users each trial needs are registered.
 import pg from 'pg';
 import { canonicalRegisterUsers } from '../harness/contract/canonical-schema.js';
-import type { ChatStore, TargetDefinition } from '../harness/contract/define-target.js';
+import { NO_APP_INSTANCE, type ChatStore, type TargetDefinition } from '../harness/contract/define-target.js';
 import { applySchema } from '../harness/db/apply-schema.js';
 import type { DatabaseServer } from '../harness/db/database-server.js';
 import { createRunDatabase } from '../harness/db/run-database.js';
@@ -16,7 +16,7 @@ export async function driveDirectly(def: TargetDefinition, server: DatabaseServe
   pool.on('error', () => {});
   try {
     await applySchema(db.url, def);
-    const store = await def.create({ pool, databaseUrl: db.url }) as ChatStore;
+    const store = await def.create({ pool, databaseUrl: db.url, ...NO_APP_INSTANCE }) as ChatStore;
     let calls = 0;
     let failedCalls = 0;
     let t0 = 0;

@@ -4,7 +4,7 @@
 // code. `directUpsertWireTarget` is the same again, connecting straight to the cell's database
 // instead of the proxy (its statements pass no gate at all): the proxy's cost in stress mode.
 import pg from 'pg';
-import { defineTarget, type ChatStore, type TargetDefinition } from '../harness/contract/define-target.js';
+import { defineTarget, NO_APP_INSTANCE, type ChatStore, type TargetDefinition } from '../harness/contract/define-target.js';
 import upsert from '../targets/upsert.js';
 
 /** One client's store: upsert's own create() on a pg.Pool connected to `url`; close() ends the pool. */
@@ -12,7 +12,7 @@ async function upsertOn(url: string): Promise<ChatStore> {
   // A logical client makes one call at a time and each call one query at a time: one connection suffices.
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   pool.on('error', () => {});
-  const store = await upsert.create({ pool, databaseUrl: url });
+  const store = await upsert.create({ pool, databaseUrl: url, ...NO_APP_INSTANCE });
   return { ...store, close: () => pool.end() };
 }
 

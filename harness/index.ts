@@ -7,10 +7,13 @@ export type {
   CreateSessionRequest, LogMessageRequest, HandleChatRequest, DeleteSessionRequest, ChatMessageInput,
   TargetApi, InputRules, SessionSemantics, DeleteSemantics, StoredMessageIds, ServerIdChatStore, KnownFinding, Expectation, TableMap, IdFormat, GateKind,
   TargetModel, ModelScope, ModelContext, OperationDefinition, OperationStep, OperationStoreOf, OperationsTargetDefinition,
+  LoadedModule, RouteCaller, RouteRequestInit, RouteResponse, AppInstanceContext,
 } from './contract/define-target.js';
 export type { ChatfuzzConfig, Mode } from './contract/define-config.js';
 export type {
   Reporter, RunStart, TrialProgress, RunResults, CellResult, CellFailure, MutedFinding, CounterexampleOp, BaselineStatus, BaselineSummary,
 } from './contract/reporter.js';
 export { startServer } from './contract/start-server.js';
+export { currentRequest } from './contract/current-request.js';
+export { RouteError, RouteRefusal } from './contract/app-instance.js';
 export type { StartServerOptions, ServerProcess } from './contract/start-server.js';

@@ -9,6 +9,7 @@ import { testServer } from '../test/test-server.js';
 import { runTestCell } from '../test/run-test-cell.js';
 import { CANONICAL_SCHEMA_SQL, canonicalRegisterUsers } from '../harness/contract/canonical-schema.js';
 import { makePrismaUpsertTarget, type UpsertSpelling } from './prisma-upsert.js';
+import { NO_APP_INSTANCE } from '../harness/contract/define-target.js';
 
 const dbs: RunDatabase[] = [];
 afterAll(async () => { for (const db of dbs) await db.drop(); });
@@ -29,7 +30,7 @@ async function sessionUpsertSql(spelling: UpsertSpelling): Promise<string[]> {
   try {
     await pool.query(CANONICAL_SCHEMA_SQL);
     await canonicalRegisterUsers(pool, ['u1']);
-    const store = await makePrismaUpsertTarget(spelling).create({ pool, databaseUrl: db.url });
+    const store = await makePrismaUpsertTarget(spelling).create({ pool, databaseUrl: db.url, ...NO_APP_INSTANCE });
     seen.length = 0;
     await store.createSession!({ sessionId: 's1', userId: 'u1' });
     await store.close?.();

@@ -143,10 +143,51 @@ export type GateKind = (typeof GATES)[number];
  * the database itself (not gated). Gate 'wire': `databaseUrl` is a gated proxy of logical client
  * `client`'s own; connect to it with any driver, or hand it to a server process.
  */
-export interface TargetContext { pool: Pool; databaseUrl: string; client?: number }
+export interface TargetContext extends AppInstanceContext { pool: Pool; databaseUrl: string; client?: number }
+
+// ---- Issue 26: the app's own modules, one instance per logical client (kept in one block) ----
+
+/** What `ctx.load` returns: the module's exports, every function called in the client's own instance (arguments and results are copied, so plain data only). */
+export type LoadedModule = Record<string, any>;
+
+/** A route handler's answer: its status and body text (the body is read to the end, so stream callbacks such as onFinish have run). */
+export interface RouteResponse { status: number; body: string; headers: Record<string, string> }
+
+/** The Request a route call sends: `body` other than a string is sent as JSON. */
+export interface RouteRequestInit { url?: string; method?: string; headers?: Record<string, string>; body?: unknown }
+
+/** Calls a loaded route handler with a Request built from `init`: 2xx/3xx resolve, 4xx reject with a RouteRefusal (a refusal), 5xx with a RouteError. */
+export type RouteCaller = (init: RouteRequestInit) => Promise<RouteResponse>;
+
+/** The per-client app instance a target's create() can use (gate 'wire', which `env` implies). */
+export interface AppInstanceContext {
+  /**
+   * Imports `specifier` (relative to the target file, a path alias of its tsconfig, or a package)
+   * in this logical client's own instance of the app: its own module graph, process.env (with the
+   * target's `env` variables set to this client's gated URL) and globalThis, closed with the cell.
+   */
+  load(specifier: string): Promise<LoadedModule>;
+  /** Loads a Web-standard route handler (`export async function POST(request: Request): Promise<Response>`) in this client's instance. */
+  route(specifier: string, exportName?: string): Promise<RouteCaller>;
+}
+
+/** The definition fields of issue 26 (apps as they are). */
+export interface AppInstanceFields {
+  /** Environment variables set to each logical client's gated database URL in its app instance (`['POSTGRES_URL']`); implies gate 'wire'. */
+  env?: string[];
+  /** Module specifier → a file of the user's (relative to the target file) that replaces it in the app instance: authentication, the AI model. */
+  alias?: Record<string, string>;
+}
+
+/** The context of a create() called outside a cell (a benchmark, a unit test): no app instance. */
+export const NO_APP_INSTANCE: AppInstanceContext = {
+  load: () => Promise.reject(new Error('ctx.load needs a cell: this create() was called without one')),
+  route: () => Promise.reject(new Error('ctx.route needs a cell: this create() was called without one')),
+};
+// ---- end of issue 26's block ----
 
 /** A target module's default export (public contract: the target module). */
-export interface TargetDefinition {
+export interface TargetDefinition extends AppInstanceFields {
   name: string;
   description?: string;
   /** 'canonical' (the default), the DDL itself, or a migrations path relative to the working directory (a .sql file, a Drizzle or Prisma migrations folder, or a folder of .sql files). */

@@ -7,7 +7,11 @@ import { validateTarget } from './validate-target.js';
 import { importUserModule, type UserModule } from './import-user-module.js';
 
 /** A target ready to run, with where it came from and how another process loads it again (`spec` from `cwd`). */
-export interface LoadedTarget { def: TargetDefinition; source: string; load?: { spec: string; cwd: string } }
+export interface LoadedTarget {
+  def: TargetDefinition; source: string; load?: { spec: string; cwd: string };
+  /** The target module's file, when it is one: `ctx.load` and `alias` resolve from its folder. */
+  file?: string;
+}
 
 /** Targets known by name, each loaded on demand: the CLI passes the built-in ones. */
 export type TargetRegistry = Readonly<Record<string, () => Promise<TargetDefinition>>>;
@@ -34,11 +38,12 @@ export async function loadTargets(specs: string[], o: LoadTargetsOptions): Promi
     const named = Object.hasOwn(o.registry, spec) ? o.registry[spec] : undefined;
     let value: unknown;
     let source: string;
+    let file: string | undefined;
     if (named) {
       value = await named();
       source = `built-in ${spec}`;
     } else if (isModulePath(spec)) {
-      const file = path.resolve(o.cwd ?? process.cwd(), spec);
+      file = path.resolve(o.cwd ?? process.cwd(), spec);
       if (!fs.existsSync(file)) throw new UsageError(`--target ${spec}: no such file (${file})`);
       let mod: UserModule;
       try {
@@ -56,7 +61,7 @@ export async function loadTargets(specs: string[], o: LoadTargetsOptions): Promi
     const problems = validateTarget(value, o.scenarioNames);
     if (problems.length) throw new UsageError(`--target ${spec} is not a valid target:\n  - ${problems.join('\n  - ')}`);
     const cwd = o.cwd ?? process.cwd();
-    out.push({ def: withAbsoluteMigrations(value as TargetDefinition, cwd), source, load: { spec, cwd } });
+    out.push({ def: withAppGate(withAbsoluteMigrations(value as TargetDefinition, cwd)), source, load: { spec, cwd }, ...(file ? { file } : {}) });
   }
   const names = out.map((t) => t.def.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
@@ -82,4 +87,9 @@ function withAbsoluteMigrations(def: TargetDefinition, cwd: string): TargetDefin
   const schema = def.schema;
   if (typeof schema !== 'object' || !('migrations' in schema)) return def;
   return { ...def, schema: { migrations: path.resolve(cwd, schema.migrations) } };
+}
+
+// `env` hands each logical client's app instance its own gated URL: only the wire gate has one per client.
+function withAppGate(def: TargetDefinition): TargetDefinition {
+  return def.env?.length && def.gate === undefined ? { ...def, gate: 'wire' } : def;
 }

@@ -27,6 +27,7 @@ export function validateTarget(value: unknown, scenarioNames: readonly string[])
   if (t.gate !== undefined && !(GATES as readonly unknown[]).includes(t.gate)) {
     problems.push(`\`gate\` must be one of ${GATES.join(', ')}, not ${JSON.stringify(t.gate)}`);
   }
+  problems.push(...appInstanceProblems(t));
   if (t.expect !== undefined) {
     if (typeof t.expect !== 'object' || t.expect === null) problems.push('`expect` must map scenario names (or "*") to "pass", "fail" or { mute: [...] }');
     else for (const [k, v] of Object.entries(t.expect)) {
@@ -174,6 +175,21 @@ function operationProblems(t: Record<string, unknown>): string[] {
     if (typeof op !== 'object' || op === null) { problems.push(`\`operations.${name}\` must be defineOperation({ args, apply })`); continue; }
     if (typeof op.args !== 'function') problems.push(`\`operations.${name}.args\` must be a function ({ users, keys }) => fast-check arbitrary`);
     if (typeof op.apply !== 'function') problems.push(`\`operations.${name}.apply\` must be a pure function (state, args) => { state, result } | { refuse: true }`);
+  }
+  return problems;
+}
+
+// Issue 26's fields: `env` names variables, `alias` maps specifiers to files; both need the wire gate's per-client URLs.
+function appInstanceProblems(t: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (t.env !== undefined) {
+    if (!Array.isArray(t.env) || !t.env.every((v) => typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v))) problems.push("`env` must list environment variable names, such as ['POSTGRES_URL']");
+    else if (t.gate === 'pool') problems.push("`env` sets each logical client's own gated URL, which only the wire gate has: remove `gate: 'pool'` (env implies gate: 'wire')");
+  }
+  if (t.alias !== undefined) {
+    if (typeof t.alias !== 'object' || t.alias === null || Array.isArray(t.alias) || !Object.values(t.alias).every((v) => typeof v === 'string' && v !== '')) {
+      problems.push("`alias` must map module specifiers to files of yours, such as { '@/app/(auth)/auth': './fake-auth.ts' }");
+    }
   }
   return problems;
 }

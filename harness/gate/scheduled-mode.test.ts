@@ -10,6 +10,7 @@ import { applySchema } from '../db/apply-schema.js';
 import { createRunDatabase, type RunDatabase } from '../db/run-database.js';
 import { runScheduledTrial, type TrialEnv } from '../execute/run-trial.js';
 import { formatStep } from './format-step.js';
+import { NO_APP_INSTANCE } from '../contract/define-target.js';
 import { createTrialPool } from './trial-pool.js';
 import { ControlConnection } from './control-connection.js';
 import lateLock from '../../test/fixtures/late-lock-target.js';
@@ -62,7 +63,7 @@ describe('locks under the scheduler', () => {
     const harnessPool = new pg.Pool({ connectionString: db.url, max: 2 });
     const control = new ControlConnection({ connectionString: db.url });
     await control.connect();
-    env = { def: lateLock, store: await lateLock.create({ pool, databaseUrl: db.url }), pool, harnessPool, control, callTimeoutMs: 5000 };
+    env = { def: lateLock, store: await lateLock.create({ pool, databaseUrl: db.url, ...NO_APP_INSTANCE }), pool, harnessPool, control, callTimeoutMs: 5000 };
   });
   afterAll(async () => {
     await env.pool.destroy();

@@ -25,8 +25,8 @@ function inTransaction(c: pg.Client): boolean {
   return st === 'T' || st === 'E';
 }
 
-/** Creates the pool handed to targets as `ctx.pool`. */
-export function createTrialPool(config: pg.PoolConfig): TrialPool {
+/** Creates the pool handed to targets as `ctx.pool`, from `driver` (the project's own pg 8 when it has one, so its `instanceof pg.Pool` checks hold). */
+export function createTrialPool(config: pg.PoolConfig, driver: typeof pg = pg): TrialPool {
   let gate: StatementGate | undefined;
   const clients = new Set<pg.Client>();
   // Who holds each checked-out client, and whether it got it outside a transaction (an inherited one is the previous holder's leak).
@@ -36,7 +36,7 @@ export function createTrialPool(config: pg.PoolConfig): TrialPool {
     if (ctx) holders.set(client, { call: ctx.call, cleanAtCheckout: !inTransaction(client) });
   };
 
-  class GatedClient extends pg.Client {
+  class GatedClient extends driver.Client {
     constructor(cfg: any) {
       super(cfg);
       clients.add(this);
@@ -70,7 +70,7 @@ export function createTrialPool(config: pg.PoolConfig): TrialPool {
     }
   }
 
-  class Pool extends pg.Pool {
+  class Pool extends driver.Pool {
     // The caller's call is read when it asks, not when a client is handed over: a client freed by
     // another call reaches a waiting caller inside the releasing call's async context.
     connect(cb?: any): any {

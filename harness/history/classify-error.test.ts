@@ -202,6 +202,18 @@ describe('classifyError: connection loss (outcome unknown)', () => {
   });
 });
 
+describe('classifyError: Prisma P2028', () => {
+  it('P2028 "Transaction already closed" after a killed connection is a lost connection (info), not a raw database error', () => {
+    const info = classifyError(prismaError('P2028', 'Transaction API error: Transaction already closed: A commit cannot be executed on an expired transaction. The timeout for this transaction was 5000 ms, however 5019 ms passed since the start of the transaction.', {}));
+    expect(info).toMatchObject({ kind: 'connection', prismaCode: 'P2028' });
+    expect(info.sqlstate).toBeUndefined();
+  });
+
+  it('P2028 "Unable to start a transaction in the given time" is a timeout', () => {
+    expect(classifyError(prismaError('P2028', 'Transaction API error: Unable to start a transaction in the given time.', {}))).toMatchObject({ kind: 'timeout', prismaCode: 'P2028' });
+  });
+});
+
 describe('classifyError: domain errors', () => {
   it('a refusal without a code is a domain error with its message and nothing else', () => {
     expect(classifyError(new Error('session t1_s1 belongs to another user'))).toEqual({

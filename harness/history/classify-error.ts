@@ -86,6 +86,10 @@ export function classifyError(e: unknown): ErrorInfo {
   // A statement timeout (or a cancel) leaves the caller not knowing whether a COMMIT landed.
   if (sqlstate === '57014') return { kind: 'timeout', message, sqlstate };
   if (prismaCode && PRISMA_CONNECTION.has(prismaCode)) return { kind: 'connection', message, prismaCode };
+  // P2028 is Prisma's transaction API error: after a killed connection the interactive transaction
+  // is gone ("Transaction already closed", "Transaction not found"), and whether it committed is
+  // unknown, as with the other lost connections; the rest of P2028 (no transaction started in time) is a timeout.
+  if (prismaCode === 'P2028') return { kind: /already closed|not found|expired transaction|closed connection/i.test(message) ? 'connection' : 'timeout', message, prismaCode };
   if (sqlstate || prismaCode) {
     const info: ErrorInfo = { kind: 'db', message, sqlstate, prismaCode, constraint: constraint || undefined };
     if (typeof err.detail === 'string') info.detail = err.detail;

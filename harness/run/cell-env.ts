@@ -15,9 +15,15 @@ import { ControlConnection } from '../gate/control-connection.js';
 import type { ChatStore } from '../contract/define-target.js';
 import { catchUncaught } from '../execute/uncaught-errors.js';
 import { latencySampler } from '../faults/latency-sampler.js';
+import { AppInstance } from '../contract/app-instance.js';
+import { projectPg } from '../contract/project-pg.js';
+import type { AppInstanceContext } from '../contract/define-target.js';
 
 /** The application_name of the connections handed to targets, so pg_stat_activity tells them from the harness's. */
 export const TARGET_APPLICATION_NAME = 'chatfuzz target';
+
+/** The application_name of the harness's own connections to a cell's database (snapshots, locks, kills). */
+export const HARNESS_APPLICATION_NAME = 'chatfuzz harness';
 
 /** What a cell's set-up needs: its spec's run settings, target, server, index and template. */
 export type CellEnvSpec = Pick<CellSpec, 'run' | 'target' | 'server' | 'cellIndex' | 'template'>;
@@ -31,6 +37,10 @@ export interface CellEnv {
   isolation?: IsolationLevel;
   /** The wire gate's proxy, for targets with `gate: 'wire'`. */
   wire?: WireProxy;
+  /** Connections on the cell's database that no gate sees (none with the wire gate, whose target never learns the database's own URL). */
+  ungatedConnections(): Promise<{ connections: number; applications: string[] }>;
+  /** What the target's app instances printed, `[c1 stderr] line` (the last OUTPUT_LINES lines). */
+  output: string[];
   /** Closes the store, every connection and drops the database; safe after a partial set-up. */
   close(): Promise<void>;
 }
@@ -39,6 +49,8 @@ export interface CellEnv {
 export async function openCellEnv(o: CellEnvSpec): Promise<CellEnv> {
   const { def } = o.target;
   const { run } = o;
+  // A project with its own pg 8 gets ctx.pool from it (PrismaPg's instanceof check); another major is refused (before any database exists), naming the fix.
+  const driver = projectPg(o.target.file);
   // The cell's database is `chatfuzz_<runId>_<cellIndex + 1>`.
   const db = await createRunDatabase(o.server, `chatfuzz_${run.runId}_${o.cellIndex + 1}`, o.template);
   const isolation = def.isolation ?? run.isolation ?? undefined;
@@ -46,8 +58,8 @@ export async function openCellEnv(o: CellEnvSpec): Promise<CellEnv> {
     connectionString: db.url, max: 32, connectionTimeoutMillis: Math.max(1000, run.callTimeoutMs), application_name: TARGET_APPLICATION_NAME,
     // Every transaction of the target's connections, explicit or implicit, starts at this level.
     ...(isolation ? { options: `-c default_transaction_isolation=${isolation.replace('-', '\\ ')}` } : {}),
-  });
-  const harnessPool = new pg.Pool({ connectionString: db.url, max: 2 });
+  }, driver);
+  const harnessPool = new pg.Pool({ connectionString: db.url, max: 2, application_name: HARNESS_APPLICATION_NAME });
   harnessPool.on('error', () => {});
   // A wire target connects wherever its URL says: the proxy's, one per logical client.
   const wire = def.gate === 'wire' ? new WireProxy(db.url) : undefined;
@@ -56,11 +68,31 @@ export async function openCellEnv(o: CellEnvSpec): Promise<CellEnv> {
   let control: ControlConnection | undefined;
   // Wire targets get a store per logical client, each built from that client's own URL; others one store (client 0).
   const stores = new Map<number, Promise<ChatStore>>();
+  // The app instances (ctx.load, ctx.route) live as long as the store built with them.
+  const instances: AppInstance[] = [];
+  const output: string[] = [];
   const closeStores = async (waitMs: number) => {
     const all = await Promise.all([...stores.values()].map((s) => s.catch(() => undefined)));
     stores.clear();
     // A close() that returns nothing (a synchronous one) or throws is fine: the store is done either way.
     await Promise.all(all.map((s) => s?.close && Promise.race([Promise.resolve().then(() => s.close!()).catch(() => {}), sleep(waitMs)])));
+    await Promise.all(instances.splice(0).map((i) => i.close()));
+  };
+  const appContext = (client: number, url: string): AppInstanceContext => {
+    let instance: AppInstance | undefined;
+    const app = () => {
+      if (!wire) throw new UsageError(`target ${def.name}: ctx.load and ctx.route need the wire gate (each logical client's own URL): add \`gate: 'wire'\` or \`env: ['DATABASE_URL']\` to the definition`);
+      if (!instance) {
+        instance = new AppInstance({
+          client, targetFile: o.target.file, alias: def.alias,
+          env: Object.fromEntries((def.env ?? []).map((name) => [name, url])),
+          onOutput: (stream, line) => { output.push(`[c${client + 1} ${stream}] ${line}`); if (output.length > OUTPUT_LINES) output.shift(); },
+        });
+        instances.push(instance);
+      }
+      return instance;
+    };
+    return { load: async (s) => app().load(s), route: async (s, e) => app().route(s, e) };
   };
   const close = async () => {
     await closeStores(2000);
@@ -78,11 +110,12 @@ export async function openCellEnv(o: CellEnvSpec): Promise<CellEnv> {
     const create = async (client: number): Promise<ChatStore> => {
       let store: unknown;
       try {
-        const ctx = wire ? { pool, databaseUrl: await wire.urlFor(client), client } : { pool, databaseUrl: db.url };
+        const url = wire ? await wire.urlFor(client) : db.url;
+        const ctx = { pool, databaseUrl: url, ...(wire ? { client } : {}), ...appContext(client, url) };
         // A create() that never settles would hang the run with nothing printed but its header.
         store = await withinLifecycleTimeout('create', lifecycleTimeoutMs(run.callTimeoutMs), Promise.resolve().then(() => def.create(ctx)), def.name);
       } catch (e) {
-        if (e instanceof TargetContractError) throw e;
+        if (e instanceof UsageError) throw e;
         throw new UsageError(`target ${def.name}: create()${wire ? ` for client ${client}` : ''} threw: ${(e as Error)?.message ?? String(e)}`);
       }
       const problems = validateStore(store, def);
@@ -96,7 +129,7 @@ export async function openCellEnv(o: CellEnvSpec): Promise<CellEnv> {
     };
     const store = await storeOf(0);
     // Scheduled mode watches locks through it and every mode kills connections through it, often at the same moment.
-    control = new ControlConnection({ connectionString: db.url });
+    control = new ControlConnection({ connectionString: db.url, application_name: HARNESS_APPLICATION_NAME });
     await control.connect();
     const latency = run.mode === 'stress' && run.latency ? latencySampler(run.latency, run.seed) : undefined;
     env = {
@@ -114,7 +147,19 @@ export async function openCellEnv(o: CellEnvSpec): Promise<CellEnv> {
     await close();
     throw e;
   }
-  return { db, pool, env, ...(isolation ? { isolation } : {}), ...(wire ? { wire } : {}), close };
+  // Every connection the harness opens is named; the gated pool's are TARGET_APPLICATION_NAME.
+  const ungatedConnections = async () => {
+    if (wire) return { connections: 0, applications: [] };
+    const r = await harnessPool.query<{ app: string; n: number }>(
+      `SELECT application_name AS app, count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()
+          AND application_name NOT IN ($1, $2) GROUP BY 1 ORDER BY 1`, [TARGET_APPLICATION_NAME, HARNESS_APPLICATION_NAME]);
+    return { connections: r.rows.reduce((a, x) => a + x.n, 0), applications: r.rows.map((x) => x.app || '(no application_name)') };
+  };
+  return { db, pool, env, output, ungatedConnections, ...(isolation ? { isolation } : {}), ...(wire ? { wire } : {}), close };
 }
+
+/** How many lines of the app instances' output a cell keeps. */
+const OUTPUT_LINES = 200;
 
 function sleep(ms: number) { return new Promise((r) => setTimeout(r, ms).unref()); }

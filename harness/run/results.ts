@@ -111,6 +111,10 @@ export interface CellResult {
   /** The baseline cell's failure, when it failed: what it broke then. */
   baselineFailure?: { invariant: string; message: string };
   exploration?: Exploration;
+  /** Stress mode only: connections that reached the cell's database without passing a gate (a driver built from ctx.databaseUrl), so their statements are neither logged nor scheduled. */
+  ungated?: { connections: number; applications: string[] };
+  /** What the target's app instances (ctx.load, ctx.route) printed, relative to the report directory. */
+  appOutput?: string;
   /** Servers the target started (startServer) during the cell: their output log, relative to the report directory. */
   servers?: { name: string; log: string; exitCode: number | null }[];
   /** Set on a --replay's cell: whether the case file's saved failure (its invariant) came back. */

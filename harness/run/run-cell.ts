@@ -38,6 +38,7 @@ export interface CellHooks {
 }
 
 const STRESS_NOTE = 'stress mode: a replay reproduces the workload, not the timing; it may need several runs to fail again';
+const UNGATED_NOTE = "ungated: connections reached the database outside every gate (a driver built from ctx.databaseUrl); their statements are not in the log. Add gate: 'wire' to see them";
 const WIRE_NOTE = 'wire gate: statements seen on the PostgreSQL protocol; each logical client connects through a URL of its own, so every statement is tied to its call and the scheduler waits for each call to reach the wire (scheduled replays are exact)';
 
 /** Runs one cell on a database of its own and returns its results.json entry; a usage error in a trial (the target broke its contract) rejects once the cell is cleaned up. */
@@ -77,6 +78,16 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
     if (v && !distinct.has(findingKey(v))) distinct.set(findingKey(v), { case: c, result });
   };
 
+  // Never silently ungated (issue 26): a connection no gate saw means statements with no log, no
+  // schedule and no exact replay. Scheduled and exhaustive runs refuse it; stress runs say so.
+  let ungated = undefined as { connections: number; applications: string[] } | undefined;
+  const checkGated = async (n: number) => {
+    const seen = await cell.ungatedConnections();
+    if (!seen.connections) return;
+    if (run.mode === 'stress') { if (!ungated || seen.connections > ungated.connections) ungated = seen; return; }
+    throw new UsageError(`target ${def.name}: ${seen.connections} connection(s) reached the cell's database without a gate during trial ${n} (application_name: ${seen.applications.join(', ')}), so ${run.mode} mode could neither log nor order their statements. Fix: add \`gate: 'wire'\` to the target (any driver built from ctx.databaseUrl is then gated), or send every statement through ctx.pool (PrismaPg(ctx.pool), drizzle(ctx.pool)); or run --mode stress, which may run ungated.`);
+  };
+
   // The budget is checked between trials: interrupting one in flight (fast-check's
   // interruptAfterTimeLimit) would let the pool be destroyed under a running trial.
   const budgetEnd = spec.timeBudgetMs ? started + spec.timeBudgetMs : Infinity;
@@ -103,6 +114,7 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
       try {
         result = await runOne(c, attempt ? `t${n}r${attempt}_` : `t${n}_`);
         lost = outsideConnectionLoss(result, c.workload);
+        if (!lost) await checkGated(n);
       } catch (e) {
         // Not a finding of this cell but a target the harness cannot run: the run stops (exit 2), naming the target.
         if (e instanceof TargetContractError) { usageError = new TargetContractError(`target ${def.name} (${target.source}): ${e.message}`); return undefined; }
@@ -145,6 +157,7 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
   if (usageError) throw usageError;
   if (infra.error) throw infra.error;
   const servers = await keepServerLogs(run.reportDir, `${def.name}--${scenario.name}--${run.mode}`);
+  const appOutput = await keepAppOutput(run.reportDir, `${def.name}--${scenario.name}--${run.mode}`, cell.output);
 
   const { exploration } = outcome;
   const found: ReportedFailure[] = outcome.failures
@@ -160,6 +173,8 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
     ...(mutes.length ? { muted: muter.counts() } : {}),
     ...(servers.length ? { servers } : {}),
     ...(infra.retries ? { infraRetries: infra.retries } : {}),
+    ...(ungated ? { ungated, note: [UNGATED_NOTE, run.mode === 'stress' ? STRESS_NOTE : ''].filter(Boolean).join(' · ') } : {}),
+    ...(appOutput ? { appOutput } : {}),
   };
   if (harnessError) return { ...base, outcome: 'fail', ok: false, error: harnessError };
   // Fewer trials than asked, or interleavings left unexplored, for want of time: no verdict either way.
@@ -191,6 +206,17 @@ function notApplicableCell(o: CellSpec, why: string, started: number): CellResul
     durationMs: Math.round(performance.now() - started), runsToFirstFailure: null, msToFirstFailure: null,
     gate: o.target.def.gate ?? 'pool', note: `not applicable: ${why}`, outcome: 'pass', ok: true,
   };
+}
+
+/** Writes what the cell's app instances printed to `<reportDir>/app-output/`; returns its path there. */
+async function keepAppOutput(reportDir: string, prefix: string, lines: string[]): Promise<string | undefined> {
+  if (!lines.length) return undefined;
+  const dir = path.join(reportDir, 'app-output');
+  await fs.mkdir(dir, { recursive: true });
+  const name = `${prefix}.log`.replace(/[^a-zA-Z0-9._-]/g, '_');
+  // The app may print the URL it was given: reports never hold a password.
+  await fs.writeFile(path.join(dir, name), redactUrlsIn(lines.join('\n') + '\n'));
+  return `app-output/${name}`;
 }
 
 /** Writes the output of every server that exited since the last cell to `<reportDir>/servers/`; returns their entries. */
