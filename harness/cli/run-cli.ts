@@ -190,7 +190,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       corpusDir: opts.noCorpus ? undefined : io.cwd,
       runId, targets, scenarios, mode, seed, reportDir, reporters,
       runs: opts.runs ?? (replay ? DEFAULT_REPLAY_RUNS : mode === 'exhaustive' ? DEFAULT_EXHAUSTIVE_WORKLOADS : DEFAULT_RUNS),
-      timeBudgetMs, callTimeoutMs: opts.callTimeoutMs, isolation: opts.isolation, latency: opts.latency,
+      timeBudgetMs, callTimeoutMs: opts.callTimeoutMs, isolation: opts.isolation, latency: opts.latency, scheduler: opts.scheduler,
       replay: replay ? { workload: replay.workload, ...(replay.choices ? { choices: replay.choices } : {}) } : undefined,
       shard: opts.shard, runner: workers,
     }, server);

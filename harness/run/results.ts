@@ -117,6 +117,8 @@ export interface RunResults {
   options: {
     runs: number; timeBudgetMs: number | null; callTimeoutMs: number; targets: string[]; scenarios: string[];
     isolation?: string; latency?: { minMs: number; maxMs: number };
+    /** Scheduled mode: the scheduler that drew statement orders (`pct` or `uniform`). */
+    scheduler?: string;
   };
   cells: CellResult[];
   summary: { cells: number; ok: number; notOk: number; trials: number; calls: number };

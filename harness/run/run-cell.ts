@@ -6,6 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedTarget } from '../contract/load-target.js';
+import type { Scheduler } from '../contract/define-config.js';
 import type { DatabaseServer } from '../db/database-server.js';
 import { runScheduledTrial, runStressTrial, type TrialResult } from '../execute/run-trial.js';
 import type { CaseStrategy, RunCase, StrategyOutcome, TrialCase } from '../strategy/case-strategy.js';
@@ -29,6 +30,8 @@ import { redactUrlsIn } from '../db/redact-url.js';
 /** What every cell of a run shares: how trials run and where failures go. */
 export interface CellSettings extends Pick<CellEnvOptions, 'mode' | 'seed' | 'callTimeoutMs' | 'isolation' | 'latency'> {
   runs: number;
+  /** Scheduled mode's scheduler (default pct). */
+  scheduler?: Scheduler;
   reportDir: string;
   reporters: Reporter[];
   /** Replays this case (scheduled: once, exactly; stress: up to `runs` times, until it fails) instead of generating new ones. */
@@ -170,5 +173,5 @@ function pickStrategy(o: CellOptions, started: number, caps: TargetCapabilities,
     const deadline = o.timeBudgetMs ? started + o.timeBudgetMs : Infinity;
     return exhaustiveStrategy(workloads, { seed: o.seed, workloads: o.runs, deadline, prune: o.prune ?? true });
   }
-  return randomStrategy(workloads, { mode: o.mode, seed: o.seed, runs: o.runs, examples: o.examples, onPhase });
+  return randomStrategy(workloads, { mode: o.mode, seed: o.seed, runs: o.runs, examples: o.examples, onPhase, ...(o.scheduler ? { scheduler: o.scheduler } : {}) });
 }

@@ -92,7 +92,7 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
       for (const r of plan.reporters) await r.onCellStart?.({ target: c.target.def.name, scenario: c.scenario.name, cellIndex: c.cellIndex, cellCount });
       const job: CellJob = {
         mode: plan.mode, seed: plan.seed, callTimeoutMs: plan.callTimeoutMs, isolation: plan.isolation, latency: plan.latency,
-        runs: plan.runs, reportDir: plan.reportDir, replay: plan.replay, corpusDir: plan.corpusDir,
+        ...(plan.scheduler ? { scheduler: plan.scheduler } : {}), runs: plan.runs, reportDir: plan.reportDir, replay: plan.replay, corpusDir: plan.corpusDir,
         target: c.target, scenario: c.scenario, server, runId: plan.runId, cellIndex: c.cellIndex, cellCount,
         timeBudgetMs: cellBudget, examples: plan.examples?.(c.target.def.name, c.scenario.name),
         template: cellsOf.get(c.target)! > 1 ? await templateOf(c.target) : undefined, abort: aborted.signal,
@@ -129,6 +129,7 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
     db,
     options: {
       runs: plan.runs, timeBudgetMs: plan.timeBudgetMs, callTimeoutMs: plan.callTimeoutMs,
+      ...(plan.scheduler && plan.mode === 'scheduled' ? { scheduler: plan.scheduler } : {}),
       ...(plan.isolation ? { isolation: plan.isolation } : {}), ...(plan.latency ? { latency: plan.latency } : {}),
       targets: plan.targets.map((t) => t.def.name), scenarios: plan.scenarios.map((s) => s.name),
     },

@@ -4,12 +4,14 @@
 // Saved cases (cases/: the corpus and committed regressions) run first. Hands on: the failing
 // TrialRuns a cell reports, one per distinct failure.
 import fc from 'fast-check';
-import type { Mode } from '../contract/define-config.js';
+import type { Mode, Scheduler } from '../contract/define-config.js';
 import type { CaseStrategy, RunCase, StrategyOutcome, TrialCase, TrialRun } from './case-strategy.js';
 import type { Violation } from '../invariants/invariant.js';
 import type { Workload } from '../workload/workload.js';
 import { FailureGroups, findingKey } from './failure-groups.js';
 import { dropCalls } from './drop-calls.js';
+import { pctChooser, pctParams, StepEstimate } from './pct-chooser.js';
+import { workloadSize } from '../workload/workload.js';
 
 /** More distinct failures than this in one cell are more than a person reads; the search stops there. */
 export const MAX_FAILURE_GROUPS = 8;
@@ -41,6 +43,8 @@ export interface RandomStrategyOptions {
   maxFailures?: number;
   /** Told when a round starts searching and when it starts shrinking a failure. */
   onPhase?: (phase: 'search' | 'shrink') => void;
+  /** Scheduled mode: PCT (default) or the uniform baseline (up to 64 small seeded choices, then first-come). */
+  scheduler?: Scheduler;
 }
 
 /**
@@ -52,9 +56,17 @@ export interface RandomStrategyOptions {
  */
 export function randomStrategy(workloads: fc.Arbitrary<Workload>, o: RandomStrategyOptions): RandomCaseStrategy {
   // Stress mode has no schedule to choose: timing decides.
+  const scheduler = o.scheduler ?? 'pct';
   const cases: fc.Arbitrary<TrialCase> = o.mode === 'stress'
     ? workloads.map((workload) => ({ workload }))
-    : fc.tuple(workloads, fc.array(fc.nat({ max: 15 }), { maxLength: 64 })).map(([workload, choices]) => ({ workload, choices }));
+    : scheduler === 'pct'
+      ? fc.tuple(workloads, pctParams()).map(([workload, pct]) => ({ workload, pct }))
+      : fc.tuple(workloads, fc.array(fc.nat({ max: 15 }), { maxLength: 64 })).map(([workload, choices]) => ({ workload, choices }));
+  const estimate = new StepEstimate();
+  // A PCT case gets a fresh chooser at each run (shrink steps rerun the failing trial's estimate); what it picked becomes `choices`.
+  const schedule = (c: TrialCase, trial: number): TrialCase => c.pct
+    ? { workload: c.workload, pct: c.pct, chooser: pctChooser(c.pct, estimate.steps(trial, workloadSize(c.workload))) }
+    : c;
   const maxFailures = o.maxFailures ?? MAX_FAILURE_GROUPS;
   return {
     async run(runCase) {
@@ -72,7 +84,10 @@ export function randomStrategy(workloads: fc.Arbitrary<Workload>, o: RandomStrat
         await fc.check(fc.asyncProperty(cases, async (c) => {
           // fast-check generates no new case once one failed: every later call is a shrink step.
           if (!found) generated++;
-          const result = await runCase(c);
+          const trial = o.runs - left + generated;
+          const run = schedule(c, trial);
+          const result = await runCase(run);
+          if (result && !found) estimate.learn(trial, result.picks?.length ?? 0, workloadSize(c.workload));
           // A stopped cell (budget, abort, harness error) ends the check now: passing every remaining
           // run would generate them all in one microtask chain, starving I/O (a Ctrl-C's clean-up too).
           if (!result) { stopped = true; throw new fc.PreconditionFailure(true); }
@@ -80,7 +95,7 @@ export function randomStrategy(workloads: fc.Arbitrary<Workload>, o: RandomStrat
           if (found) shrinks++;
           else o.onPhase?.('shrink');
           // The last failure seen is the smallest.
-          found = { case: c, result };
+          found = { case: run, result };
           return false;
         }), { seed, numRuns: left, examples: examples.map((c) => [c] as [TrialCase]) });
         left -= generated;
