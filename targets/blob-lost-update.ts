@@ -33,7 +33,7 @@ export function blobLostUpdate(fixed: boolean): TargetDefinition {
         const read = (q: postgres.TransactionSql) => q<{ doc: Doc }[]>`SELECT coalesce(json_agg(json_build_object('id', id, 'role', role, 'content', content) ORDER BY seq), '[]') AS doc FROM chat_messages WHERE session_id = ${sessionId}`;
         const write = async (q: postgres.TransactionSql, doc: Doc) => {
           await q`DELETE FROM chat_messages WHERE session_id = ${sessionId}`;
-          await q`INSERT INTO chat_messages (id, session_id, role, content) SELECT id, ${sessionId}, role, content FROM json_to_recordset(${JSON.stringify(doc)}::json) AS m(id text, role text, content text)`;
+          await q`INSERT INTO chat_messages (id, session_id, role, content) SELECT id, ${sessionId}, role, content FROM jsonb_to_recordset(${q.json(doc as unknown as postgres.JSONValue)}) AS m(id text, role text, content text)`;
         };
         if (fixed) {
           await sql.begin(async (tx) => {

@@ -19,4 +19,12 @@ export const builtinTargets: TargetRegistry = {
   'postgresjs-tx': async () => (await import('./postgresjs-tx.js')).default,
   'http-chat': async () => (await import('./http-chat.js')).default,
   'drizzle-postgresjs': async () => (await import('./drizzle-postgresjs.js')).default,
+  'blob-lost-update': async () => (await import('./blob-lost-update.js')).blobLostUpdate(false),
+  'blob-lost-update-fixed': async () => (await import('./blob-lost-update.js')).blobLostUpdate(true),
+  'delete-four-statements': async () => (await import('./delete-four-statements.js')).deleteFourStatements(false),
+  'delete-four-statements-fixed': async () => (await import('./delete-four-statements.js')).deleteFourStatements(true),
+  'count-then-insert': async () => (await import('./count-then-insert.js')).countThenInsert(false),
+  'count-then-insert-fixed': async () => (await import('./count-then-insert.js')).countThenInsert(true),
+  'lock-order-deadlock': async () => (await import('./lock-order-deadlock.js')).lockOrderDeadlock(false),
+  'lock-order-deadlock-fixed': async () => (await import('./lock-order-deadlock.js')).lockOrderDeadlock(true),
 };
