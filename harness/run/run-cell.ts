@@ -57,6 +57,8 @@ export interface CellOptions extends CellSettings {
   template?: string;
   /** Stops the cell after the trial in flight (the run is being abandoned). */
   abort?: AbortSignal;
+  /** Stop searching after this many distinct failures (tests and the bench: 1, time to first failure; default MAX_FAILURE_GROUPS). */
+  maxFailures?: number;
   /** Tests: called once the trials are done, before the pool is destroyed. */
   afterTrials?: (pool: TrialPool, databaseName: string) => Promise<void>;
 }
@@ -173,5 +175,5 @@ function pickStrategy(o: CellOptions, started: number, caps: TargetCapabilities,
     const deadline = o.timeBudgetMs ? started + o.timeBudgetMs : Infinity;
     return exhaustiveStrategy(workloads, { seed: o.seed, workloads: o.runs, deadline, prune: o.prune ?? true });
   }
-  return randomStrategy(workloads, { mode: o.mode, seed: o.seed, runs: o.runs, examples: o.examples, onPhase, ...(o.scheduler ? { scheduler: o.scheduler } : {}) });
+  return randomStrategy(workloads, { mode: o.mode, seed: o.seed, runs: o.runs, examples: o.examples, onPhase, ...(o.scheduler ? { scheduler: o.scheduler } : {}), ...(o.maxFailures ? { maxFailures: o.maxFailures } : {}) });
 }

@@ -26,7 +26,7 @@ export interface FuzzPlan extends CellSettings {
 }
 
 /** One cell as handed to a runner: what runCell needs but the reporters. */
-export type CellJob = Omit<CellOptions, 'reporters' | 'afterTrials'>;
+export type CellJob = Omit<CellOptions, 'reporters' | 'afterTrials' | 'maxFailures'>;
 
 /** Runs cells outside this process; runFuzz keeps `slots` of them busy. */
 export interface CellRunner {
