@@ -19,9 +19,13 @@ import upsert from '../targets/upsert.js';
 import { applySchema } from '../harness/db/apply-schema.js';
 import { createRunDatabase } from '../harness/db/run-database.js';
 import { openCellEnv } from '../harness/run/cell-env.js';
+import { RACE_FIXTURES } from '../test/race-fixture-cases.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const skipMatrix = process.argv.includes('--no-matrix');
+// --only-races: just the deep-race fixtures, PCT against the uniform baseline (--seeds N, --cap N trials a cell).
+const onlyRaces = process.argv.includes('--only-races');
+const argNumber = (flag: string, dflt: number) => { const i = process.argv.indexOf(flag); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
 
 const dbArg = process.argv.indexOf('--db');
 const server = await startDatabaseServer(dbArg > 0 ? process.argv[dbArg + 1] : undefined);
@@ -113,7 +117,38 @@ function chatfuzz(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: 
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/**
+ * Trials and ms to the first failure of each deep-race fixture with PCT and with the uniform
+ * baseline, median over `seeds` seeds (a cell stops at its first failure, or after `cap` trials:
+ * a seed that found nothing counts as `cap`, and the line says how many found it).
+ */
+async function raceFixtures(seeds: number, cap: number) {
+  console.log(`-- deep-race fixtures: trials and ms to first failure, median of ${seeds} seeds, cap ${cap} trials --`);
+  for (const fx of RACE_FIXTURES) {
+    const scenario = builtinScenarios.find((s) => s.name === fx.scenario)!;
+    const per: Record<string, { trials: number; ms: number; found: number }> = {};
+    for (const scheduler of ['pct', 'uniform'] as const) {
+      const trials: number[] = [];
+      const ms: number[] = [];
+      let found = 0;
+      for (let seed = 1; seed <= seeds; seed++) {
+        const { r } = await cell(fx.target, scenario, 'scheduled', cap, { seed, scheduler, maxFailures: 1 });
+        if (r.runsToFirstFailure !== null) found++;
+        trials.push(r.runsToFirstFailure ?? cap);
+        ms.push(r.msToFirstFailure ?? r.durationMs);
+      }
+      per[scheduler] = { trials: median(trials), ms: Math.round(median(ms)), found };
+      line(`races: ${fx.target} × ${fx.scenario}, ${scheduler}`, `${per[scheduler]!.trials} trials, ${per[scheduler]!.ms} ms to first failure (found with ${found}/${seeds} seeds)`);
+    }
+    line(`races: ${fx.target}, pct/uniform trials to first failure (goal ≤ 0.2 on the deep fixtures)`, ratio(per.pct!.trials, per.uniform!.trials));
+  }
+}
+
 try {
+  if (onlyRaces) {
+    await raceFixtures(argNumber('--seeds', 10), argNumber('--cap', 1000));
+    await writeFile(path.join(import.meta.dirname, 'race-results.json'), JSON.stringify(out, null, 2) + '\n');
+  } else {
   console.log(`-- speed: ${os.cpus().length} cores, ${out.server} --`);
   // Process start to the first verdict: the embedded server from its warm cache (the first run fills it), then a running server.
   await chatfuzz(['--target', 'upsert', '--scenario', 'concurrent-duplicates', '--runs', '20', '--ci', '--report', path.join(reportDir, 'warm')]);
@@ -210,7 +245,9 @@ try {
   line('wire: stress proxy/direct ratio', ratio(proxied.callsPerSec, direct.callsPerSec));
   const failed = Object.entries({ viaPool, viaWire, proxied, direct }).filter(([, m]) => !m.passed).map(([k]) => k);
   if (failed.length) line('wire: cells that did not pass (their rates are suspect)', failed.join(', '));
+  await raceFixtures(10, 1000);
   await writeFile(path.join(import.meta.dirname, 'results.json'), JSON.stringify(out, null, 2) + '\n');
+  }
 } finally {
   await rm(reportDir, { recursive: true, force: true });
   await server.stop();
