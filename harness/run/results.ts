@@ -24,6 +24,8 @@ export interface CellFailure {
   /** Prisma targets: the Prisma code (P2002, P2003, P2039, …) beside the SQLSTATE underneath. */
   prismaCode?: string;
   constraint?: string;
+  /** Without a SQLSTATE: what tells this failure's cause from others under the same invariant (operations involved, the sentence with ids masked). */
+  cause?: string;
   message: string;
   /** The seed of the search round that found it (the run's seed for the first failure). */
   seed: number;
