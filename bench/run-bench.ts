@@ -25,6 +25,8 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const skipMatrix = process.argv.includes('--no-matrix');
 // --only-races: just the deep-race fixtures, PCT against the uniform baseline (--seeds N, --cap N trials a cell).
 const onlyRaces = process.argv.includes('--only-races');
+// --only-parallel: just scheduled trials/s of the six-call workload, one trial at a time against several at once.
+const onlyParallel = process.argv.includes('--only-parallel');
 const argNumber = (flag: string, dflt: number) => { const i = process.argv.indexOf(flag); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
 
 const dbArg = process.argv.indexOf('--db');
@@ -144,8 +146,22 @@ async function raceFixtures(seeds: number, cap: number) {
   }
 }
 
+/** Scheduled trials/s of the six-call workload (upsert, `runs` trials) with 1, 2 and 3 trials at once, next to the same calls driven directly. */
+async function parallelThroughput(runs: number) {
+  console.log(`-- scheduled trials in parallel: upsert, six-call workload, ${runs} trials a cell --`);
+  const base = await cell('upsert', fixed, 'scheduled', 1);
+  for (const n of [1, 2, 3]) {
+    const { r, ms } = await cell('upsert', fixed, 'scheduled', runs, { trialsInParallel: n });
+    line(`parallel: scheduled trials/s, ${n} trial(s) at once`, round1(r.runs / ((ms - base.ms) / 1000)));
+  }
+  const direct = await driveDirectly(upsert, server, `chatfuzz_${runId}_floor`, SIX_CALLS, runs);
+  line('parallel: the same six calls driven directly, no harness (trials/s)', round1(direct.callsPerSec / 6));
+}
+
 try {
-  if (onlyRaces) {
+  if (onlyParallel) {
+    await parallelThroughput(argNumber('--runs', 200));
+  } else if (onlyRaces) {
     await raceFixtures(argNumber('--seeds', 10), argNumber('--cap', 1000));
     await writeFile(path.join(import.meta.dirname, 'race-results.json'), JSON.stringify(out, null, 2) + '\n');
   } else {
@@ -245,6 +261,7 @@ try {
   line('wire: stress proxy/direct ratio', ratio(proxied.callsPerSec, direct.callsPerSec));
   const failed = Object.entries({ viaPool, viaWire, proxied, direct }).filter(([, m]) => !m.passed).map(([k]) => k);
   if (failed.length) line('wire: cells that did not pass (their rates are suspect)', failed.join(', '));
+  await parallelThroughput(200);
   await raceFixtures(10, 1000);
   await writeFile(path.join(import.meta.dirname, 'results.json'), JSON.stringify(out, null, 2) + '\n');
   }

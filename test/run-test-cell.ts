@@ -12,7 +12,7 @@ import { testServer } from './test-server.js';
 let cellNo = 0;
 
 /** Runs one cell (stress unless told) of a built-in or file target on the suite's server. */
-export async function runTestCell(target: string, scenario: string, o: { runs?: number; seed?: number; callTimeoutMs?: number; mode?: Mode; isolation?: IsolationLevel; latency?: { minMs: number; maxMs: number }; afterTrials?: CellOptions['afterTrials']; prune?: boolean; replay?: CellOptions['replay']; scheduler?: CellOptions['scheduler']; maxFailures?: number } = {}): Promise<CellResult> {
+export async function runTestCell(target: string, scenario: string, o: { runs?: number; seed?: number; callTimeoutMs?: number; mode?: Mode; isolation?: IsolationLevel; latency?: { minMs: number; maxMs: number }; afterTrials?: CellOptions['afterTrials']; prune?: boolean; replay?: CellOptions['replay']; scheduler?: CellOptions['scheduler']; maxFailures?: number; trialsInParallel?: number } = {}): Promise<CellResult> {
   const [loaded] = await loadTargets([target], { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name) });
   const sc = builtinScenarios.find((s) => s.name === scenario);
   if (!sc) throw new Error(`no scenario ${scenario}`);
@@ -21,6 +21,6 @@ export async function runTestCell(target: string, scenario: string, o: { runs?: 
     runId: `test_${process.pid}_${Date.now().toString(36)}`, cellIndex: cellNo++, cellCount: 1,
     runs: o.runs ?? 100, timeBudgetMs: null, seed: o.seed ?? 1234, callTimeoutMs: o.callTimeoutMs ?? 5000,
     reportDir: path.join(os.tmpdir(), `chatfuzz-test-${process.pid}`), reporters: [],
-    isolation: o.isolation, latency: o.latency, afterTrials: o.afterTrials, prune: o.prune, replay: o.replay, ...(o.scheduler ? { scheduler: o.scheduler } : {}), ...(o.maxFailures ? { maxFailures: o.maxFailures } : {}),
+    isolation: o.isolation, latency: o.latency, afterTrials: o.afterTrials, prune: o.prune, replay: o.replay, ...(o.scheduler ? { scheduler: o.scheduler } : {}), ...(o.maxFailures ? { maxFailures: o.maxFailures } : {}), ...(o.trialsInParallel ? { trialsInParallel: o.trialsInParallel } : {}),
   });
 }

@@ -57,6 +57,8 @@ export interface CellOptions extends CellSettings {
   template?: string;
   /** Stops the cell after the trial in flight (the run is being abandoned). */
   abort?: AbortSignal;
+  /** Scheduled mode: trials run at once while searching, each on its own copy of the cell's database and its own connections (default 1). */
+  trialsInParallel?: number;
   /** Stop searching after this many distinct failures (tests and the bench: 1, time to first failure; default MAX_FAILURE_GROUPS). */
   maxFailures?: number;
   /** Tests: called once the trials are done, before the pool is destroyed. */
@@ -73,7 +75,15 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   const { expected, mutes } = cellExpectation(def.expect, o.scenario.name);
   const muter = new FindingMuter(mutes);
   const cell = await openCellEnv(o);
-  const { env } = cell;
+  // Parallel slots beyond the first: each a database of its own (copied from the template) with its own pool, store and control connection.
+  const slots = [cell];
+  const parallel = o.mode === 'scheduled' && !o.replay ? Math.max(1, o.trialsInParallel ?? 1) : 1;
+  try {
+    for (let s = 1; s < parallel; s++) slots.push(await openCellEnv({ ...o, runId: `${o.runId}_p${s}` }));
+  } catch (e) {
+    for (const c of slots) await c.close().catch(() => {});
+    throw e;
+  }
   let trials = 0;
   let calls = 0;
   let first = null as { runs: number; ms: number } | null;
@@ -91,7 +101,8 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   // The budget is checked between trials: interrupting one in flight (fast-check's
   // interruptAfterTimeLimit) would let the pool be destroyed under a running trial.
   const budgetEnd = o.timeBudgetMs ? started + o.timeBudgetMs : Infinity;
-  const runCase: RunCase = async (c) => {
+  const runCase: RunCase = async (c, slot = 0) => {
+    const { env } = slots[slot]!;
     if (harnessError || usageError || o.abort?.aborted || (performance.now() > budgetEnd && o.mode !== 'exhaustive')) return undefined;
     const n = ++trials;
     calls += workloadSize(c.workload);
@@ -111,7 +122,8 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     }
     // Known findings never reach the strategy: they neither fail a trial nor steer shrinking.
     result = { ...result, violations: muter.apply(result.violations) };
-    if (result.violations.length > 0 && !first) first = { runs: n, ms: Math.round(performance.now() - started) };
+    // Trials in parallel may end out of order: the first failure is the lowest-numbered failing trial.
+    if (result.violations.length > 0 && (!first || n < first.runs)) first = { runs: n, ms: Math.round(performance.now() - started) };
     if (exhaustive) noteDistinct(c, result);
     for (const r of o.reporters) r.onTrial?.({
       target: def.name, scenario: o.scenario.name, cellIndex: o.cellIndex, cellCount: o.cellCount,
@@ -122,11 +134,11 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
 
   let outcome: StrategyOutcome & Partial<Pick<RandomOutcome, 'failures'>>;
   try {
-    outcome = await pickStrategy(o, started, targetCapabilities(env.store, def.api), (phase) => { shrinking = phase === 'shrink'; }).run(runCase);
+    outcome = await pickStrategy({ ...o, trialsInParallel: parallel }, started, targetCapabilities(cell.env.store, def.api), (phase) => { shrinking = phase === 'shrink'; }).run(runCase);
     await o.afterTrials?.(cell.pool, cell.db.name);
   } finally {
     // Servers the target started and did not stop end with the cell; their output stays with the report.
-    await cell.close().finally(stopAllServers);
+    await Promise.all(slots.map((c) => c.close())).finally(stopAllServers);
   }
   if (usageError) throw usageError;
   const servers = await keepServerLogs(o.reportDir, `${def.name}--${o.scenario.name}--${o.mode}`);
@@ -175,5 +187,5 @@ function pickStrategy(o: CellOptions, started: number, caps: TargetCapabilities,
     const deadline = o.timeBudgetMs ? started + o.timeBudgetMs : Infinity;
     return exhaustiveStrategy(workloads, { seed: o.seed, workloads: o.runs, deadline, prune: o.prune ?? true });
   }
-  return randomStrategy(workloads, { mode: o.mode, seed: o.seed, runs: o.runs, examples: o.examples, onPhase, ...(o.scheduler ? { scheduler: o.scheduler } : {}), ...(o.maxFailures ? { maxFailures: o.maxFailures } : {}) });
+  return randomStrategy(workloads, { mode: o.mode, seed: o.seed, runs: o.runs, examples: o.examples, onPhase, ...(o.scheduler ? { scheduler: o.scheduler } : {}), ...(o.maxFailures ? { maxFailures: o.maxFailures } : {}), parallel: o.trialsInParallel ?? 1 });
 }

@@ -22,8 +22,8 @@ export interface TrialCase {
 /** A case together with what running it showed. */
 export interface TrialRun { case: TrialCase; result: TrialResult }
 
-/** Runs one case in the cell; undefined when the cell has stopped running trials (time budget spent, or the harness could not check one). */
-export type RunCase = (c: TrialCase) => Promise<TrialResult | undefined>;
+/** Runs one case in the cell (on parallel slot `slot`, default 0: its own database and connections); undefined when the cell has stopped running trials (time budget spent, or the harness could not check one). */
+export type RunCase = (c: TrialCase, slot?: number) => Promise<TrialResult | undefined>;
 
 /** What exhaustive mode explored. */
 export interface Exploration {

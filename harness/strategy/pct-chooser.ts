@@ -74,7 +74,7 @@ export class StepEstimate {
   private seen = 0;
   private perCall: number | undefined;
 
-  constructor(private readonly warmup = 8, private readonly guess = 4) {}
+  constructor(readonly warmup = 8, private readonly guess = 4) {}
 
   /** Learns from trial `index` (1-based, in generation order); trials past the warm-up teach nothing. */
   learn(index: number, decisions: number, calls: number): void {
