@@ -154,6 +154,8 @@ async function parallelThroughput(runs: number) {
     const { r, ms } = await cell('upsert', fixed, 'scheduled', runs, { trialsInParallel: n });
     line(`parallel: scheduled trials/s, ${n} trial(s) at once`, round1(r.runs / ((ms - base.ms) / 1000)));
   }
+  const uniform = await cell('upsert', fixed, 'scheduled', runs, { scheduler: 'uniform' });
+  line('parallel: scheduled trials/s, 1 at a time, --scheduler uniform', round1(uniform.r.runs / ((uniform.ms - base.ms) / 1000)));
   const direct = await driveDirectly(upsert, server, `chatfuzz_${runId}_floor`, SIX_CALLS, runs);
   line('parallel: the same six calls driven directly, no harness (trials/s)', round1(direct.callsPerSec / 6));
 }

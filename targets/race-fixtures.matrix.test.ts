@@ -20,4 +20,19 @@ describe('deep-race fixtures under the PCT scheduler, 10 seeds', () => {
       expect(cell.outcome).toBe('pass');
     }, 3_600_000);
   }
+
+  // The scheduled gate decides early when a call takes over a second to reach it (settleMs): on a
+  // machine loaded enough for that, a schedule, and so this comparison, can differ.
+  it('a parallel search (3 trials at once) gives the serial verdict, first failing trial and counterexample', async () => {
+    for (const fx of RACE_FIXTURES) {
+      for (const seed of [1, 2, 3]) {
+        const o = { mode: 'scheduled' as const, runs: TRIALS_TO_FIND, seed, maxFailures: 1 };
+        const serial = await runTestCell(fx.target, fx.scenario, o);
+        const parallel = await runTestCell(fx.target, fx.scenario, { ...o, trialsInParallel: 3 });
+        expect(parallel.outcome, `${fx.target} seed ${seed}`).toBe(serial.outcome);
+        expect(parallel.runsToFirstFailure, `${fx.target} seed ${seed}`).toBe(serial.runsToFirstFailure);
+        expect(parallel.failure!.counterexample, `${fx.target} seed ${seed}`).toEqual(serial.failure!.counterexample);
+      }
+    }
+  }, 3_600_000);
 });
