@@ -165,7 +165,7 @@ try {
     await parallelThroughput(argNumber('--runs', 200));
   } else if (onlyRaces) {
     await raceFixtures(argNumber('--seeds', 10), argNumber('--cap', 1000));
-    await writeFile(path.join(import.meta.dirname, 'race-results.json'), JSON.stringify(out, null, 2) + '\n');
+    await writeFile(path.join(import.meta.dirname, 'results.json'), JSON.stringify(out, null, 2) + '\n');
   } else {
   console.log(`-- speed: ${os.cpus().length} cores, ${out.server} --`);
   // Process start to the first verdict: the embedded server from its warm cache (the first run fills it), then a running server.
