@@ -7,7 +7,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { startDatabaseServer } from '../harness/db/start-database-server.js';
 import { runCell, type CellHooks } from '../harness/run/run-cell.js';
-import type { Mode } from '../harness/contract/define-config.js';
+import type { Mode, Scheduler } from '../harness/contract/define-config.js';
 import type { Workload } from '../harness/workload/workload.js';
 import { builtinScenarios } from '../scenarios/builtin-scenarios.js';
 import type { Scenario } from '../harness/workload/scenario.js';
@@ -20,9 +20,15 @@ import { applySchema } from '../harness/db/apply-schema.js';
 import { createRunDatabase } from '../harness/db/run-database.js';
 import { openCellEnv } from '../harness/run/cell-env.js';
 import { benchSerializable } from './checker-bench.js';
+import { RACE_FIXTURES } from '../test/race-fixture-cases.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const skipMatrix = process.argv.includes('--no-matrix');
+// --only-races: just the deep-race fixtures, PCT against the uniform baseline (--seeds N, --cap N trials a cell).
+const onlyRaces = process.argv.includes('--only-races');
+// --only-parallel: just scheduled trials/s of the six-call workload, one trial at a time against several at once.
+const onlyParallel = process.argv.includes('--only-parallel');
+const argNumber = (flag: string, dflt: number) => { const i = process.argv.indexOf(flag); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
 
 const dbArg = process.argv.indexOf('--db');
 const server = await startDatabaseServer(dbArg > 0 ? process.argv[dbArg + 1] : undefined);
@@ -55,12 +61,13 @@ const registry: TargetRegistry = {
   'upsert-wire-direct': async () => directUpsertWireTarget(server.adminUrl),
 };
 
-async function cell(target: string, scenario: Scenario, mode: Mode, runs: number, extra: { seed?: number; prune?: boolean; hooks?: CellHooks } = {}) {
+async function cell(target: string, scenario: Scenario, mode: Mode, runs: number, extra: { seed?: number; prune?: boolean; hooks?: CellHooks; scheduler?: Scheduler; trialsInParallel?: number; maxFailures?: number } = {}) {
   const [loaded] = await loadTargets([target], { registry, scenarioNames: builtinScenarios.map((s) => s.name) });
   const t0 = performance.now();
   const r = await runCell({
-    run: { mode, runId, runs, seed: extra.seed ?? 1, callTimeoutMs: 5000, reportDir },
+    run: { mode, runId, runs, seed: extra.seed ?? 1, callTimeoutMs: 5000, reportDir, ...(extra.scheduler ? { scheduler: extra.scheduler } : {}) },
     target: loaded!, scenario, server, cellIndex: cellIndex++, cellCount: 1, timeBudgetMs: null, prune: extra.prune,
+    ...(extra.trialsInParallel ? { trialsInParallel: extra.trialsInParallel } : {}), ...(extra.maxFailures ? { maxFailures: extra.maxFailures } : {}),
   }, extra.hooks);
   return { r, ms: performance.now() - t0 };
 }
@@ -117,7 +124,54 @@ function chatfuzz(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: 
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/**
+ * Trials and ms to the first failure of each deep-race fixture with PCT and with the uniform
+ * baseline, median over `seeds` seeds (a cell stops at its first failure, or after `cap` trials:
+ * a seed that found nothing counts as `cap`, and the line says how many found it).
+ */
+async function raceFixtures(seeds: number, cap: number) {
+  console.log(`-- deep-race fixtures: trials and ms to first failure, median of ${seeds} seeds, cap ${cap} trials --`);
+  for (const fx of RACE_FIXTURES) {
+    const scenario = builtinScenarios.find((s) => s.name === fx.scenario)!;
+    const per: Record<string, { trials: number; ms: number; found: number }> = {};
+    for (const scheduler of ['pct', 'uniform'] as const) {
+      const trials: number[] = [];
+      const ms: number[] = [];
+      let found = 0;
+      for (let seed = 1; seed <= seeds; seed++) {
+        const { r } = await cell(fx.target, scenario, 'scheduled', cap, { seed, scheduler, maxFailures: 1 });
+        if (r.runsToFirstFailure !== null) found++;
+        trials.push(r.runsToFirstFailure ?? cap);
+        ms.push(r.msToFirstFailure ?? r.durationMs);
+      }
+      per[scheduler] = { trials: median(trials), ms: Math.round(median(ms)), found };
+      line(`races: ${fx.target} × ${fx.scenario}, ${scheduler}`, `${per[scheduler]!.trials} trials, ${per[scheduler]!.ms} ms to first failure (found with ${found}/${seeds} seeds)`);
+    }
+    line(`races: ${fx.target}, pct/uniform trials to first failure (goal ≤ 0.2 on the deep fixtures)`, ratio(per.pct!.trials, per.uniform!.trials));
+  }
+}
+
+/** Scheduled trials/s of the six-call workload (upsert, `runs` trials) with 1, 2 and 3 trials at once, next to the same calls driven directly. */
+async function parallelThroughput(runs: number) {
+  console.log(`-- scheduled trials in parallel: upsert, six-call workload, ${runs} trials a cell --`);
+  const base = await cell('upsert', fixed, 'scheduled', 1);
+  for (const n of [1, 2, 3]) {
+    const { r, ms } = await cell('upsert', fixed, 'scheduled', runs, { trialsInParallel: n });
+    line(`parallel: scheduled trials/s, ${n} trial(s) at once`, round1(r.runs / ((ms - base.ms) / 1000)));
+  }
+  const uniform = await cell('upsert', fixed, 'scheduled', runs, { scheduler: 'uniform' });
+  line('parallel: scheduled trials/s, 1 at a time, --scheduler uniform', round1(uniform.r.runs / ((uniform.ms - base.ms) / 1000)));
+  const direct = await driveDirectly(upsert, server, `chatfuzz_${runId}_floor`, SIX_CALLS, runs);
+  line('parallel: the same six calls driven directly, no harness (trials/s)', round1(direct.callsPerSec / 6));
+}
+
 try {
+  if (onlyParallel) {
+    await parallelThroughput(argNumber('--runs', 200));
+  } else if (onlyRaces) {
+    await raceFixtures(argNumber('--seeds', 10), argNumber('--cap', 1000));
+    await writeFile(path.join(import.meta.dirname, 'results.json'), JSON.stringify(out, null, 2) + '\n');
+  } else {
   console.log(`-- speed: ${os.cpus().length} cores, ${out.server} --`);
   // Process start to the first verdict: the embedded server from its warm cache (the first run fills it), then a running server.
   await chatfuzz(['--target', 'upsert', '--scenario', 'concurrent-duplicates', '--runs', '20', '--ci', '--report', path.join(reportDir, 'warm')]);
@@ -214,7 +268,10 @@ try {
   line('wire: stress proxy/direct ratio', ratio(proxied.callsPerSec, direct.callsPerSec));
   const failed = Object.entries({ viaPool, viaWire, proxied, direct }).filter(([, m]) => !m.passed).map(([k]) => k);
   if (failed.length) line('wire: cells that did not pass (their rates are suspect)', failed.join(', '));
+  await parallelThroughput(200);
+  await raceFixtures(10, 1000);
   await writeFile(path.join(import.meta.dirname, 'results.json'), JSON.stringify(out, null, 2) + '\n');
+  }
 } finally {
   await rm(reportDir, { recursive: true, force: true });
   await server.stop();

@@ -41,4 +41,13 @@ export const builtinTargets: TargetRegistry = {
   'credits-atomic': async () => (await import('./credits-atomic.js')).default as unknown as TargetDefinition,
   'claim-handle': async () => (await import('./claim-handle.js')).default as unknown as TargetDefinition,
   'claim-handle-upsert': async () => (await import('./claim-handle-upsert.js')).default as unknown as TargetDefinition,
+  // Deep races (issue 23), each with its fixed twin, on postgres.js through the wire gate.
+  'blob-lost-update': needing(['postgres'], 'blob-lost-update', async () => (await import('./blob-lost-update.js')).blobLostUpdate(false)),
+  'blob-lost-update-fixed': needing(['postgres'], 'blob-lost-update-fixed', async () => (await import('./blob-lost-update.js')).blobLostUpdate(true)),
+  'delete-four-statements': needing(['postgres'], 'delete-four-statements', async () => (await import('./delete-four-statements.js')).deleteFourStatements(false)),
+  'delete-four-statements-fixed': needing(['postgres'], 'delete-four-statements-fixed', async () => (await import('./delete-four-statements.js')).deleteFourStatements(true)),
+  'count-then-insert': needing(['postgres'], 'count-then-insert', async () => (await import('./count-then-insert.js')).countThenInsert(false)),
+  'count-then-insert-fixed': needing(['postgres'], 'count-then-insert-fixed', async () => (await import('./count-then-insert.js')).countThenInsert(true)),
+  'lock-order-deadlock': needing(['postgres'], 'lock-order-deadlock', async () => (await import('./lock-order-deadlock.js')).lockOrderDeadlock(false)),
+  'lock-order-deadlock-fixed': needing(['postgres'], 'lock-order-deadlock-fixed', async () => (await import('./lock-order-deadlock.js')).lockOrderDeadlock(true)),
 };

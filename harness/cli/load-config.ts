@@ -44,6 +44,7 @@ function toDefaults(c: ChatfuzzConfig, dir: string, cwd: string): CliDefaults {
   };
   if (c.scenarios) out.scenarios = c.scenarios;
   if (c.mode) out.mode = c.mode;
+  if (c.scheduler) out.scheduler = c.scheduler;
   if (c.runs !== undefined) out.runs = c.runs;
   if (c.timeBudget !== undefined) out.timeBudgetMs = duration(c.timeBudget, 'timeBudget');
   if (c.seed !== undefined) out.seed = c.seed;

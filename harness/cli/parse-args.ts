@@ -1,7 +1,7 @@
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { DURATION_RANGES, parseDuration } from '../contract/parse-duration.js';
-import { MODES, type Mode } from '../contract/define-config.js';
+import { MODES, SCHEDULERS, type Mode, type Scheduler } from '../contract/define-config.js';
 import type { LatencyRange } from '../faults/latency-sampler.js';
 import { ISOLATION_LEVELS, type IsolationLevel } from '../contract/define-target.js';
 
@@ -10,6 +10,8 @@ export interface CliOptions {
   targets: string[] | null;
   scenarios: string[] | null;
   mode: Mode;
+  /** Scheduled mode's scheduler (default pct). */
+  scheduler: Scheduler;
   runs: number | null;
   timeBudgetMs: number | null;
   seed: number | null;
@@ -46,10 +48,10 @@ export interface CliOptions {
 export interface Shard { index: number; total: number }
 
 /** Values a config file supplies; a flag given on the command line wins over each. */
-export type CliDefaults = Partial<Pick<CliOptions, 'targets' | 'scenarios' | 'mode' | 'runs' | 'timeBudgetMs' | 'seed' | 'db' | 'reportDir' | 'ci' | 'baseline' | 'callTimeoutMs' | 'noCorpus' | 'isolation' | 'workers' | 'reporters'>>;
+export type CliDefaults = Partial<Pick<CliOptions, 'targets' | 'scenarios' | 'mode' | 'scheduler' | 'runs' | 'timeBudgetMs' | 'seed' | 'db' | 'reportDir' | 'ci' | 'baseline' | 'callTimeoutMs' | 'noCorpus' | 'isolation' | 'workers' | 'reporters'>>;
 
 const FLAGS = {
-  target: { type: 'string' }, scenario: { type: 'string' }, mode: { type: 'string' }, runs: { type: 'string' },
+  target: { type: 'string' }, scenario: { type: 'string' }, mode: { type: 'string' }, scheduler: { type: 'string' }, runs: { type: 'string' },
   'time-budget': { type: 'string' }, seed: { type: 'string' }, replay: { type: 'string' }, db: { type: 'string' },
   report: { type: 'string' }, json: { type: 'boolean' }, ci: { type: 'boolean' }, baseline: { type: 'string' },
   isolation: { type: 'string' }, latency: { type: 'string' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
@@ -66,6 +68,8 @@ export const USAGE = `usage: npm run fuzz -- [options]
   --all                    without a config: the whole built-in matrix (every target × every scenario), not the demo
   --mode M                 scheduled (default: seeded statement order, exact replays), stress (real concurrency),
                            exhaustive (every interleaving of small workloads)
+  --scheduler S            scheduled mode's statement order: pct (default: random priorities with change points over
+                           the whole trial) or uniform (the baseline: a few small seeded choices, then first-come)
   --runs N                 trials per cell (default 100; a --replay runs its case up to N times, default 20)
   --time-budget 30s        wall-clock budget for the whole run, shared by its cells (ms, s, m, h; 1s to 24h)
   --seed S                 fast-check seed (an integer); the same seed generates the same workloads
@@ -137,6 +141,8 @@ export function parseArgs(argv: string[] | FlagValues, defaults: CliDefaults = {
   }
   if (v.mode !== undefined && !(MODES as readonly string[]).includes(v.mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')} (got "${v.mode}")`);
   const mode = (v.mode as Mode | undefined) ?? defaults.mode ?? 'scheduled';
+  if (v.scheduler !== undefined && !(SCHEDULERS as readonly string[]).includes(v.scheduler)) throw new UsageError(`--scheduler must be one of ${SCHEDULERS.join(', ')} (got "${v.scheduler}")`);
+  const scheduler = (v.scheduler as Scheduler | undefined) ?? defaults.scheduler ?? 'pct';
   let runs: number | null = defaults.runs ?? null;
   if (v.runs !== undefined) {
     runs = Number(v.runs);
@@ -170,6 +176,7 @@ export function parseArgs(argv: string[] | FlagValues, defaults: CliDefaults = {
     targets: list(v.target) ?? defaults.targets ?? null,
     scenarios: list(v.scenario) ?? defaults.scenarios ?? null,
     mode,
+    scheduler,
     runs,
     timeBudgetMs: v['time-budget'] !== undefined ? parseDuration(v['time-budget'], '--time-budget', DURATION_RANGES.timeBudget) : defaults.timeBudgetMs ?? null,
     seed,

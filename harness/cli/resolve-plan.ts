@@ -5,7 +5,7 @@ import { demoPlan, type DemoPlan } from './demo-plan.js';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type { CaseFile } from '../cases/case-file.js';
-import type { Mode } from '../contract/define-config.js';
+import type { Mode, Scheduler } from '../contract/define-config.js';
 import type { IsolationLevel } from '../contract/define-target.js';
 import { UsageError } from '../errors.js';
 import type { LatencyRange } from '../faults/latency-sampler.js';
@@ -24,6 +24,8 @@ export interface RunPlan {
   readonly runId: string;
   /** The mode the cells run in (a replay's own: an exhaustive case replays scheduled). */
   readonly mode: Mode;
+  /** Scheduled mode's scheduler (a replay's case records its picks, so either replays exactly). */
+  readonly scheduler: Scheduler;
   readonly seed: number;
   /** Trials per cell (exhaustive: workloads). */
   readonly runs: number;
@@ -92,6 +94,7 @@ export function resolvePlan(i: PlanInput): RunPlan {
   return deepFreeze({
     runId: i.runId,
     mode,
+    scheduler: opts.scheduler,
     seed,
     runs: opts.runs ?? demo?.runs ?? (r ? DEFAULT_REPLAY_RUNS : mode === 'exhaustive' ? DEFAULT_EXHAUSTIVE_WORKLOADS : DEFAULT_RUNS),
     timeBudgetMs,

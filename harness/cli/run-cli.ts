@@ -146,7 +146,7 @@ async function runFuzzCommand(argv: string[], io: CliIo, run: RunResources): Pro
   const finished: CellResult[] = [];
   const fuzzPlan: FuzzPlan = {
     run: {
-      runId: plan.runId, mode: plan.mode, seed: plan.seed, runs: plan.runs, callTimeoutMs: plan.callTimeoutMs, isolation: plan.isolation,
+      runId: plan.runId, mode: plan.mode, scheduler: plan.scheduler, seed: plan.seed, runs: plan.runs, callTimeoutMs: plan.callTimeoutMs, isolation: plan.isolation,
       latency: plan.latency, reportDir: plan.reportDir, corpusDir: plan.noCorpus ? undefined : io.cwd,
       replay: r ? { workload: r.workload, ...(r.choices ? { choices: r.choices } : {}) } : undefined,
     },

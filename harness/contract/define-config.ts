@@ -4,6 +4,10 @@ import type { IsolationLevel } from './define-target.js';
 export const MODES = ['scheduled', 'stress', 'exhaustive'] as const;
 export type Mode = (typeof MODES)[number];
 
+/** How scheduled mode draws a trial's statement order: PCT priorities with change points over the whole trial (default), or the uniform baseline. */
+export const SCHEDULERS = ['pct', 'uniform'] as const;
+export type Scheduler = (typeof SCHEDULERS)[number];
+
 /** `chatfuzz.config.ts`'s default export: what `npx chatfuzz` runs when no flag says otherwise (flags override each field). */
 export interface ChatfuzzConfig {
   /** Paths of target modules, relative to the config file, or built-in target names. */
@@ -11,6 +15,8 @@ export interface ChatfuzzConfig {
   /** Scenario names (default: all). */
   scenarios?: string[];
   mode?: Mode;
+  /** Scheduled mode's scheduler: `'pct'` (default) or `'uniform'` (the baseline). */
+  scheduler?: Scheduler;
   /** Trials per cell. */
   runs?: number;
   /** Wall-clock budget of the whole run: `'30s'`, `'5m'` or milliseconds. */

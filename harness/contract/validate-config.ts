@@ -1,8 +1,8 @@
-import { MODES } from './define-config.js';
+import { MODES, SCHEDULERS } from './define-config.js';
 import { ISOLATION_LEVELS } from './define-target.js';
 import { DURATION_RANGES, durationRangeProblem, parseDuration } from './parse-duration.js';
 
-const FIELDS = ['targets', 'scenarios', 'mode', 'runs', 'timeBudget', 'seed', 'db', 'report', 'ci', 'baseline', 'isolation', 'callTimeout', 'corpus', 'workers', 'reporters'];
+const FIELDS = ['targets', 'scenarios', 'mode', 'scheduler', 'runs', 'timeBudget', 'seed', 'db', 'report', 'ci', 'baseline', 'isolation', 'callTimeout', 'corpus', 'workers', 'reporters'];
 
 /** Problems with a config file's default export, one sentence each; empty when it is a valid ChatfuzzConfig. */
 export function validateConfig(value: unknown): string[] {
@@ -18,6 +18,7 @@ export function validateConfig(value: unknown): string[] {
   if (c.scenarios !== undefined) strings('scenarios', c.scenarios);
   if (c.reporters !== undefined) strings('reporters', c.reporters);
   if (c.mode !== undefined && !(MODES as readonly unknown[]).includes(c.mode)) problems.push(`\`mode\` must be one of ${MODES.join(', ')}, not ${JSON.stringify(c.mode)}`);
+  if (c.scheduler !== undefined && !(SCHEDULERS as readonly unknown[]).includes(c.scheduler)) problems.push(`\`scheduler\` must be one of ${SCHEDULERS.join(', ')}, not ${JSON.stringify(c.scheduler)}`);
   if (c.runs !== undefined && !(Number.isInteger(c.runs) && (c.runs as number) >= 1)) problems.push('`runs` must be a positive integer');
   if (c.workers !== undefined && !(Number.isInteger(c.workers) && (c.workers as number) >= 1 && (c.workers as number) <= 64)) problems.push('`workers` must be an integer from 1 to 64');
   if (c.seed !== undefined && !(Number.isInteger(c.seed) && Math.abs(c.seed as number) <= 2 ** 31)) problems.push('`seed` must be an integer between -2^31 and 2^31');

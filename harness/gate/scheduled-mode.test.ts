@@ -34,7 +34,8 @@ describe('scheduled mode shrinks to minimal counterexamples', () => {
     expect(race).toMatchObject({ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey' });
     const ops = race!.counterexample.ops;
     expect(ops).toHaveLength(2);
-    expect(new Set(ops.map((o) => /\((s\d+),/.exec(o.label)![1]))).toEqual(new Set(['s1']));
+    // One session (which one depends on what the workload shrank from: PCT keeps the calls' priorities by index).
+    expect(new Set(ops.map((o) => /\((s\d+),/.exec(o.label)![1])).size).toBe(1);
     const sessionSteps = race!.counterexample.schedule!.filter((s) => /chat_sessions/.test(s)).map((s) => s.replace(/ \(id.*?\)| WHERE.*?→/g, ' →'));
     expect(sessionSteps.slice(0, 4).map((s) => s.split(' ').slice(1, 2)[0])).toEqual(['SELECT', 'SELECT', 'INSERT', 'INSERT']);
     expect(new Set(sessionSteps.slice(0, 2).map((s) => s.slice(0, 2)))).toEqual(new Set(['c1', 'c2']));

@@ -5,8 +5,9 @@ import type { History } from '../history/history.js';
 import type { InvariantName, Snapshot } from '../contract/define-target.js';
 import type { Invariant, InvariantModel, Violation } from './invariant.js';
 import { builtinInvariants } from './builtin-invariants.js';
+import { violationCause } from './violation-cause.js';
 
-/** Runs every enabled invariant; violations come in the invariants' priority order. */
+/** Runs every enabled invariant; violations come in the invariants' priority order, each with its cause when no SQLSTATE names it. */
 export function checkInvariants(
   history: History,
   snapshot: Snapshot,
@@ -14,5 +15,6 @@ export function checkInvariants(
   invariants: readonly Invariant[] = builtinInvariants,
   model?: InvariantModel,
 ): Violation[] {
-  return invariants.filter((inv) => disabled[inv.name] !== false).flatMap((inv) => inv.check(history, snapshot, model));
+  return invariants.filter((inv) => disabled[inv.name] !== false).flatMap((inv) => inv.check(history, snapshot, model))
+    .map((v) => { const cause = v.cause ?? violationCause(v, history); return cause ? { ...v, cause } : v; });
 }

@@ -11,6 +11,8 @@ export interface Violation {
   /** The Prisma error code (P2002, P2003, …) when the error came through Prisma. */
   prismaCode?: string;
   constraint?: string;
+  /** Without a SQLSTATE: what the trial shows of the cause (violation-cause.ts), so distinct causes under one invariant are told apart. */
+  cause?: string;
 }
 
 /** A checker: a pure function of the trial's history and the database snapshot. */

@@ -28,6 +28,7 @@ export function assembleResults(plan: FuzzPlan, db: RunResults['db'], startedAt:
     db,
     options: {
       runs: plan.run.runs, timeBudgetMs: plan.timeBudgetMs, callTimeoutMs: plan.run.callTimeoutMs,
+      ...(plan.run.scheduler && plan.run.mode === 'scheduled' ? { scheduler: plan.run.scheduler } : {}),
       ...(plan.run.isolation ? { isolation: plan.run.isolation } : {}), ...(plan.run.latency ? { latency: plan.run.latency } : {}),
       targets: plan.targets.map((t) => t.def.name), scenarios: plan.scenarios.map((s) => s.name),
     },

@@ -1,5 +1,5 @@
 import type { LoadedTarget } from '../contract/load-target.js';
-import type { Mode } from '../contract/define-config.js';
+import type { Mode, Scheduler } from '../contract/define-config.js';
 import type { IsolationLevel } from '../contract/define-target.js';
 import type { DatabaseServer } from '../db/database-server.js';
 import type { LatencyRange } from '../faults/latency-sampler.js';
@@ -13,6 +13,8 @@ export interface RunSettings {
   readonly seed: number;
   /** Trials per cell (exhaustive: workloads; a replay: its attempts in stress mode). */
   readonly runs: number;
+  /** Scheduled mode's scheduler (default pct; uniform is the old baseline). */
+  readonly scheduler?: Scheduler;
   readonly callTimeoutMs: number;
   /** Default isolation of the target's connections; the target's own `isolation` wins. */
   readonly isolation?: IsolationLevel | null;
@@ -42,4 +44,8 @@ export interface CellSpec {
   readonly template?: string;
   /** Exhaustive mode: skip schedules that only reorder commuting statements (default true). */
   readonly prune?: boolean;
+  /** Stop after this many distinct failures (default: the strategy's). */
+  readonly maxFailures?: number;
+  /** Scheduled mode: trials run at once, each on a copy of the cell's database (default 1). */
+  readonly trialsInParallel?: number;
 }

@@ -63,6 +63,7 @@ export async function describeFailure(o: FailureContext, failure: ReportedFailur
     ...(top.sqlstate ? { sqlstate: top.sqlstate } : {}),
     ...(top.prismaCode ? { prismaCode: top.prismaCode } : {}),
     ...(top.constraint ? { constraint: top.constraint } : {}),
+    ...(top.cause ? { cause: top.cause } : {}),
     message: top.message,
     seed,
     counterexample: {

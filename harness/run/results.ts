@@ -26,6 +26,8 @@ export interface CellFailure {
   /** Prisma targets: the Prisma code (P2002, P2003, P2039, …) beside the SQLSTATE underneath. */
   prismaCode?: string;
   constraint?: string;
+  /** Without a SQLSTATE: what tells this failure's cause from others under the same invariant (operations involved, the sentence with ids masked). */
+  cause?: string;
   message: string;
   /** The seed of the search round that found it (the run's seed for the first failure). */
   seed: number;
@@ -136,6 +138,8 @@ export interface RunResults {
   options: {
     runs: number; timeBudgetMs: number | null; callTimeoutMs: number; targets: string[]; scenarios: string[];
     isolation?: string; latency?: { minMs: number; maxMs: number };
+    /** Scheduled mode: the scheduler that drew statement orders (`pct` or `uniform`). */
+    scheduler?: string;
   };
   cells: CellResult[];
   summary: {

@@ -15,7 +15,7 @@ import { replayStrategy } from '../strategy/replay-strategy.js';
 import { notApplicable, targetCapabilities, type Scenario, type TargetCapabilities } from '../workload/scenario.js';
 import { apiWorkloads } from '../workload/fit-to-api.js';
 import { workloadSize } from '../workload/workload.js';
-import { openCellEnv } from './cell-env.js';
+import { openCellEnv, type CellEnv } from './cell-env.js';
 import type { CellSpec } from './cell-spec.js';
 import { isCanonical } from '../contract/canonical-schema.js';
 import { cellExpectation, FindingMuter } from './cell-expectation.js';
@@ -33,6 +33,10 @@ export interface CellHooks {
   reporters?: readonly Reporter[];
   /** Stops the cell after the trial in flight (the run is being abandoned). */
   abort?: AbortSignal;
+  /** Scheduled mode: trials run at once while searching, each on its own copy of the cell's database and its own connections (default 1). */
+  trialsInParallel?: number;
+  /** Stop searching after this many distinct failures (tests and the bench: 1, time to first failure; default MAX_FAILURE_GROUPS). */
+  maxFailures?: number;
   /** Tests: called once the trials are done, before the pool is destroyed. */
   afterTrials?: (pool: TrialPool, databaseName: string) => Promise<void>;
 }
@@ -64,6 +68,15 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
     await cell.close().finally(stopAllServers);
     return notApplicableCell(spec, skipChat, started);
   }
+  // Parallel slots beyond the first: each a database of its own (copied from the template) with its own pool, store and control connection.
+  const slots = [cell];
+  const parallel = run.mode === 'scheduled' && !run.replay ? Math.max(1, spec.trialsInParallel ?? 1) : 1;
+  try {
+    for (let s = 1; s < parallel; s++) slots.push(await openCellEnv({ ...spec, run: { ...run, runId: `${run.runId}_p${s}` } }));
+  } catch (e) {
+    for (const c of slots) await c.close().catch(() => {});
+    throw e;
+  }
   let trials = 0;
   let calls = 0;
   let first = null as { runs: number; ms: number } | null;
@@ -81,8 +94,8 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
   // Never silently ungated (issue 26): a connection no gate saw means statements with no log, no
   // schedule and no exact replay. Scheduled and exhaustive runs refuse it; stress runs say so.
   let ungated = undefined as { connections: number; applications: string[] } | undefined;
-  const checkGated = async (n: number) => {
-    const seen = await cell.ungatedConnections();
+  const checkGated = async (n: number, slot: number) => {
+    const seen = await slots[slot]!.ungatedConnections();
     if (!seen.connections) return;
     if (run.mode === 'stress') { if (!ungated || seen.connections > ungated.connections) ungated = seen; return; }
     throw new UsageError(`target ${def.name}: ${seen.connections} connection(s) reached the cell's database without a gate during trial ${n} (application_name: ${seen.applications.join(', ')}), so ${run.mode} mode could neither log nor order their statements. Fix: add \`gate: 'wire'\` to the target (any driver built from ctx.databaseUrl is then gated), or send every statement through ctx.pool (PrismaPg(ctx.pool), drizzle(ctx.pool)); or run --mode stress, which may run ungated.`);
@@ -95,14 +108,15 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
   const infra = new OutsideFaults();
   // Every shrink step toward a call that hangs waits a whole call timeout: after a few, shrinking stops where it is.
   let timeoutShrinks = 0;
-  const runOne = async (c: TrialCase, ns: string): Promise<TrialResult> => {
+  const runOne = async (env: CellEnv['env'], c: TrialCase, ns: string): Promise<TrialResult> => {
     const result = run.mode === 'stress'
       ? await runStressTrial(env, c.workload, ns)
       : await runScheduledTrial(env, c.workload, ns, c.chooser ?? c.choices ?? []);
     if (c.chooser) c.choices = result.picks;
     return result;
   };
-  const runCase: RunCase = async (c) => {
+  const runCase: RunCase = async (c, slot = 0) => {
+    const { env } = slots[slot]!;
     if (harnessError || usageError || infra.error || hooks.abort?.aborted) return undefined;
     if (performance.now() > budgetEnd && run.mode !== 'exhaustive') { budgetCut = true; return undefined; }
     if (shrinking && timeoutShrinks >= MAX_TIMEOUT_SHRINKS) return SKIPPED_SHRINK;
@@ -112,9 +126,9 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
     for (let attempt = 0; ; attempt++) {
       let lost: string | undefined;
       try {
-        result = await runOne(c, attempt ? `t${n}r${attempt}_` : `t${n}_`);
+        result = await runOne(env, c, attempt ? `t${n}r${attempt}_` : `t${n}_`);
         lost = outsideConnectionLoss(result, c.workload);
-        if (!lost) await checkGated(n);
+        if (!lost) await checkGated(n, slot);
       } catch (e) {
         // Not a finding of this cell but a target the harness cannot run: the run stops (exit 2), naming the target.
         if (e instanceof TargetContractError) { usageError = new TargetContractError(`target ${def.name} (${target.source}): ${e.message}`); return undefined; }
@@ -137,7 +151,8 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
     if (shrinking && result!.history.calls.some((call) => call.error?.kind === 'timeout' && !call.fault)) timeoutShrinks++;
     // Known findings never reach the strategy: they neither fail a trial nor steer shrinking.
     result = { ...result!, violations: muter.apply(result!.violations) };
-    if (result.violations.length > 0 && !first) first = { runs: n, ms: Math.round(performance.now() - started) };
+    // Trials in parallel may end out of order: the first failure is the lowest-numbered failing trial.
+    if (result.violations.length > 0 && (!first || n < first.runs)) first = { runs: n, ms: Math.round(performance.now() - started) };
     if (exhaustive) noteDistinct(c, result);
     for (const r of hooks.reporters ?? []) r.onTrial?.({
       target: def.name, scenario: scenario.name, cellIndex: spec.cellIndex, cellCount: spec.cellCount,
@@ -148,11 +163,11 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
 
   let outcome: StrategyOutcome & Partial<Pick<RandomOutcome, 'failures'>>;
   try {
-    outcome = await pickStrategy(spec, started, caps, (phase) => { shrinking = phase === 'shrink'; }).run(runCase);
+    outcome = await pickStrategy({ ...spec, trialsInParallel: parallel }, started, caps, (phase) => { shrinking = phase === 'shrink'; }).run(runCase);
     await hooks.afterTrials?.(cell.pool, cell.db.name);
   } finally {
     // Servers the target started and did not stop end with the cell; their output stays with the report.
-    await cell.close().finally(stopAllServers);
+    await Promise.all(slots.map((c) => c.close())).finally(stopAllServers);
   }
   if (usageError) throw usageError;
   if (infra.error) throw infra.error;
@@ -243,5 +258,8 @@ function pickStrategy(spec: CellSpec, started: number, caps: TargetCapabilities,
     const deadline = spec.timeBudgetMs ? started + spec.timeBudgetMs : Infinity;
     return exhaustiveStrategy(workloads, { seed: run.seed, workloads: run.runs, deadline, prune: spec.prune ?? true });
   }
-  return randomStrategy(workloads, { mode: run.mode, seed: run.seed, runs: run.runs, examples: spec.examples, onPhase });
+  return randomStrategy(workloads, {
+    mode: run.mode, seed: run.seed, runs: run.runs, examples: spec.examples, onPhase, ...(run.scheduler ? { scheduler: run.scheduler } : {}),
+    ...(spec.maxFailures ? { maxFailures: spec.maxFailures } : {}), parallel: spec.trialsInParallel ?? 1,
+  });
 }

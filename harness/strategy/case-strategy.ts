@@ -5,6 +5,7 @@
 // replay-strategy.ts runs a saved case again; failure-groups.ts is the one rule that tells
 // distinct failures apart. Hands on: the failing TrialRuns a cell reports (saved by cases/).
 import type { Chooser } from '../gate/scheduled-gate.js';
+import type { PctParams } from './pct-chooser.js';
 import type { Workload } from '../workload/workload.js';
 import type { TrialResult } from '../execute/run-trial.js';
 
@@ -12,15 +13,17 @@ import type { TrialResult } from '../execute/run-trial.js';
 export interface TrialCase {
   workload: Workload;
   choices?: number[];
-  /** Exhaustive mode: decides online; the picks become `choices`. */
+  /** Exhaustive mode and PCT: decides online; the picks become `choices`. */
   chooser?: Chooser;
+  /** PCT: the parameters the chooser was built from (kept in case files; `choices` replays them exactly). */
+  pct?: PctParams;
 }
 
 /** A case together with what running it showed. */
 export interface TrialRun { case: TrialCase; result: TrialResult }
 
-/** Runs one case in the cell; undefined when the cell has stopped running trials (time budget spent, or the harness could not check one). */
-export type RunCase = (c: TrialCase) => Promise<TrialResult | undefined>;
+/** Runs one case in the cell (on parallel slot `slot`, default 0: its own database and connections); undefined when the cell has stopped running trials (time budget spent, or the harness could not check one). */
+export type RunCase = (c: TrialCase, slot?: number) => Promise<TrialResult | undefined>;
 
 /** What exhaustive mode explored. */
 export interface Exploration {

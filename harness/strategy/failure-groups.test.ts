@@ -73,3 +73,14 @@ describe('FailureGroups', () => {
     expect(g.size).toBe(1);
   });
 });
+
+describe('one finding per cause, on a real database', () => {
+  it('a target that strips NUL bytes and loses acked replies reports both under acked-durable, each with its own case file', async () => {
+    const { runTestCell } = await import('../../test/run-test-cell.js');
+    const cell = await runTestCell('./test/fixtures/strip-nul-lost-reply-target.ts', 'hostile-input', { mode: 'scheduled', runs: 40, seed: 1 });
+    const acked = (cell.failures ?? []).filter((f) => f.invariant === 'acked-durable');
+    expect(acked.map((f) => f.message).join('\n')).toMatch(/is missing from session/);
+    expect(acked.map((f) => f.message).join('\n')).toMatch(/is stored altered in session/);
+    expect(new Set(acked.map((f) => f.caseFile)).size).toBe(acked.length);
+  });
+});

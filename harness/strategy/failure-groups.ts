@@ -1,8 +1,14 @@
 import type { Violation } from '../invariants/invariant.js';
 
-/** The group a violation belongs to: its invariant, SQLSTATE and constraint. */
-export function findingKey(v: Pick<Violation, 'invariant' | 'sqlstate' | 'constraint'>): string {
-  return `${v.invariant} ${v.sqlstate ?? ''} ${v.constraint ?? ''}`.trimEnd();
+/**
+ * The group a violation belongs to, one per cause: its invariant, SQLSTATE and constraint, and
+ * without a SQLSTATE what the trial shows (the kinds of operation involved, what acked data is
+ * missing or altered, the refusal message: Violation.cause), so a lost update and stripped
+ * content under acked-durable are two findings, and two different refusals are too.
+ */
+export function findingKey(v: Pick<Violation, 'invariant' | 'sqlstate' | 'constraint' | 'cause'>): string {
+  const base = `${v.invariant} ${v.sqlstate ?? ''} ${v.constraint ?? ''}`.trimEnd();
+  return v.cause ? `${base} · ${v.cause}` : base;
 }
 
 /** A `valid-calls-succeed` violation that only repeats a raw database error reported on the same calls (same SQLSTATE and constraint): the call failing *is* that error. */

@@ -96,4 +96,15 @@ describe('randomStrategy', () => {
     expect(out.failures.map((f) => [f.head.invariant, numberOf(f.case)])).toEqual([['no-db-error', 600], ['acked-durable', 1000]]);
     expect(cases.filter((c) => c.workload.users[1] === 'saved').map(numberOf)).toEqual([600, 1000, 999]);
   });
+
+  it('a parallel search (3 at once) reports the same failures, shrunk to the same cases, as one at a time', async () => {
+    const serial = await randomStrategy(workloads, { mode: 'scheduled', seed: 5, runs: 300 }).run(bugs().runCase);
+    const slots = new Set<number>();
+    const { runCase } = bugs();
+    const parallel = await randomStrategy(workloads, { mode: 'scheduled', seed: 5, runs: 300, parallel: 3 }).run(async (c, slot) => { slots.add(slot ?? 0); return runCase(c); });
+    const summary = (o: typeof serial) => o.failures.map((f) => [f.head.invariant, numberOf(f.case), f.seed]);
+    expect(summary(parallel)).toEqual(summary(serial));
+    expect(serial.failures).toHaveLength(2);
+    expect([...slots].sort()).toEqual([0, 1, 2]);
+  });
 });

@@ -4,12 +4,14 @@
 // Saved cases (cases/: the corpus and committed regressions) run first. Hands on: the failing
 // TrialRuns a cell reports, one per distinct failure.
 import fc from 'fast-check';
-import type { Mode } from '../contract/define-config.js';
+import type { Mode, Scheduler } from '../contract/define-config.js';
 import type { CaseStrategy, RunCase, StrategyOutcome, TrialCase, TrialRun } from './case-strategy.js';
 import type { Violation } from '../invariants/invariant.js';
 import type { Workload } from '../workload/workload.js';
 import { FailureGroups, findingKey } from './failure-groups.js';
 import { dropCalls } from './drop-calls.js';
+import { pctChooser, pctParams, StepEstimate } from './pct-chooser.js';
+import { workloadSize } from '../workload/workload.js';
 
 /** More distinct failures than this in one cell are more than a person reads; the search stops there. */
 export const MAX_FAILURE_GROUPS = 8;
@@ -41,6 +43,10 @@ export interface RandomStrategyOptions {
   maxFailures?: number;
   /** Told when a round starts searching and when it starts shrinking a failure. */
   onPhase?: (phase: 'search' | 'shrink') => void;
+  /** Scheduled mode: PCT (default) or the uniform baseline (up to 64 small seeded choices, then first-come). */
+  scheduler?: Scheduler;
+  /** Scheduled mode: search with this many trials at once (runCase's `slot` 0..parallel−1); shrinking stays one at a time. */
+  parallel?: number;
 }
 
 /**
@@ -52,10 +58,19 @@ export interface RandomStrategyOptions {
  */
 export function randomStrategy(workloads: fc.Arbitrary<Workload>, o: RandomStrategyOptions): RandomCaseStrategy {
   // Stress mode has no schedule to choose: timing decides.
+  const scheduler = o.scheduler ?? 'pct';
   const cases: fc.Arbitrary<TrialCase> = o.mode === 'stress'
     ? workloads.map((workload) => ({ workload }))
-    : fc.tuple(workloads, fc.array(fc.nat({ max: 15 }), { maxLength: 64 })).map(([workload, choices]) => ({ workload, choices }));
+    : scheduler === 'pct'
+      ? fc.tuple(workloads, pctParams()).map(([workload, pct]) => ({ workload, pct }))
+      : fc.tuple(workloads, fc.array(fc.nat({ max: 15 }), { maxLength: 64 })).map(([workload, choices]) => ({ workload, choices }));
+  const estimate = new StepEstimate();
+  // A PCT case gets a fresh chooser at each run (shrink steps rerun the failing trial's estimate); what it picked becomes `choices`.
+  const schedule = (c: TrialCase, trial: number): TrialCase => c.pct
+    ? { workload: c.workload, pct: c.pct, chooser: pctChooser(c.pct, estimate.steps(trial, workloadSize(c.workload))) }
+    : c;
   const maxFailures = o.maxFailures ?? MAX_FAILURE_GROUPS;
+  const parallel = o.mode === 'stress' ? 1 : Math.max(1, o.parallel ?? 1);
   return {
     async run(runCase) {
       const groups = new FailureGroups();
@@ -69,10 +84,42 @@ export function randomStrategy(workloads: fc.Arbitrary<Workload>, o: RandomStrat
         let shrinks = 0;
         let found: TrialRun | undefined;
         o.onPhase?.('search');
+        const before = o.runs - left;
+        // Parallel search: the cases fast-check would generate, in its order, a batch at a time; the
+        // first failing one is replayed by fast-check (`path`) and shrunk from there, one at a time,
+        // so the verdict and the counterexample are those of the serial search.
+        let path: string | undefined;
+        if (parallel > 1) {
+          const all = [...examples.map((c) => [c] as [TrialCase]), ...fc.sample(cases, { seed, numRuns: left }).map((c) => [c] as [TrialCase])].slice(0, left);
+          let failing = -1;
+          for (let i = 0; i < all.length && failing < 0 && !stopped;) {
+            // The step estimate is learnt from the first trials: no batch runs across the end of the warm-up.
+            const size = before + i < estimate.warmup ? Math.min(parallel, estimate.warmup - before - i) : parallel;
+            const batch = all.slice(i, i + size);
+            const results = await Promise.all(batch.map(([c], j) => runCase(schedule(c, before + i + j + 1), j)));
+            for (let j = 0; j < batch.length; j++) {
+              const r = results[j];
+              if (!r) { stopped = true; break; }
+              estimate.learn(before + i + j + 1, r.picks?.length ?? 0, workloadSize(batch[j]![0].workload));
+              if (groups.fresh(r.violations).length) { failing = i + j; break; }
+            }
+            i += batch.length;
+          }
+          if (failing < 0) {
+            left -= all.length;
+            examples = examples.slice(Math.min(all.length, examples.length));
+            break;
+          }
+          path = String(failing);
+          generated = failing;
+        }
         await fc.check(fc.asyncProperty(cases, async (c) => {
           // fast-check generates no new case once one failed: every later call is a shrink step.
           if (!found) generated++;
-          const result = await runCase(c);
+          const trial = before + generated;
+          const run = schedule(c, trial);
+          const result = await runCase(run);
+          if (result && !found && !path) estimate.learn(trial, result.picks?.length ?? 0, workloadSize(c.workload));
           // A stopped cell (budget, abort, harness error) ends the check now: passing every remaining
           // run would generate them all in one microtask chain, starving I/O (a Ctrl-C's clean-up too).
           if (!result) { stopped = true; throw new fc.PreconditionFailure(true); }
@@ -80,9 +127,9 @@ export function randomStrategy(workloads: fc.Arbitrary<Workload>, o: RandomStrat
           if (found) shrinks++;
           else o.onPhase?.('shrink');
           // The last failure seen is the smallest.
-          found = { case: c, result };
+          found = { case: run, result };
           return false;
-        }), { seed, numRuns: left, examples: examples.map((c) => [c] as [TrialCase]) });
+        }), { seed, numRuns: left, examples: examples.map((c) => [c] as [TrialCase]), ...(path ? { path } : {}) });
         left -= generated;
         // Examples run first: those tried already are not tried again.
         examples = examples.slice(Math.min(generated, examples.length));
