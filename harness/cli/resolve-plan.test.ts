@@ -16,8 +16,20 @@ const replayCase = (c: Partial<CaseFile> = {}): CaseFile => ({
 });
 
 describe('resolvePlan', () => {
-  it('without flags or config: every built-in target and scenario, 100 runs, a fresh seed, reports/runs/<run id>', () => {
-    const plan = resolvePlan(input([]));
+  it('without flags or config: the short demo (four targets, four scenarios, 10 runs, seed 1), and its footer data', () => {
+    const demoScenarios = ['concurrent-duplicates', 'log-before-create', 'multi-message-first-request', 'cross-user', 'mixed']
+      .map((name) => ({ name, description: name }) as unknown as Scenario);
+    const plan = resolvePlan(input([], { scenarios: demoScenarios, demoWire: true }));
+    expect(plan).toMatchObject({ seed: 1, runs: 10, targetSpecs: ['naive', 'session-first', 'upsert', 'postgresjs-session-first'] });
+    expect(plan.scenarios.map((s) => s.name)).toEqual(['concurrent-duplicates', 'log-before-create', 'multi-message-first-request', 'cross-user']);
+    expect(resolvePlan(input([], { scenarios: demoScenarios, demoWire: false })).targetSpecs).toEqual(['naive', 'session-first', 'upsert']);
+    // A choice of targets, of scenarios, a config or --all is not the demo.
+    expect(resolvePlan(input(['--target', 'naive'], { scenarios: demoScenarios })).demo).toBeNull();
+    expect(resolvePlan(input(['--all'], { scenarios: demoScenarios })).demo).toBeNull();
+  });
+
+  it('with --all and no config: every built-in target and scenario, 100 runs, a fresh seed, reports/runs/<run id>', () => {
+    const plan = resolvePlan(input(['--all']));
     expect(plan).toMatchObject({
       runId: 'r1', mode: 'scheduled', seed: 42, runs: 100, timeBudgetMs: null, ciTimeBudget: false, callTimeoutMs: 5000,
       targetSpecs: ['naive', 'upsert'], reportDir: '/work/app/reports/runs/r1', reportDirGiven: false, replay: null,
@@ -27,7 +39,7 @@ describe('resolvePlan', () => {
   });
 
   it('is frozen, and so are its lists', () => {
-    const plan = resolvePlan(input(['--mode', 'stress', '--latency', '0-5ms']));
+    const plan = resolvePlan(input(['--all', '--mode', 'stress', '--latency', '0-5ms']));
     expect(Object.isFrozen(plan)).toBe(true);
     expect(Object.isFrozen(plan.targetSpecs)).toBe(true);
     expect(Object.isFrozen(plan.scenarios)).toBe(true);
@@ -45,10 +57,10 @@ describe('resolvePlan', () => {
   });
 
   it('defaults runs by mode, and --ci gives a time budget only when no --runs is set', () => {
-    expect(resolvePlan(input(['--mode', 'exhaustive'])).runs).toBe(3);
-    expect(resolvePlan(input(['--ci']))).toMatchObject({ timeBudgetMs: CI_DEFAULT_TIME_BUDGET_MS, ciTimeBudget: true, ci: true });
-    expect(resolvePlan(input(['--ci', '--runs', '5']))).toMatchObject({ timeBudgetMs: null, ciTimeBudget: false });
-    expect(resolvePlan(input(['--ci', '--time-budget', '1m']))).toMatchObject({ timeBudgetMs: 60_000, ciTimeBudget: false });
+    expect(resolvePlan(input(['--all', '--mode', 'exhaustive'])).runs).toBe(3);
+    expect(resolvePlan(input(['--all', '--ci']))).toMatchObject({ timeBudgetMs: CI_DEFAULT_TIME_BUDGET_MS, ciTimeBudget: true, ci: true });
+    expect(resolvePlan(input(['--all', '--ci', '--runs', '5']))).toMatchObject({ timeBudgetMs: null, ciTimeBudget: false });
+    expect(resolvePlan(input(['--all', '--ci', '--time-budget', '1m']))).toMatchObject({ timeBudgetMs: 60_000, ciTimeBudget: false });
   });
 
   it('a replay runs its case: its target, scenario, seed and mode (exhaustive replays scheduled), 20 runs; --target and --seed win', () => {

@@ -1,6 +1,17 @@
 import { VERSION } from '../version.js';
 import type { CellResult, RunResults } from './results.js';
-import type { FuzzPlan } from './run-fuzz.js';
+import type { LoadedTarget } from '../contract/load-target.js';
+import type { Scenario } from '../workload/scenario.js';
+import type { RunSettings } from './cell-spec.js';
+
+/** What results.json records of a run's plan (run-fuzz's FuzzPlan has it; kept apart so neither imports the other). */
+export interface ResultsPlan {
+  run: RunSettings;
+  targets: readonly LoadedTarget[];
+  scenarios: readonly Scenario[];
+  timeBudgetMs: number | null;
+  shard?: { index: number; total: number } | null;
+}
 
 /** The counts of results.json's `summary`: met expectations, trials, calls, and the cells without a verdict (budget, interruption). */
 export function summarizeCells(cells: readonly CellResult[]): RunResults['summary'] {
@@ -15,7 +26,7 @@ export function summarizeCells(cells: readonly CellResult[]): RunResults['summar
 }
 
 /** results.json of a plan whose cells are `cells` (in matrix order); exit code 0 when every cell met its expectation, else 1. */
-export function assembleResults(plan: FuzzPlan, db: RunResults['db'], startedAt: Date, durationMs: number, cells: CellResult[]): RunResults {
+export function assembleResults(plan: ResultsPlan, db: RunResults['db'], startedAt: Date, durationMs: number, cells: CellResult[]): RunResults {
   const summary = summarizeCells(cells);
   return {
     tool: 'chatfuzz',
