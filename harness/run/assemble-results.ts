@@ -1,6 +1,15 @@
 import { VERSION } from '../version.js';
 import type { CellResult, RunResults } from './results.js';
-import type { FuzzPlan } from './run-fuzz.js';
+import type { IsolationLevel } from '../contract/define-target.js';
+import type { Mode } from '../contract/define-config.js';
+
+/** What results.json says of a run's plan (a FuzzPlan has it all). */
+export interface PlanSummary {
+  runId: string; seed: number; mode: Mode; runs: number; timeBudgetMs: number | null; callTimeoutMs: number;
+  isolation?: IsolationLevel | null; latency?: { minMs: number; maxMs: number } | null;
+  targets: readonly { def: { name: string } }[]; scenarios: readonly { name: string }[];
+  shard?: { index: number; total: number } | null;
+}
 
 /** The counts of results.json's `summary`: met expectations, trials, calls, and the cells without a verdict (budget, interruption). */
 export function summarizeCells(cells: readonly CellResult[]): RunResults['summary'] {
@@ -15,7 +24,7 @@ export function summarizeCells(cells: readonly CellResult[]): RunResults['summar
 }
 
 /** results.json of a plan whose cells are `cells` (in matrix order); exit code 0 when every cell met its expectation, else 1. */
-export function assembleResults(plan: FuzzPlan, db: RunResults['db'], startedAt: Date, durationMs: number, cells: CellResult[]): RunResults {
+export function assembleResults(plan: PlanSummary, db: RunResults['db'], startedAt: Date, durationMs: number, cells: CellResult[]): RunResults {
   const summary = summarizeCells(cells);
   return {
     tool: 'chatfuzz',
