@@ -82,7 +82,9 @@ function statusLine(p: TrialProgress): string {
 function verdict(c: CellResult): string {
   const more = Math.max(0, (c.failures?.length ?? 0) - 1);
   const muted = (c.muted ?? []).filter((m) => m.trials > 0).length;
-  const extra = `${more ? `, ${more} more distinct failure${more === 1 ? '' : 's'}` : ''}${muted ? `, ${muted} known finding${muted === 1 ? '' : 's'} muted` : ''}`;
+  const rerun = c.infraRetries ?? 0;
+  const extra = `${more ? `, ${more} more distinct failure${more === 1 ? '' : 's'}` : ''}${muted ? `, ${muted} known finding${muted === 1 ? '' : 's'} muted` : ''}`
+    + `${rerun ? `, ${rerun} trial${rerun === 1 ? '' : 's'} rerun after a connection loss chatfuzz did not cause` : ''}`;
   if (c.error && !c.failure) return `error (${safe(c.error).slice(0, 200)})`;
   if (c.outcome === 'budget-exhausted') return `budget exhausted (no verdict: ${c.runs} trials before the time budget ran out)${extra}`;
   if (c.outcome === 'not-run') return 'not run (interrupted)';

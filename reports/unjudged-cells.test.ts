@@ -70,3 +70,13 @@ describe('progress off a TTY while calls time out', () => {
     expect(out).toBe('[1/1] hang × log-before-create  3/5 trials  shrinking…  31.0s\n');
   });
 });
+
+describe('trials rerun after outside connection losses', () => {
+  it('the plain cell line says how many', () => {
+    let out = '';
+    const p = createProgressReporter({ out: { write: (s: string) => { out += s; return true; } } as any, tty: false });
+    const cell = { ...sampleResults().cells[3]!, infraRetries: 2 };
+    p.onCellEnd!(cell);
+    expect(out).toMatch(/, 2 trials rerun after a connection loss chatfuzz did not cause/);
+  });
+});

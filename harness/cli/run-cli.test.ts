@@ -541,3 +541,37 @@ describe('without a config or --target, `npm run fuzz` plays the short demo', ()
     expect(results.cells).toHaveLength(16);
   });
 });
+
+describe('a DBA terminating the run\'s backends mid-run', () => {
+  it('on correct targets gives no finding: the lost trials are rerun and counted (or, if it never stops, exit 3 naming it)', async () => {
+    const dir = reportDir(`dba-${Date.now()}`);
+    const run = startFuzzProcess(['--target', 'upsert,serializable-retry', '--scenario', 'concurrent-duplicates,parallel-first-messages', '--runs', '40',
+      '--seed', '3', '--workers', '2', '--db', MACHINE_PG, '--report', dir, '--json'], { via: 'sh' });
+    const runId = (await run.waitFor(/· run (\w+)/))[1]!;
+    const dba = new pg.Client({ connectionString: MACHINE_PG });
+    await dba.connect();
+    let kills = 0;
+    let done = false;
+    void run.ended.then(() => { done = true; });
+    try {
+      // Every second, as long as the run lasts: pg_terminate_backend on every backend of the run's cell databases.
+      while (!done) {
+        const r = await dba.query(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname ~ $1 AND pid <> pg_backend_pid()`, [`^chatfuzz_${runId}_[0-9]+$`]);
+        kills += r.rows[0].n;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    } finally { await dba.end(); }
+    const end = await run.ended;
+    const out = run.output();
+    expect(kills, out).toBeGreaterThan(0);
+    expect([0, 3], out).toContain(end.code);
+    if (end.code === 3) {
+      expect(out).toMatch(/connection was lost .* not by the harness/);
+      return;
+    }
+    const results = JSON.parse(await fs.readFile(path.join(dir, 'results.json'), 'utf8'));
+    for (const c of results.cells) expect(c, `${c.target} × ${c.scenario}: ${c.failure?.message}`).toMatchObject({ outcome: 'pass', ok: true });
+    const rerun = results.cells.reduce((n: number, c: { infraRetries?: number }) => n + (c.infraRetries ?? 0), 0);
+    expect(rerun, out).toBeGreaterThan(0);
+  });
+});
