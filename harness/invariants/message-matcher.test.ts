@@ -80,3 +80,18 @@ describe('a reply persisted in the same request', () => {
     ]);
   });
 });
+
+describe('messageMatcher with server-minted ids (issue 24)', () => {
+  it('tells repeated contents apart by the ids the server returned, and falls back to content for a call that got none', () => {
+    const a = call({ op: 'logMessage', messages: [{ id: 'm1', content: 'ok' }] });
+    const b = call({ op: 'logMessage', messages: [{ id: 'm2', content: 'ok' }] });
+    const c = call({ op: 'logMessage', messages: [{ id: 'm3', content: 'only me' }], outcome: 'info' });
+    a.message!.serverId = '1';
+    b.message!.serverId = '2';
+    const match = messageMatcher({ ...history([a, b, c]), semantics: { messageIds: 'server' } });
+    const row = (id: string, content: string) => ({ id, sessionId: 't1_s1', role: 'user', content });
+    expect(match.is(row('2', 'ok'), b.message!)).toBe(true);
+    expect(match.is(row('2', 'ok'), a.message!)).toBe(false);
+    expect(match.is(row('9', 'only me'), c.message!)).toBe(true);
+  });
+});

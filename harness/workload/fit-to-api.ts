@@ -93,7 +93,7 @@ export function fitToApi(w: Workload, caps: TargetCapabilities, history: History
     }
     return out;
   });
-  if (caps.explicitCreate || caps.deleteMissing === 'refuse' || caps.afterDelete === 'refuse') fitSessionSemantics(clients, caps);
+  if (caps.explicitCreate || caps.deleteMissing === 'refuse' || caps.afterDelete === 'refuse') fitSessionSemantics(clients, caps, lost);
   if (caps.input) markRefusable(clients, caps.input, lost);
   if (lost.size) handOverContested(clients, lost);
   return { ...w, clients: clients.filter((calls) => calls.length > 0) };
@@ -112,7 +112,13 @@ const isWrite = (c: CallSpec) => c.op === 'logMessage' || c.op === 'handleChat';
  * it. Tombstones: every later call of the deleting client on the session, and every call of
  * the other clients on it (they may run after the delete), may be refused.
  */
-function fitSessionSemantics(clients: CallSpec[][], caps: TargetCapabilities): void {
+function fitSessionSemantics(clients: CallSpec[][], caps: TargetCapabilities, lost: Set<CallSpec>): void {
+  // A write made refusable may have been its owner's first: refused, it lets another user create the session (handOverContested).
+  const refusable = (c: CallSpec): CallSpec => {
+    const out = { ...c, valid: false };
+    if (c.valid && c.op !== 'deleteSession') lost.add(out);
+    return out;
+  };
   const clientsOf = new Map<string, Set<number>>();
   clients.forEach((calls, i) => calls.forEach((c) => clientsOf.set(c.session, (clientsOf.get(c.session) ?? new Set()).add(i))));
   const deleters = new Map<string, Set<number>>();
@@ -126,14 +132,14 @@ function fitSessionSemantics(clients: CallSpec[][], caps: TargetCapabilities): v
       const alone = clientsOf.get(c.session)!.size === 1;
       const deletedElsewhere = caps.afterDelete === 'refuse' && [...(deleters.get(c.session) ?? [])].some((d) => d !== i);
       if (tombstoned.has(c.session) || deletedElsewhere) {
-        out.push({ ...c, valid: false });
+        out.push(refusable(c));
         continue;
       }
       if (caps.explicitCreate && isWrite(c) && !created.has(c.session)) {
         if (alone && !c.retry) {
           out.push({ op: 'createSession', session: c.session, user: c.user, valid: c.valid });
           created.add(c.session);
-        } else c = { ...c, valid: false };
+        } else c = refusable(c);
       }
       if (c.op === 'createSession' && c.valid) created.add(c.session);
       if (c.op === 'deleteSession') {
