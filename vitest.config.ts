@@ -14,7 +14,8 @@ const SLOW_FIRST = [
   'harness/run/run-cell.test.ts',
   // npm run test:matrix
   'targets/expect-maps.matrix.test.ts', 'scenarios/catalogue.matrix.test.ts', 'targets/assistant-logging-after.matrix.test.ts',
-  'harness/run/wire-gate.matrix.test.ts', 'harness/gate/scheduled-mode.matrix.test.ts', 'reports/report-browser.matrix.test.ts',
+  'harness/run/wire-gate.matrix.test.ts', 'harness/cli/run-cli.matrix.test.ts', 'harness/gate/scheduled-mode.matrix.test.ts',
+  'reports/report-browser.matrix.test.ts',
 ];
 
 class SlowFirstSequencer extends BaseSequencer {
