@@ -91,4 +91,3 @@ describe('a full default-matrix run on the machine PostgreSQL', () => {
     expect(replayed.failure.counterexample.ops.map((o: any) => o.label)).toEqual(naive.failure.counterexample.ops.map((o: any) => o.label));
   });
 });
-
