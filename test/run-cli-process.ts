@@ -4,10 +4,10 @@ import path from 'node:path';
 const ROOT = path.resolve(import.meta.dirname, '..');
 
 /**
- * How long a chatfuzz process (or a wait on one) may take before a test calls it hung: a hang guard well
- * under vitest's testTimeout, never a deadline a busy machine could reach (a test is bounded by its trial counts).
+ * How long a chatfuzz process (or a wait on one) may take before a test calls it hung: a hang guard under
+ * vitest's testTimeout (30 min), never a deadline a busy machine could reach (a test is bounded by its trial counts).
  */
-export const HANG_MS = 300_000;
+export const HANG_MS = 900_000;
 
 /** Runs `npm run fuzz -- …` as a user would (the chatfuzz command, a separate process) and captures its output; the corpus stays out unless asked for. */
 export function runFuzzProcess(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; corpus?: boolean } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -150,7 +150,9 @@ describe('a target that hangs or throws non-Errors', () => {
   });
 });
 
+// Three scenarios here; run-cli.matrix.test.ts makes the same checks on the full default matrix (every scenario).
 describe('a full run on the machine PostgreSQL', () => {
+  const SCENARIOS = 'multi-message-first-request,log-before-create,concurrent-duplicates';
   const sentinel = `chatfuzz_sentinel_${process.pid}`;
   const admin = new pg.Client({ connectionString: MACHINE_PG });
   const dir = reportDir('machine');
@@ -163,7 +165,7 @@ describe('a full run on the machine PostgreSQL', () => {
     await admin.query(`INSERT INTO ${sentinel} VALUES (1, 'untouched')`);
     // Trust auth ignores the password, so it can stand for a real one that must never be printed.
     const url = MACHINE_PG.replace('postgres://postgres@', `postgres://postgres:${password}@`);
-    result = await runFuzzProcess(['--db', url, '--target', 'naive,session-first,upsert', '--runs', '30', '--seed', '99', '--report', dir, '--json', '--ci']);
+    result = await runFuzzProcess(['--db', url, '--target', 'naive,session-first,upsert', '--scenario', SCENARIOS, '--runs', '30', '--seed', '99', '--report', dir, '--json', '--ci']);
   });
   afterAll(async () => {
     await admin.query(`DROP TABLE IF EXISTS ${sentinel}`);
