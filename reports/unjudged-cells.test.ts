@@ -67,7 +67,7 @@ describe('progress off a TTY while calls time out', () => {
     t = 10_000; trial(2, false);
     expect(out).toBe('');
     t = 31_000; trial(3, true);
-    expect(out).toBe('[1/1] hang × log-before-create  3/5 trials  shrinking…  31.0s\n');
+    expect(out).toBe('[1/1] hang × log-before-create  3/5 trials  shrinking…  31.0 s\n');
   });
 });
 

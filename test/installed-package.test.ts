@@ -87,7 +87,8 @@ describe('installed into a fresh project', () => {
   it('chatfuzz init scaffolds a config, a target skeleton for the detected stack, a fuzz script and a CI workflow, then skips what exists', async () => {
     const first = await chatfuzz(['init']);
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain('drizzle project, migrations in drizzle');
+    // init names the driver it read from the project (Drizzle over pg here) and the migrations folder.
+    expect(first.stdout).toMatch(/drizzle project on [\w.-]+, migrations in drizzle/);
     for (const f of ['chatfuzz.config.ts', 'chatfuzz/target.ts', '.github/workflows/chatfuzz.yml']) expect(first.stdout).toContain(`created ${f}`);
     expect(fs.readFileSync(path.join(app, 'chatfuzz', 'target.ts'), 'utf8')).toContain("schema: { migrations: 'drizzle' }");
     expect(fs.readFileSync(path.join(app, '.github/workflows/chatfuzz.yml'), 'utf8')).toContain('npx chatfuzz --ci');

@@ -10,7 +10,7 @@ describe('interruptedResults', () => {
   it('keeps the finished cells, marks every other cell of the plan not-run (not ok), and carries the signal and its exit code', () => {
     const scenarios = builtinScenarios.filter((s) => s.name === 'log-before-create' || s.name === 'concurrent-duplicates');
     const plan = {
-      runId: 'r1', seed: 1, mode: 'scheduled', runs: 10, timeBudgetMs: null, callTimeoutMs: 5000, reportDir: '/tmp/x', reporters: [],
+      run: { runId: 'r1', seed: 1, mode: 'scheduled', runs: 10, callTimeoutMs: 5000, reportDir: '/tmp/x' }, timeBudgetMs: null, reporters: [],
       targets: [{ def: naive, source: 'built-in naive' }, { def: upsert, source: 'built-in upsert' }], scenarios,
     } as unknown as FuzzPlan;
     const done: CellResult = {

@@ -144,7 +144,7 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
       }
       if (!lost) break;
       // Nobody asked for this connection loss: the trial says nothing about the target. It is run again on fresh stores.
-      if (!infra.retry(lost, attempt, !!c.chooser)) return undefined;
+      if (!infra.retry(lost, attempt, run.mode === 'exhaustive')) return undefined;
       await env.restart?.().catch(() => {});
       await sleep(100 * (attempt + 1));
     }
