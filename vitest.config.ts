@@ -8,13 +8,24 @@ export const MATRIX_TESTS = '**/*.matrix.test.ts';
 // clone has no timings cache, and vitest then orders files by size). Longest first, as measured.
 const SLOW_FIRST = [
   // npm test (installed-package waits on npm install more than it computes: it starts first, beside the others)
-  'test/installed-package.test.ts', 'harness/cli/run-cli.test.ts', 'harness/execute/run-trial.test.ts',
-  'harness/db/embedded/embedded-postgres.test.ts', 'scenarios/catalogue.test.ts', 'harness/run/run-cell.test.ts',
-  'harness/run/wire-gate.test.ts', 'harness/gate/scheduled-mode.test.ts', 'harness/cli/workers/cell-worker-pool.test.ts',
-  'targets/assistant-logging-before.test.ts', 'harness/run/target-api.test.ts',
+  'test/installed-package.test.ts',
+  'harness/cli/run-cli.test.ts',
+  'harness/execute/run-trial.test.ts',
+  'harness/db/embedded/embedded-postgres.test.ts',
+  'scenarios/catalogue.test.ts',
+  'harness/run/run-cell.test.ts',
+  'harness/run/wire-gate.test.ts',
+  'harness/gate/scheduled-mode.test.ts',
+  'harness/cli/workers/cell-worker-pool.test.ts',
+  'targets/assistant-logging-before.test.ts',
+  'harness/run/target-api.test.ts',
   // npm run test:matrix
-  'targets/expect-maps.matrix.test.ts', 'scenarios/catalogue.matrix.test.ts', 'targets/assistant-logging-after.matrix.test.ts',
-  'harness/run/wire-gate.matrix.test.ts', 'harness/cli/run-cli.matrix.test.ts', 'harness/gate/scheduled-mode.matrix.test.ts',
+  'targets/expect-maps.matrix.test.ts',
+  'scenarios/catalogue.matrix.test.ts',
+  'targets/assistant-logging-after.matrix.test.ts',
+  'harness/run/wire-gate.matrix.test.ts',
+  'harness/cli/run-cli.matrix.test.ts',
+  'harness/gate/scheduled-mode.matrix.test.ts',
   'reports/report-browser.matrix.test.ts',
 ];
 
@@ -25,7 +36,10 @@ class SlowFirstSequencer extends BaseSequencer {
       const i = SLOW_FIRST.findIndex((s) => f.moduleId.endsWith(`/${s}`));
       return i < 0 ? SLOW_FIRST.length : i;
     };
-    return sorted.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map(({ f }) => f);
+    return sorted
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
+      .map(({ f }) => f);
   }
 }
 

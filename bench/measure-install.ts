@@ -21,7 +21,11 @@ export function userProjectEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Pro
 }
 
 /** What an install put in `project`'s node_modules: packages (npm's lockfile entries), bytes on disk, and the packages with install scripts. */
-export interface InstallFootprint { packages: string[]; bytes: number; installScripts: string[] }
+export interface InstallFootprint {
+  packages: string[];
+  bytes: number;
+  installScripts: string[];
+}
 
 /** Reads node_modules/.package-lock.json (npm's record of the installed tree) and sums the bytes of every file under node_modules. */
 export function installFootprint(project: string): InstallFootprint {
@@ -33,7 +37,10 @@ export function installFootprint(project: string): InstallFootprint {
   return {
     packages: entries.map(([p]) => name(p)).sort(),
     bytes: du(path.join(project, 'node_modules')),
-    installScripts: entries.filter(([, e]) => e.hasInstallScript).map(([p]) => name(p)).sort(),
+    installScripts: entries
+      .filter(([, e]) => e.hasInstallScript)
+      .map(([p]) => name(p))
+      .sort(),
   };
 }
 
@@ -55,7 +62,9 @@ export async function packChatfuzz(dir: string): Promise<string> {
 
 /** The lifecycle scripts of chatfuzz's own package.json that npm would run when a project installs it. */
 export function ownInstallScripts(pkg: { scripts?: Record<string, string> }): string[] {
-  return ['preinstall', 'install', 'postinstall', 'prepare', 'prepublish', 'preprepare', 'postprepare'].filter((s) => pkg.scripts?.[s] !== undefined);
+  return ['preinstall', 'install', 'postinstall', 'prepare', 'prepublish', 'preprepare', 'postprepare'].filter(
+    (s) => pkg.scripts?.[s] !== undefined,
+  );
 }
 
 async function main(): Promise<number> {
@@ -65,7 +74,10 @@ async function main(): Promise<number> {
     const tarball = await packChatfuzz(dir);
     const app = path.join(dir, 'app');
     fs.mkdirSync(app);
-    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'empty-app', version: '1.0.0', private: true }, null, 2) + '\n');
+    fs.writeFileSync(
+      path.join(app, 'package.json'),
+      JSON.stringify({ name: 'empty-app', version: '1.0.0', private: true }, null, 2) + '\n',
+    );
     let t = Date.now();
     const install = await run('npm', ['install', '--save-dev', '--no-audit', '--no-fund', tarball], { cwd: app, env, timeout: 600_000 });
     const installMs = Date.now() - t;
@@ -74,16 +86,43 @@ async function main(): Promise<number> {
     const npmWarning = /install scripts not yet covered by allowScripts:[\s\S]*?\bchatfuzz\b/.test(install.stdout + install.stderr);
     const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
     console.log(`folder: ${dir} (mode ${(fs.statSync(dir).mode & 0o777).toString(8)}, uid ${process.getuid?.()})`);
-    console.log(`installed: ${f.packages.length} packages (goal ≤ ${INSTALL_GOALS.maxPackages}), ${mb(f.bytes)} (goal ≤ ${mb(INSTALL_GOALS.maxBytes)}), in ${(installMs / 1000).toFixed(1)} s`);
+    console.log(
+      `installed: ${f.packages.length} packages (goal ≤ ${INSTALL_GOALS.maxPackages}), ${mb(f.bytes)} (goal ≤ ${mb(INSTALL_GOALS.maxBytes)}), in ${(installMs / 1000).toFixed(1)} s`,
+    );
     console.log(`  ${f.packages.join(' ')}`);
-    console.log(`chatfuzz's own install scripts: ${own.join(', ') || 'none'}${npmWarning ? ' (npm lists chatfuzz among scripts not covered by allowScripts)' : ''}`);
-    console.log(`packages in the tree with install scripts (npm runs them only where the project's allowScripts says so): ${f.installScripts.join(', ') || 'none'}`);
+    console.log(
+      `chatfuzz's own install scripts: ${own.join(', ') || 'none'}${npmWarning ? ' (npm lists chatfuzz among scripts not covered by allowScripts)' : ''}`,
+    );
+    console.log(
+      `packages in the tree with install scripts (npm runs them only where the project's allowScripts says so): ${f.installScripts.join(', ') || 'none'}`,
+    );
     t = Date.now();
-    const args = ['--no-install', 'chatfuzz', '--target', 'upsert', '--scenario', 'multi-message-first-request', '--runs', '5', '--seed', '1', '--report', 'chatfuzz-report'];
-    const fuzz = await run('npx', args, { cwd: app, env: { ...env, NO_COLOR: '1' }, timeout: 300_000 }).then((r) => ({ code: 0, ...r }), (e) => ({ code: e.code as number, stdout: String(e.stdout), stderr: String(e.stderr) }));
+    const args = [
+      '--no-install',
+      'chatfuzz',
+      '--target',
+      'upsert',
+      '--scenario',
+      'multi-message-first-request',
+      '--runs',
+      '5',
+      '--seed',
+      '1',
+      '--report',
+      'chatfuzz-report',
+    ];
+    const fuzz = await run('npx', args, { cwd: app, env: { ...env, NO_COLOR: '1' }, timeout: 300_000 }).then(
+      (r) => ({ code: 0, ...r }),
+      (e) => ({ code: e.code as number, stdout: String(e.stdout), stderr: String(e.stderr) }),
+    );
     console.log(`npx ${args.slice(1).join(' ')}: exit ${fuzz.code} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     if (fuzz.code !== 0) console.log(fuzz.stdout + fuzz.stderr);
-    const ok = f.packages.length <= INSTALL_GOALS.maxPackages && f.bytes <= INSTALL_GOALS.maxBytes && own.length === 0 && !npmWarning && fuzz.code === 0;
+    const ok =
+      f.packages.length <= INSTALL_GOALS.maxPackages &&
+      f.bytes <= INSTALL_GOALS.maxBytes &&
+      own.length === 0 &&
+      !npmWarning &&
+      fuzz.code === 0;
     console.log(ok ? 'every goal met' : 'a goal is not met');
     return ok ? 0 : 1;
   } finally {

@@ -19,7 +19,9 @@ import { builtinTargets } from '../targets/builtin-targets.js';
 
 const { values } = parseArgs({
   options: {
-    db: { type: 'string' }, seeds: { type: 'string', default: '4' }, runs: { type: 'string', default: '90' },
+    db: { type: 'string' },
+    seeds: { type: 'string', default: '4' },
+    runs: { type: 'string', default: '90' },
     modes: { type: 'string', default: 'scheduled,stress' },
     targets: { type: 'string', default: 'upsert,serializable-retry,./test/fixtures/first-message-target.ts,semantic-chat' },
   },
@@ -27,7 +29,11 @@ const { values } = parseArgs({
 const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => 1000 + 7919 * i);
 const runs = Number(values.runs);
 const modes = values.modes!.split(',') as Mode[];
-const targets = await loadTargets(values.targets!.split(','), { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name), cwd: process.cwd() });
+const targets = await loadTargets(values.targets!.split(','), {
+  registry: builtinTargets,
+  scenarioNames: builtinScenarios.map((s) => s.name),
+  cwd: process.cwd(),
+});
 const server = await startDatabaseServer(values.db ?? process.env.DATABASE_URL);
 const reportDir = await mkdtemp(path.join(os.tmpdir(), 'chatfuzz-sweep-'));
 const failing: string[] = [];
@@ -37,21 +43,30 @@ try {
     const t0 = performance.now();
     let trials = 0;
     let cells = 0;
-    for (const target of targets) for (const scenario of builtinScenarios) for (const seed of seeds) {
-      const r = await runCell({
-        run: { mode, runId: `sweep_${process.pid}`, runs, seed, callTimeoutMs: 5000, reportDir },
-        target, scenario, server, cellIndex: cellIndex++, cellCount: 1, timeBudgetMs: null,
-      });
-      trials += r.runs;
-      cells++;
-      if (r.outcome !== 'pass') {
-        const line = `${mode} ${target.def.name} × ${scenario.name} seed ${seed}: ${r.failure ? `${r.failure.invariant}: ${r.failure.message}\n    ${r.failure.replay}` : r.error}`;
-        failing.push(line);
-        console.log(`FAIL ${line}`);
-      }
-    }
+    for (const target of targets)
+      for (const scenario of builtinScenarios)
+        for (const seed of seeds) {
+          const r = await runCell({
+            run: { mode, runId: `sweep_${process.pid}`, runs, seed, callTimeoutMs: 5000, reportDir },
+            target,
+            scenario,
+            server,
+            cellIndex: cellIndex++,
+            cellCount: 1,
+            timeBudgetMs: null,
+          });
+          trials += r.runs;
+          cells++;
+          if (r.outcome !== 'pass') {
+            const line = `${mode} ${target.def.name} × ${scenario.name} seed ${seed}: ${r.failure ? `${r.failure.invariant}: ${r.failure.message}\n    ${r.failure.replay}` : r.error}`;
+            failing.push(line);
+            console.log(`FAIL ${line}`);
+          }
+        }
     const s = (performance.now() - t0) / 1000;
-    console.log(`${mode}: ${trials} trials in ${cells} cells, ${failing.filter((f) => f.startsWith(mode)).length} failing, ${Math.round(s)} s (${Math.round(trials / s)} trials/s)`);
+    console.log(
+      `${mode}: ${trials} trials in ${cells} cells, ${failing.filter((f) => f.startsWith(mode)).length} failing, ${Math.round(s)} s (${Math.round(trials / s)} trials/s)`,
+    );
   }
   console.log(failing.length ? `${failing.length} failing cells: each is a false alarm to fix` : 'no failing cells');
   process.exitCode = failing.length ? 1 : 0;

@@ -18,7 +18,7 @@ async function upsertOn(url: string): Promise<ChatStore> {
 
 const upsertWire = defineTarget({
   name: 'upsert-wire',
-  description: 'bench: upsert\'s logic on a pg.Pool of its own per logical client, through the wire gate.',
+  description: "bench: upsert's logic on a pg.Pool of its own per logical client, through the wire gate.",
   expect: upsert.expect,
   gate: 'wire',
   create: ({ databaseUrl }) => upsertOn(databaseUrl),

@@ -22,20 +22,38 @@ describe('optional peer dependencies', () => {
   it('a missing one is a usage error (exit 2) naming the npm install command and what needs it', () => {
     expect(() => requirePackages(['a'], 'the built-in target x', dir)).not.toThrow();
     let e: unknown;
-    try { requirePackages(['a', 'c', '@scope/d'], 'the built-in target x', dir); } catch (err) { e = err; }
+    try {
+      requirePackages(['a', 'c', '@scope/d'], 'the built-in target x', dir);
+    } catch (err) {
+      e = err;
+    }
     expect(e).toBeInstanceOf(UsageError);
     expect((e as UsageError).exitCode).toBe(2);
-    expect((e as Error).message).toBe('the built-in target x needs the packages c, @scope/d, which are not installed (optional peer dependencies of chatfuzz): npm install -D c @scope/d');
+    expect((e as Error).message).toBe(
+      'the built-in target x needs the packages c, @scope/d, which are not installed (optional peer dependencies of chatfuzz): npm install -D c @scope/d',
+    );
   });
 
   it('the packages chatfuzz lists as optional peers are found in the clone', () => {
-    expect(missingPackages(['postgres', 'drizzle-orm', '@prisma/client', '@prisma/adapter-pg', 'prisma', 'testcontainers', '@testcontainers/postgresql'])).toEqual([]);
+    expect(
+      missingPackages([
+        'postgres',
+        'drizzle-orm',
+        '@prisma/client',
+        '@prisma/adapter-pg',
+        'prisma',
+        'testcontainers',
+        '@testcontainers/postgresql',
+      ]),
+    ).toEqual([]);
   });
 
-  it('packageNotFound reads the package out of Node\'s not-found errors only', async () => {
+  it("packageNotFound reads the package out of Node's not-found errors only", async () => {
     const err = await import('chatfuzz-no-such-package-' + 'x').catch((e) => e);
     expect(packageNotFound(err)).toBe('chatfuzz-no-such-package-x');
-    expect(packageNotFound(Object.assign(new Error("Cannot find package '@a/b' imported from /x"), { code: 'ERR_MODULE_NOT_FOUND' }))).toBe('@a/b');
+    expect(packageNotFound(Object.assign(new Error("Cannot find package '@a/b' imported from /x"), { code: 'ERR_MODULE_NOT_FOUND' }))).toBe(
+      '@a/b',
+    );
     expect(packageNotFound(new Error('boom'))).toBeUndefined();
   });
 });

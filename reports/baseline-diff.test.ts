@@ -25,18 +25,24 @@ describe('baselineStatus', () => {
 describe('applyBaseline', () => {
   it('marks each cell by target, scenario and mode and counts the statuses', () => {
     const r = sampleResults();
-    const base = parseBaseline(baselineOf(r, (cells) => {
-      cells[1].outcome = 'pass'; // naive/hostile-input passed before
-      cells[2].outcome = 'fail'; // session-first/log-before-create failed before
-      cells[2].failure = { invariant: 'no-db-error', message: 'was 23505' };
-      cells[3].mode = 'stress'; // another mode: not the same cell
-    }), 'base.json');
+    const base = parseBaseline(
+      baselineOf(r, (cells) => {
+        cells[1].outcome = 'pass'; // naive/hostile-input passed before
+        cells[2].outcome = 'fail'; // session-first/log-before-create failed before
+        cells[2].failure = { invariant: 'no-db-error', message: 'was 23505' };
+        cells[3].mode = 'stress'; // another mode: not the same cell
+      }),
+      'base.json',
+    );
     const out = applyBaseline(r, base, { file: 'base.json', gate: false });
     expect(out.cells.map((c) => c.baseline)).toEqual(['still-failing', 'new-failure', 'fixed', 'new-cell']);
     expect(out.cells[2]!.baselineFailure).toEqual({ invariant: 'no-db-error', message: 'was 23505' });
     expect(out.cells[0]!.baselineFailure?.invariant).toBe('no-fk-error');
     expect(out.baseline).toEqual({
-      file: 'base.json', runId: 'base-run', startedAt: r.startedAt, gate: false,
+      file: 'base.json',
+      runId: 'base-run',
+      startedAt: r.startedAt,
+      gate: false,
       counts: { 'new-failure': 1, fixed: 1, 'still-failing': 1, unchanged: 0, 'new-cell': 1 },
       missingCells: [{ target: 'session-first', scenario: 'hostile-input', mode: 'stress' }],
     });
@@ -48,7 +54,13 @@ describe('applyBaseline', () => {
     const r = sampleResults();
     r.cells = [r.cells[0]!]; // naive/log-before-create: expected fail, failed: ok
     r.exitCode = 0;
-    const base = parseBaseline(baselineOf(r, (cells) => { cells[0].outcome = 'pass'; delete cells[0].failure; }), 'b.json');
+    const base = parseBaseline(
+      baselineOf(r, (cells) => {
+        cells[0].outcome = 'pass';
+        delete cells[0].failure;
+      }),
+      'b.json',
+    );
     expect(applyBaseline(r, base, { file: 'b.json', gate: false }).exitCode).toBe(0);
     const gated = applyBaseline(r, base, { file: 'b.json', gate: true });
     expect(gated.cells[0]!.baseline).toBe('new-failure');
@@ -69,8 +81,19 @@ describe('applyBaseline', () => {
 
   it('summarizes in one line', () => {
     const r = sampleResults();
-    const out = applyBaseline(r, parseBaseline(baselineOf(r, (cells) => { cells[1].outcome = 'pass'; }), 'b'), { file: 'b', gate: true });
-    expect(baselineLine(out.baseline!)).toBe('baseline base-run: 1 new failure, 0 fixed, 1 still failing, 2 unchanged, 0 new cells (new failures fail the gate)');
+    const out = applyBaseline(
+      r,
+      parseBaseline(
+        baselineOf(r, (cells) => {
+          cells[1].outcome = 'pass';
+        }),
+        'b',
+      ),
+      { file: 'b', gate: true },
+    );
+    expect(baselineLine(out.baseline!)).toBe(
+      'baseline base-run: 1 new failure, 0 fixed, 1 still failing, 2 unchanged, 0 new cells (new failures fail the gate)',
+    );
   });
 });
 
@@ -86,7 +109,10 @@ describe('parseBaseline', () => {
       [[], /expected a JSON object/],
       [{ tool: 'jest', cells: [] }, /"tool" is "jest"/],
       [{ tool: 'chatfuzz' }, /"cells" is not an array/],
-      [{ tool: 'chatfuzz', cells: [{ target: 'a', scenario: 'b', mode: 'scheduled', outcome: 'maybe' }] }, /cells\[0\]\.outcome is "maybe"/],
+      [
+        { tool: 'chatfuzz', cells: [{ target: 'a', scenario: 'b', mode: 'scheduled', outcome: 'maybe' }] },
+        /cells\[0\]\.outcome is "maybe"/,
+      ],
       [{ tool: 'chatfuzz', cells: [{ target: 'a', mode: 'scheduled', outcome: 'pass' }] }, /cells\[0\]\.scenario is not a string/],
     ];
     for (const [json, re] of cases) {

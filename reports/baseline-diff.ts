@@ -5,7 +5,10 @@ export const BASELINE_STATUSES: readonly BaselineStatus[] = ['new-failure', 'fix
 
 /** Why a file cannot serve as a baseline; the CLI turns it into a usage error (exit 2). */
 export class BaselineFileError extends Error {
-  constructor(message: string) { super(message); this.name = 'BaselineFileError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'BaselineFileError';
+  }
 }
 
 /** The parts of a previous results.json a comparison needs. */
@@ -24,8 +27,15 @@ export function parseBaseline(json: unknown, file: string): Baseline {
   if (!Array.isArray(r.cells)) throw bad('"cells" is not an array');
   const cells = r.cells.map((c: any, i: number) => {
     for (const key of ['target', 'scenario', 'mode']) if (typeof c?.[key] !== 'string') throw bad(`cells[${i}].${key} is not a string`);
-    if (!CELL_OUTCOMES.includes(c.outcome)) throw bad(`cells[${i}].outcome is ${JSON.stringify(c.outcome)}, expected one of ${CELL_OUTCOMES.map((o) => `"${o}"`).join(', ')}`);
-    return { target: c.target, scenario: c.scenario, mode: c.mode as Mode, outcome: c.outcome as CellOutcome, ...(c.failure ? { failure: c.failure } : {}) };
+    if (!CELL_OUTCOMES.includes(c.outcome))
+      throw bad(`cells[${i}].outcome is ${JSON.stringify(c.outcome)}, expected one of ${CELL_OUTCOMES.map((o) => `"${o}"`).join(', ')}`);
+    return {
+      target: c.target,
+      scenario: c.scenario,
+      mode: c.mode as Mode,
+      outcome: c.outcome as CellOutcome,
+      ...(c.failure ? { failure: c.failure } : {}),
+    };
   });
   return { runId: String(r.runId ?? ''), startedAt: String(r.startedAt ?? ''), cells };
 }
@@ -62,12 +72,18 @@ export function applyBaseline(results: RunResults, baseline: Baseline, opts: { f
     return {
       ...rest,
       baseline: status,
-      ...(old?.outcome === 'fail' && old.failure ? { baselineFailure: { invariant: String(old.failure.invariant), message: String(old.failure.message) } } : {}),
+      ...(old?.outcome === 'fail' && old.failure
+        ? { baselineFailure: { invariant: String(old.failure.invariant), message: String(old.failure.message) } }
+        : {}),
     };
   });
   const seen = new Set(results.cells.map(key));
   const summary: BaselineSummary = {
-    file: opts.file, runId: baseline.runId, startedAt: baseline.startedAt, gate: opts.gate, counts,
+    file: opts.file,
+    runId: baseline.runId,
+    startedAt: baseline.startedAt,
+    gate: opts.gate,
+    counts,
     missingCells: baseline.cells.filter((c) => !seen.has(key(c))).map(({ target, scenario, mode }) => ({ target, scenario, mode })),
   };
   const gateFails = opts.gate && counts['new-failure'] > 0;

@@ -23,13 +23,22 @@ export interface BuiltinReporterOptions {
 }
 
 /** The built-in reporters by name: the one place that lists them. `default` is the terminal output a run prints without a config. */
-export const builtinReporters: Record<'default' | 'console' | 'progress' | 'files' | 'json', (opts: BuiltinReporterOptions) => Reporter[]> = {
-  default: (opts) => [...builtinReporters.progress(opts), ...builtinReporters.console(opts)],
-  console: (opts) => [createConsoleReporter({ out: opts.out, color: opts.color, verbose: opts.verbose, firstInFull: opts.firstInFull, banner: opts.banner })],
-  progress: (opts) => [createProgressReporter({ out: opts.err ?? opts.out, tty: opts.tty })],
-  files: (opts) => [createFileReporter({ cwd: opts.cwd, out: opts.out })],
-  json: (opts) => [createJsonReporter({ out: opts.stdout ?? opts.out })],
-};
+export const builtinReporters: Record<'default' | 'console' | 'progress' | 'files' | 'json', (opts: BuiltinReporterOptions) => Reporter[]> =
+  {
+    default: (opts) => [...builtinReporters.progress(opts), ...builtinReporters.console(opts)],
+    console: (opts) => [
+      createConsoleReporter({
+        out: opts.out,
+        color: opts.color,
+        verbose: opts.verbose,
+        firstInFull: opts.firstInFull,
+        banner: opts.banner,
+      }),
+    ],
+    progress: (opts) => [createProgressReporter({ out: opts.err ?? opts.out, tty: opts.tty })],
+    files: (opts) => [createFileReporter({ cwd: opts.cwd, out: opts.out })],
+    json: (opts) => [createJsonReporter({ out: opts.stdout ?? opts.out })],
+  };
 
 /** The names a config's `reporters` may use besides module paths: the terminal output ones (files and json are always on, or a flag's). */
 export const CONFIG_REPORTER_NAMES = ['default', 'console', 'progress'] as const;

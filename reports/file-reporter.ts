@@ -4,7 +4,10 @@ import { writeReportFiles } from './write-report-files.js';
 
 /** The report files could not be written at the end of a run: the caller keeps the verdicts some other way (exit 3). */
 export class ReportFilesError extends Error {
-  constructor(readonly dir: string, readonly cause: unknown) {
+  constructor(
+    readonly dir: string,
+    readonly cause: unknown,
+  ) {
     super(`could not write the report to ${dir}: ${(cause as Error)?.message ?? String(cause)}`);
   }
 }

@@ -24,14 +24,18 @@ describe('prepareReportDir', () => {
     const file = path.join(root, 'file');
     fs.writeFileSync(file, 'x');
     await expect(prepareReportDir(file)).rejects.toThrow(UsageError);
-    await expect(prepareReportDir(file)).rejects.toThrow(`--report ${file}: ${file} is a file, not a folder; pass a folder you can write to (--report DIR)`);
+    await expect(prepareReportDir(file)).rejects.toThrow(
+      `--report ${file}: ${file} is a file, not a folder; pass a folder you can write to (--report DIR)`,
+    );
     await expect(prepareReportDir(path.join(file, 'sub'))).rejects.toThrow(/a file, not a folder|ENOTDIR/);
     expect(fs.readFileSync(file, 'utf8')).toBe('x');
   });
 
   it.runIf(process.platform === 'linux')('a path where nothing can be created (/proc) fails at once instead of hanging', async () => {
     // fs.mkdir(…, { recursive: true }) never returns on this path.
-    await expect(prepareReportDir('/proc/chatfuzz-nope/x')).rejects.toThrow(/--report \/proc\/chatfuzz-nope\/x: cannot create \/proc\/chatfuzz-nope \(ENOENT/);
+    await expect(prepareReportDir('/proc/chatfuzz-nope/x')).rejects.toThrow(
+      /--report \/proc\/chatfuzz-nope\/x: cannot create \/proc\/chatfuzz-nope \(ENOENT/,
+    );
   });
 
   it.runIf(process.platform === 'linux')('a folder nobody may write, root included (sysfs), is a usage error', async () => {

@@ -9,7 +9,9 @@ import { UsageError } from '../harness/errors.js';
  */
 export async function prepareReportDir(dir: string, flag = '--report'): Promise<string[]> {
   const abs = path.resolve(dir);
-  const fail = (why: string): never => { throw new UsageError(`${flag} ${dir}: ${why}; pass a folder you can write to (${flag} DIR)`); };
+  const fail = (why: string): never => {
+    throw new UsageError(`${flag} ${dir}: ${why}; pass a folder you can write to (${flag} DIR)`);
+  };
   // Created one level at a time: a recursive mkdir loops for ever on some paths (/proc/nope).
   const missing: string[] = [];
   for (let d = abs; ; d = path.dirname(d)) {
@@ -44,8 +46,12 @@ export async function prepareReportDir(dir: string, flag = '--report'): Promise<
 
 function describeCode(code: string | undefined, e: unknown): string {
   const known: Record<string, string> = {
-    EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system',
-    ENOENT: 'no such file or directory', ENOTDIR: 'a part of the path is a file', ENOSPC: 'no space left on the device',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOENT: 'no such file or directory',
+    ENOTDIR: 'a part of the path is a file',
+    ENOSPC: 'no space left on the device',
   };
   return code ? `${code}: ${known[code] ?? (e as Error).message}` : (e as Error).message;
 }

@@ -65,7 +65,9 @@ export function createProgressReporter(opts: {
         clear();
         return;
       }
-      opts.out.write(`[${index + 1}/${cellCount || '?'}] ${safe(cell.target)} × ${safe(cell.scenario)}: ${verdict(cell)} in ${formatDuration(cell.durationMs)}, ${cell.runs} trials\n`);
+      opts.out.write(
+        `[${index + 1}/${cellCount || '?'}] ${safe(cell.target)} × ${safe(cell.scenario)}: ${verdict(cell)} in ${formatDuration(cell.durationMs)}, ${cell.runs} trials\n`,
+      );
     },
     onRunEnd() {
       clear();
@@ -83,8 +85,9 @@ function verdict(c: CellResult): string {
   const more = Math.max(0, (c.failures?.length ?? 0) - 1);
   const muted = (c.muted ?? []).filter((m) => m.trials > 0).length;
   const rerun = c.infraRetries ?? 0;
-  const extra = `${more ? `, ${more} more distinct failure${more === 1 ? '' : 's'}` : ''}${muted ? `, ${muted} known finding${muted === 1 ? '' : 's'} muted` : ''}`
-    + `${rerun ? `, ${rerun} trial${rerun === 1 ? '' : 's'} rerun after a connection loss chatfuzz did not cause` : ''}`;
+  const extra =
+    `${more ? `, ${more} more distinct failure${more === 1 ? '' : 's'}` : ''}${muted ? `, ${muted} known finding${muted === 1 ? '' : 's'} muted` : ''}` +
+    `${rerun ? `, ${rerun} trial${rerun === 1 ? '' : 's'} rerun after a connection loss chatfuzz did not cause` : ''}`;
   if (c.error && !c.failure) return `error (${safe(c.error).slice(0, 200)})`;
   if (c.outcome === 'budget-exhausted') return `budget exhausted (no verdict: ${c.runs} trials before the time budget ran out)${extra}`;
   if (c.outcome === 'not-run') return 'not run (interrupted)';

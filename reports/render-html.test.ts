@@ -92,7 +92,14 @@ describe('renderHtml', () => {
     const events = [...timeline.matchAll(/<td[^>]* data-event="(\w+)" data-client="(\w+)"/g)].map((m) => `${m[2]} ${m[1]}`);
     expect(events).toEqual([
       // The fixture's first statement was sent outside any call, before the trial's calls began.
-      'outside statement', 'c1 invoke', 'c1 statement', 'c2 invoke', 'c2 statement', 'c2 complete', 'c1 statement', 'c1 complete',
+      'outside statement',
+      'c1 invoke',
+      'c1 statement',
+      'c2 invoke',
+      'c2 statement',
+      'c2 complete',
+      'c1 statement',
+      'c1 complete',
     ]);
     // Each row has one cell per lane plus the step column: the event sits in its own client's column.
     const rows = [...timeline.matchAll(/<tr>(.*?)<\/tr>/g)].slice(1).map((m) => [...m[1]!.matchAll(/<td/g)].length);
@@ -130,24 +137,40 @@ describe('renderHtml', () => {
     const html = renderHtml(sampleResults());
     expect(html).toMatch(/<tr data-row="message" class="marked mark-orphan" data-marks="orphan"><td>s0<\/td><td>m9<\/td>/);
     const hostile = html.slice(html.indexOf('data-detail="naive/hostile-input"'));
-    expect(hostile).toMatch(/<tr data-row="message" class="marked mark-phantom" data-marks="phantom">.*?&lt;script&gt;window.__pwned=1&lt;\/script&gt;.*?#0 \(c1\)/);
+    expect(hostile).toMatch(
+      /<tr data-row="message" class="marked mark-phantom" data-marks="phantom">.*?&lt;script&gt;window.__pwned=1&lt;\/script&gt;.*?#0 \(c1\)/,
+    );
     expect(hostile).toMatch(/<tr data-row="missing" class="marked mark-missing" data-marks="missing">.*?m2.*?again/);
   });
 
   it('marks each matrix cell against a baseline and summarizes the comparison', () => {
     const r = sampleResults();
     const statuses = ['still-failing', 'new-failure', 'fixed', 'unchanged'] as const;
-    r.cells.forEach((c, i) => { c.baseline = statuses[i]; });
+    r.cells.forEach((c, i) => {
+      c.baseline = statuses[i];
+    });
     r.cells[1]!.baselineFailure = undefined;
     r.cells[0]!.baselineFailure = { invariant: 'no-fk-error', message: 'x' };
     r.cells[2]!.baselineFailure = { invariant: 'no-db-error', message: 'x' };
-    r.baseline = { file: 'main/results.json', runId: 'base-1', startedAt: '2025-11-22T10:00:00.000Z', gate: true,
-      counts: { 'new-failure': 1, fixed: 1, 'still-failing': 1, unchanged: 1, 'new-cell': 0 }, missingCells: [{ target: 'upsert', scenario: 'mixed', mode: 'scheduled' }] };
+    r.baseline = {
+      file: 'main/results.json',
+      runId: 'base-1',
+      startedAt: '2025-11-22T10:00:00.000Z',
+      gate: true,
+      counts: { 'new-failure': 1, fixed: 1, 'still-failing': 1, unchanged: 1, 'new-cell': 0 },
+      missingCells: [{ target: 'upsert', scenario: 'mixed', mode: 'scheduled' }],
+    };
     const html = renderHtml(r);
-    const cells = [...html.matchAll(/<td [^>]*data-cell="([^"]*)"[^>]*data-baseline="([^"]*)"[^>]*>(.*?)<\/td>/g)].map((m) => [m[1], m[2], m[3]!.replace(/<[^>]+>/g, ' ')]);
+    const cells = [...html.matchAll(/<td [^>]*data-cell="([^"]*)"[^>]*data-baseline="([^"]*)"[^>]*>(.*?)<\/td>/g)].map((m) => [
+      m[1],
+      m[2],
+      m[3]!.replace(/<[^>]+>/g, ' '),
+    ]);
     expect(cells.map((c) => c.slice(0, 2))).toEqual([
-      ['naive/log-before-create', 'still-failing'], ['naive/hostile-input', 'new-failure'],
-      ['session-first/log-before-create', 'fixed'], ['session-first/hostile-input', 'unchanged'],
+      ['naive/log-before-create', 'still-failing'],
+      ['naive/hostile-input', 'new-failure'],
+      ['session-first/log-before-create', 'fixed'],
+      ['session-first/hostile-input', 'unchanged'],
     ]);
     expect(cells[1]![2]).toContain('new failure');
     expect(cells[2]![2]).toContain('fixed');
@@ -164,7 +187,14 @@ describe('renderHtml', () => {
   it('in a gated run a new failure that met its expectation is still drawn as not ok', () => {
     const r = sampleResults();
     r.cells[0]!.baseline = 'new-failure';
-    r.baseline = { file: 'b.json', runId: 'b', startedAt: '', gate: true, counts: { 'new-failure': 1, fixed: 0, 'still-failing': 0, unchanged: 0, 'new-cell': 0 }, missingCells: [] };
+    r.baseline = {
+      file: 'b.json',
+      runId: 'b',
+      startedAt: '',
+      gate: true,
+      counts: { 'new-failure': 1, fixed: 0, 'still-failing': 0, unchanged: 0, 'new-cell': 0 },
+      missingCells: [],
+    };
     expect(/data-cell="naive\/log-before-create"[^>]*>(.)/.exec(renderHtml(r))![1]).toBe('✗');
     r.baseline.gate = false;
     expect(/data-cell="naive\/log-before-create"[^>]*>(.)/.exec(renderHtml(r))![1]).toBe('✓');
@@ -186,12 +216,23 @@ describe('renderHtml', () => {
 
   it('shows a cell error and a note', () => {
     const r = sampleResults();
-    const broken: CellResult = { ...r.cells[3]!, scenario: 'mixed', outcome: 'fail', ok: false, error: 'snapshot threw: <b>boom</b>', note: 'stress: replays reproduce the workload, not the timing' };
+    const broken: CellResult = {
+      ...r.cells[3]!,
+      scenario: 'mixed',
+      outcome: 'fail',
+      ok: false,
+      error: 'snapshot threw: <b>boom</b>',
+      note: 'stress: replays reproduce the workload, not the timing',
+    };
     r.cells.push(broken);
     const html = renderHtml(r);
     expect(html).toContain('snapshot threw: &lt;b&gt;boom&lt;/b&gt;');
     expect(html).toContain('stress: replays reproduce the workload, not the timing');
-    expect(matrixCells(html).find((c) => c.cell === 'session-first/mixed')).toEqual({ cell: 'session-first/mixed', outcome: 'fail', status: 'error' });
+    expect(matrixCells(html).find((c) => c.cell === 'session-first/mixed')).toEqual({
+      cell: 'session-first/mixed',
+      outcome: 'fail',
+      status: 'error',
+    });
   });
 
   it('is self-contained: no external resources', () => {
@@ -226,7 +267,9 @@ describe('renderHtml', () => {
     expect(section).toContain('2 distinct failures');
     expect(section.match(/data-failure="/g)).toHaveLength(2);
     const second = section.slice(section.indexOf('data-failure="2"'));
-    expect(second).toMatch(/^data-failure="2"><summary>Distinct failure 2 of 2: no-db-error 23505 on chat_sessions_pkey · 2 calls<\/summary>/);
+    expect(second).toMatch(
+      /^data-failure="2"><summary>Distinct failure 2 of 2: no-db-error 23505 on chat_sessions_pkey · 2 calls<\/summary>/,
+    );
     expect(second).toContain('<table class="timeline"');
     expect(second).toContain(`data-replay>${r.cells[0]!.failures![1]!.replay}</code>`);
     // Each replay has its own copy button target.
@@ -244,9 +287,13 @@ describe('renderHtml', () => {
     expect(passing).toMatch(/<a href="#([^"]+)">pass<\/a>/);
     expect(passing).toContain('data-muted-count="1"');
     const detail = html.slice(html.indexOf('data-detail="session-first/hostile-input"'));
-    expect(detail).toContain('<li data-muted="no-db-error" data-trials="12"><span class="tag">no-db-error</span><span class="tag">SQLSTATE 23505</span><span class="tag">chat_sessions_pkey</span> 12 trials — <span class="msg">known, see #123 &lt;script&gt;window.__pwned=1&lt;/script&gt; &quot;&#39;&amp;</span></li>');
+    expect(detail).toContain(
+      '<li data-muted="no-db-error" data-trials="12"><span class="tag">no-db-error</span><span class="tag">SQLSTATE 23505</span><span class="tag">chat_sessions_pkey</span> 12 trials — <span class="msg">known, see #123 &lt;script&gt;window.__pwned=1&lt;/script&gt; &quot;&#39;&amp;</span></li>',
+    );
     // A mute that never fired is listed as such.
-    expect(html).toContain('<li data-muted="acked-durable" data-trials="0"><span class="tag">acked-durable</span> 0 trials <span class="muted">(did not show: fixed?)</span></li>');
+    expect(html).toContain(
+      '<li data-muted="acked-durable" data-trials="0"><span class="tag">acked-durable</span> 0 trials <span class="muted">(did not show: fixed?)</span></li>',
+    );
     expect(html.match(/<section class="detail"/g)).toHaveLength(3);
   });
 });
@@ -268,6 +315,8 @@ describe('renderHtml: operations', () => {
     expect(html).not.toContain('<img src=x');
     expect(html.match(/<script/g)).toHaveLength(1);
     // An operations target has no chat rows: the empty rows tables are left out.
-    expect(html.split('<h3>Database rows after the trial</h3>').length).toBe(renderHtml(sampleResults()).split('<h3>Database rows after the trial</h3>').length - 1);
+    expect(html.split('<h3>Database rows after the trial</h3>').length).toBe(
+      renderHtml(sampleResults()).split('<h3>Database rows after the trial</h3>').length - 1,
+    );
   });
 });

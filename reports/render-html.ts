@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { BaselineStatus, CellFailure, CellResult, CounterexampleOp, FailureSnapshot, MutedFinding, RunResults, SnapshotMark } from '../harness/run/results.js';
+import type {
+  BaselineStatus,
+  CellFailure,
+  CellResult,
+  CounterexampleOp,
+  FailureSnapshot,
+  MutedFinding,
+  RunResults,
+  SnapshotMark,
+} from '../harness/run/results.js';
 import type { ErrorInfo } from '../harness/history/classify-error.js';
 import type { StatementRecord } from '../harness/history/history.js';
 import { builtinInvariants } from '../harness/invariants/builtin-invariants.js';
@@ -23,7 +32,11 @@ const MAX_SNAPSHOT_ROWS = 50;
 const INVARIANT_DESCRIPTIONS = new Map<string, string>(builtinInvariants.map((i) => [i.name, i.description]));
 
 const BASELINE_TEXT: Record<BaselineStatus, string> = {
-  'new-failure': 'new failure', fixed: 'fixed', 'still-failing': 'still failing', unchanged: 'unchanged', 'new-cell': 'new cell',
+  'new-failure': 'new failure',
+  fixed: 'fixed',
+  'still-failing': 'still failing',
+  unchanged: 'unchanged',
+  'new-cell': 'new cell',
 };
 
 const CSS = `
@@ -97,7 +110,7 @@ const SCRIPT =
   "var c=document.getElementById(b.getAttribute('data-copy'));if(!c)return;var s=c.textContent;" +
   "function done(){b.textContent='copied';setTimeout(function(){b.textContent='copy'},1500)}" +
   "function pick(){var r=document.createRange();r.selectNodeContents(c);var g=getSelection();g.removeAllRanges();g.addRange(r);try{document.execCommand('copy');done()}catch(_){}}" +
-  "if(navigator.clipboard&&navigator.clipboard.writeText){navigator.clipboard.writeText(s).then(done,pick)}else{pick()}});";
+  'if(navigator.clipboard&&navigator.clipboard.writeText){navigator.clipboard.writeText(s).then(done,pick)}else{pick()}});';
 
 /** One self-contained HTML page for a run (no network, a single copy-button script); every value from the run is escaped. Each failing cell shows every distinct failure, each cell its muted findings. */
 export function renderHtml(results: RunResults): string {
@@ -143,8 +156,22 @@ function renderSummary(r: RunResults): string {
     ['trials', text(String(s.trials))],
     ['calls', text(String(s.calls))],
     ['exit code', `<span data-summary="exit-code">${text(String(r.exitCode))}</span>`],
-    ...(r.interrupted ? [['interrupted', `<span data-summary="interrupted">${text(r.interrupted)}: ${text(String(s.notRun ?? 0))} cell(s) not run</span>`] as [string, string]] : []),
-    ...(s.budgetExhausted ? [['time budget', `<span data-summary="budget-exhausted">${text(String(s.budgetExhausted))} cell(s) cut by the time budget (no verdict)</span>`] as [string, string]] : []),
+    ...(r.interrupted
+      ? [
+          [
+            'interrupted',
+            `<span data-summary="interrupted">${text(r.interrupted)}: ${text(String(s.notRun ?? 0))} cell(s) not run</span>`,
+          ] as [string, string],
+        ]
+      : []),
+    ...(s.budgetExhausted
+      ? [
+          [
+            'time budget',
+            `<span data-summary="budget-exhausted">${text(String(s.budgetExhausted))} cell(s) cut by the time budget (no verdict)</span>`,
+          ] as [string, string],
+        ]
+      : []),
     ['run', `<span class="mono">${text(r.runId)}</span> · started ${text(r.startedAt)} · chatfuzz ${text(r.version)}`],
   ];
   if (r.baseline) {
@@ -154,26 +181,46 @@ function renderSummary(r: RunResults): string {
       const plural = n !== 1 && (st === 'new-failure' || st === 'new-cell') ? 's' : '';
       return `<span class="badge b-${st}" data-baseline-count="${st}">${text(String(n))} ${BASELINE_TEXT[st]}${plural}</span>`;
     }).join(' ');
-    const missing = b.missingCells?.length ? ` · not run this time: ${b.missingCells.map((m) => text(`${m.target} × ${m.scenario} [${m.mode}]`)).join(', ')}` : '';
-    rows.push(['baseline', `<span class="mono">${text(b.file)}</span> (run ${text(b.runId)}, ${text(b.startedAt)})${b.gate ? ' · gate: a new failure fails the run' : ''}<br>${counts}${missing}`]);
+    const missing = b.missingCells?.length
+      ? ` · not run this time: ${b.missingCells.map((m) => text(`${m.target} × ${m.scenario} [${m.mode}]`)).join(', ')}`
+      : '';
+    rows.push([
+      'baseline',
+      `<span class="mono">${text(b.file)}</span> (run ${text(b.runId)}, ${text(b.startedAt)})${b.gate ? ' · gate: a new failure fails the run' : ''}<br>${counts}${missing}`,
+    ]);
   }
   return `<dl class="summary">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`;
 }
 
-interface Column { scenario: string; mode?: string }
+interface Column {
+  scenario: string;
+  mode?: string;
+}
 
 function renderMatrixTable(r: RunResults, anchors: Map<CellResult, string>): string {
   const cells = r.cells ?? [];
-  const targets = ordered(r.options?.targets, cells.map((c) => c.target));
-  const scenarios = ordered(r.options?.scenarios, cells.map((c) => c.scenario));
+  const targets = ordered(
+    r.options?.targets,
+    cells.map((c) => c.target),
+  );
+  const scenarios = ordered(
+    r.options?.scenarios,
+    cells.map((c) => c.scenario),
+  );
   // results.json is one mode per run today; should several modes ever share a file, each gets its own column.
   const modes = [...new Set(cells.map((c) => c.mode))];
-  const columns: Column[] = modes.length > 1
-    ? scenarios.flatMap((scenario) => modes.filter((m) => cells.some((c) => c.scenario === scenario && c.mode === m)).map((mode) => ({ scenario, mode })))
-    : scenarios.map((scenario) => ({ scenario }));
+  const columns: Column[] =
+    modes.length > 1
+      ? scenarios.flatMap((scenario) =>
+          modes.filter((m) => cells.some((c) => c.scenario === scenario && c.mode === m)).map((mode) => ({ scenario, mode })),
+        )
+      : scenarios.map((scenario) => ({ scenario }));
 
   const head = `<tr><th>target \\ scenario</th>${columns
-    .map((col) => `<th data-scenario="${escapeHtml(col.scenario)}">${text(col.scenario)}${col.mode ? ` <small>[${text(col.mode)}]</small>` : ''}</th>`)
+    .map(
+      (col) =>
+        `<th data-scenario="${escapeHtml(col.scenario)}">${text(col.scenario)}${col.mode ? ` <small>[${text(col.mode)}]</small>` : ''}</th>`,
+    )
     .join('')}</tr>`;
   const body = targets.map((target) => {
     const tds = columns.map((col) => {
@@ -183,8 +230,10 @@ function renderMatrixTable(r: RunResults, anchors: Map<CellResult, string>): str
       const label = hasDetail(cell) ? `<a href="#${anchors.get(cell)}">${st.text}</a>` : st.text;
       const more = failuresOf(cell).length - 1;
       const muted = mutedShown(cell);
-      const why = (cell.failure ? `<small>${text(cell.failure.invariant)}${more > 0 ? ` <span data-more-failures="${more}">+${more} more</span>` : ''}</small>` : '')
-        + (muted ? `<small data-muted-count="${muted}">${muted} muted</small>` : '');
+      const why =
+        (cell.failure
+          ? `<small>${text(cell.failure.invariant)}${more > 0 ? ` <span data-more-failures="${more}">+${more} more</span>` : ''}</small>`
+          : '') + (muted ? `<small data-muted-count="${muted}">${muted} muted</small>` : '');
       const b = cell.baseline && BASELINE_TEXT[cell.baseline] ? cell.baseline : undefined;
       const badge = b && b !== 'unchanged' ? `<span class="badge b-${b}">${BASELINE_TEXT[b]}</span>` : '';
       const gateFail = !!r.baseline?.gate && b === 'new-failure';
@@ -205,7 +254,10 @@ function renderCellTable(cells: CellResult[], anchors: Map<CellResult, string>):
   const head = `<tr><th>target</th><th>scenario</th><th>mode</th><th>expected</th><th>outcome</th>${withBaseline ? '<th>vs baseline</th>' : ''}<th>trials</th><th>calls</th><th>duration</th><th>first failure</th></tr>`;
   const rows = cells.map((c) => {
     const st = status(c);
-    const first = c.runsToFirstFailure == null ? '—' : `trial ${c.runsToFirstFailure}${c.msToFirstFailure == null ? '' : ` after ${duration(c.msToFirstFailure)}`}`;
+    const first =
+      c.runsToFirstFailure == null
+        ? '—'
+        : `trial ${c.runsToFirstFailure}${c.msToFirstFailure == null ? '' : ` after ${duration(c.msToFirstFailure)}`}`;
     const name = hasDetail(c) ? `<a href="#${anchors.get(c)}">${text(c.scenario)}</a>` : text(c.scenario);
     return (
       `<tr><td>${text(c.target)}</td><td>${name}</td><td>${text(c.mode)}</td><td>${text(c.expected)}</td>` +
@@ -224,16 +276,29 @@ function renderDetail(cell: CellResult, anchor: string): string {
     `<p class="muted">expected ${text(cell.expected)}, got ${text(cell.outcome)} · ${text(String(cell.runs))} trials · ${text(duration(cell.durationMs))}${cell.gate === 'wire' ? ' · wire gate' : ''}${failuresOf(cell).length > 1 ? ` · ${failuresOf(cell).length} distinct failures` : ''}</p>`,
   ];
   if (cell.baseline && BASELINE_TEXT[cell.baseline]) {
-    const was = cell.baselineFailure ? ` (the baseline failed <span class="tag">${text(cell.baselineFailure.invariant)}</span>)` : cell.baseline === 'new-failure' ? ' (the baseline passed it)' : '';
-    out.push(`<p class="baseline" data-baseline="${cell.baseline}">Against the baseline: <span class="badge b-${cell.baseline}">${BASELINE_TEXT[cell.baseline]}</span>${was}</p>`);
+    const was = cell.baselineFailure
+      ? ` (the baseline failed <span class="tag">${text(cell.baselineFailure.invariant)}</span>)`
+      : cell.baseline === 'new-failure'
+        ? ' (the baseline passed it)'
+        : '';
+    out.push(
+      `<p class="baseline" data-baseline="${cell.baseline}">Against the baseline: <span class="badge b-${cell.baseline}">${BASELINE_TEXT[cell.baseline]}</span>${was}</p>`,
+    );
   }
   if (cell.note) out.push(`<p class="note"><b>Note:</b> ${text(cell.note)}</p>`);
-  if (cell.error) out.push(`<p class="err cell-error"><b>The cell could not run to a verdict:</b> <span class="msg">${text(clip(cell.error, MAX_MESSAGE))}</span></p>`);
+  if (cell.error)
+    out.push(
+      `<p class="err cell-error"><b>The cell could not run to a verdict:</b> <span class="msg">${text(clip(cell.error, MAX_MESSAGE))}</span></p>`,
+    );
   const failures = failuresOf(cell);
   // The first failure reads as before; each further one is folded under a one-line summary.
-  failures.forEach((f, i) => out.push(i === 0
-    ? `<div class="failure" data-failure="1">\n${renderFailure(f, anchor)}\n</div>`
-    : `<details class="failure" data-failure="${i + 1}"><summary>Distinct failure ${i + 1} of ${failures.length}: ${text(findingText(f))} · ${text(String(f.counterexample?.ops?.length ?? 0))} calls</summary>\n${renderFailure(f, `${anchor}-f${i + 1}`)}\n</details>`));
+  failures.forEach((f, i) =>
+    out.push(
+      i === 0
+        ? `<div class="failure" data-failure="1">\n${renderFailure(f, anchor)}\n</div>`
+        : `<details class="failure" data-failure="${i + 1}"><summary>Distinct failure ${i + 1} of ${failures.length}: ${text(findingText(f))} · ${text(String(f.counterexample?.ops?.length ?? 0))} calls</summary>\n${renderFailure(f, `${anchor}-f${i + 1}`)}\n</details>`,
+    ),
+  );
   if (cell.muted?.length) out.push(renderMuted(cell.muted));
   out.push('</section>');
   return out.join('\n');
@@ -241,11 +306,13 @@ function renderDetail(cell: CellResult, anchor: string): string {
 
 /** Known findings the target muted for the cell, with how many trials each showed in. */
 function renderMuted(muted: MutedFinding[]): string {
-  const items = muted.map((m) =>
-    `<li data-muted="${escapeHtml(m.invariant)}" data-trials="${escapeHtml(String(m.trials))}"><span class="tag">${text(m.invariant)}</span>` +
-    `${m.sqlstate ? `<span class="tag">SQLSTATE ${text(m.sqlstate)}</span>` : ''}${m.constraint ? `<span class="tag">${text(m.constraint)}</span>` : ''}` +
-    ` ${text(`${m.trials} trial${m.trials === 1 ? '' : 's'}`)}${m.trials === 0 ? ' <span class="muted">(did not show: fixed?)</span>' : ''}` +
-    `${m.note ? ` — <span class="msg">${text(clip(m.note, MAX_MESSAGE))}</span>` : ''}</li>`);
+  const items = muted.map(
+    (m) =>
+      `<li data-muted="${escapeHtml(m.invariant)}" data-trials="${escapeHtml(String(m.trials))}"><span class="tag">${text(m.invariant)}</span>` +
+      `${m.sqlstate ? `<span class="tag">SQLSTATE ${text(m.sqlstate)}</span>` : ''}${m.constraint ? `<span class="tag">${text(m.constraint)}</span>` : ''}` +
+      ` ${text(`${m.trials} trial${m.trials === 1 ? '' : 's'}`)}${m.trials === 0 ? ' <span class="muted">(did not show: fixed?)</span>' : ''}` +
+      `${m.note ? ` — <span class="msg">${text(clip(m.note, MAX_MESSAGE))}</span>` : ''}</li>`,
+  );
   return `<h3>Muted known findings</h3><p class="muted">The target's expect mutes these: they did not fail the cell.</p><ul class="muted-findings">${items.join('')}</ul>`;
 }
 
@@ -255,7 +322,11 @@ function renderFailure(f: CellFailure, anchor: string): string {
     f.sqlstate ? `<span class="tag" data-sqlstate>SQLSTATE ${text(f.sqlstate)}</span>` : '',
     f.constraint ? `<span class="tag" data-constraint>${text(f.constraint)}</span>` : '',
   ].join('');
-  const meta = [`seed ${text(String(f.seed))}`, `shrunk ${text(String(f.shrinks))} times`, f.caseFile ? `case file <span class="mono">${text(f.caseFile)}</span>` : '']
+  const meta = [
+    `seed ${text(String(f.seed))}`,
+    `shrunk ${text(String(f.shrinks))} times`,
+    f.caseFile ? `case file <span class="mono">${text(f.caseFile)}</span>` : '',
+  ]
     .filter(Boolean)
     .join(' · ');
   const replayId = `${anchor}-replay`;
@@ -271,7 +342,8 @@ function renderFailure(f: CellFailure, anchor: string): string {
     renderTimeline(f),
     f.model ? renderModel(f.model) : '',
     f.snapshot && !(f.model && !f.snapshot.sessions.length && !f.snapshot.messages.length && !f.snapshot.missing.length)
-      ? renderSnapshot(f.snapshot, f.counterexample?.ops ?? []) : '',
+      ? renderSnapshot(f.snapshot, f.counterexample?.ops ?? [])
+      : '',
     `<h3>Violations (${(f.violations ?? []).length})</h3>`,
     `<ul class="violations">${(f.violations ?? [])
       .map(
@@ -281,7 +353,9 @@ function renderFailure(f: CellFailure, anchor: string): string {
           `${v.calls?.length ? ` <span class="muted">(calls ${v.calls.map((n) => `#${text(String(n))}`).join(', ')})</span>` : ''}</li>`,
       )
       .join('')}</ul>`,
-  ].filter(Boolean).join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 type TimelineEvent =
@@ -322,14 +396,16 @@ function renderTimeline(f: CellFailure): string {
   events.sort((a, b) => a.tick - b.tick || rank(a) - rank(b) || a.order - b.order);
 
   const head = `<tr><th>step</th>${Array.from({ length: lanes }, (_, l) =>
-    l < clients ? `<th data-lane="c${l + 1}">client c${l + 1}</th>` : '<th data-lane="outside">outside any call</th>').join('')}</tr>`;
+    l < clients ? `<th data-lane="c${l + 1}">client c${l + 1}</th>` : '<th data-lane="outside">outside any call</th>',
+  ).join('')}</tr>`;
   const rows = events.map((e) => {
     const tds = Array.from({ length: lanes }, (_, l) => {
       if (l !== e.lane) {
         const live = ops.some((o) => o.client === l && o.invokedAt < e.tick && e.tick < o.completedAt);
         return live ? '<td class="live"></td>' : '<td></td>';
       }
-      if (e.kind === 'statement') return renderStatementEvent(e.s, l < clients ? `c${l + 1}` : 'outside', blocked.has(e.s), e.s === failing);
+      if (e.kind === 'statement')
+        return renderStatementEvent(e.s, l < clients ? `c${l + 1}` : 'outside', blocked.has(e.s), e.s === failing);
       const op = e.op;
       const lane = `c${op.client + 1}`;
       if (e.kind === 'invoke') {
@@ -350,7 +426,10 @@ function renderTimeline(f: CellFailure): string {
     });
     return `<tr><td class="t">${text(String(e.tick))}</td>${tds.join('')}</tr>`;
   });
-  const more = (f.statements?.length ?? 0) > MAX_STATEMENTS ? `<p class="muted">… ${f.statements.length - MAX_STATEMENTS} more statements in results.json</p>` : '';
+  const more =
+    (f.statements?.length ?? 0) > MAX_STATEMENTS
+      ? `<p class="muted">… ${f.statements.length - MAX_STATEMENTS} more statements in results.json</p>`
+      : '';
   return `<div class="scroll"><table class="timeline" data-lanes="${clients}">${head}${rows.join('')}</table></div>${more}`;
 }
 
@@ -392,7 +471,11 @@ function callContents(f: CellFailure): Map<CounterexampleOp, { what: string; tex
       // Only where the label proves it is the same call: a results.json from another version may not line up.
       if (!spec || safeLabel(spec, c) !== op.label) return;
       const last = spec.messages?.at(-1);
-      if (last) out.set(op, { what: `${spec.op === 'handleChat' ? `last of ${spec.messages!.length} messages, ` : ''}${last.role} content`, text: JSON.stringify(last.content) });
+      if (last)
+        out.set(op, {
+          what: `${spec.op === 'handleChat' ? `last of ${spec.messages!.length} messages, ` : ''}${last.role} content`,
+          text: JSON.stringify(last.content),
+        });
       else if (spec.title !== undefined) out.set(op, { what: 'title', text: JSON.stringify(spec.title) });
     });
   }
@@ -400,7 +483,11 @@ function callContents(f: CellFailure): Map<CounterexampleOp, { what: string; tex
 }
 
 function safeLabel(spec: CallSpec, client: number): string | undefined {
-  try { return callLabel(spec, client); } catch { return undefined; }
+  try {
+    return callLabel(spec, client);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -441,25 +528,33 @@ const MARK_TEXT: Record<SnapshotMark, string> = {
 /** Issue 25: the model's state before the trial and the one observe read after it, as JSON text. */
 function renderModel(m: NonNullable<CellFailure['model']>): string {
   const json = (v: unknown) => text(clip(v === undefined ? 'undefined' : JSON.stringify(v, null, 1), MAX_MODEL));
-  return '<h3>Model state</h3><table class="snapshot model"><tr><th>before the trial (initial)</th><th>after it (observe)</th></tr>' +
-    `<tr><td><pre data-model="initial">${json(m.initial)}</pre></td><td><pre data-model="observed">${json(m.observed)}</pre></td></tr></table>`;
+  return (
+    '<h3>Model state</h3><table class="snapshot model"><tr><th>before the trial (initial)</th><th>after it (observe)</th></tr>' +
+    `<tr><td><pre data-model="initial">${json(m.initial)}</pre></td><td><pre data-model="observed">${json(m.observed)}</pre></td></tr></table>`
+  );
 }
 
 /** The rows the trial left in the database, highlighted where they break an invariant, and the acked messages that are missing. */
 function renderSnapshot(s: FailureSnapshot, ops: CounterexampleOp[]): string {
-  const marks = (m: SnapshotMark[] | undefined) => (m ?? []).map((k) => `<span class="badge mark-${k}" title="${escapeHtml(MARK_TEXT[k])}">${k}</span>`).join(' ');
-  const rowAttrs = (m: SnapshotMark[] | undefined) => (m?.length ? ` class="marked ${m.map((k) => `mark-${k}`).join(' ')}" data-marks="${m.join(' ')}"` : '');
+  const marks = (m: SnapshotMark[] | undefined) =>
+    (m ?? []).map((k) => `<span class="badge mark-${k}" title="${escapeHtml(MARK_TEXT[k])}">${k}</span>`).join(' ');
+  const rowAttrs = (m: SnapshotMark[] | undefined) =>
+    m?.length ? ` class="marked ${m.map((k) => `mark-${k}`).join(' ')}" data-marks="${m.join(' ')}"` : '';
   // Calls are numbered by invocation order, as in the timeline.
   const byInvocation = ops.map((op, i) => ({ op, i })).sort((a, b) => a.op.invokedAt - b.op.invokedAt || a.i - b.i);
   // The timeline prints each call's label next to its number; here the number and lane are enough.
   const callName = (n: number | undefined) => (n === undefined || !byInvocation[n] ? '—' : `#${n} (c${byInvocation[n]!.op.client + 1})`);
-  const sessions = s.sessions.map((r) => `<tr${rowAttrs(r.marks)}><td>${text(r.id)}</td><td>${text(r.userId)}</td><td>${marks(r.marks)}</td></tr>`);
-  const messages = s.messages.slice(0, MAX_SNAPSHOT_ROWS).map(
-    (m) =>
-      `<tr data-row="message"${rowAttrs(m.marks)}><td>${text(m.sessionId)}</td><td>${text(m.id ?? '—')}</td><td>${text(m.role)}</td>` +
-      `<td><span class="msg">${text(clip(m.content, MAX_CONTENT))}</span>${m.contentLength > m.content.length ? ` <span class="muted">(${text(String(m.contentLength))} chars)</span>` : ''}</td>` +
-      `<td>${callName(m.call)}</td><td>${marks(m.marks)}</td></tr>`,
+  const sessions = s.sessions.map(
+    (r) => `<tr${rowAttrs(r.marks)}><td>${text(r.id)}</td><td>${text(r.userId)}</td><td>${marks(r.marks)}</td></tr>`,
   );
+  const messages = s.messages
+    .slice(0, MAX_SNAPSHOT_ROWS)
+    .map(
+      (m) =>
+        `<tr data-row="message"${rowAttrs(m.marks)}><td>${text(m.sessionId)}</td><td>${text(m.id ?? '—')}</td><td>${text(m.role)}</td>` +
+        `<td><span class="msg">${text(clip(m.content, MAX_CONTENT))}</span>${m.contentLength > m.content.length ? ` <span class="muted">(${text(String(m.contentLength))} chars)</span>` : ''}</td>` +
+        `<td>${callName(m.call)}</td><td>${marks(m.marks)}</td></tr>`,
+    );
   const missing = s.missing.map(
     (m) =>
       `<tr data-row="missing" class="marked mark-missing" data-marks="missing"><td>${text(m.sessionId)}</td><td>${text(m.id)}</td><td>${text(m.role)}</td>` +
@@ -473,8 +568,11 @@ function renderSnapshot(s: FailureSnapshot, ops: CounterexampleOp[]): string {
     `<table class="snapshot messages"><tr><th>session</th><th>message</th><th>role</th><th>content</th><th>written by call</th><th></th></tr>` +
       `${[...messages, ...missing].join('') || '<tr><td colspan="6" class="muted">no messages</td></tr>'}</table>`,
     s.messages.length > MAX_SNAPSHOT_ROWS || s.omitted
-      ? `<p class="muted">… ${text(String(Math.max(0, s.messages.length - MAX_SNAPSHOT_ROWS) + (s.omitted?.messages ?? 0)))} more messages in results.json or not kept</p>` : '',
-  ].filter(Boolean).join('\n');
+      ? `<p class="muted">… ${text(String(Math.max(0, s.messages.length - MAX_SNAPSHOT_ROWS) + (s.omitted?.messages ?? 0)))} more messages in results.json or not kept</p>`
+      : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 /** A cell's distinct failures, first one first (results.json written before `failures` existed has only `failure`). */
@@ -494,7 +592,8 @@ function status(c: CellResult): { key: string; text: string } {
   if (c.error && !c.failure) return { key: 'error', text: 'error' };
   if (c.outcome === 'budget-exhausted') return { key: 'budget-exhausted', text: `budget exhausted (${c.runs} trials)` };
   if (c.outcome === 'not-run') return { key: 'not-run', text: 'not run' };
-  if (c.outcome === 'pass') return c.expected === 'fail' ? { key: 'unexpected-pass', text: 'unexpected pass' } : { key: 'pass', text: 'pass' };
+  if (c.outcome === 'pass')
+    return c.expected === 'fail' ? { key: 'unexpected-pass', text: 'unexpected pass' } : { key: 'pass', text: 'pass' };
   return c.expected === 'fail' ? { key: 'expected-fail', text: 'expected fail' } : { key: 'fail', text: 'fail' };
 }
 
@@ -516,7 +615,13 @@ function ordered(preferred: string[] | undefined, seen: string[]): string[] {
 }
 
 function slug(s: string): string {
-  return String(s).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'x';
+  return (
+    String(s)
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'x'
+  );
 }
 
 function sha256(s: string): string {

@@ -5,7 +5,8 @@ import { applyBaseline, parseBaseline } from './baseline-diff.js';
 import { renderJunit } from './render-junit.js';
 
 // XML 1.0 Char production, minus what we never expect.
-const ILLEGAL_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const ILLEGAL_CHAR =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const NAME = /[A-Za-z_:][-A-Za-z0-9_:.]*/y;
 const REF = /&(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);/y;
 
@@ -22,7 +23,9 @@ function wellFormedness(xml: string): string | null {
     i = re.lastIndex;
     return m[0];
   };
-  const skipSpace = () => { while (i < xml.length && /\s/.test(xml[i]!)) i++; };
+  const skipSpace = () => {
+    while (i < xml.length && /\s/.test(xml[i]!)) i++;
+  };
   const checkRefs = (s: string): boolean => {
     for (let j = s.indexOf('&'); j >= 0; j = s.indexOf('&', j + 1)) {
       REF.lastIndex = j;
@@ -94,7 +97,10 @@ function wellFormedness(xml: string): string | null {
       if (!stack.length) roots++;
       if (roots > 1) return 'more than one root element';
       if (xml.startsWith('/>', i)) i += 2;
-      else { i++; stack.push(name); }
+      else {
+        i++;
+        stack.push(name);
+      }
     }
   }
   if (stack.length) return `unclosed <${stack.at(-1)}>`;
@@ -208,7 +214,9 @@ describe('renderJunit', () => {
     expect(gated.match(/<testcase\b/g)).toHaveLength(r.cells.length);
     expect(gated.match(/<failure\b/g)).toHaveLength(3);
     expect(gated).toContain('failures="3"');
-    expect(gated).toMatch(/<testcase classname="naive" name="log-before-create \[scheduled\]"[^>]*>\s*<failure message="new failure since the baseline: no-fk-error/);
+    expect(gated).toMatch(
+      /<testcase classname="naive" name="log-before-create \[scheduled\]"[^>]*>\s*<failure message="new failure since the baseline: no-fk-error/,
+    );
     expect(gated).toContain('<property name="baseline" value="b.json (run 2025-11-23T15-50-00-seed42)"/>');
     const view = renderJunit(applyBaseline(r, parseBaseline(base, 'b.json'), { file: 'b.json', gate: false }));
     expect(view.match(/<failure\b/g)).toHaveLength(2);
@@ -223,7 +231,10 @@ describe('renderJunit', () => {
     const xml = renderJunit(r);
     expectWellFormed(xml);
     expect(xml.match(/<testcase\b/g)).toHaveLength(r.cells.length);
-    const [message, text] = /<testcase classname="naive" name="log-before-create \[scheduled\]"[^>]*>\s*<failure message="([^"]*)"[^>]*>([^]*?)<\/failure>/.exec(xml)!.slice(1);
+    const [message, text] =
+      /<testcase classname="naive" name="log-before-create \[scheduled\]"[^>]*>\s*<failure message="([^"]*)"[^>]*>([^]*?)<\/failure>/
+        .exec(xml)!
+        .slice(1);
     expect(message).toMatch(/^no-fk-error: .* \(and 1 more distinct failure: no-db-error 23505 on chat_sessions_pkey\)$/);
     expect(text).toContain(`replay: ${r.cells[0]!.failures![0]!.replay}`);
     expect(text).toContain('distinct failure 2 of 2:\ninvariant: no-db-error\n');
@@ -235,10 +246,14 @@ describe('renderJunit', () => {
   it('lists further failures of an expected failure and the muted findings that showed in the testcase output', () => {
     const xml = renderJunit(multiFailureResults());
     expectWellFormed(xml);
-    const out = (cell: string) => new RegExp(`<testcase classname="[^"]*" name="${cell} \\[scheduled\\]"[^>]*>[^]*?<system-out>([^]*?)</system-out>`).exec(xml)?.[1] ?? '';
+    const out = (cell: string) =>
+      new RegExp(`<testcase classname="[^"]*" name="${cell} \\[scheduled\\]"[^>]*>[^]*?<system-out>([^]*?)</system-out>`).exec(xml)?.[1] ??
+      '';
     expect(out('log-before-create')).toContain('also: no-db-error 23505 on chat_sessions_pkey — ');
     expect(out('log-before-create')).not.toContain('muted:');
     expect(xml).toContain('muted: valid-calls-succeed 22021 (1 trial)');
-    expect(xml).toMatch(/<testcase classname="session-first" name="hostile-input \[scheduled\]"[^>]*>\s*<system-out>muted: no-db-error 23505 on chat_sessions_pkey \(12 trials\) — known, see #123 &lt;script&gt;/);
+    expect(xml).toMatch(
+      /<testcase classname="session-first" name="hostile-input \[scheduled\]"[^>]*>\s*<system-out>muted: no-db-error 23505 on chat_sessions_pkey \(12 trials\) — known, see #123 &lt;script&gt;/,
+    );
   });
 });

@@ -46,17 +46,26 @@ function failed(cell: CellResult, gate: boolean): boolean {
 function renderCase(cell: CellResult, gate: boolean): string {
   const open = `    <testcase classname="${attr(cell.target)}" name="${attr(`${cell.scenario} [${cell.mode}]`)}" time="${seconds(cell.durationMs)}"`;
   const out: string[] = [];
-  const vsBaseline = cell.baseline ? `baseline: ${cell.baseline}${cell.baselineFailure ? ` (baseline failed ${cell.baselineFailure.invariant})` : ''}` : '';
+  const vsBaseline = cell.baseline
+    ? `baseline: ${cell.baseline}${cell.baselineFailure ? ` (baseline failed ${cell.baselineFailure.invariant})` : ''}`
+    : '';
   // No verdict either way: the time budget or an interruption stopped the cell (a pass would be a lie, a failure too).
-  if (unjudged(cell)) out.push(`      <skipped message="${attr(cell.outcome === 'not-run' ? 'not run: the run was interrupted' : `budget exhausted after ${cell.runs} trials`)}"/>`);
+  if (unjudged(cell))
+    out.push(
+      `      <skipped message="${attr(cell.outcome === 'not-run' ? 'not run: the run was interrupted' : `budget exhausted after ${cell.runs} trials`)}"/>`,
+    );
   if (failed(cell, gate)) {
     const { message, type, body } = describe(cell);
     const fresh = cell.baseline === 'new-failure';
-    out.push(`      <failure message="${attr(clip(`${fresh ? 'new failure since the baseline: ' : ''}${message}`, MAX_ATTRIBUTE))}" type="${attr(type)}">${xmlText(clip(vsBaseline ? `${body}\n${vsBaseline}` : body, MAX_TEXT))}</failure>`);
+    out.push(
+      `      <failure message="${attr(clip(`${fresh ? 'new failure since the baseline: ' : ''}${message}`, MAX_ATTRIBUTE))}" type="${attr(type)}">${xmlText(clip(vsBaseline ? `${body}\n${vsBaseline}` : body, MAX_TEXT))}</failure>`,
+    );
   }
   // An expected failure passes the gate, but a reader of the CI page still wants to see what was found.
   const info = [
-    !failed(cell, gate) && cell.failure ? `failed as expected: ${cell.failure.invariant} — ${cell.failure.message}\nreplay: ${cell.failure.replay}` : '',
+    !failed(cell, gate) && cell.failure
+      ? `failed as expected: ${cell.failure.invariant} — ${cell.failure.message}\nreplay: ${cell.failure.replay}`
+      : '',
     !failed(cell, gate) ? alsoLines(cell).join('\n') : '',
     !failed(cell, gate) ? vsBaseline : '',
     mutedLines(cell).join('\n'),
@@ -84,15 +93,25 @@ function describe(cell: CellResult): { message: string; type: string; body: stri
     more.forEach((m, i) => lines.push('', `distinct failure ${i + 2} of ${more.length + 1}:`, ...failureLines(m)));
     lines.push(...mutedLines(cell));
     const where = [[f.prismaCode, f.sqlstate].filter(Boolean).join('/'), f.constraint].filter(Boolean).join(' ');
-    const also = more.length ? ` (and ${more.length} more distinct failure${more.length === 1 ? '' : 's'}: ${more.map((m) => findingText(m)).join(', ')})` : '';
-    return { message: `${f.invariant}: ${oneLine(f.message)}${where ? ` (${where})` : ''}${also}`, type: f.invariant, body: lines.join('\n') };
+    const also = more.length
+      ? ` (and ${more.length} more distinct failure${more.length === 1 ? '' : 's'}: ${more.map((m) => findingText(m)).join(', ')})`
+      : '';
+    return {
+      message: `${f.invariant}: ${oneLine(f.message)}${where ? ` (${where})` : ''}${also}`,
+      type: f.invariant,
+      body: lines.join('\n'),
+    };
   }
   if (cell.error) return { message: `cell error: ${oneLine(cell.error)}`, type: 'error', body: cell.error };
   if (cell.outcome === 'pass') {
     const body = `${cell.target} × ${cell.scenario} [${cell.mode}] was expected to fail but passed ${cell.runs} trials; update the target's expect or check the scenario still provokes the bug.`;
     return { message: 'expected fail but passed', type: 'unexpected-pass', body };
   }
-  return { message: `expected ${cell.expected}, got ${cell.outcome}`, type: 'fail', body: `expected ${cell.expected}, got ${cell.outcome}` };
+  return {
+    message: `expected ${cell.expected}, got ${cell.outcome}`,
+    type: 'fail',
+    body: `expected ${cell.expected}, got ${cell.outcome}`,
+  };
 }
 
 // Every failure gets the same facts; the first also its violations (`extra`, before its case file).
@@ -103,7 +122,10 @@ function failureLines(f: CellFailure, extra: string[] = []): string[] {
   if (f.constraint) lines.push(`constraint: ${f.constraint}`);
   lines.push(`seed: ${f.seed}`, 'counterexample:');
   const ops = [...(f.counterexample?.ops ?? [])].sort((a, b) => a.invokedAt - b.invokedAt);
-  for (const op of ops) lines.push(`  c${op.client + 1} ${op.label} → ${op.outcome}${op.error ? ` ${errorCode(op.error)}${op.error.constraint ? ` ${op.error.constraint}` : ''}` : ''}`);
+  for (const op of ops)
+    lines.push(
+      `  c${op.client + 1} ${op.label} → ${op.outcome}${op.error ? ` ${errorCode(op.error)}${op.error.constraint ? ` ${op.error.constraint}` : ''}` : ''}`,
+    );
   lines.push(...extra);
   if (f.caseFile) lines.push(`case file: ${f.caseFile}`);
   lines.push(`replay: ${f.replay}`);
@@ -136,7 +158,9 @@ function attr(s: string): string {
 }
 
 function oneLine(s: string): string {
-  return String(s ?? '').replace(/\s*\n\s*/g, ' ').trim();
+  return String(s ?? '')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 }
 
 function seconds(ms: number | null | undefined): string {

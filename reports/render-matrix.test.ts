@@ -31,7 +31,9 @@ describe('renderMatrix', () => {
   it('by default gives an expected failure one line, and an unexpected one its whole story', () => {
     const r = sampleResults();
     const out = renderMatrix(r);
-    expect(out).toContain(`\nnaive × log-before-create (expected): no-fk-error [23503 chat_messages_session_id_fkey], 2 calls · replay: ${r.cells[0]!.failure!.replay}\n`);
+    expect(out).toContain(
+      `\nnaive × log-before-create (expected): no-fk-error [23503 chat_messages_session_id_fkey], 2 calls · replay: ${r.cells[0]!.failure!.replay}\n`,
+    );
     expect(out).not.toContain('  createSession(s1, u1)@c2 → ok');
     expect(out).toMatch(/^naive × hostile-input: no-db-error — .*\[22021\]$/m);
     expect(out).toContain(`\n  replay: ${r.cells[1]!.failure!.replay}\n`);
@@ -62,7 +64,9 @@ describe('renderMatrix', () => {
 
   it('ends with a one-line summary', () => {
     const out = renderMatrix(sampleResults());
-    expect(out.trimEnd().split('\n').at(-1)).toBe('2/4 cells met their expectation · 217 trials · 957 calls · 10.4 s · url PostgreSQL 17.2');
+    expect(out.trimEnd().split('\n').at(-1)).toBe(
+      '2/4 cells met their expectation · 217 trials · 957 calls · 10.4 s · url PostgreSQL 17.2',
+    );
   });
 
   it('rounds a run of minutes to whole seconds once (2 min 59.6 s is 3 min 0 s)', () => {
@@ -89,7 +93,13 @@ describe('renderMatrix', () => {
 
   it('shows a cell error and a note', () => {
     const r = sampleResults();
-    r.cells[3] = { ...r.cells[3]!, outcome: 'fail', ok: false, error: 'snapshot threw', note: 'stress: replays reproduce the workload, not the timing' };
+    r.cells[3] = {
+      ...r.cells[3]!,
+      outcome: 'fail',
+      ok: false,
+      error: 'snapshot threw',
+      note: 'stress: replays reproduce the workload, not the timing',
+    };
     const out = renderMatrix(r);
     expect(out).toContain('✗ ERROR');
     expect(out).toContain('session-first × hostile-input: error — snapshot threw');
@@ -108,7 +118,9 @@ describe('renderMatrix', () => {
     const lines = out.split('\n');
     expect(lines[1]).toMatch(/^naive\s+✓ FAIL\(expected\) still failing\s+✗ FAIL NEW FAILURE$/);
     expect(lines[2]).toMatch(/^session-first\s+✗ pass\(UNEXPECTED\) fixed\s+✓ pass$/);
-    expect(out).toContain('baseline main-1: 1 new failure, 1 fixed, 1 still failing, 1 unchanged, 0 new cells, 1 baseline cell not run (new failures fail the gate)');
+    expect(out).toContain(
+      'baseline main-1: 1 new failure, 1 fixed, 1 still failing, 1 unchanged, 0 new cells, 1 baseline cell not run (new failures fail the gate)',
+    );
     expect(out).toContain('  fixed: session-first × log-before-create (was no-db-error)');
     expect(out).toContain('  not run: session-first × mixed [scheduled]');
     expect(out).toContain('naive × hostile-input (NEW FAILURE since the baseline): no-db-error');
@@ -129,7 +141,8 @@ describe('renderMatrix', () => {
     const r = multiFailureResults();
     const out = renderMatrix(r);
     const brief = `naive × log-before-create (expected): no-fk-error [23503 chat_messages_session_id_fkey], 2 calls · replay: ${r.cells[0]!.failure!.replay}`;
-    const also = '  also: no-db-error 23505 on chat_sessions_pkey — 2 calls — replay: npm run fuzz -- --replay .chatfuzz/cases/naive--log-before-create--scheduled--2-no-db-error.json';
+    const also =
+      '  also: no-db-error 23505 on chat_sessions_pkey — 2 calls — replay: npm run fuzz -- --replay .chatfuzz/cases/naive--log-before-create--scheduled--2-no-db-error.json';
     expect(out).toContain(`\n${brief}\n${also}\n`);
     // In a cell's whole story too, after its replay line.
     expect(renderMatrix(r, { verbose: true })).toContain(`\n  replay: ${r.cells[0]!.failure!.replay}\n${also}\n`);
@@ -139,7 +152,9 @@ describe('renderMatrix', () => {
   it('lists the known findings a cell muted that showed, with their trials and note, also for a passing cell', () => {
     const out = renderMatrix(multiFailureResults());
     expect(out).toContain('\n  muted: valid-calls-succeed 22021 (1 trial)\n');
-    expect(out).toContain(`\nsession-first × hostile-input: pass apart from known findings\n  muted: no-db-error 23505 on chat_sessions_pkey (12 trials) — known, see #123 <script>window.__pwned=1</script> "'&\n`);
+    expect(out).toContain(
+      `\nsession-first × hostile-input: pass apart from known findings\n  muted: no-db-error 23505 on chat_sessions_pkey (12 trials) — known, see #123 <script>window.__pwned=1</script> "'&\n`,
+    );
     // A mute that did not fire in this cell is not news.
     expect(out).not.toContain('muted: acked-durable');
     expect(renderMatrix(sampleResults())).not.toContain('muted:');

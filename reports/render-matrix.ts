@@ -24,7 +24,12 @@ export function renderMatrix(results: RunResults, opts: { color?: boolean; verbo
     const b = results.baseline;
     lines.push(paint(b.gate && b.counts['new-failure'] ? 'red' : 'dim', baselineLine(b)));
     for (const c of cells.filter((x) => x.baseline === 'fixed')) {
-      lines.push(paint('green', `  fixed: ${safe(c.target)} × ${safe(c.scenario)}${c.baselineFailure ? ` (was ${safe(c.baselineFailure.invariant)})` : ''}`));
+      lines.push(
+        paint(
+          'green',
+          `  fixed: ${safe(c.target)} × ${safe(c.scenario)}${c.baselineFailure ? ` (was ${safe(c.baselineFailure.invariant)})` : ''}`,
+        ),
+      );
     }
     for (const m of b.missingCells) lines.push(paint('dim', `  not run: ${safe(m.target)} × ${safe(m.scenario)} [${safe(m.mode)}]`));
     lines.push('');
@@ -38,7 +43,14 @@ export function renderMatrix(results: RunResults, opts: { color?: boolean; verbo
     lines.push(...failureBlock(brief[0]!, cells, paint, gate), '');
     const more = brief.slice(1);
     const found = more.reduce((n, c) => n + Math.max(1, c.failures?.length ?? 1), 0);
-    if (found) lines.push(paint('yellow', `${found} more expected failure${found === 1 ? '' : 's'} in ${more.length} other cell${more.length === 1 ? '' : 's'}: --verbose prints them all, the report has each one's replay`), '');
+    if (found)
+      lines.push(
+        paint(
+          'yellow',
+          `${found} more expected failure${found === 1 ? '' : 's'} in ${more.length} other cell${more.length === 1 ? '' : 's'}: --verbose prints them all, the report has each one's replay`,
+        ),
+        '',
+      );
   } else {
     for (const cell of brief) lines.push(briefLine(cell, cells, paint), ...also(cell), ...muted(cell, paint));
     if (brief.length) lines.push('');
@@ -53,7 +65,9 @@ export function renderMatrix(results: RunResults, opts: { color?: boolean; verbo
   const summary = [
     `${s.ok}/${s.cells} cells met their expectation`,
     ...(s.budgetExhausted ? [`${s.budgetExhausted} cell${s.budgetExhausted === 1 ? '' : 's'} cut by the time budget (no verdict)`] : []),
-    ...(results.interrupted ? [`interrupted (${safe(results.interrupted)}): ${s.notRun ?? 0} cell${s.notRun === 1 ? '' : 's'} not run`] : []),
+    ...(results.interrupted
+      ? [`interrupted (${safe(results.interrupted)}): ${s.notRun ?? 0} cell${s.notRun === 1 ? '' : 's'} not run`]
+      : []),
     `${s.trials} trials`,
     `${s.calls} calls`,
     formatDuration(results.durationMs),
@@ -65,18 +79,29 @@ export function renderMatrix(results: RunResults, opts: { color?: boolean; verbo
 
 function matrixLines(r: RunResults, paint: Paint): string[] {
   const cells = r.cells ?? [];
-  const targets = ordered(r.options?.targets, cells.map((c) => c.target));
-  const scenarios = ordered(r.options?.scenarios, cells.map((c) => c.scenario));
+  const targets = ordered(
+    r.options?.targets,
+    cells.map((c) => c.target),
+  );
+  const scenarios = ordered(
+    r.options?.scenarios,
+    cells.map((c) => c.scenario),
+  );
   // One mode per run today; if a results file ever mixes modes, each gets its own column.
   const modes = [...new Set(cells.map((c) => c.mode))];
-  const columns = modes.length > 1
-    ? scenarios.flatMap((sc) => modes.filter((m) => cells.some((c) => c.scenario === sc && c.mode === m)).map((mode) => ({ sc, mode, head: `${sc} [${mode}]` })))
-    : scenarios.map((sc) => ({ sc, mode: undefined as string | undefined, head: sc }));
+  const columns =
+    modes.length > 1
+      ? scenarios.flatMap((sc) =>
+          modes.filter((m) => cells.some((c) => c.scenario === sc && c.mode === m)).map((mode) => ({ sc, mode, head: `${sc} [${mode}]` })),
+        )
+      : scenarios.map((sc) => ({ sc, mode: undefined as string | undefined, head: sc }));
 
   const grid = targets.map((t) =>
     columns.map((col) => {
       const cell = cells.find((c) => c.target === t && c.scenario === col.sc && (!col.mode || c.mode === col.mode));
-      return cell ? { text: `${cell.ok && !gateFails(r, cell) ? '✓' : '✗'} ${shortStatus(cell)}${BASELINE_TAG[cell.baseline ?? 'unchanged']}`, cell } : { text: '-', cell: undefined };
+      return cell
+        ? { text: `${cell.ok && !gateFails(r, cell) ? '✓' : '✗'} ${shortStatus(cell)}${BASELINE_TAG[cell.baseline ?? 'unchanged']}`, cell }
+        : { text: '-', cell: undefined };
     }),
   );
   const first = Math.max(0, ...targets.map((t) => width(safe(t))));
@@ -98,7 +123,11 @@ function matrixLines(r: RunResults, paint: Paint): string[] {
 
 // Unchanged is the quiet case: only differences from the baseline are tagged.
 const BASELINE_TAG: Record<BaselineStatus, string> = {
-  'new-failure': ' NEW FAILURE', fixed: ' fixed', 'still-failing': ' still failing', unchanged: '', 'new-cell': ' new cell',
+  'new-failure': ' NEW FAILURE',
+  fixed: ' fixed',
+  'still-failing': ' still failing',
+  unchanged: '',
+  'new-cell': ' new cell',
 };
 
 /** A cell that met its expectation but broke what the baseline passed, in a gated (--ci) run. */
@@ -112,7 +141,10 @@ function cellName(cell: CellResult, all: CellResult[]): string {
 }
 
 function where(f: NonNullable<CellResult['failure']>): string {
-  return [[f.prismaCode, f.sqlstate].filter(Boolean).join('/'), f.constraint].filter(Boolean).map((x) => safe(x!)).join(' ');
+  return [[f.prismaCode, f.sqlstate].filter(Boolean).join('/'), f.constraint]
+    .filter(Boolean)
+    .map((x) => safe(x!))
+    .join(' ');
 }
 
 /** `naive × log-before-create (expected): no-fk-error [23503 …], 1 call · replay: …` */
@@ -120,7 +152,12 @@ function briefLine(cell: CellResult, all: CellResult[], paint: Paint): string {
   const f = cell.failure!;
   const calls = f.counterexample?.ops?.length ?? 0;
   const w = where(f);
-  return paint('yellow', `${cellName(cell, all)} (expected): ${safe(f.invariant)}${w ? ` [${w}]` : ''}, ${calls} call${calls === 1 ? '' : 's'}`) + ` · replay: ${safe(f.replay)}`;
+  return (
+    paint(
+      'yellow',
+      `${cellName(cell, all)} (expected): ${safe(f.invariant)}${w ? ` [${w}]` : ''}, ${calls} call${calls === 1 ? '' : 's'}`,
+    ) + ` · replay: ${safe(f.replay)}`
+  );
 }
 
 function failureBlock(cell: CellResult, all: CellResult[], paint: Paint, gate: boolean): string[] {
@@ -132,7 +169,9 @@ function failureBlock(cell: CellResult, all: CellResult[], paint: Paint, gate: b
   const f = cell.failure;
   if (f) {
     const w = where(f);
-    out.push(paint(cell.ok ? 'yellow' : 'red', `${name}${tag}: ${safe(f.invariant)} — ${clip(safe(f.message), MAX_MESSAGE)}${w ? ` [${w}]` : ''}`));
+    out.push(
+      paint(cell.ok ? 'yellow' : 'red', `${name}${tag}: ${safe(f.invariant)} — ${clip(safe(f.message), MAX_MESSAGE)}${w ? ` [${w}]` : ''}`),
+    );
     const ops = [...(f.counterexample?.ops ?? [])].sort((a, b) => a.invokedAt - b.invokedAt || a.client - b.client);
     for (const op of ops) out.push(`  ${opLine(op)}`);
     // The statement order is the story of a race; long schedules stay in the HTML report.
@@ -143,7 +182,8 @@ function failureBlock(cell: CellResult, all: CellResult[], paint: Paint, gate: b
       if (schedule.length > MAX_SCHEDULE_LINES) out.push(`    … ${schedule.length - MAX_SCHEDULE_LINES} more in the report`);
     }
   }
-  if (cell.error) out.push(paint(cell.ok ? 'yellow' : 'red', `${f ? '  error' : `${name}${tag}: error`} — ${clip(safe(cell.error), MAX_MESSAGE)}`));
+  if (cell.error)
+    out.push(paint(cell.ok ? 'yellow' : 'red', `${f ? '  error' : `${name}${tag}: error`} — ${clip(safe(cell.error), MAX_MESSAGE)}`));
   if (cell.note) out.push(paint('dim', `  note: ${safe(cell.note)}`));
   if (f) out.push(`  replay: ${safe(f.replay)}`);
   out.push(...also(cell), ...muted(cell, paint));
@@ -160,7 +200,12 @@ function muted(cell: CellResult, paint: Paint): string[] {
 
 function opLine(op: CounterexampleOp): string {
   const e = op.error;
-  const code = e ? [errorCode(e), e.constraint].filter(Boolean).map((x) => safe(x!)).join(' ') : '';
+  const code = e
+    ? [errorCode(e), e.constraint]
+        .filter(Boolean)
+        .map((x) => safe(x!))
+        .join(' ')
+    : '';
   return `${clip(safe(op.label), MAX_LABEL)} → ${safe(op.outcome)}${code ? ` ${code}` : ''}`;
 }
 

@@ -12,15 +12,26 @@ import { fullMatrixResults } from './fixtures/full-matrix-results.js';
 import { writeReportFiles } from './write-report-files.js';
 
 const CHROMIUM = process.env.CHATFUZZ_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-quic', '--no-first-run', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-sync',
+];
 const MAX_OPEN_MS = 1000;
 const fullDir = path.join(os.tmpdir(), `chatfuzz-browser-matrix-test-${process.pid}`);
 
 let browser: Browser;
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: the report browser test needs Debian's chromium package. ` +
-      'Install it with `sudo apt-get install -y chromium` (.ci/run does this), or point CHATFUZZ_CHROMIUM at a Chromium binary.');
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: the report browser test needs Debian's chromium package. ` +
+        'Install it with `sudo apt-get install -y chromium` (.ci/run does this), or point CHATFUZZ_CHROMIUM at a Chromium binary.',
+    );
   }
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 });
@@ -50,6 +61,8 @@ it(`a report for the full built-in matrix opens in Chromium in under ${MAX_OPEN_
   // Other test files share the machine's cores: the best of three loads is the page's own cost.
   const times: number[] = [];
   for (let i = 0; i < 3; i++) times.push(await loadMs(file));
-  console.log(`full-matrix report: ${full.cells.length} cells, ${((await fs.stat(file)).size / 1024).toFixed(0)} KiB, load event after ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+  console.log(
+    `full-matrix report: ${full.cells.length} cells, ${((await fs.stat(file)).size / 1024).toFixed(0)} KiB, load event after ${times.map((t) => t.toFixed(0)).join(', ')} ms`,
+  );
   expect(Math.min(...times)).toBeLessThan(MAX_OPEN_MS);
 });

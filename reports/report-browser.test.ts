@@ -13,7 +13,16 @@ import { fullMatrixResults } from './fixtures/full-matrix-results.js';
 import { writeReportFiles } from './write-report-files.js';
 
 const CHROMIUM = process.env.CHATFUZZ_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-quic', '--no-first-run', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-sync',
+];
 // The budget grows with the matrix: 16 KiB a cell (2 MiB for the 128-cell matrix it was set on).
 const MAX_BYTES_PER_CELL = 16 * 1024;
 
@@ -23,11 +32,25 @@ const fullDir = path.join(root, 'full-matrix');
 
 // A results.json of an earlier run: html-preview passed hostile-input then, upsert failed it.
 const BASELINE = {
-  tool: 'chatfuzz', runId: 'baseline-run', startedAt: '2025-11-01T00:00:00.000Z',
+  tool: 'chatfuzz',
+  runId: 'baseline-run',
+  startedAt: '2025-11-01T00:00:00.000Z',
   cells: [
-    { target: 'naive', scenario: 'multi-message-first-request', mode: 'scheduled', outcome: 'fail', failure: { invariant: 'no-fk-error', message: 'then too' } },
+    {
+      target: 'naive',
+      scenario: 'multi-message-first-request',
+      mode: 'scheduled',
+      outcome: 'fail',
+      failure: { invariant: 'no-fk-error', message: 'then too' },
+    },
     { target: 'upsert', scenario: 'multi-message-first-request', mode: 'scheduled', outcome: 'pass' },
-    { target: 'upsert', scenario: 'hostile-input', mode: 'scheduled', outcome: 'fail', failure: { invariant: 'no-db-error', message: '22021' } },
+    {
+      target: 'upsert',
+      scenario: 'hostile-input',
+      mode: 'scheduled',
+      outcome: 'fail',
+      failure: { invariant: 'no-db-error', message: '22021' },
+    },
     { target: 'html-preview', scenario: 'hostile-input', mode: 'scheduled', outcome: 'pass' },
   ],
 };
@@ -39,16 +62,37 @@ const password = safePassword(inject('pgAdminUrl'));
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: the report browser test needs Debian's chromium package. ` +
-      'Install it with `sudo apt-get install -y chromium` (.ci/run does this), or point CHATFUZZ_CHROMIUM at a Chromium binary.');
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: the report browser test needs Debian's chromium package. ` +
+        'Install it with `sudo apt-get install -y chromium` (.ci/run does this), or point CHATFUZZ_CHROMIUM at a Chromium binary.',
+    );
   }
   await fs.mkdir(root, { recursive: true });
   const baselineFile = path.join(root, 'baseline.json');
   await fs.writeFile(baselineFile, JSON.stringify(BASELINE));
   // A naive failure (23503) and a hostile-input failure whose <script> content reaches the report.
   [run, browser] = await Promise.all([
-    runFuzzProcess(['--target', 'naive,upsert,./test/fixtures/html-preview-target.ts', '--scenario', 'multi-message-first-request,hostile-input',
-      '--runs', '30', '--seed', '7', '--db', inject('pgAdminUrl'), '--report', runDir, '--baseline', baselineFile, '--ci', '--json'], { timeoutMs: 120_000 }),
+    runFuzzProcess(
+      [
+        '--target',
+        'naive,upsert,./test/fixtures/html-preview-target.ts',
+        '--scenario',
+        'multi-message-first-request,hostile-input',
+        '--runs',
+        '30',
+        '--seed',
+        '7',
+        '--db',
+        inject('pgAdminUrl'),
+        '--report',
+        runDir,
+        '--baseline',
+        baselineFile,
+        '--ci',
+        '--json',
+      ],
+      { timeoutMs: 120_000 },
+    ),
     chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
   ]);
   results = JSON.parse(await fs.readFile(path.join(runDir, 'results.json'), 'utf8'));
@@ -64,7 +108,10 @@ async function open(file: string): Promise<{ page: Page; dialogs: string[]; erro
   const dialogs: string[] = [];
   const errors: string[] = [];
   const requests: string[] = [];
-  page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('request', (r) => requests.push(r.url()));
   const url = pathToFileURL(file).href;
@@ -94,10 +141,15 @@ describe('the HTML report of a run with a naive failure and a hostile-input fail
 
   it('shows the matrix: one cell per result with its status and baseline mark, failing cells linking to their details', async () => {
     const { page } = await open(path.join(runDir, 'index.html'));
-    const cells = await page.$$eval('table.matrix td[data-cell]', (tds) => tds.map((td) => ({
-      cell: td.getAttribute('data-cell'), status: td.getAttribute('data-status'), baseline: td.getAttribute('data-baseline'),
-      text: (td as HTMLElement).innerText.replace(/\s+/g, ' ').trim(), href: td.querySelector('a')?.getAttribute('href') ?? null,
-    })));
+    const cells = await page.$$eval('table.matrix td[data-cell]', (tds) =>
+      tds.map((td) => ({
+        cell: td.getAttribute('data-cell'),
+        status: td.getAttribute('data-status'),
+        baseline: td.getAttribute('data-baseline'),
+        text: (td as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
+        href: td.querySelector('a')?.getAttribute('href') ?? null,
+      })),
+    );
     expect(cells.map((c) => [c.cell, c.status, c.baseline])).toEqual([
       ['naive/multi-message-first-request', 'expected-fail', 'still-failing'],
       ['naive/hostile-input', 'expected-fail', 'new-cell'],
@@ -129,18 +181,26 @@ describe('the HTML report of a run with a naive failure and a hostile-input fail
         await section.locator('summary').click();
         expect(await section.locator('table.timeline').isVisible()).toBe(true);
       }
-      const lanes = await section.locator('table.timeline th[data-lane]').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-lane')));
+      const lanes = await section
+        .locator('table.timeline th[data-lane]')
+        .evaluateAll((ths) => ths.map((th) => th.getAttribute('data-lane')));
       const clients = [...new Set(f.counterexample.ops.map((o) => o.client))].sort();
       expect(lanes.filter((l) => l !== 'outside')).toEqual(clients.map((c) => `c${c + 1}`));
       // Statements in the order they were sent, each in its client's lane.
-      const shown = await section.locator('td[data-event="statement"]').evaluateAll((tds) => tds.map((td) => `${td.getAttribute('data-client')} ${td.querySelector('code')!.textContent}`));
-      const sent = [...f.statements].sort((a, b) => a.startedAt - b.startedAt).map((s) => `${s.client < 0 || s.call < 0 ? 'outside' : `c${s.client + 1}`} ${s.sql}`);
+      const shown = await section
+        .locator('td[data-event="statement"]')
+        .evaluateAll((tds) => tds.map((td) => `${td.getAttribute('data-client')} ${td.querySelector('code')!.textContent}`));
+      const sent = [...f.statements]
+        .sort((a, b) => a.startedAt - b.startedAt)
+        .map((s) => `${s.client < 0 || s.call < 0 ? 'outside' : `c${s.client + 1}`} ${s.sql}`);
       expect(shown).toEqual(sent);
       expect(await section.locator('td[data-event="invoke"]').count()).toBe(f.counterexample.ops.length);
       expect(await section.locator('td[data-event="complete"]').count()).toBe(f.counterexample.ops.length);
     }
     const naive = page.locator('section[data-detail="naive/multi-message-first-request"]');
-    expect(await visibleText(naive.locator('[data-failure="1"] [data-explanation]'))).toBe('no-fk-error: no call fails with a foreign-key violation (SQLSTATE 23503 / Prisma P2003).');
+    expect(await visibleText(naive.locator('[data-failure="1"] [data-explanation]'))).toBe(
+      'no-fk-error: no call fails with a foreign-key violation (SQLSTATE 23503 / Prisma P2003).',
+    );
     const failing = naive.locator('[data-failure="1"] td[data-failing]');
     expect(await failing.count()).toBe(1);
     const text = await visibleText(failing);
@@ -185,7 +245,7 @@ describe('the HTML report of a run with a naive failure and a hostile-input fail
     await page.close();
   });
 
-  it('junit.xml is well-formed XML (Chromium\'s parser) with one testcase per cell; each failure carries the explanation and replay command', async () => {
+  it("junit.xml is well-formed XML (Chromium's parser) with one testcase per cell; each failure carries the explanation and replay command", async () => {
     const xml = await fs.readFile(path.join(runDir, 'junit.xml'), 'utf8');
     const page = await browser.newPage();
     const parsed = await page.evaluate((text) => {
@@ -239,5 +299,9 @@ async function visibleText(locator: Locator): Promise<string> {
 }
 
 function safePassword(url: string): string | undefined {
-  try { return decodeURIComponent(new URL(url).password) || undefined; } catch { return undefined; }
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }

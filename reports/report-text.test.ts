@@ -15,7 +15,9 @@ describe('report text', () => {
   });
 
   it('names a finding and an error code one way', () => {
-    expect(findingText({ invariant: 'no-db-error', sqlstate: '23505', prismaCode: 'P2002', constraint: 'pk' })).toBe('no-db-error P2002/23505 on pk');
+    expect(findingText({ invariant: 'no-db-error', sqlstate: '23505', prismaCode: 'P2002', constraint: 'pk' })).toBe(
+      'no-db-error P2002/23505 on pk',
+    );
     expect(findingText({ invariant: 'no-crash' })).toBe('no-crash');
     expect(errorCode({ kind: 'db', sqlstate: '23505', prismaCode: 'P2002', message: '' } as never)).toBe('23505');
     expect(errorCode({ kind: 'orm', prismaCode: 'P2002', message: '' } as never)).toBe('P2002');

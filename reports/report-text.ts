@@ -11,7 +11,9 @@ export function clip(s: string | undefined | null, max: number, opts: { count?: 
 }
 
 /** What a finding is, in one phrase: `no-db-error P2002/23505 on chat_sessions_pkey`. */
-export function findingText(f: Pick<CellFailure | MutedFinding, 'invariant' | 'sqlstate' | 'constraint'> & { prismaCode?: string }): string {
+export function findingText(
+  f: Pick<CellFailure | MutedFinding, 'invariant' | 'sqlstate' | 'constraint'> & { prismaCode?: string },
+): string {
   const code = [f.prismaCode, f.sqlstate].filter(Boolean).join('/');
   return `${f.invariant}${code ? ` ${code}` : ''}${f.constraint ? ` on ${f.constraint}` : ''}`;
 }
@@ -41,6 +43,7 @@ export function alsoLines(cell: CellResult): string[] {
 
 /** `muted: valid-calls-succeed 23505 (12 trials) — known, see #123`, for each known finding that showed; the note cut to `maxNote`. */
 export function mutedLines(cell: CellResult, maxNote = Infinity): string[] {
-  return (cell.muted ?? []).filter((m) => m.trials > 0).map((m) =>
-    `muted: ${findingText(m)} (${m.trials} trial${m.trials === 1 ? '' : 's'})${m.note ? ` — ${clip(m.note, maxNote)}` : ''}`);
+  return (cell.muted ?? [])
+    .filter((m) => m.trials > 0)
+    .map((m) => `muted: ${findingText(m)} (${m.trials} trial${m.trials === 1 ? '' : 's'})${m.note ? ` — ${clip(m.note, maxNote)}` : ''}`);
 }

@@ -12,18 +12,39 @@ import type { RunStart, TrialProgress } from '../harness/run/reporter.js';
 
 function sink(extra: Record<string, unknown> = {}) {
   const chunks: string[] = [];
-  const out = { write: (s: string) => { chunks.push(String(s)); return true; }, ...extra } as unknown as NodeJS.WriteStream;
+  const out = {
+    write: (s: string) => {
+      chunks.push(String(s));
+      return true;
+    },
+    ...extra,
+  } as unknown as NodeJS.WriteStream;
   return { out, chunks, text: () => chunks.join('') };
 }
 
 const runStart = (): RunStart => {
   const r = sampleResults();
-  return { runId: r.runId, seed: r.seed, mode: r.mode, db: r.db, cells: r.cells.map(({ target, scenario }) => ({ target, scenario })), reportDir: '/tmp/x' };
+  return {
+    runId: r.runId,
+    seed: r.seed,
+    mode: r.mode,
+    db: r.db,
+    cells: r.cells.map(({ target, scenario }) => ({ target, scenario })),
+    reportDir: '/tmp/x',
+  };
 };
 
 const trial = (p: Partial<TrialProgress>): TrialProgress => ({
-  target: 'naive', scenario: 'log-before-create', cellIndex: 2, cellCount: 9, trials: 57, plannedTrials: 100,
-  failed: false, shrinking: false, elapsedMs: 4200, ...p,
+  target: 'naive',
+  scenario: 'log-before-create',
+  cellIndex: 2,
+  cellCount: 9,
+  trials: 57,
+  plannedTrials: 100,
+  failed: false,
+  shrinking: false,
+  elapsedMs: 4200,
+  ...p,
 });
 
 describe('console reporter', () => {

@@ -13,8 +13,20 @@ import { applyBaseline, parseBaseline } from './baseline-diff.js';
 function unjudged(): RunResults {
   const r = sampleResults();
   const [a, b] = r.cells as [CellResult, CellResult, ...CellResult[]];
-  const strip = (c: CellResult): CellResult => ({ ...c, failure: undefined, failures: undefined, runsToFirstFailure: null, msToFirstFailure: null });
-  r.cells[0] = { ...strip(a), outcome: 'budget-exhausted', ok: true, runs: 3, note: 'the time budget ran out after 3 of 100 trials: not a pass' };
+  const strip = (c: CellResult): CellResult => ({
+    ...c,
+    failure: undefined,
+    failures: undefined,
+    runsToFirstFailure: null,
+    msToFirstFailure: null,
+  });
+  r.cells[0] = {
+    ...strip(a),
+    outcome: 'budget-exhausted',
+    ok: true,
+    runs: 3,
+    note: 'the time budget ran out after 3 of 100 trials: not a pass',
+  };
   r.cells[1] = { ...strip(b), outcome: 'not-run', ok: false, runs: 0 };
   r.summary = summarizeCells(r.cells);
   r.interrupted = 'SIGINT';
@@ -48,7 +60,15 @@ describe('budget-exhausted and not-run cells', () => {
   it('the plain progress line says budget exhausted, and a baseline with such cells is read', () => {
     const r = unjudged();
     let out = '';
-    const p = createProgressReporter({ out: { write: (s: string) => { out += s; return true; } } as any, tty: false });
+    const p = createProgressReporter({
+      out: {
+        write: (s: string) => {
+          out += s;
+          return true;
+        },
+      } as any,
+      tty: false,
+    });
     p.onCellEnd!(r.cells[0]!);
     expect(out).toMatch(/budget exhausted \(no verdict: 3 trials before the time budget ran out\)/);
     const base = parseBaseline(JSON.parse(JSON.stringify(r)), 'b.json');
@@ -61,12 +81,34 @@ describe('progress off a TTY while calls time out', () => {
   it('a cell still running prints its trial count and phase every 30 s of its trials, not only at its end', () => {
     let out = '';
     let t = 0;
-    const p = createProgressReporter({ out: { write: (s: string) => { out += s; return true; } } as any, tty: false, now: () => t });
-    const trial = (trials: number, shrinking: boolean) => p.onTrial!({ target: 'hang', scenario: 'log-before-create', cellIndex: 0, cellCount: 1, trials, plannedTrials: 5, failed: shrinking, shrinking, elapsedMs: t });
+    const p = createProgressReporter({
+      out: {
+        write: (s: string) => {
+          out += s;
+          return true;
+        },
+      } as any,
+      tty: false,
+      now: () => t,
+    });
+    const trial = (trials: number, shrinking: boolean) =>
+      p.onTrial!({
+        target: 'hang',
+        scenario: 'log-before-create',
+        cellIndex: 0,
+        cellCount: 1,
+        trials,
+        plannedTrials: 5,
+        failed: shrinking,
+        shrinking,
+        elapsedMs: t,
+      });
     trial(1, false);
-    t = 10_000; trial(2, false);
+    t = 10_000;
+    trial(2, false);
     expect(out).toBe('');
-    t = 31_000; trial(3, true);
+    t = 31_000;
+    trial(3, true);
     expect(out).toBe('[1/1] hang × log-before-create  3/5 trials  shrinking…  31.0 s\n');
   });
 });
@@ -74,7 +116,15 @@ describe('progress off a TTY while calls time out', () => {
 describe('trials rerun after outside connection losses', () => {
   it('the plain cell line says how many', () => {
     let out = '';
-    const p = createProgressReporter({ out: { write: (s: string) => { out += s; return true; } } as any, tty: false });
+    const p = createProgressReporter({
+      out: {
+        write: (s: string) => {
+          out += s;
+          return true;
+        },
+      } as any,
+      tty: false,
+    });
     const cell = { ...sampleResults().cells[3]!, infraRetries: 2 };
     p.onCellEnd!(cell);
     expect(out).toMatch(/, 2 trials rerun after a connection loss chatfuzz did not cause/);

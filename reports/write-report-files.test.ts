@@ -6,8 +6,12 @@ import { sampleResults } from './fixtures/sample-results.js';
 import { writeReportFiles } from './write-report-files.js';
 
 let tmp: string;
-beforeEach(async () => { tmp = await mkdtemp(path.join(os.tmpdir(), 'chatfuzz-report-')); });
-afterEach(async () => { await rm(tmp, { recursive: true, force: true }); });
+beforeEach(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'chatfuzz-report-'));
+});
+afterEach(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
 
 describe('writeReportFiles', () => {
   it('creates the directory and writes results.json, index.html and junit.xml', async () => {

@@ -14,7 +14,16 @@ const ALL_CAPS: TargetCapabilities[] = [
   { ...FULL_CAPABILITIES, handleChat: false, deleteSession: false },
 ];
 const FULL = ALL_CAPS[0]!;
-const NEW_SCENARIOS = ['parallel-first-messages', 'retry-after-error', 'unknown-user', 'cross-user', 'delete-while-logging', 'hostile-input', 'mixed', 'delete-by-other'];
+const NEW_SCENARIOS = [
+  'parallel-first-messages',
+  'retry-after-error',
+  'unknown-user',
+  'cross-user',
+  'delete-while-logging',
+  'hostile-input',
+  'mixed',
+  'delete-by-other',
+];
 
 function scenario(name: string): Scenario {
   const s = builtinScenarios.find((x) => x.name === name);
@@ -33,10 +42,18 @@ function calls(w: Workload): { call: CallSpec; client: number; pos: number }[] {
 const persisted = (c: CallSpec) => c.messages?.at(-1);
 
 describe('the scenario catalogue', () => {
-  it("has all the documented scenarios in their order", () => {
+  it('has all the documented scenarios in their order', () => {
     expect(builtinScenarios.map((s) => s.name)).toEqual([
-      'multi-message-first-request', 'log-before-create', 'concurrent-duplicates', 'parallel-first-messages',
-      'retry-after-error', 'unknown-user', 'cross-user', 'delete-while-logging', 'hostile-input', 'mixed',
+      'multi-message-first-request',
+      'log-before-create',
+      'concurrent-duplicates',
+      'parallel-first-messages',
+      'retry-after-error',
+      'unknown-user',
+      'cross-user',
+      'delete-while-logging',
+      'hostile-input',
+      'mixed',
       'delete-by-other',
       'operations',
     ]);
@@ -45,35 +62,39 @@ describe('the scenario catalogue', () => {
 });
 
 describe.each(NEW_SCENARIOS)('%s: every workload', (name) => {
-  it.each(ALL_CAPS.map((c) => [`handleChat ${c.handleChat}, deleteSession ${c.deleteSession}`, c] as const))('is small and well formed (%s)', (_label, caps) => {
-    for (const w of sample(name, caps, 200)) {
-      expect(workloadSize(w)).toBeGreaterThan(0);
-      expect(workloadSize(w)).toBeLessThanOrEqual(12);
-      const contentOf = new Map<string, string>();
-      const idOf = new Map<string, string>();
-      for (const { call } of calls(w)) {
-        if (!caps.handleChat) expect(call.op).not.toBe('handleChat');
-        if (!caps.deleteSession) expect(call.op).not.toBe('deleteSession');
-        if (call.op === 'logMessage') expect(call.messages).toHaveLength(1);
-        if (call.op === 'handleChat') expect(call.messages!.length).toBeGreaterThan(0);
-        if (call.op === 'createSession' || call.op === 'deleteSession') expect(call.messages).toBeUndefined();
-        // Valid calls come from registered users and carry storable content.
-        if (call.valid) {
-          expect(w.users).toContain(call.user);
-          expect(persisted(call)?.content ?? '').not.toContain('\u0000');
-          expect(call.title ?? '').not.toContain('\u0000');
+  it.each(ALL_CAPS.map((c) => [`handleChat ${c.handleChat}, deleteSession ${c.deleteSession}`, c] as const))(
+    'is small and well formed (%s)',
+    (_label, caps) => {
+      for (const w of sample(name, caps, 200)) {
+        expect(workloadSize(w)).toBeGreaterThan(0);
+        expect(workloadSize(w)).toBeLessThanOrEqual(12);
+        const contentOf = new Map<string, string>();
+        const idOf = new Map<string, string>();
+        for (const { call } of calls(w)) {
+          if (!caps.handleChat) expect(call.op).not.toBe('handleChat');
+          if (!caps.deleteSession) expect(call.op).not.toBe('deleteSession');
+          if (call.op === 'logMessage') expect(call.messages).toHaveLength(1);
+          if (call.op === 'handleChat') expect(call.messages!.length).toBeGreaterThan(0);
+          if (call.op === 'createSession' || call.op === 'deleteSession') expect(call.messages).toBeUndefined();
+          // Valid calls come from registered users and carry storable content.
+          if (call.valid) {
+            expect(w.users).toContain(call.user);
+            expect(persisted(call)?.content ?? '').not.toContain('\u0000');
+            expect(call.title ?? '').not.toContain('\u0000');
+          }
+          for (const m of call.messages ?? []) {
+            // One id, one message; one content, one id (the invariants find messages by content too), except the deliberately repeated "ok".
+            if (contentOf.has(m.id)) expect(contentOf.get(m.id)).toBe(m.content);
+            contentOf.set(m.id, m.content);
+            if (idOf.has(m.content) && m.content !== REPEATED_TEXT)
+              expect(idOf.get(m.content), JSON.stringify(m.content.slice(0, 40))).toBe(m.id);
+            idOf.set(m.content, m.id);
+          }
+          if (call.messages) expect(new Set(call.messages.map((m) => m.id)).size).toBe(call.messages.length);
         }
-        for (const m of call.messages ?? []) {
-          // One id, one message; one content, one id (the invariants find messages by content too), except the deliberately repeated "ok".
-          if (contentOf.has(m.id)) expect(contentOf.get(m.id)).toBe(m.content);
-          contentOf.set(m.id, m.content);
-          if (idOf.has(m.content) && m.content !== REPEATED_TEXT) expect(idOf.get(m.content), JSON.stringify(m.content.slice(0, 40))).toBe(m.id);
-          idOf.set(m.content, m.id);
-        }
-        if (call.messages) expect(new Set(call.messages.map((m) => m.id)).size).toBe(call.messages.length);
       }
-    }
-  });
+    },
+  );
 
   it('is the same for the same seed', () => {
     expect(sample(name, FULL, 20)).toEqual(sample(name, FULL, 20));
@@ -124,7 +145,10 @@ describe('cross-user', () => {
         expect(first!.user).toBe(owner);
         for (const c of rest) {
           expect(c.valid).toBe(c.user === owner);
-          if (c.user !== owner) { intrusions++; ops.add(c.op); }
+          if (c.user !== owner) {
+            intrusions++;
+            ops.add(c.op);
+          }
         }
       }
       expect(intrusions).toBeGreaterThan(0);
@@ -134,7 +158,7 @@ describe('cross-user', () => {
 });
 
 describe('delete-while-logging', () => {
-  it('has the owner delete the session while other clients write to it; only the deleting client\'s calls are valid', () => {
+  it("has the owner delete the session while other clients write to it; only the deleting client's calls are valid", () => {
     for (const w of sample('delete-while-logging')) {
       const [owner, ...writers] = w.clients;
       expect(owner!.some((c) => c.op === 'deleteSession')).toBe(true);
@@ -145,7 +169,8 @@ describe('delete-while-logging', () => {
   });
 
   it('without deleteSession the same writes run without the deletes', () => {
-    for (const w of sample('delete-while-logging', ALL_CAPS[1])) expect(calls(w).some(({ call }) => call.op === 'deleteSession')).toBe(false);
+    for (const w of sample('delete-while-logging', ALL_CAPS[1]))
+      expect(calls(w).some(({ call }) => call.op === 'deleteSession')).toBe(false);
   });
 });
 
@@ -170,12 +195,13 @@ describe('hostile-input', () => {
       }
       expect(empties).toBeLessThanOrEqual(1);
     }
-    for (const k of ['nul', '100 kB', 'sql', 'html', 'emoji', 'empty', 'session a.b', 'session A.B', 'session a_b']) expect(seen).toContain(k);
+    for (const k of ['nul', '100 kB', 'sql', 'html', 'emoji', 'empty', 'session a.b', 'session A.B', 'session a_b'])
+      expect(seen).toContain(k);
   });
 });
 
 describe('mixed', () => {
-  it('combines the other scenarios\' features', () => {
+  it("combines the other scenarios' features", () => {
     const seen = new Set<string>();
     for (const w of sample('mixed', FULL, 500)) {
       const all = calls(w);
@@ -195,13 +221,21 @@ describe('mixed', () => {
       if (all.some(({ call }) => w.users.includes(call.user) && owners.get(call.session) !== call.user)) seen.add('intruder');
       if ([...ids.values()].some((cs) => new Set(cs).size > 1)) seen.add('same request twice');
       const sessionsFirst = new Map<string, Set<number>>();
-      for (const { call, client, pos } of all) if (pos === 0) sessionsFirst.set(call.session, new Set([...(sessionsFirst.get(call.session) ?? []), client]));
+      for (const { call, client, pos } of all)
+        if (pos === 0) sessionsFirst.set(call.session, new Set([...(sessionsFirst.get(call.session) ?? []), client]));
       if ([...sessionsFirst.values()].some((cs) => cs.size > 1)) seen.add('two clients on a new session');
       if (w.clients.length >= 3) seen.add('three or more clients');
     }
     expect([...seen].sort()).toEqual([
-      'delete', 'intruder', 'long conversation', 'look-alike id', 'nul', 'same request twice',
-      'three or more clients', 'two clients on a new session', 'unknown user',
+      'delete',
+      'intruder',
+      'long conversation',
+      'look-alike id',
+      'nul',
+      'same request twice',
+      'three or more clients',
+      'two clients on a new session',
+      'unknown user',
     ]);
   });
 
@@ -213,13 +247,23 @@ describe('mixed', () => {
         for (const c of list) {
           // A retry re-sends its call's request as it was.
           if (c.user !== owner || c.retry) continue;
-          if (c.op === 'deleteSession') { sent = []; continue; }
+          if (c.op === 'deleteSession') {
+            sent = [];
+            continue;
+          }
           if (c.op === 'handleChat') {
-            const earlier = c.messages!.slice(0, -1).filter((m) => m.role !== 'system').map((m) => m.id);
+            const earlier = c
+              .messages!.slice(0, -1)
+              .filter((m) => m.role !== 'system')
+              .map((m) => m.id);
             // Everything this client sent since the last delete, in order; besides, only a reply logged in parallel by another client.
             expect(earlier.filter((id) => sent.includes(id))).toEqual(sent);
             for (const id of earlier.filter((x) => !sent.includes(x))) {
-              expect(w.clients.some((other) => other !== list && other.some((o) => persisted(o)?.id === id && persisted(o)?.role === 'assistant'))).toBe(true);
+              expect(
+                w.clients.some(
+                  (other) => other !== list && other.some((o) => persisted(o)?.id === id && persisted(o)?.role === 'assistant'),
+                ),
+              ).toBe(true);
             }
           }
           const m = persisted(c);

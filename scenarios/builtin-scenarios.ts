@@ -14,10 +14,17 @@ import { operations } from './operations.js';
 
 /** The built-in scenarios, in the order runs and reports list them (the documented order). */
 export const builtinScenarios: readonly Scenario[] = [
-  multiMessageFirstRequest, logBeforeCreate, concurrentDuplicates, parallelFirstMessages, retryAfterError,
-  unknownUser, crossUser, deleteWhileLogging, hostileInput, mixed,
+  multiMessageFirstRequest,
+  logBeforeCreate,
+  concurrentDuplicates,
+  parallelFirstMessages,
+  retryAfterError,
+  unknownUser,
+  crossUser,
+  deleteWhileLogging,
+  hostileInput,
+  mixed,
   // Declared app semantics (issue 24).
   deleteByOther,
   operations,
 ];
-

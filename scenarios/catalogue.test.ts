@@ -14,7 +14,9 @@ describe('each broken target fails its scenario with the named invariant', () =>
     const cell = await runTestCell('no-owner-check', 'cross-user', { seed: 11 });
     expect(cell).toMatchObject({ outcome: 'fail', expected: 'fail', ok: true });
     expect(cell.failure).toMatchObject({ invariant: 'session-ownership' });
-    expect(cell.failure!.message).toMatch(/^message m\d+ of (logMessage|handleChat)\(s1, .*u2\)@c1 \(step \d+\) \(ok\) landed in session s1, which belongs to u1$/);
+    expect(cell.failure!.message).toMatch(
+      /^message m\d+ of (logMessage|handleChat)\(s1, .*u2\)@c1 \(step \d+\) \(ok\) landed in session s1, which belongs to u1$/,
+    );
     // Shrunk to the owner's write and the intruder's.
     expect(cell.failure!.counterexample.ops.length).toBeLessThanOrEqual(2);
     expect(cell.failure!.message).not.toContain('t1_');

@@ -12,7 +12,8 @@ const KINDS = ['handleChat', 'createSession', 'handleChat-multi', 'logMessage', 
  */
 export const concurrentDuplicates: Scenario = {
   name: 'concurrent-duplicates',
-  description: 'two or three clients send a first request for the same new session at once: two tabs, each with its own message, or the identical request twice (a double submit)',
+  description:
+    'two or three clients send a first request for the same new session at once: two tabs, each with its own message, or the identical request twice (a double submit)',
   arbitrary(caps) {
     const kinds = caps.handleChat ? [...KINDS] : KINDS.filter((k) => !k.startsWith('handleChat'));
     const group = fc.record({
@@ -43,13 +44,17 @@ export const concurrentDuplicates: Scenario = {
             calls.push({ op: 'logMessage', session, user, messages: [own('user')], valid: true });
             break;
           case 'double-submit':
-            calls.push(caps.handleChat
-              ? { op: 'handleChat', session, user, messages: [submitted!], valid: true }
-              : { op: 'logMessage', session, user, messages: [submitted!], valid: true });
+            calls.push(
+              caps.handleChat
+                ? { op: 'handleChat', session, user, messages: [submitted!], valid: true }
+                : { op: 'logMessage', session, user, messages: [submitted!], valid: true },
+            );
             break;
           case 'createSession+logMessage':
-            calls.push({ op: 'createSession', session, user, title: 'New chat', valid: true },
-              { op: 'logMessage', session, user, messages: [own('user')], valid: true });
+            calls.push(
+              { op: 'createSession', session, user, title: 'New chat', valid: true },
+              { op: 'logMessage', session, user, messages: [own('user')], valid: true },
+            );
             break;
         }
         if (reply && c === 0) calls.push({ op: 'logMessage', session, user, messages: [reply], valid: true });

@@ -15,7 +15,8 @@ const THEN = ['own', 'intrude-log', 'intrude-chat', 'intrude-create', 'intrude-d
  */
 export const crossUser: Scenario = {
   name: 'cross-user',
-  description: "u1 writes session s1, then u2 (or U1, an id that differs only in case) writes to (or creates, or deletes) s1 while u1 keeps writing",
+  description:
+    'u1 writes session s1, then u2 (or U1, an id that differs only in case) writes to (or creates, or deletes) s1 while u1 keeps writing',
   arbitrary(caps) {
     const firsts = caps.handleChat ? FIRST : FIRST.filter((k) => !k.startsWith('handleChat'));
     const client = fc.record({
@@ -28,8 +29,12 @@ export const crossUser: Scenario = {
       const f = new MessageFactory();
       // The scenario is about intruders: when none was drawn, the first client gets one.
       const intrudes = generated.some((s) => s.some((c) => c.then.some((t) => t !== 'own')));
-      const sessions = intrudes ? generated
-        : [[{ ...generated[0]![0]!, then: [...generated[0]![0]!.then, 'intrude-log' as const] }, ...generated[0]!.slice(1)], ...generated.slice(1)];
+      const sessions = intrudes
+        ? generated
+        : [
+            [{ ...generated[0]![0]!, then: [...generated[0]![0]!.then, 'intrude-log' as const] }, ...generated[0]!.slice(1)],
+            ...generated.slice(1),
+          ];
       const clients: CallSpec[][] = [];
       sessions.forEach((sessionClients, i) => {
         const session = `s${i + 1}`;
@@ -43,31 +48,51 @@ export const crossUser: Scenario = {
           const history: WorkloadMessage[] = [];
           const own = (messages: WorkloadMessage[]) => {
             history.push(...messages);
-            calls.push(caps.handleChat && messages.at(-1)!.role === 'user'
-              ? { op: 'handleChat', session, user: owner, messages: [...history], valid: true }
-              : { op: 'logMessage', session, user: owner, messages: [messages.at(-1)!], valid: true });
+            calls.push(
+              caps.handleChat && messages.at(-1)!.role === 'user'
+                ? { op: 'handleChat', session, user: owner, messages: [...history], valid: true }
+                : { op: 'logMessage', session, user: owner, messages: [messages.at(-1)!], valid: true },
+            );
           };
           switch (c.first) {
-            case 'createSession': calls.push({ op: 'createSession', session, user: owner, title: 'Mine', valid: true }); break;
-            case 'logMessage': calls.push({ op: 'logMessage', session, user: owner, messages: [f.next('user')], valid: true }); break;
-            case 'handleChat': own([f.next('user')]); break;
-            case 'handleChat-system': own([f.next('system'), f.next('user')]); break;
+            case 'createSession':
+              calls.push({ op: 'createSession', session, user: owner, title: 'Mine', valid: true });
+              break;
+            case 'logMessage':
+              calls.push({ op: 'logMessage', session, user: owner, messages: [f.next('user')], valid: true });
+              break;
+            case 'handleChat':
+              own([f.next('user')]);
+              break;
+            case 'handleChat-system':
+              own([f.next('system'), f.next('user')]);
+              break;
           }
           let turn = 0;
           for (const t of c.then) {
             switch (t) {
-              case 'own': own([f.next(turn++ % 2 === 0 ? 'assistant' : 'user')]); break;
-              case 'intrude-log': calls.push({ op: 'logMessage', session, user: intruder, messages: [f.next('user', 'Is this my chat?')], valid: false }); break;
-              case 'intrude-chat':
-                calls.push(caps.handleChat
-                  ? { op: 'handleChat', session, user: intruder, messages: [f.next('user', 'Is this my chat?')], valid: false }
-                  : { op: 'logMessage', session, user: intruder, messages: [f.next('user', 'Is this my chat?')], valid: false });
+              case 'own':
+                own([f.next(turn++ % 2 === 0 ? 'assistant' : 'user')]);
                 break;
-              case 'intrude-create': calls.push({ op: 'createSession', session, user: intruder, title: 'Taken', valid: false }); break;
+              case 'intrude-log':
+                calls.push({ op: 'logMessage', session, user: intruder, messages: [f.next('user', 'Is this my chat?')], valid: false });
+                break;
+              case 'intrude-chat':
+                calls.push(
+                  caps.handleChat
+                    ? { op: 'handleChat', session, user: intruder, messages: [f.next('user', 'Is this my chat?')], valid: false }
+                    : { op: 'logMessage', session, user: intruder, messages: [f.next('user', 'Is this my chat?')], valid: false },
+                );
+                break;
+              case 'intrude-create':
+                calls.push({ op: 'createSession', session, user: intruder, title: 'Taken', valid: false });
+                break;
               case 'intrude-delete':
-                calls.push(caps.deleteSession
-                  ? { op: 'deleteSession', session, user: intruder, valid: false }
-                  : { op: 'logMessage', session, user: intruder, messages: [f.next('assistant', 'Injected reply')], valid: false });
+                calls.push(
+                  caps.deleteSession
+                    ? { op: 'deleteSession', session, user: intruder, valid: false }
+                    : { op: 'logMessage', session, user: intruder, messages: [f.next('assistant', 'Injected reply')], valid: false },
+                );
                 break;
             }
           }

@@ -17,7 +17,8 @@ const THEN = ['other-delete', 'own-write', 'own-delete'] as const;
  */
 export const deleteByOther: Scenario = {
   name: 'delete-by-other',
-  description: "u1 writes session s1, then u2 deletes s1 (which must be refused or remove nothing) while u1 keeps writing, and may delete s1 itself",
+  description:
+    'u1 writes session s1, then u2 deletes s1 (which must be refused or remove nothing) while u1 keeps writing, and may delete s1 itself',
   arbitrary(caps) {
     const firsts = caps.handleChat ? FIRST : FIRST.filter((k) => k !== 'handleChat');
     const client = fc.record({
@@ -27,7 +28,8 @@ export const deleteByOther: Scenario = {
     return fc.array(client, { minLength: 1, maxLength: 2 }).map((generated) => {
       const f = new MessageFactory();
       // The scenario is about another user's delete: when none was drawn, the first client gets one.
-      const clients = generated.some((c) => c.then.includes('other-delete')) ? generated
+      const clients = generated.some((c) => c.then.includes('other-delete'))
+        ? generated
         : [{ ...generated[0]!, then: ['other-delete' as const, ...generated[0]!.then.slice(0, 2)] }, ...generated.slice(1)];
       // Two clients: the second one's session is s2, owned by u2, which u1 tries to delete.
       return {
@@ -41,9 +43,11 @@ export const deleteByOther: Scenario = {
           const write = () => {
             const m = f.next('user');
             history.push(m);
-            calls.push(caps.handleChat && c.first === 'handleChat'
-              ? { op: 'handleChat', session, user: owner, messages: [...history], valid: true }
-              : { op: 'logMessage', session, user: owner, messages: [m], valid: true });
+            calls.push(
+              caps.handleChat && c.first === 'handleChat'
+                ? { op: 'handleChat', session, user: owner, messages: [...history], valid: true }
+                : { op: 'logMessage', session, user: owner, messages: [m], valid: true },
+            );
           };
           if (c.first === 'createSession') calls.push({ op: 'createSession', session, user: owner, title: 'Mine', valid: true });
           else write();
@@ -53,9 +57,11 @@ export const deleteByOther: Scenario = {
               calls.push({ op: 'deleteSession', session, user: owner, valid: true });
               history = [];
             } else if (t === 'other-delete') {
-              calls.push(caps.deleteSession
-                ? { op: 'deleteSession', session, user: other, valid: false }
-                : { op: 'logMessage', session, user: other, messages: [f.next('user', 'Is this my chat?')], valid: false });
+              calls.push(
+                caps.deleteSession
+                  ? { op: 'deleteSession', session, user: other, valid: false }
+                  : { op: 'logMessage', session, user: other, messages: [f.next('user', 'Is this my chat?')], valid: false },
+              );
             }
           }
           return calls;

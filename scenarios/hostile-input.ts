@@ -16,7 +16,8 @@ export const REPEATED_TEXT = 'ok';
 
 /** The texts themselves; the factory appends ` #mN` so these contents stay unique within the trial. */
 export const HOSTILE_TEXT: Record<Exclude<HostileKind, 'empty' | 'plain' | 'repeat'>, string> = {
-  emoji: 'Zalgo Z\u0351\u0327a\u0336l\u0338g\u0334o, e\u0301 vs \u00e9, \u{1F469}\u{1F3FD}\u200D\u{1F4BB} \u{1F1FA}\u{1F1F3} \u{1D518}\u{1D52B}\u{1D526} \u0645\u0631\u062D\u0628\u0627 \u6F22\u5B57 \u202Eevil\u202C \u{1F600}',
+  emoji:
+    'Zalgo Z\u0351\u0327a\u0336l\u0338g\u0334o, e\u0301 vs \u00e9, \u{1F469}\u{1F3FD}\u200D\u{1F4BB} \u{1F1FA}\u{1F1F3} \u{1D518}\u{1D52B}\u{1D526} \u0645\u0631\u062D\u0628\u0627 \u6F22\u5B57 \u202Eevil\u202C \u{1F600}',
   big: BIG,
   // PostgreSQL text cannot hold U+0000 (22021): a target must refuse it cleanly, so calls carrying it are not valid.
   nul: 'before\u0000after',
@@ -52,7 +53,13 @@ export class HostileMessages {
 
 const TITLE_KINDS = ['plain', 'emoji', 'sql', 'html', 'template', 'empty', 'repeat'] as const;
 const TITLES: Record<(typeof TITLE_KINDS)[number], string> = {
-  plain: 'New chat', emoji: HOSTILE_TEXT.emoji, sql: HOSTILE_TEXT.sql, html: HOSTILE_TEXT.html, template: HOSTILE_TEXT.template, empty: '', repeat: REPEATED_TEXT,
+  plain: 'New chat',
+  emoji: HOSTILE_TEXT.emoji,
+  sql: HOSTILE_TEXT.sql,
+  html: HOSTILE_TEXT.html,
+  template: HOSTILE_TEXT.template,
+  empty: '',
+  repeat: REPEATED_TEXT,
 };
 
 /**
@@ -64,35 +71,38 @@ const TITLES: Record<(typeof TITLE_KINDS)[number], string> = {
  */
 export const hostileInput: Scenario = {
   name: 'hostile-input',
-  description: 'emoji and combining characters, 100 kB text, NUL bytes, SQL- and HTML-looking text, empty content, "ok" repeated in several messages, session ids a.b / A.B / a_b / a%b at once',
+  description:
+    'emoji and combining characters, 100 kB text, NUL bytes, SQL- and HTML-looking text, empty content, "ok" repeated in several messages, session ids a.b / A.B / a_b / a%b at once',
   arbitrary(caps) {
     const session = fc.record({
       create: fc.option(fc.constantFrom(...TITLE_KINDS), { nil: undefined }),
       messages: fc.array(fc.record({ kind: fc.constantFrom(...HOSTILE_KINDS), chat: fc.boolean() }), { minLength: 1, maxLength: 3 }),
     });
-    return fc.record({ sessions: fc.array(session, { minLength: 1, maxLength: 3 }), users: fc.integer({ min: 1, max: 2 }) }).map(({ sessions, users }) => {
-      const hostile = new HostileMessages(new MessageFactory());
-      const us = userIds(users);
-      const clients = sessions.map((p, i) => {
-        const session = LOOKALIKE_SESSION_IDS[i]!;
-        const user = us[i % us.length]!;
-        const calls: CallSpec[] = [];
-        if (p.create !== undefined) calls.push({ op: 'createSession', session, user, title: TITLES[p.create], valid: true });
-        const history: WorkloadMessage[] = [];
-        p.messages.forEach((m, k) => {
-          const role: Role = k % 2 === 0 ? 'user' : 'assistant';
-          const { message, storable } = hostile.next(role, m.kind);
-          // A real client sends the user's turn with the conversation so far; replies are logged.
-          if (caps.handleChat && m.chat && role === 'user') {
-            calls.push({ op: 'handleChat', session, user, messages: [...history, message], valid: storable });
-          } else {
-            calls.push({ op: 'logMessage', session, user, messages: [message], valid: storable });
-          }
-          if (storable) history.push(message);
+    return fc
+      .record({ sessions: fc.array(session, { minLength: 1, maxLength: 3 }), users: fc.integer({ min: 1, max: 2 }) })
+      .map(({ sessions, users }) => {
+        const hostile = new HostileMessages(new MessageFactory());
+        const us = userIds(users);
+        const clients = sessions.map((p, i) => {
+          const session = LOOKALIKE_SESSION_IDS[i]!;
+          const user = us[i % us.length]!;
+          const calls: CallSpec[] = [];
+          if (p.create !== undefined) calls.push({ op: 'createSession', session, user, title: TITLES[p.create], valid: true });
+          const history: WorkloadMessage[] = [];
+          p.messages.forEach((m, k) => {
+            const role: Role = k % 2 === 0 ? 'user' : 'assistant';
+            const { message, storable } = hostile.next(role, m.kind);
+            // A real client sends the user's turn with the conversation so far; replies are logged.
+            if (caps.handleChat && m.chat && role === 'user') {
+              calls.push({ op: 'handleChat', session, user, messages: [...history, message], valid: storable });
+            } else {
+              calls.push({ op: 'logMessage', session, user, messages: [message], valid: storable });
+            }
+            if (storable) history.push(message);
+          });
+          return calls;
         });
-        return calls;
+        return { users: us, clients };
       });
-      return { users: us, clients };
-    });
   },
 };

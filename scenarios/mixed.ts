@@ -32,7 +32,14 @@ interface Thread {
 
 function cost(t: Thread): number {
   const first = t.start === 'createSession' || t.start === 'handleChat-system' ? 2 : 1;
-  return first * (t.duplicate !== 'none' ? 2 : 1) + 1 + 2 * t.turns + (t.intruder !== 'none' ? 1 : 0) + (t.deleteAfter !== null ? 2 : 0) + (t.fault ? 1 : 0);
+  return (
+    first * (t.duplicate !== 'none' ? 2 : 1) +
+    1 +
+    2 * t.turns +
+    (t.intruder !== 'none' ? 1 : 0) +
+    (t.deleteAfter !== null ? 2 : 0) +
+    (t.fault ? 1 : 0)
+  );
 }
 
 /**
@@ -45,7 +52,8 @@ function cost(t: Thread): number {
  */
 export const mixed: Scenario = {
   name: 'mixed',
-  description: 'all of the above randomly combined: conversations (handleChat carries the whole history) with duplicates, parallel replies, killed connections and retries, unknown and intruding users (who may delete), deletes and hostile content',
+  description:
+    'all of the above randomly combined: conversations (handleChat carries the whole history) with duplicates, parallel replies, killed connections and retries, unknown and intruding users (who may delete), deletes and hostile content',
   arbitrary(caps) {
     const chat = chatArbitrary(caps);
     if (!caps.operations) return chat;
@@ -67,7 +75,10 @@ function chatArbitrary(caps: TargetCapabilities): fc.Arbitrary<Workload> {
       content: fc.array(fc.constantFrom<HostileKind>('plain', ...HOSTILE_KINDS), { minLength: 1, maxLength: 3 }),
       intruder: fc.constantFrom('none' as const, 'log' as const, 'chat' as const, 'delete' as const),
       deleteAfter: fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }),
-      fault: fc.option(fc.tuple(fc.nat({ max: 7 }), faultArbitrary()).map(([at, f]) => ({ at, ...f })), { freq: 3, nil: null }),
+      fault: fc.option(
+        fc.tuple(fc.nat({ max: 7 }), faultArbitrary()).map(([at, f]) => ({ at, ...f })),
+        { freq: 3, nil: null },
+      ),
     });
     return fc.array(thread, { minLength: 1, maxLength: 3 }).map((generated) => {
       // Fit the workload in MAX_CALLS: fewer turns first, then fewer threads.
@@ -100,15 +111,18 @@ function chatArbitrary(caps: TargetCapabilities): fc.Arbitrary<Workload> {
           let history: WorkloadMessage[] = [];
           const say = (role: Role, kind?: HostileKind) => {
             const { message, storable } = next(role, kind);
-            calls.push(caps.handleChat && role === 'user'
-              ? { op: 'handleChat', session, user: owner, messages: [...history, message], valid: ok(storable, races) }
-              : { op: 'logMessage', session, user: owner, messages: [message], valid: ok(storable, races) });
+            calls.push(
+              caps.handleChat && role === 'user'
+                ? { op: 'handleChat', session, user: owner, messages: [...history, message], valid: ok(storable, races) }
+                : { op: 'logMessage', session, user: owner, messages: [message], valid: ok(storable, races) },
+            );
             // A client keeps what it could send; a message with a NUL never makes it into the history.
             if (storable) history.push(message);
             return { message, storable };
           };
           const firstRequest = () => {
-            if (t.start === 'createSession') calls.push({ op: 'createSession', session, user: owner, title: 'New chat', valid: ok(true, races) });
+            if (t.start === 'createSession')
+              calls.push({ op: 'createSession', session, user: owner, title: 'New chat', valid: ok(true, races) });
             if (t.start === 'handleChat-system') {
               const system = next('system', 'plain');
               if (caps.handleChat) history.push(system.message);
@@ -116,7 +130,15 @@ function chatArbitrary(caps: TargetCapabilities): fc.Arbitrary<Workload> {
             }
             say('user');
           };
-          return { calls, say, firstRequest, remember: (m: WorkloadMessage) => history.push(m), restart: () => { history = []; } };
+          return {
+            calls,
+            say,
+            firstRequest,
+            remember: (m: WorkloadMessage) => history.push(m),
+            restart: () => {
+              history = [];
+            },
+          };
         };
         const main = client(false);
         // Writes of a second client may race the owner's delete.
@@ -138,10 +160,14 @@ function chatArbitrary(caps: TargetCapabilities): fc.Arbitrary<Workload> {
         // so the session is the owner's; with an unknown owner every call may be refused anyway.
         if (t.intruder !== 'none' && (t.unknownOwner || main.calls.some((c) => c.valid))) {
           const { message } = next('user');
-          if (t.intruder === 'delete' && caps.deleteSession) main.calls.push({ op: 'deleteSession', session, user: intruder, valid: false });
-          else main.calls.push(t.intruder === 'chat' && caps.handleChat
-            ? { op: 'handleChat', session, user: intruder, messages: [message], valid: false }
-            : { op: 'logMessage', session, user: intruder, messages: [message], valid: false });
+          if (t.intruder === 'delete' && caps.deleteSession)
+            main.calls.push({ op: 'deleteSession', session, user: intruder, valid: false });
+          else
+            main.calls.push(
+              t.intruder === 'chat' && caps.handleChat
+                ? { op: 'handleChat', session, user: intruder, messages: [message], valid: false }
+                : { op: 'logMessage', session, user: intruder, messages: [message], valid: false },
+            );
         }
         for (let turn = 0; turn < t.turns; turn++) {
           if (t.deleteAfter === turn) {

@@ -34,16 +34,32 @@ describe('operations scenario', () => {
   });
 
   it('kills some calls’ connections before and after a statement or COMMIT', () => {
-    const faults = samples.flatMap((w) => w.clients.flat()).map((c) => c.fault).filter((f) => f !== undefined);
+    const faults = samples
+      .flatMap((w) => w.clients.flat())
+      .map((c) => c.fault)
+      .filter((f) => f !== undefined);
     expect(faults.some((f) => f.when === 'before')).toBe(true);
     expect(faults.some((f) => f.when === 'after' && f.statement === 1)).toBe(true);
     expect(faults.some((f) => f.when === 'after' && f.statement === 'commit')).toBe(true);
   });
 
   it('prints calls short and stable, as `spend(u1, 3)@c2`', () => {
-    expect(callLabel({ op: 'operation', session: '', user: '', valid: false, operation: { name: 'spend', args: { user: 'u1', amount: 3 } } }, 1)).toBe('spend(u1, 3)@c2');
-    expect(callLabel({ op: 'operation', session: '', user: '', valid: false, operation: { name: 'tag', args: { ids: ['k1'], note: null } }, fault: { statement: 'commit', when: 'after' } }, 0))
-      .toBe('tag(["k1"], null)@c1 [kill after COMMIT]');
+    expect(
+      callLabel({ op: 'operation', session: '', user: '', valid: false, operation: { name: 'spend', args: { user: 'u1', amount: 3 } } }, 1),
+    ).toBe('spend(u1, 3)@c2');
+    expect(
+      callLabel(
+        {
+          op: 'operation',
+          session: '',
+          user: '',
+          valid: false,
+          operation: { name: 'tag', args: { ids: ['k1'], note: null } },
+          fault: { statement: 'commit', when: 'after' },
+        },
+        0,
+      ),
+    ).toBe('tag(["k1"], null)@c1 [kill after COMMIT]');
   });
 
   it('applies to targets with operations only; the chat scenarios to targets with logMessage', () => {
@@ -73,19 +89,37 @@ describe('mixed on a target with chat and operations', () => {
     const { builtinScenarios } = await import('./builtin-scenarios.js');
     const { runCell } = await import('../harness/run/run-cell.js');
     const { testServer } = await import('../test/test-server.js');
-    const [target] = await loadTargets(['./test/fixtures/chat-credits-target.ts'], { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name) });
+    const [target] = await loadTargets(['./test/fixtures/chat-credits-target.ts'], {
+      registry: builtinTargets,
+      scenarioNames: builtinScenarios.map((s) => s.name),
+    });
     let seeded = 0;
     let spent = 0;
-    const cell = await runCell({
-      run: { mode: 'scheduled', runId: `ops_${process.pid}`, runs: 60, seed: 2504, callTimeoutMs: 5000, reportDir: `/tmp/chatfuzz-ops-${process.pid}` },
-      target: target!, scenario: mixed, server: testServer(), cellIndex: 0, cellCount: 1, timeBudgetMs: null,
-    }, {
-      afterTrials: async (pool) => {
-        const { rows } = await pool.query('SELECT count(*)::int AS n, count(*) FILTER (WHERE balance < 10)::int AS spent FROM credits');
-        seeded = rows[0].n;
-        spent = rows[0].spent;
+    const cell = await runCell(
+      {
+        run: {
+          mode: 'scheduled',
+          runId: `ops_${process.pid}`,
+          runs: 60,
+          seed: 2504,
+          callTimeoutMs: 5000,
+          reportDir: `/tmp/chatfuzz-ops-${process.pid}`,
+        },
+        target: target!,
+        scenario: mixed,
+        server: testServer(),
+        cellIndex: 0,
+        cellCount: 1,
+        timeBudgetMs: null,
       },
-    });
+      {
+        afterTrials: async (pool) => {
+          const { rows } = await pool.query('SELECT count(*)::int AS n, count(*) FILTER (WHERE balance < 10)::int AS spent FROM credits');
+          seeded = rows[0].n;
+          spent = rows[0].spent;
+        },
+      },
+    );
     expect(cell.failure?.message).toBeUndefined();
     expect(cell.error).toBeUndefined();
     expect(cell).toMatchObject({ outcome: 'pass', runs: 60 });

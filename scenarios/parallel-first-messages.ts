@@ -12,7 +12,8 @@ import type { Scenario } from '../harness/workload/scenario.js';
  */
 export const parallelFirstMessages: Scenario = {
   name: 'parallel-first-messages',
-  description: 'the user message and the assistant reply of a new session are logged at the same time by two clients, no createSession first',
+  description:
+    'the user message and the assistant reply of a new session are logged at the same time by two clients, no createSession first',
   arbitrary(caps) {
     const plan = fc.record({
       first: fc.constantFrom('logMessage' as const, 'handleChat' as const, 'handleChat-system' as const),
@@ -43,9 +44,11 @@ export const parallelFirstMessages: Scenario = {
         const question = f.next('user', t === 0 ? undefined : `Follow-up question ${t}`);
         const reply = f.next('assistant');
         history.push(question);
-        asker.push(chat
-          ? { op: 'handleChat', session, user, messages: [...history], valid: true }
-          : { op: 'logMessage', session, user, messages: [question], valid: true });
+        asker.push(
+          chat
+            ? { op: 'handleChat', session, user, messages: [...history], valid: true }
+            : { op: 'logMessage', session, user, messages: [question], valid: true },
+        );
         replier.push({ op: 'logMessage', session, user, messages: [reply], valid: true });
         history.push(reply);
       }

@@ -10,7 +10,8 @@ const FIRST = ['handleChat', 'handleChat-multi', 'createSession+logMessage', 'lo
 /** Calls whose connection the harness kills mid-flight or whose statement times out, each retried by its client with the same ids. */
 export const retryAfterError: Scenario = {
   name: 'retry-after-error',
-  description: 'the harness kills a call\'s connection (pg_terminate_backend) before or after one of its statements (its COMMIT too), or makes it hit a statement timeout; the client retries the call with the same messageId',
+  description:
+    "the harness kills a call's connection (pg_terminate_backend) before or after one of its statements (its COMMIT too), or makes it hit a statement timeout; the client retries the call with the same messageId",
   arbitrary(caps) {
     const firsts = caps.handleChat ? [...FIRST] : FIRST.filter((k) => !k.startsWith('handleChat'));
     const fault: fc.Arbitrary<Fault | null> = fc.option(faultArbitrary(), { freq: 2, nil: null });
@@ -24,7 +25,10 @@ export const retryAfterError: Scenario = {
       const calls: CallSpec[] = [];
       // A faulted call is followed by its retry: the same request, same ids, no fault.
       const add = (spec: CallSpec, fault: Fault | null) => {
-        if (!fault) { calls.push(spec); return; }
+        if (!fault) {
+          calls.push(spec);
+          return;
+        }
         calls.push({ ...spec, fault }, { ...spec, retry: true });
       };
       switch (p.first) {

@@ -17,38 +17,50 @@ const KINDS = ['createSession', 'logMessage', 'handleChat', 'handleChat-system',
  */
 export const unknownUser: Scenario = {
   name: 'unknown-user',
-  description: 'user ids that were never registered (two of them differ only in punctuation) write sessions and messages, next to registered users writing their own',
+  description:
+    'user ids that were never registered (two of them differ only in punctuation) write sessions and messages, next to registered users writing their own',
   arbitrary(caps) {
     const kinds = caps.handleChat ? KINDS : KINDS.filter((k) => !k.startsWith('handleChat'));
-    const plan = fc.record({ unknown: fc.boolean(), unknownId: fc.constantFrom(...UNKNOWN_IDS), kind: fc.constantFrom(...kinds), reply: fc.boolean() });
-    // The scenario is about unknown users: the first session always has one.
-    return perSessionWorkload(plan, {
-      maxSessions: 4,
-      prepare: (sessions) => (sessions.some((p) => p.unknown) ? sessions : [{ ...sessions[0]!, unknown: true }, ...sessions.slice(1)]),
-    }, (p, { session, user: registered, messages: f }) => {
-      const user = p.unknown ? p.unknownId : registered;
-      const valid = !p.unknown;
-      const calls: CallSpec[] = [];
-      switch (p.kind) {
-        case 'createSession':
-          calls.push({ op: 'createSession', session, user, title: 'New chat', valid });
-          break;
-        case 'logMessage':
-          calls.push({ op: 'logMessage', session, user, messages: [f.next('user')], valid });
-          break;
-        case 'handleChat':
-          calls.push({ op: 'handleChat', session, user, messages: [f.next('user')], valid });
-          break;
-        case 'handleChat-system':
-          calls.push({ op: 'handleChat', session, user, messages: [f.next('system'), f.next('user')], valid });
-          break;
-        case 'createSession+logMessage':
-          calls.push({ op: 'createSession', session, user, title: 'New chat', valid },
-            { op: 'logMessage', session, user, messages: [f.next('user')], valid });
-          break;
-      }
-      if (p.reply) calls.push({ op: 'logMessage', session, user, messages: [f.next('assistant')], valid });
-      return [calls];
+    const plan = fc.record({
+      unknown: fc.boolean(),
+      unknownId: fc.constantFrom(...UNKNOWN_IDS),
+      kind: fc.constantFrom(...kinds),
+      reply: fc.boolean(),
     });
+    // The scenario is about unknown users: the first session always has one.
+    return perSessionWorkload(
+      plan,
+      {
+        maxSessions: 4,
+        prepare: (sessions) => (sessions.some((p) => p.unknown) ? sessions : [{ ...sessions[0]!, unknown: true }, ...sessions.slice(1)]),
+      },
+      (p, { session, user: registered, messages: f }) => {
+        const user = p.unknown ? p.unknownId : registered;
+        const valid = !p.unknown;
+        const calls: CallSpec[] = [];
+        switch (p.kind) {
+          case 'createSession':
+            calls.push({ op: 'createSession', session, user, title: 'New chat', valid });
+            break;
+          case 'logMessage':
+            calls.push({ op: 'logMessage', session, user, messages: [f.next('user')], valid });
+            break;
+          case 'handleChat':
+            calls.push({ op: 'handleChat', session, user, messages: [f.next('user')], valid });
+            break;
+          case 'handleChat-system':
+            calls.push({ op: 'handleChat', session, user, messages: [f.next('system'), f.next('user')], valid });
+            break;
+          case 'createSession+logMessage':
+            calls.push(
+              { op: 'createSession', session, user, title: 'New chat', valid },
+              { op: 'logMessage', session, user, messages: [f.next('user')], valid },
+            );
+            break;
+        }
+        if (p.reply) calls.push({ op: 'logMessage', session, user, messages: [f.next('assistant')], valid });
+        return [calls];
+      },
+    );
   },
 };

@@ -29,7 +29,11 @@ function stampOf(schemaFile, version) {
 
 /** The schema names under prisma/ (assistant-logging, canonical, …). */
 export function prismaSchemaNames() {
-  return fs.readdirSync(PRISMA_DIR).filter((f) => f.endsWith('.prisma')).map((f) => f.slice(0, -'.prisma'.length)).sort();
+  return fs
+    .readdirSync(PRISMA_DIR)
+    .filter((f) => f.endsWith('.prisma'))
+    .map((f) => f.slice(0, -'.prisma'.length))
+    .sort();
 }
 
 /** Whether prisma/generated/<name> holds a client generated from the current schema by the installed Prisma. */
@@ -39,14 +43,19 @@ export function isPrismaClientFresh(name) {
   return fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === stampOf(path.join(PRISMA_DIR, `${name}.prisma`), version);
 }
 
-function sleep(ms) { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms); }
+function sleep(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
 
 function withLock(name, fn) {
   fs.mkdirSync(GENERATED, { recursive: true });
   const lock = path.join(GENERATED, `.${name}.lock`);
   const deadline = Date.now() + LOCK_STALE_MS;
   for (;;) {
-    try { fs.mkdirSync(lock); break; } catch (e) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (e) {
       if (e.code !== 'EEXIST') throw e;
       // A lock older than any generation is left over from a killed process.
       const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
@@ -54,7 +63,11 @@ function withLock(name, fn) {
       else sleep(200);
     }
   }
-  try { return fn(); } finally { fs.rmSync(lock, { recursive: true, force: true }); }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** Generates the client of prisma/<name>.prisma unless it is fresh; throws with Prisma's output when generation fails. */
@@ -85,7 +98,9 @@ function hasSchemaEngine() {
     const require = createRequire(path.join(ROOT, 'package.json'));
     const dir = path.dirname(require.resolve('@prisma/engines/package.json'));
     return fs.readdirSync(dir).some((f) => f.startsWith('schema-engine'));
-  } catch { return false; }
+  } catch {
+    return false;
+  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -7,10 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { runTestCell } from '../test/run-test-cell.js';
 import type { CellResult } from '../harness/run/results.js';
 
-const labels = (cell: CellResult) => cell.failure!.counterexample.ops.map((o) => `${o.label} → ${o.outcome}${o.error ? ` ${[o.error.prismaCode, o.error.sqlstate].filter(Boolean).join('/')}` : ''}`);
+const labels = (cell: CellResult) =>
+  cell.failure!.counterexample.ops.map(
+    (o) => `${o.label} → ${o.outcome}${o.error ? ` ${[o.error.prismaCode, o.error.sqlstate].filter(Boolean).join('/')}` : ''}`,
+  );
 
 describe('assistant-logging-after (seed 000 with its fix)', () => {
-  it('multi-message-first-request passes (the route creates the session; the seed\'s own bug is gone)', async () => {
+  it("multi-message-first-request passes (the route creates the session; the seed's own bug is gone)", async () => {
     const cell = await runTestCell('assistant-logging-after', 'multi-message-first-request', { runs: 40, seed: 41 });
     expect(cell.failure?.message).toBeUndefined();
     expect(cell.error).toBeUndefined();
@@ -32,14 +35,19 @@ describe('assistant-logging-after (seed 000 with its fix)', () => {
 
   for (const mode of ['scheduled', 'stress'] as const) {
     it(`concurrent-duplicates (${mode}): two first requests both find no session, the second insert fails with P2002 on AssistantChatSession_pkey`, async () => {
-      const cell = await runTestCell('assistant-logging-after', 'concurrent-duplicates', { seed: 43, mode, runs: mode === 'stress' ? 200 : 100 });
+      const cell = await runTestCell('assistant-logging-after', 'concurrent-duplicates', {
+        seed: 43,
+        mode,
+        runs: mode === 'stress' ? 200 : 100,
+      });
       expect(cell).toMatchObject({ outcome: 'fail', expected: 'fail', ok: true });
       // The double submit's race on the message is a failure of its own; this is the session's.
       const race = cell.failures!.find((f) => f.constraint === 'AssistantChatSession_pkey');
       expect(race).toMatchObject({ invariant: 'no-db-error', sqlstate: '23505', constraint: 'AssistantChatSession_pkey' });
       const ops = race!.counterexample.ops;
       // Scheduled shrinking is exact; in stress mode a shrink step can miss the race by timing alone.
-      if (mode === 'scheduled') expect(ops).toHaveLength(2); else expect(ops.length).toBeLessThanOrEqual(4);
+      if (mode === 'scheduled') expect(ops).toHaveLength(2);
+      else expect(ops.length).toBeLessThanOrEqual(4);
       const loser = ops.find((o) => o.outcome === 'fail')!;
       expect(loser.error).toMatchObject({ prismaCode: 'P2002', sqlstate: '23505' });
       expect(ops.some((o) => o.outcome === 'ok' && o.client !== loser.client)).toBe(true);
@@ -55,7 +63,12 @@ describe('assistant-logging-after (seed 000 with its fix)', () => {
   it('unknown-user: auto-created users collide, on the username derived from ids that differ only in punctuation (P2002 on User_username_key)', async () => {
     const cell = await runTestCell('assistant-logging-after', 'unknown-user', { seed: 44, mode: 'scheduled' });
     expect(cell).toMatchObject({ outcome: 'fail', expected: 'fail', ok: true });
-    expect(cell.failure).toMatchObject({ invariant: 'no-db-error', prismaCode: 'P2002', sqlstate: '23505', constraint: 'User_username_key' });
+    expect(cell.failure).toMatchObject({
+      invariant: 'no-db-error',
+      prismaCode: 'P2002',
+      sqlstate: '23505',
+      constraint: 'User_username_key',
+    });
     // Shrunk to two first requests: `x.3` is created with username `x_3`, then user `x_3` cannot be.
     const ops = cell.failure!.counterexample.ops;
     expect(ops).toHaveLength(2);

@@ -9,7 +9,10 @@
 // who owns the session it writes to; NUL bytes reach PostgreSQL (22021).
 import { defineTarget, type CreateSessionRequest, type LogMessageRequest } from '../harness/contract/define-target.js';
 import {
-  ASSISTANT_LOGGING_SQL, assistantLoggingStore, autoCreatedUser, openAssistantLoggingDb,
+  ASSISTANT_LOGGING_SQL,
+  assistantLoggingStore,
+  autoCreatedUser,
+  openAssistantLoggingDb,
   type AssistantLoggingDb,
 } from './assistant-logging-schema.js';
 
@@ -31,14 +34,17 @@ export class AssistantLoggingServiceAfter {
         if (!userExists) await tx.user.create({ data: autoCreatedUser(data.userId) });
         await tx.assistantChatSession.create({ data: { id: data.sessionId, userId: data.userId } });
       }
-      await tx.assistantChatMessage.create({ data: { id: data.messageId, sessionId: data.sessionId, role: data.role, content: data.content } });
+      await tx.assistantChatMessage.create({
+        data: { id: data.messageId, sessionId: data.sessionId, role: data.role, content: data.content },
+      });
     });
   }
 }
 
 export default defineTarget({
   name: 'assistant-logging-after',
-  description: "Seed 000 after its fix (Prisma 7): session-first inside $transaction, users auto-created; no more P2003/25P02, but its check-then-insert steps race (P2002) and it never checks session owners.",
+  description:
+    'Seed 000 after its fix (Prisma 7): session-first inside $transaction, users auto-created; no more P2003/25P02, but its check-then-insert steps race (P2002) and it never checks session owners.',
   schema: { sql: ASSISTANT_LOGGING_SQL },
   expect: { 'multi-message-first-request': 'pass', '*': 'fail' },
   async create({ pool }) {

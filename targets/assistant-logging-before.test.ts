@@ -15,7 +15,11 @@ describe('assistant-logging-before (seed 000 before its fix)', () => {
     expect(ops[0]!.error).toMatchObject({ kind: 'db', sqlstate: '25P02' });
     expect(ops[0]!.error!.prismaCode).toMatch(/^P2\d{3}$/);
     // The statements: BEGIN, the message insert (23503 on the FK), the session insert (25P02), ROLLBACK.
-    const steps = cell.failure!.statements.map((s) => [s.sql.split(' ')[0] + (s.sql.startsWith('INSERT') ? ` ${s.sql.split('"')[3]}` : ''), s.error?.sqlstate ?? 'ok', s.error?.constraint ?? '']);
+    const steps = cell.failure!.statements.map((s) => [
+      s.sql.split(' ')[0] + (s.sql.startsWith('INSERT') ? ` ${s.sql.split('"')[3]}` : ''),
+      s.error?.sqlstate ?? 'ok',
+      s.error?.constraint ?? '',
+    ]);
     expect(steps).toEqual([
       ['BEGIN', 'ok', ''],
       ['INSERT AssistantChatMessage', '23503', 'AssistantChatMessage_sessionId_fkey'],

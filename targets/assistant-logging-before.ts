@@ -7,7 +7,10 @@
 // route creates the session and then logs the message, swallowing the session error.
 import { defineTarget, type CreateSessionRequest, type LogMessageRequest } from '../harness/contract/define-target.js';
 import {
-  ASSISTANT_LOGGING_SQL, assistantLoggingStore, openAssistantLoggingDb, type AssistantLoggingDb,
+  ASSISTANT_LOGGING_SQL,
+  assistantLoggingStore,
+  openAssistantLoggingDb,
+  type AssistantLoggingDb,
 } from './assistant-logging-schema.js';
 
 /** The seed's assistant-logging.service.ts before the fix. */
@@ -34,7 +37,8 @@ export class AssistantLoggingServiceBefore {
 
 export default defineTarget({
   name: 'assistant-logging-before',
-  description: "Seed 000 before its fix (Prisma 7): the message is inserted first inside $transaction and the session created in the catch, after the transaction is aborted (P2003, then 25P02).",
+  description:
+    'Seed 000 before its fix (Prisma 7): the message is inserted first inside $transaction and the session created in the catch, after the transaction is aborted (P2003, then 25P02).',
   schema: { sql: ASSISTANT_LOGGING_SQL },
   // Passes only where every message goes to a session that a successful createSession already
   // made (multi-message-first-request: its handleChat creates the session first, the route's way).
@@ -48,7 +52,9 @@ export default defineTarget({
       const last = messages[messages.length - 1];
       if (!last) return;
       const sessionPromise = service.createSession({ sessionId, userId }).catch(() => {});
-      await sessionPromise.then(() => service.logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content }));
+      await sessionPromise.then(() =>
+        service.logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content }),
+      );
     });
   },
 });

@@ -10,12 +10,23 @@ import { ASSISTANT_LOGGING_SQL, autoCreatedUser, openAssistantLoggingDb } from '
 import { CANONICAL_SCHEMA_SQL } from '../harness/contract/canonical-schema.js';
 import { openCanonicalDb } from './prisma-upsert.js';
 
-interface RuntimeField { name: string; kind: string; type: string; dbName?: string | null }
-interface RuntimeModel { dbName?: string | null; fields: RuntimeField[] }
+interface RuntimeField {
+  name: string;
+  kind: string;
+  type: string;
+  dbName?: string | null;
+}
+interface RuntimeModel {
+  dbName?: string | null;
+  fields: RuntimeField[];
+}
 
 // Prisma's scalar types and the PostgreSQL types their columns may have.
 const PG_TYPES: Record<string, string[]> = {
-  String: ['text'], Boolean: ['boolean'], BigInt: ['bigint'], Int: ['integer'],
+  String: ['text'],
+  Boolean: ['boolean'],
+  BigInt: ['bigint'],
+  Int: ['integer'],
   DateTime: ['timestamp without time zone', 'timestamp with time zone'],
 };
 
@@ -32,10 +43,12 @@ function modelColumns(client: unknown): Map<string, string> {
 
 async function catalog(pool: pg.Pool) {
   const columns = await pool.query<{ t: string; c: string; type: string }>(
-    `SELECT table_name AS t, column_name AS c, data_type AS type FROM information_schema.columns WHERE table_schema = 'public'`);
+    `SELECT table_name AS t, column_name AS c, data_type AS type FROM information_schema.columns WHERE table_schema = 'public'`,
+  );
   const constraints = await pool.query<{ name: string }>(
     `SELECT conname AS name FROM pg_constraint WHERE connamespace = 'public'::regnamespace
-     UNION SELECT indexname FROM pg_indexes WHERE schemaname = 'public'`);
+     UNION SELECT indexname FROM pg_indexes WHERE schemaname = 'public'`,
+  );
   return { columns: new Map(columns.rows.map((r) => [`${r.t}.${r.c}`, r.type])), names: new Set(constraints.rows.map((r) => r.name)) };
 }
 
@@ -57,16 +70,29 @@ afterAll(async () => {
 
 describe.each([
   {
-    name: 'assistant-logging', sql: ASSISTANT_LOGGING_SQL, open: openAssistantLoggingDb,
-    constraints: ['AssistantChatMessage_sessionId_fkey', 'AssistantChatSession_userId_fkey', 'User_email_key', 'User_username_key', 'AssistantChatSession_pkey', 'User_pkey'],
+    name: 'assistant-logging',
+    sql: ASSISTANT_LOGGING_SQL,
+    open: openAssistantLoggingDb,
+    constraints: [
+      'AssistantChatMessage_sessionId_fkey',
+      'AssistantChatSession_userId_fkey',
+      'User_email_key',
+      'User_username_key',
+      'AssistantChatSession_pkey',
+      'User_pkey',
+    ],
   },
   {
-    name: 'canonical', sql: CANONICAL_SCHEMA_SQL, open: openCanonicalDb,
+    name: 'canonical',
+    sql: CANONICAL_SCHEMA_SQL,
+    open: openCanonicalDb,
     constraints: ['chat_messages_session_id_fkey', 'chat_sessions_user_id_fkey', 'users_email_key', 'chat_sessions_pkey'],
   },
 ])('prisma/$name.prisma and its SQL', ({ sql, open, constraints }) => {
   let pool: pg.Pool;
-  beforeAll(async () => { pool = await freshPool(sql); });
+  beforeAll(async () => {
+    pool = await freshPool(sql);
+  });
 
   it('have the same tables and columns, with matching types', async () => {
     const client = await open(pool);
@@ -104,9 +130,16 @@ describe('the Prisma clients over an existing pg.Pool', () => {
     const pool = await freshPool(ASSISTANT_LOGGING_SQL);
     const db = await openAssistantLoggingDb(pool);
     try {
-      const e = await db.assistantChatMessage.create({ data: { id: 'm1', sessionId: 'nope', role: 'user', content: 'hi' } }).catch((x) => x);
+      const e = await db.assistantChatMessage
+        .create({ data: { id: 'm1', sessionId: 'nope', role: 'user', content: 'hi' } })
+        .catch((x) => x);
       const { classifyError } = await import('../harness/history/classify-error.js');
-      expect(classifyError(e)).toMatchObject({ kind: 'db', prismaCode: 'P2003', sqlstate: '23503', constraint: 'AssistantChatMessage_sessionId_fkey' });
+      expect(classifyError(e)).toMatchObject({
+        kind: 'db',
+        prismaCode: 'P2003',
+        sqlstate: '23503',
+        constraint: 'AssistantChatMessage_sessionId_fkey',
+      });
     } finally {
       await db.$disconnect();
     }

@@ -7,7 +7,14 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { Pool } from 'pg';
 import { ensurePrismaClient } from '../scripts/prisma-generate.mjs';
 import type { PrismaClient } from '../prisma/generated/assistant-logging/client.js';
-import type { ChatStore, CreateSessionRequest, HandleChatRequest, LogMessageRequest, Snapshot, SnapshotScope } from '../harness/contract/define-target.js';
+import type {
+  ChatStore,
+  CreateSessionRequest,
+  HandleChatRequest,
+  LogMessageRequest,
+  Snapshot,
+  SnapshotScope,
+} from '../harness/contract/define-target.js';
 
 /** The generated Prisma client of prisma/assistant-logging.prisma. */
 export type AssistantLoggingDb = PrismaClient;
@@ -45,19 +52,24 @@ export async function registerAssistantUsers(pool: Pool, userIds: string[]): Pro
     `INSERT INTO "User" (id, email, username, "passwordHash")
      SELECT u, u || '@example.com', 'user_' || u, 'registered' FROM unnest($1::text[]) AS u
      ON CONFLICT (id) DO NOTHING`,
-    [userIds]);
+    [userIds],
+  );
 }
 
 /** Reads the trial's rows; a session's messages come in display order ("createdAt"), users include every owner of a scoped session. */
 export async function assistantLoggingSnapshot(pool: Pool, scope: SnapshotScope): Promise<Snapshot> {
   const sessions = await pool.query<{ id: string; userId: string }>(
-    'SELECT id, "userId" FROM "AssistantChatSession" WHERE id = ANY($1::text[]) ORDER BY id', [scope.sessionIds]);
+    'SELECT id, "userId" FROM "AssistantChatSession" WHERE id = ANY($1::text[]) ORDER BY id',
+    [scope.sessionIds],
+  );
   const users = await pool.query<{ id: string }>(
     'SELECT id FROM "User" WHERE id = ANY($1::text[]) OR id IN (SELECT "userId" FROM "AssistantChatSession" WHERE id = ANY($2::text[])) ORDER BY id',
-    [scope.userIds, scope.sessionIds]);
+    [scope.userIds, scope.sessionIds],
+  );
   const messages = await pool.query<{ id: string; sessionId: string; role: string; content: string }>(
     'SELECT id, "sessionId", role, content FROM "AssistantChatMessage" WHERE "sessionId" = ANY($1::text[]) ORDER BY "sessionId", "createdAt"',
-    [scope.sessionIds]);
+    [scope.sessionIds],
+  );
   return {
     users: users.rows.map((r) => ({ id: r.id })),
     sessions: sessions.rows.map((r) => ({ id: r.id, userId: r.userId })),
@@ -67,7 +79,8 @@ export async function assistantLoggingSnapshot(pool: Pool, scope: SnapshotScope)
 
 /** The harness-facing ChatStore of an assistant-logging service: its own methods, the route as `handleChat`, the harness's users and snapshot. */
 export function assistantLoggingStore(
-  pool: Pool, db: AssistantLoggingDb,
+  pool: Pool,
+  db: AssistantLoggingDb,
   service: { createSession(req: CreateSessionRequest): Promise<void>; logMessage(req: LogMessageRequest): Promise<void> },
   route: (req: HandleChatRequest) => Promise<void>,
 ): ChatStore {

@@ -20,7 +20,13 @@ export function blobLostUpdate(fixed: boolean): TargetDefinition {
     // Only the racing scenario's entry is verified (race-fixtures tests); the others follow from the code (NUL content is a raw 22021/22P05, an unregistered user a raw 23503 where no user check runs).
     expect: fixed
       ? { 'concurrent-duplicates': 'pass', 'hostile-input': 'fail', mixed: 'fail', '*': 'pass' }
-      : { 'concurrent-duplicates': 'fail', 'multi-message-first-request': 'pass', 'log-before-create': 'pass', 'unknown-user': 'pass', '*': 'fail' },
+      : {
+          'concurrent-duplicates': 'fail',
+          'multi-message-first-request': 'pass',
+          'log-before-create': 'pass',
+          'unknown-user': 'pass',
+          '*': 'fail',
+        },
     create({ databaseUrl }) {
       const sql = fixtureSql(databaseUrl);
       type Doc = { id: string; role: string; content: string }[];
@@ -33,7 +39,10 @@ export function blobLostUpdate(fixed: boolean): TargetDefinition {
         if (!add) return;
         await sql`SELECT count(*) FROM chat_messages m JOIN chat_sessions s ON s.id = m.session_id WHERE s.user_id = ${userId}`;
         await sql`SELECT title FROM chat_sessions WHERE id = ${sessionId}`;
-        const read = (q: postgres.TransactionSql) => q<{ doc: Doc }[]>`SELECT coalesce(json_agg(json_build_object('id', id, 'role', role, 'content', content) ORDER BY seq), '[]') AS doc FROM chat_messages WHERE session_id = ${sessionId}`;
+        const read = (q: postgres.TransactionSql) =>
+          q<
+            { doc: Doc }[]
+          >`SELECT coalesce(json_agg(json_build_object('id', id, 'role', role, 'content', content) ORDER BY seq), '[]') AS doc FROM chat_messages WHERE session_id = ${sessionId}`;
         const write = async (q: postgres.TransactionSql, doc: Doc) => {
           await q`DELETE FROM chat_messages WHERE session_id = ${sessionId}`;
           await q`INSERT INTO chat_messages (id, session_id, role, content) SELECT id, ${sessionId}, role, content FROM jsonb_to_recordset(${q.json(doc as unknown as postgres.JSONValue)}) AS m(id text, role text, content text)`;

@@ -14,7 +14,8 @@ export default defineTarget({
       claim: async ({ user, handle }: { user: string; handle: string }) => {
         const { rows } = await pool.query<{ user_id: string }>('SELECT user_id FROM handles WHERE handle = $1', [handle]);
         if (rows[0] && rows[0].user_id !== user) throw new HandleTaken(handle);
-        if (!rows[0]) await pool.query('INSERT INTO handles (handle, user_id) VALUES ($1, $2) ON CONFLICT (handle) DO NOTHING', [handle, user]);
+        if (!rows[0])
+          await pool.query('INSERT INTO handles (handle, user_id) VALUES ($1, $2) ON CONFLICT (handle) DO NOTHING', [handle, user]);
       },
     };
   },

@@ -28,7 +28,9 @@ export function countThenInsert(fixed: boolean): TargetDefinition {
         if (!m) return;
         const insert = async (q: Queryable) => {
           if (fixed) await q`SELECT id FROM chat_sessions WHERE id = ${sessionId} FOR UPDATE`;
-          const [{ n }] = (await q`SELECT count(*)::int AS n FROM chat_messages WHERE session_id = ${sessionId}`) as unknown as [{ n: number }];
+          const [{ n }] = (await q`SELECT count(*)::int AS n FROM chat_messages WHERE session_id = ${sessionId}`) as unknown as [
+            { n: number },
+          ];
           await q`INSERT INTO chat_messages (id, session_id, role, content, seq) VALUES (${m.id}, ${sessionId}, ${m.role}, ${m.content}, ${n + 1}) ON CONFLICT (id) DO NOTHING`;
         };
         if (fixed) await sql.begin((tx) => insert(tx));

@@ -4,7 +4,12 @@ import type { Workload } from '../harness/workload/workload.js';
 import { runTestCell } from '../test/run-test-cell.js';
 
 const spend = (user: string, amount: number, fault?: Workload['clients'][number][number]['fault']) => ({
-  op: 'operation' as const, session: '', user: '', valid: false, operation: { name: 'spend', args: { user, amount } }, ...(fault ? { fault } : {}),
+  op: 'operation' as const,
+  session: '',
+  user: '',
+  valid: false,
+  operation: { name: 'spend', args: { user, amount } },
+  ...(fault ? { fault } : {}),
 });
 
 describe('credits-atomic passes operations', () => {
@@ -19,13 +24,18 @@ describe('credits-atomic passes operations', () => {
   it('with spends killed after their UPDATE committed and before it was sent: each may or may not have happened', async () => {
     // 10 - 3 (committed, acknowledgement lost) - 4 (ok) = 3; the spend killed before its statement has no effect.
     const workload: Workload = {
-      users: ['u1', 'u2'], keys: ['k1', 'k2'],
+      users: ['u1', 'u2'],
+      keys: ['k1', 'k2'],
       clients: [[spend('u1', 3, { statement: 1, when: 'after' })], [spend('u1', 4)], [spend('u1', 2, { statement: 1, when: 'before' })]],
     };
     let balance: number | undefined;
     const cell = await runTestCell('credits-atomic', 'operations', {
-      mode: 'scheduled', runs: 1, replay: { workload, choices: [] },
-      afterTrials: async (pool) => { balance = (await pool.query("SELECT balance FROM credits WHERE user_id = 't1_u1'")).rows[0]?.balance; },
+      mode: 'scheduled',
+      runs: 1,
+      replay: { workload, choices: [] },
+      afterTrials: async (pool) => {
+        balance = (await pool.query("SELECT balance FROM credits WHERE user_id = 't1_u1'")).rows[0]?.balance;
+      },
     });
     expect(cell.failure?.message).toBeUndefined();
     expect(cell).toMatchObject({ outcome: 'pass', runs: 1 });
@@ -49,12 +59,26 @@ it('with UUID ids (ids: uuid): args, seed and observe see UUIDs, verdicts keep u
   const atomic = (await import('./credits-atomic.js')).default;
   const rmw = (await import('./credits-rmw.js')).default;
   // The CHECK proves the target is handed UUIDs (the shared model's seed writes text).
-  const uuid = { sql: "CREATE TABLE credits (user_id text PRIMARY KEY CHECK (user_id ~ '^[0-9a-f]{8}-[0-9a-f-]{27}$'), balance int NOT NULL);" };
-  const run = (def: object, runs: number) => runCell({
-    run: { mode: 'scheduled', runId: `uuid_${process.pid}`, runs, seed: 2505, callTimeoutMs: 5000, reportDir: `/tmp/chatfuzz-uuid-${process.pid}` },
-    target: { def: { ...def, ids: 'uuid', schema: uuid } as never, source: 'test' }, scenario: operations, server: testServer(),
-    cellIndex: 0, cellCount: 1, timeBudgetMs: null,
-  });
+  const uuid = {
+    sql: "CREATE TABLE credits (user_id text PRIMARY KEY CHECK (user_id ~ '^[0-9a-f]{8}-[0-9a-f-]{27}$'), balance int NOT NULL);",
+  };
+  const run = (def: object, runs: number) =>
+    runCell({
+      run: {
+        mode: 'scheduled',
+        runId: `uuid_${process.pid}`,
+        runs,
+        seed: 2505,
+        callTimeoutMs: 5000,
+        reportDir: `/tmp/chatfuzz-uuid-${process.pid}`,
+      },
+      target: { def: { ...def, ids: 'uuid', schema: uuid } as never, source: 'test' },
+      scenario: operations,
+      server: testServer(),
+      cellIndex: 0,
+      cellCount: 1,
+      timeBudgetMs: null,
+    });
   const pass = await run(atomic, 40);
   expect(pass.error).toBeUndefined();
   expect(pass.failure?.message).toBeUndefined();

@@ -15,7 +15,10 @@ it('credits-rmw × operations (scheduled): serializable, shrunk to ≤ 2 spends 
   for (const l of labels) expect(l).toMatch(/^spend\(u[12], [1-4]\)@c\d$/);
   expect(cell.failure!.message).toMatch(/^no serial order of spend\(.*closest order spend\(/);
   // The model's states travel with the failure; the reports show the calls, the states and the verdict.
-  expect(cell.failure!.model).toEqual({ initial: { balance: { u1: 10, u2: 10 } }, observed: expect.objectContaining({ balance: expect.any(Object) }) });
+  expect(cell.failure!.model).toEqual({
+    initial: { balance: { u1: 10, u2: 10 } },
+    observed: expect.objectContaining({ balance: expect.any(Object) }),
+  });
   const results = { ...sampleResults(), cells: [cell] };
   const html = renderHtml(results);
   for (const l of labels) expect(html).toContain(l);

@@ -23,15 +23,17 @@ export function deleteFourStatements(fixed: boolean): TargetDefinition {
     create({ databaseUrl }) {
       const sql = fixtureSql(databaseUrl);
       // Fixed writers lock the chat's row (creating it if needed) for the rest of their transaction.
-      const ensure = (q: Queryable, sessionId: string, userId: string, title: string | null) => fixed
-        ? q`INSERT INTO chat_sessions (id, user_id, title) VALUES (${sessionId}, ${userId}, ${title}) ON CONFLICT (id) DO UPDATE SET user_id = chat_sessions.user_id RETURNING user_id`
-        : q`INSERT INTO chat_sessions (id, user_id, title) VALUES (${sessionId}, ${userId}, ${title}) ON CONFLICT (id) DO NOTHING RETURNING user_id`;
+      const ensure = (q: Queryable, sessionId: string, userId: string, title: string | null) =>
+        fixed
+          ? q`INSERT INTO chat_sessions (id, user_id, title) VALUES (${sessionId}, ${userId}, ${title}) ON CONFLICT (id) DO UPDATE SET user_id = chat_sessions.user_id RETURNING user_id`
+          : q`INSERT INTO chat_sessions (id, user_id, title) VALUES (${sessionId}, ${userId}, ${title}) ON CONFLICT (id) DO NOTHING RETURNING user_id`;
       const save = async (sessionId: string, userId: string, title: string | null, m?: { id: string; role: string; content: string }) => {
         const body = async (q: Queryable) => {
           await ensure(q, sessionId, userId, title);
           const [chat] = await q`SELECT user_id FROM chat_sessions WHERE id = ${sessionId}`;
           if (chat && chat.user_id !== userId) throw new Refusal('not your chat');
-          if (m) await q`INSERT INTO chat_messages (id, session_id, role, content) VALUES (${m.id}, ${sessionId}, ${m.role}, ${m.content}) ON CONFLICT (id) DO NOTHING`;
+          if (m)
+            await q`INSERT INTO chat_messages (id, session_id, role, content) VALUES (${m.id}, ${sessionId}, ${m.role}, ${m.content}) ON CONFLICT (id) DO NOTHING`;
         };
         if (fixed) await sql.begin((tx) => body(tx));
         else await body(autocommit(sql));

@@ -16,7 +16,10 @@ import { Refusal, logLastMessage, refuseNul } from './upsert-session.js';
 const users = pgTable('users', { id: text('id').primaryKey(), email: text('email').notNull() });
 const chatSessions = pgTable('chat_sessions', { id: text('id').primaryKey(), userId: text('user_id').notNull(), title: text('title') });
 const chatMessages = pgTable('chat_messages', {
-  id: text('id').primaryKey(), sessionId: text('session_id').notNull(), role: text('role').notNull(), content: text('content').notNull(),
+  id: text('id').primaryKey(),
+  sessionId: text('session_id').notNull(),
+  role: text('role').notNull(),
+  content: text('content').notNull(),
   seq: bigserial('seq', { mode: 'number' }).notNull(),
 });
 
@@ -25,7 +28,14 @@ export default defineTarget({
   description: 'Drizzle ORM over postgres.js through the wire gate, one db.transaction per call; expected to pass everything.',
   gate: 'wire',
   expect: {
-    '*': { mute: [{ invariant: 'no-crash', note: 'postgres.js 3.4.9: a connection killed during a query in a transaction throws from nextWrite (connection.js:255)' }] },
+    '*': {
+      mute: [
+        {
+          invariant: 'no-crash',
+          note: 'postgres.js 3.4.9: a connection killed during a query in a transaction throws from nextWrite (connection.js:255)',
+        },
+      ],
+    },
   },
   create({ databaseUrl }) {
     const client = postgres(databaseUrl, { max: 4, onnotice: () => {} });
@@ -34,10 +44,20 @@ export default defineTarget({
 
     /** The caller's session, created when new and locked against a concurrent delete until the transaction ends. */
     async function ownSession(tx: Tx, sessionId: string, userId: string, title?: string): Promise<void> {
-      await tx.insert(chatSessions)
-        .select(tx.select({ id: sql`${sessionId}`.as('id'), userId: users.id, title: sql`${title ?? null}::text`.as('title') }).from(users).where(eq(users.id, userId)))
+      await tx
+        .insert(chatSessions)
+        .select(
+          tx
+            .select({ id: sql`${sessionId}`.as('id'), userId: users.id, title: sql`${title ?? null}::text`.as('title') })
+            .from(users)
+            .where(eq(users.id, userId)),
+        )
         .onConflictDoNothing();
-      const [session] = await tx.select({ userId: chatSessions.userId }).from(chatSessions).where(eq(chatSessions.id, sessionId)).for('share');
+      const [session] = await tx
+        .select({ userId: chatSessions.userId })
+        .from(chatSessions)
+        .where(eq(chatSessions.id, sessionId))
+        .for('share');
       if (!session) {
         const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId));
         throw new Refusal(user ? `session ${sessionId} was deleted while it was being written` : `unknown user ${userId}`);
@@ -54,18 +74,28 @@ export default defineTarget({
         refuseNul('the content', content);
         await db.transaction(async (tx) => {
           await ownSession(tx, sessionId, userId);
-          const inserted = await tx.insert(chatMessages).values({ id: messageId, sessionId, role, content })
-            .onConflictDoNothing().returning({ id: chatMessages.id });
+          const inserted = await tx
+            .insert(chatMessages)
+            .values({ id: messageId, sessionId, role, content })
+            .onConflictDoNothing()
+            .returning({ id: chatMessages.id });
           if (inserted.length) return;
           // A retry (or a double submit) of a stored message is fine; an id used elsewhere is refused.
-          const [existing] = await tx.select({ sessionId: chatMessages.sessionId }).from(chatMessages).where(eq(chatMessages.id, messageId));
+          const [existing] = await tx
+            .select({ sessionId: chatMessages.sessionId })
+            .from(chatMessages)
+            .where(eq(chatMessages.id, messageId));
           if (existing?.sessionId !== sessionId) throw new Refusal(`message id ${messageId} is used in another session`);
         });
       },
       handleChat: (req) => logLastMessage(store.logMessage, req),
       deleteSession: async ({ sessionId, userId }) => {
         await db.transaction(async (tx) => {
-          const [session] = await tx.select({ userId: chatSessions.userId }).from(chatSessions).where(eq(chatSessions.id, sessionId)).for('update');
+          const [session] = await tx
+            .select({ userId: chatSessions.userId })
+            .from(chatSessions)
+            .where(eq(chatSessions.id, sessionId))
+            .for('update');
           if (!session) return;
           if (session.userId !== userId) throw new Refusal(`session ${sessionId} belongs to another user`);
           await tx.delete(chatSessions).where(and(eq(chatSessions.id, sessionId), eq(chatSessions.userId, userId)));

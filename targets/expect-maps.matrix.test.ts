@@ -11,13 +11,23 @@ const SCENARIOS = builtinScenarios.map((s) => s.name);
 
 describe("every built-in target's expect map holds for every built scenario", () => {
   const covered = new Set([
-    'upsert', 'no-owner-check × cross-user', 'swallow-errors × multi-message-first-request', 'swallow-errors × log-before-create',
-    'client-seq × parallel-first-messages', 'client-seq × multi-message-first-request', 'client-seq × log-before-create',
-    'session-first × parallel-first-messages', 'naive × unknown-user', 'retry-duplicates × retry-after-error',
+    'upsert',
+    'no-owner-check × cross-user',
+    'swallow-errors × multi-message-first-request',
+    'swallow-errors × log-before-create',
+    'client-seq × parallel-first-messages',
+    'client-seq × multi-message-first-request',
+    'client-seq × log-before-create',
+    'session-first × parallel-first-messages',
+    'naive × unknown-user',
+    'retry-duplicates × retry-after-error',
     // A server process per client makes a trial ~6× slower than naive's; http-chat.test.ts and the CLI check it.
     'http-chat',
     // Issue 25: targets of operations only; their own tests run their operations cell, run-cell.test.ts the not-applicable chat cells.
-    'credits-rmw', 'credits-atomic', 'claim-handle', 'claim-handle-upsert',
+    'credits-rmw',
+    'credits-atomic',
+    'claim-handle',
+    'claim-handle-upsert',
   ]);
   for (const target of Object.keys(builtinTargets)) {
     if (covered.has(target)) continue;
@@ -31,7 +41,10 @@ describe("every built-in target's expect map holds for every built scenario", ()
         // Races get up to 200 tries to show an expected failure; a pass takes 40 trials (the whole file is
         // the suite's longest: 400 s with 60). The whole-matrix run (`npm run fuzz -- --all`, `npm run bench`) takes 100.
         const cell = await runTestCell(target, scenario, { runs: expected === 'fail' ? 200 : 40, seed: 21, mode: 'scheduled' });
-        if (!cell.ok) missed.push(`${scenario}: expected ${expected}, got ${cell.outcome}${cell.failure ? ` (${cell.failure.invariant}: ${cell.failure.message})` : ''}${cell.error ? ` (${cell.error})` : ''}`);
+        if (!cell.ok)
+          missed.push(
+            `${scenario}: expected ${expected}, got ${cell.outcome}${cell.failure ? ` (${cell.failure.invariant}: ${cell.failure.message})` : ''}${cell.error ? ` (${cell.error})` : ''}`,
+          );
       }
       expect(missed).toEqual([]);
     });

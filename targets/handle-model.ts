@@ -4,11 +4,16 @@ import fc from 'fast-check';
 import { defineOperation, type TargetModel } from '../harness/contract/define-target.js';
 
 /** The model's state: each claimed handle's owner. */
-export interface Handles { owner: Record<string, string> }
+export interface Handles {
+  owner: Record<string, string>;
+}
 
 /** The app's refusal: an Error without SQLSTATE. */
 export class HandleTaken extends Error {
-  constructor(handle: string) { super(`handle ${handle} is taken`); this.name = 'HandleTaken'; }
+  constructor(handle: string) {
+    super(`handle ${handle} is taken`);
+    this.name = 'HandleTaken';
+  }
 }
 
 export const handleSchema = { sql: 'CREATE TABLE handles (handle text PRIMARY KEY, user_id text NOT NULL);' };
@@ -17,7 +22,9 @@ export const handleSchema = { sql: 'CREATE TABLE handles (handle text PRIMARY KE
 export const handleModel: TargetModel<Handles> = {
   initial: () => ({ owner: {} }),
   observe: async ({ pool }, { keys }) => {
-    const { rows } = await pool.query<{ handle: string; user_id: string }>('SELECT handle, user_id FROM handles WHERE handle = ANY($1)', [keys]);
+    const { rows } = await pool.query<{ handle: string; user_id: string }>('SELECT handle, user_id FROM handles WHERE handle = ANY($1)', [
+      keys,
+    ]);
     return { owner: Object.fromEntries(rows.map((r) => [r.handle, r.user_id])) };
   },
 };

@@ -15,7 +15,12 @@ async function createSession({ sessionId, userId, title }) {
 }
 
 async function createMessage({ sessionId, messageId, role, content }) {
-  await pool.query('INSERT INTO chat_messages (id, session_id, role, content) VALUES ($1, $2, $3, $4)', [messageId, sessionId, role, content]);
+  await pool.query('INSERT INTO chat_messages (id, session_id, role, content) VALUES ($1, $2, $3, $4)', [
+    messageId,
+    sessionId,
+    role,
+    content,
+  ]);
 }
 
 async function handleChat({ sessionId, userId, messages }) {
@@ -65,5 +70,8 @@ process.once('SIGTERM', () => {
   setTimeout(() => process.exit(0), 1000).unref();
   server.close();
   server.closeAllConnections();
-  pool.end().catch(() => {}).finally(() => process.exit(0));
+  pool
+    .end()
+    .catch(() => {})
+    .finally(() => process.exit(0));
 });

@@ -25,18 +25,23 @@ vi.mock('../harness/contract/start-server.js', async (importOriginal) => {
 // test/run-test-cell.ts writes every cell's report here.
 const REPORT_DIR = path.join(os.tmpdir(), `chatfuzz-test-${process.pid}`);
 
-
 describe('http-chat (seed 001 as an HTTP server of its own)', () => {
-  it('multi-message-first-request: a [system, user] first request fails with 23503, seen in the server\'s own SQL; no server outlives the cell', async () => {
+  it("multi-message-first-request: a [system, user] first request fails with 23503, seen in the server's own SQL; no server outlives the cell", async () => {
     started.length = 0;
     const cell = await runTestCell('http-chat', 'multi-message-first-request', { runs: 30, seed: 61, mode: 'scheduled' });
     expect(cell).toMatchObject({ outcome: 'fail', expected: 'fail', ok: true, gate: 'wire' });
     expect(cell.failure).toMatchObject({ invariant: 'no-fk-error', sqlstate: '23503', constraint: 'chat_messages_session_id_fkey' });
     expect(cell.failure!.counterexample.ops.map((o) => o.label)).toEqual(['handleChat(s1, [system,user], m2, u1)@c1']);
     // The HTTP answer carried the database's error: the call failed with the raw SQLSTATE.
-    expect(cell.failure!.counterexample.ops[0]!.error).toMatchObject({ kind: 'db', sqlstate: '23503', constraint: 'chat_messages_session_id_fkey' });
+    expect(cell.failure!.counterexample.ops[0]!.error).toMatchObject({
+      kind: 'db',
+      sqlstate: '23503',
+      constraint: 'chat_messages_session_id_fkey',
+    });
     // The session insert was skipped: the only statement is the server's message insert.
-    expect(cell.failure!.statements.map((s) => s.sql)).toEqual(['INSERT INTO chat_messages (id, session_id, role, content) VALUES ($1, $2, $3, $4)']);
+    expect(cell.failure!.statements.map((s) => s.sql)).toEqual([
+      'INSERT INTO chat_messages (id, session_id, role, content) VALUES ($1, $2, $3, $4)',
+    ]);
 
     // One server per logical client, each stopped with the cell, each with its output in the report.
     expect(started.length).toBeGreaterThan(0);
@@ -58,7 +63,13 @@ describe('http-chat (seed 001 as an HTTP server of its own)', () => {
         [
           { op: 'handleChat' as const, session: 's1', user: 'u1', messages: [msg('m1', 'user', 'hello')], valid: true },
           { op: 'logMessage' as const, session: 's1', user: 'u1', messages: [msg('m2', 'assistant', 'hi there')], valid: true },
-          { op: 'handleChat' as const, session: 's1', user: 'u1', messages: [msg('m1', 'user', 'hello'), msg('m2', 'assistant', 'hi there'), msg('m3', 'user', 'more')], valid: true },
+          {
+            op: 'handleChat' as const,
+            session: 's1',
+            user: 'u1',
+            messages: [msg('m1', 'user', 'hello'), msg('m2', 'assistant', 'hi there'), msg('m3', 'user', 'more')],
+            valid: true,
+          },
         ],
         [
           { op: 'createSession' as const, session: 's2', user: 'u2', title: 'second', valid: true },

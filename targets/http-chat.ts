@@ -13,13 +13,17 @@ const serverFile = fileURLToPath(new URL('./http-chat-server.mjs', import.meta.u
 
 export default defineTarget({
   name: 'http-chat',
-  description: 'A chat API as its own process (node:http + pg), fuzzed over HTTP through the wire gate; naive persistence, seed 001\'s handleChat.',
+  description:
+    "A chat API as its own process (node:http + pg), fuzzed over HTTP through the wire gate; naive persistence, seed 001's handleChat.",
   gate: 'wire',
   expect: { '*': 'fail' },
   async create({ databaseUrl, client }) {
     const server = await startServer({
-      name: `http-chat c${client}`, command: process.execPath, args: [serverFile],
-      env: { DATABASE_URL: databaseUrl, PORT: '0' }, ready: /listening on (\d+)/,
+      name: `http-chat c${client}`,
+      command: process.execPath,
+      args: [serverFile],
+      env: { DATABASE_URL: databaseUrl, PORT: '0' },
+      ready: /listening on (\d+)/,
     });
     const base = `http://127.0.0.1:${server.match![1]}`;
     async function post(path: string, body: unknown): Promise<void> {
@@ -27,9 +31,15 @@ export default defineTarget({
       const text = await res.text();
       if (res.ok) return;
       let error: { message?: string; code?: string; constraint?: string; detail?: string } | undefined;
-      try { error = JSON.parse(text).error; } catch { /* not the API's JSON: the status says enough */ }
+      try {
+        error = JSON.parse(text).error;
+      } catch {
+        /* not the API's JSON: the status says enough */
+      }
       // Carries the database's SQLSTATE as the driver's error did, so the harness sees the raw error it is.
-      const e: Error & { code?: string; constraint?: string; detail?: string } = new Error(error?.message ?? `POST ${path}: HTTP ${res.status} ${text.slice(0, 200)}`);
+      const e: Error & { code?: string; constraint?: string; detail?: string } = new Error(
+        error?.message ?? `POST ${path}: HTTP ${res.status} ${text.slice(0, 200)}`,
+      );
       // Only what the database said: an absent field must not read as an empty SQLSTATE.
       if (error?.code) e.code = error.code;
       if (error?.constraint) e.constraint = error.constraint;

@@ -5,9 +5,7 @@
 // the database service's createMessage (used for the assistant's reply) still inserts into a
 // session that may not exist (23503); no step checks the user or the session's owner.
 import { defineTarget } from '../harness/contract/define-target.js';
-import {
-  JAAZ_CHAT_SQL, jaazChatStore, titleFrom, type JaazChatRequest, type JaazDbService,
-} from './jaaz-chat-schema.js';
+import { JAAZ_CHAT_SQL, jaazChatStore, titleFrom, type JaazChatRequest, type JaazDbService } from './jaaz-chat-schema.js';
 
 /** The edge function's chat handler with the seed's recommended fix. */
 export class JaazChatHandlerAfter {
@@ -29,7 +27,8 @@ export class JaazChatHandlerAfter {
 
 export default defineTarget({
   name: 'jaaz-chat-after',
-  description: 'Seed 001 after its fix (raw pg, UUIDs): handleChat checks sessionExists and creates it; passes multi-message first requests, races on concurrent ones (23505) and never checks owners.',
+  description:
+    'Seed 001 after its fix (raw pg, UUIDs): handleChat checks sessionExists and creates it; passes multi-message first requests, races on concurrent ones (23505) and never checks owners.',
   schema: { sql: JAAZ_CHAT_SQL },
   expect: { 'multi-message-first-request': 'pass', '*': 'fail' },
   create: ({ pool }) => jaazChatStore(pool, (db) => new JaazChatHandlerAfter(db)),

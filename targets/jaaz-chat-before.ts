@@ -5,9 +5,7 @@
 // chat_messages_session_id_fkey. The database service's createMessage never checks the session
 // either, and nothing checks who owns a session.
 import { defineTarget } from '../harness/contract/define-target.js';
-import {
-  JAAZ_CHAT_SQL, jaazChatStore, titleFrom, type JaazChatRequest, type JaazDbService,
-} from './jaaz-chat-schema.js';
+import { JAAZ_CHAT_SQL, jaazChatStore, titleFrom, type JaazChatRequest, type JaazDbService } from './jaaz-chat-schema.js';
 
 /** The edge function's chat handler before the fix. */
 export class JaazChatHandlerBefore {
@@ -29,7 +27,8 @@ export class JaazChatHandlerBefore {
 
 export default defineTarget({
   name: 'jaaz-chat-before',
-  description: 'Seed 001 before its fix (raw pg, UUIDs): handleChat creates the session only when messages.length === 1, so a [system, user] first request fails with 23503 on chat_messages_session_id_fkey.',
+  description:
+    'Seed 001 before its fix (raw pg, UUIDs): handleChat creates the session only when messages.length === 1, so a [system, user] first request fails with 23503 on chat_messages_session_id_fkey.',
   schema: { sql: JAAZ_CHAT_SQL },
   expect: { '*': 'fail' },
   create: ({ pool }) => jaazChatStore(pool, (db) => new JaazChatHandlerBefore(db)),

@@ -38,7 +38,9 @@ describe('jaaz-chat-after (seed 001 with its fix)', () => {
     const inserts = s.filter((x) => x.includes('INSERT INTO chat_sessions'));
     expect(inserts, s.join('\n')).toEqual([expect.stringMatching(/ 1$/), expect.stringMatching(/ 23505$/)]);
     const firstInsert = s.findIndex((x) => x.includes('INSERT INTO chat_sessions'));
-    s.forEach((x, i) => { if (x.includes('SELECT 1 FROM')) expect(i < firstInsert && x.endsWith(' 0'), s.join('\n')).toBe(true); });
+    s.forEach((x, i) => {
+      if (x.includes('SELECT 1 FROM')) expect(i < firstInsert && x.endsWith(' 0'), s.join('\n')).toBe(true);
+    });
   });
 
   it('parallel-first-messages: the reply logged by createMessage, which the fix did not touch, fails with 23503', async () => {

@@ -22,17 +22,24 @@ export function lockOrderDeadlock(fixed: boolean): TargetDefinition {
       // A deadlock is detected after deadlock_timeout (1 s by default): every failing trial would wait that long.
       const sql = fixtureSql(databaseUrl, { deadlockMs: 50 });
       const touchUser = (tx: Queryable, userId: string) => tx`UPDATE users SET email = email WHERE id = ${userId}`;
-      const save = (sessionId: string, userId: string, title: string | null, m?: { id: string; role: string; content: string }) => sql.begin(async (tx) => {
-        if (fixed) await touchUser(tx, userId);
-        // Lock the chat's row (creating it if needed) so a concurrent delete cannot slip between the check and the insert.
-        const [chat] = await tx`INSERT INTO chat_sessions (id, user_id, title) VALUES (${sessionId}, ${userId}, ${title}) ON CONFLICT (id) DO UPDATE SET title = coalesce(chat_sessions.title, EXCLUDED.title) RETURNING user_id`;
-        if (!chat || chat.user_id !== userId) throw new Refusal('not your chat');
-        if (m) await tx`INSERT INTO chat_messages (id, session_id, role, content) VALUES (${m.id}, ${sessionId}, ${m.role}, ${m.content}) ON CONFLICT (id) DO NOTHING`;
-        if (!fixed) await touchUser(tx, userId);
-      });
+      const save = (sessionId: string, userId: string, title: string | null, m?: { id: string; role: string; content: string }) =>
+        sql.begin(async (tx) => {
+          if (fixed) await touchUser(tx, userId);
+          // Lock the chat's row (creating it if needed) so a concurrent delete cannot slip between the check and the insert.
+          const [chat] =
+            await tx`INSERT INTO chat_sessions (id, user_id, title) VALUES (${sessionId}, ${userId}, ${title}) ON CONFLICT (id) DO UPDATE SET title = coalesce(chat_sessions.title, EXCLUDED.title) RETURNING user_id`;
+          if (!chat || chat.user_id !== userId) throw new Refusal('not your chat');
+          if (m)
+            await tx`INSERT INTO chat_messages (id, session_id, role, content) VALUES (${m.id}, ${sessionId}, ${m.role}, ${m.content}) ON CONFLICT (id) DO NOTHING`;
+          if (!fixed) await touchUser(tx, userId);
+        });
       const store: ChatStore = {
-        createSession: async ({ sessionId, userId, title }) => { await save(sessionId, userId, title ?? null); },
-        logMessage: async ({ sessionId, userId, messageId, role, content }) => { await save(sessionId, userId, null, { id: messageId, role, content }); },
+        createSession: async ({ sessionId, userId, title }) => {
+          await save(sessionId, userId, title ?? null);
+        },
+        logMessage: async ({ sessionId, userId, messageId, role, content }) => {
+          await save(sessionId, userId, null, { id: messageId, role, content });
+        },
         async handleChat({ sessionId, userId, messages }) {
           const last = messages[messages.length - 1];
           if (last) await save(sessionId, userId, null, { id: last.messageId, role: last.role, content: last.content });

@@ -14,8 +14,12 @@ export default defineTarget({
         await pool.query('INSERT INTO chat_sessions (id, user_id, title) VALUES ($1, $2, $3)', [sessionId, userId, title ?? null]);
       },
       async logMessage({ sessionId, messageId, role, content }) {
-        await pool.query('INSERT INTO chat_messages (id, session_id, role, content) VALUES ($1, $2, $3, $4)',
-          [messageId, sessionId, role, content]);
+        await pool.query('INSERT INTO chat_messages (id, session_id, role, content) VALUES ($1, $2, $3, $4)', [
+          messageId,
+          sessionId,
+          role,
+          content,
+        ]);
       },
       async handleChat({ sessionId, userId, messages }) {
         if (messages.length === 1) await store.createSession!({ sessionId, userId, title: messages[0]!.content.slice(0, 40) });

@@ -9,7 +9,7 @@ import { acceptRetriedMessage, logLastMessage, refuseNul, upsertSession } from '
 
 export default defineTarget({
   name: 'no-owner-check',
-  description: 'Upserts correctly but appends to anyone\'s session (no owner check); fails session-ownership in cross-user.',
+  description: "Upserts correctly but appends to anyone's session (no owner check); fails session-ownership in cross-user.",
   // delete-by-other: without deleteSession its intruder logs a message instead, which lands.
   expect: { 'cross-user': 'fail', mixed: 'fail', 'delete-by-other': 'fail', '*': 'pass' },
   create({ pool }) {
@@ -24,7 +24,8 @@ export default defineTarget({
            INSERT INTO chat_messages (id, session_id, role, content)
            SELECT $1, s.id, $3, $4 FROM s
            ON CONFLICT (id) DO NOTHING`,
-          [messageId, sessionId, role, content]);
+          [messageId, sessionId, role, content],
+        );
         // Nothing inserted: a retry of a stored message is fine, anything else is refused.
         if (inserted.rowCount === 0) await acceptRetriedMessage(pool, messageId, sessionId);
       },

@@ -5,7 +5,7 @@
 import { expect, it } from 'vitest';
 import { runTestCell } from '../test/run-test-cell.js';
 
-it('retry-after-error passes with the retry\'s chat_messages_pkey 23505 muted and counted, on the seed that once failed it', async () => {
+it("retry-after-error passes with the retry's chat_messages_pkey 23505 muted and counted, on the seed that once failed it", async () => {
   const cell = await runTestCell('postgresjs-session-first', 'retry-after-error', { seed: -1289521304, runs: 100 });
   expect(cell.ok, JSON.stringify(cell.failure?.violations)).toBe(true);
   expect(cell.outcome).toBe('pass');

@@ -8,7 +8,8 @@ import { defineTarget, type ChatStore } from '../harness/contract/define-target.
 
 export default defineTarget({
   name: 'postgresjs-session-first',
-  description: 'session-first on postgres.js through the wire gate: check-then-insert without a transaction; races on concurrent first requests.',
+  description:
+    'session-first on postgres.js through the wire gate: check-then-insert without a transaction; races on concurrent first requests.',
   gate: 'wire',
   // retry-after-error: its retried message dies on chat_messages_pkey (the insert is not
   // idempotent), but only when the retry gets a fresh connection: on a warm pool postgres.js
@@ -16,8 +17,19 @@ export default defineTarget({
   // 57P01 as the kill's collateral. Whether 100 trials show it depends on the seed, so the cell is
   // a pass apart from that known finding (counted in the report when it shows), not a coin toss.
   expect: {
-    'multi-message-first-request': 'pass', 'log-before-create': 'pass', '*': 'fail',
-    'retry-after-error': { mute: [{ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_messages_pkey', note: 'a retried logMessage inserts its message again; shows only when the retry gets a fresh connection' }] },
+    'multi-message-first-request': 'pass',
+    'log-before-create': 'pass',
+    '*': 'fail',
+    'retry-after-error': {
+      mute: [
+        {
+          invariant: 'no-db-error',
+          sqlstate: '23505',
+          constraint: 'chat_messages_pkey',
+          note: 'a retried logMessage inserts its message again; shows only when the retry gets a fresh connection',
+        },
+      ],
+    },
   },
   create({ databaseUrl }) {
     // The app's `db.ts`: `export const sql = postgres(process.env.DATABASE_URL)`.

@@ -14,10 +14,18 @@ import { Refusal, logLastMessage, refuseNul } from './upsert-session.js';
 
 export default defineTarget({
   name: 'postgresjs-tx',
-  description: 'postgres.js through the wire gate, one sql.begin transaction per call with ON CONFLICT upserts; expected to pass everything.',
+  description:
+    'postgres.js through the wire gate, one sql.begin transaction per call with ON CONFLICT upserts; expected to pass everything.',
   gate: 'wire',
   expect: {
-    '*': { mute: [{ invariant: 'no-crash', note: 'postgres.js 3.4.9: a connection killed during a query in sql.begin throws from nextWrite (connection.js:255)' }] },
+    '*': {
+      mute: [
+        {
+          invariant: 'no-crash',
+          note: 'postgres.js 3.4.9: a connection killed during a query in sql.begin throws from nextWrite (connection.js:255)',
+        },
+      ],
+    },
   },
   create({ databaseUrl }) {
     const sql = postgres(databaseUrl, { max: 4, onnotice: () => {} });

@@ -12,7 +12,9 @@ import { makePrismaUpsertTarget, type UpsertSpelling } from './prisma-upsert.js'
 import { NO_APP_INSTANCE } from '../harness/contract/define-target.js';
 
 const dbs: RunDatabase[] = [];
-afterAll(async () => { for (const db of dbs) await db.drop(); });
+afterAll(async () => {
+  for (const db of dbs) await db.drop();
+});
 
 /** The SQL one createSession sends, read off a pool that records every statement. */
 async function sessionUpsertSql(spelling: UpsertSpelling): Promise<string[]> {
@@ -22,7 +24,8 @@ async function sessionUpsertSql(spelling: UpsertSpelling): Promise<string[]> {
   // Pooled queries and transactions (on checked-out clients) alike go through Client#query.
   class RecordingClient extends pg.Client {
     query(config: any, values?: any, cb?: any): any {
-      if (typeof config === 'string' || typeof config?.text === 'string') seen.push(String(typeof config === 'string' ? config : config.text));
+      if (typeof config === 'string' || typeof config?.text === 'string')
+        seen.push(String(typeof config === 'string' ? config : config.text));
       return (super.query as any)(config, values, cb);
     }
   }

@@ -15,7 +15,6 @@ import type { PrismaClient } from '../prisma/generated/canonical/client.js';
 import { defineTarget, type ChatStore, type TargetDefinition } from '../harness/contract/define-target.js';
 import { logLastMessage, Refusal, refuseNul } from './upsert-session.js';
 
-
 /** A Prisma client of prisma/canonical.prisma over the harness's pool (generated first when missing or stale); `$disconnect()` leaves the pool open. */
 export async function openCanonicalDb(pool: Pool): Promise<PrismaClient> {
   ensurePrismaClient('canonical');
@@ -30,18 +29,25 @@ export type UpsertSpelling = 'empty-update' | 'native';
 export function makePrismaUpsertTarget(spelling: UpsertSpelling): TargetDefinition {
   return defineTarget({
     name: spelling === 'empty-update' ? 'prisma-upsert' : 'prisma-upsert-native',
-    description: spelling === 'empty-update'
-      ? "Prisma's upsert with update: {} for the session: Prisma runs it as SELECT then INSERT, so concurrent first requests fail with P2002."
-      : "Prisma's upsert with a non-empty update for the session: a database upsert (INSERT … ON CONFLICT).",
+    description:
+      spelling === 'empty-update'
+        ? "Prisma's upsert with update: {} for the session: Prisma runs it as SELECT then INSERT, so concurrent first requests fail with P2002."
+        : "Prisma's upsert with a non-empty update for the session: a database upsert (INSERT … ON CONFLICT).",
     // Fails wherever two clients write a new session at once (concurrent-duplicates,
     // parallel-first-messages, cross-user's two owner clients, delete-while-logging, mixed:
     // P2002 on chat_sessions_pkey); passes where each new session has one writer (delete-by-other too).
-    expect: spelling === 'empty-update'
-      ? {
-        'multi-message-first-request': 'pass', 'log-before-create': 'pass', 'retry-after-error': 'pass',
-        'unknown-user': 'pass', 'hostile-input': 'pass', 'delete-by-other': 'pass', '*': 'fail',
-      }
-      : { '*': 'pass' },
+    expect:
+      spelling === 'empty-update'
+        ? {
+            'multi-message-first-request': 'pass',
+            'log-before-create': 'pass',
+            'retry-after-error': 'pass',
+            'unknown-user': 'pass',
+            'hostile-input': 'pass',
+            'delete-by-other': 'pass',
+            '*': 'fail',
+          }
+        : { '*': 'pass' },
     async create({ pool }) {
       const db = await openCanonicalDb(pool);
       async function ensureSession(sessionId: string, userId: string, title?: string) {

@@ -23,7 +23,11 @@ export function editedCanonicalSchema(edit: (sql: string) => string): Pick<Targe
 
 /** A fixture's postgres.js client; `deadlockMs` shortens deadlock detection (a superuser setting: harness-made databases only). */
 export function fixtureSql(databaseUrl: string, o: { deadlockMs?: number } = {}): postgres.Sql {
-  return postgres(databaseUrl, { max: 4, onnotice: () => {}, ...(o.deadlockMs ? { connection: { deadlock_timeout: `${o.deadlockMs}ms` } } : {}) });
+  return postgres(databaseUrl, {
+    max: 4,
+    onnotice: () => {},
+    ...(o.deadlockMs ? { connection: { deadlock_timeout: `${o.deadlockMs}ms` } } : {}),
+  });
 }
 
 /** Registers users with the canonical email, for fixtures on their own copy of the canonical schema. */

@@ -20,7 +20,12 @@ describe('deep-race fixtures under the PCT scheduler', () => {
   }
 
   it('a fixed twin passes a parallel search (3 trials at once, each on its own database), every trial counted', async () => {
-    const twin = await runTestCell('blob-lost-update-fixed', 'concurrent-duplicates', { mode: 'scheduled', runs: 30, seed: 4, trialsInParallel: 3 });
+    const twin = await runTestCell('blob-lost-update-fixed', 'concurrent-duplicates', {
+      mode: 'scheduled',
+      runs: 30,
+      seed: 4,
+      trialsInParallel: 3,
+    });
     expect([twin.outcome, twin.runs]).toEqual(['pass', 30]);
   }, 900_000);
 });

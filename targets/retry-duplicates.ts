@@ -11,7 +11,8 @@ import { deleteOwnSession, logLastMessage, Refusal, refuseNul, upsertSession } f
 
 export default defineTarget({
   name: 'retry-duplicates',
-  description: 'Server-generated message ids and no idempotency: a retried message is stored twice; fails no-duplicates in retry-after-error.',
+  description:
+    'Server-generated message ids and no idempotency: a retried message is stored twice; fails no-duplicates in retry-after-error.',
   // mixed re-sends requests too (a double submit with the same ids, a killed connection's retry).
   expect: { 'retry-after-error': 'fail', 'concurrent-duplicates': 'fail', mixed: 'fail', '*': 'pass' },
   create({ pool }) {
@@ -25,7 +26,8 @@ export default defineTarget({
           `WITH s AS (SELECT id FROM chat_sessions WHERE id = $1 AND user_id = $4 FOR KEY SHARE)
            INSERT INTO chat_messages (id, session_id, role, content)
            SELECT gen_random_uuid()::text, s.id, $2, $3 FROM s`,
-          [sessionId, role, content, userId]);
+          [sessionId, role, content, userId],
+        );
         if (inserted.rowCount === 0) throw new Refusal(`session ${sessionId} was deleted while the message was being written`);
       },
       handleChat: (req) => logLastMessage(store.logMessage, req),

@@ -13,7 +13,10 @@ describe('semantic-chat (explicit create, soft delete with tombstones, strip-nul
       const missed: string[] = [];
       for (const scenario of SCENARIOS) {
         const cell = await runTestCell('semantic-chat', scenario, { runs: 30, seed: 24, mode });
-        if (cell.outcome !== 'pass') missed.push(`${scenario}: ${cell.outcome}${cell.failure ? ` (${cell.failure.invariant}: ${cell.failure.message})` : ''}${cell.error ? ` (${cell.error})` : ''}`);
+        if (cell.outcome !== 'pass')
+          missed.push(
+            `${scenario}: ${cell.outcome}${cell.failure ? ` (${cell.failure.invariant}: ${cell.failure.message})` : ''}${cell.error ? ` (${cell.error})` : ''}`,
+          );
       }
       expect(missed).toEqual([]);
     });

@@ -12,7 +12,9 @@ describe(`semantic-chat: ${TRIALS} trials per scenario and mode, no false alarm`
     for (const scenario of builtinScenarios.map((s) => s.name)) {
       it(`${scenario} (${mode})`, async () => {
         const cell = await runTestCell('semantic-chat', scenario, { runs: TRIALS, seed: 2024, mode });
-        expect(cell.failure ? `${cell.failure.invariant}: ${cell.failure.message}\n${cell.failure.replay}` : cell.error ?? cell.outcome).toBe('pass');
+        expect(
+          cell.failure ? `${cell.failure.invariant}: ${cell.failure.message}\n${cell.failure.replay}` : (cell.error ?? cell.outcome),
+        ).toBe('pass');
       }, 1_800_000);
     }
   }
@@ -22,9 +24,13 @@ describe('the broken delete variants fail with their invariant (scheduled, 2,000
   it.each([
     ['delete-no-owner-check', 'delete-ownership'],
     ['soft-delete-accepts', 'deleted-stays-deleted'],
-  ])('%s: %s', async (target, invariant) => {
-    const cell = await runTestCell(target, 'delete-by-other', { runs: 2000, seed: 2024, mode: 'scheduled' });
-    expect(cell.failure?.invariant).toBe(invariant);
-    expect(cell.failure!.counterexample.ops.length).toBeLessThanOrEqual(3);
-  }, 1_800_000);
+  ])(
+    '%s: %s',
+    async (target, invariant) => {
+      const cell = await runTestCell(target, 'delete-by-other', { runs: 2000, seed: 2024, mode: 'scheduled' });
+      expect(cell.failure?.invariant).toBe(invariant);
+      expect(cell.failure!.counterexample.ops.length).toBeLessThanOrEqual(3);
+    },
+    1_800_000,
+  );
 });

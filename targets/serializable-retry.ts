@@ -31,8 +31,12 @@ export default defineTarget({
         } catch (e) {
           const code = (e as { code?: string }).code;
           // A dead connection must not go back to the pool; anything else is rolled back first.
-          if (code?.startsWith('57P') || code?.startsWith('08') || /Connection terminated/.test(String((e as Error).message))) broken = e as Error;
-          else await c.query('ROLLBACK').catch((r: Error) => { broken = r; });
+          if (code?.startsWith('57P') || code?.startsWith('08') || /Connection terminated/.test(String((e as Error).message)))
+            broken = e as Error;
+          else
+            await c.query('ROLLBACK').catch((r: Error) => {
+              broken = r;
+            });
           // A connection lost during the ROLLBACK leaves the outcome unknown: say so, not the error before it.
           if (broken) throw broken;
           if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw e;
@@ -69,16 +73,22 @@ export default defineTarget({
             if (m.rows[0]!.session_id !== sessionId) throw new Refusal(`message id ${messageId} is used in another session`);
             return;
           }
-          await c.query('INSERT INTO chat_messages (id, session_id, role, content) VALUES ($1, $2, $3, $4)', [messageId, sessionId, role, content]);
+          await c.query('INSERT INTO chat_messages (id, session_id, role, content) VALUES ($1, $2, $3, $4)', [
+            messageId,
+            sessionId,
+            role,
+            content,
+          ]);
         });
       },
       handleChat: (req) => logLastMessage(store.logMessage, req),
-      deleteSession: ({ sessionId, userId }) => transaction(async (c) => {
-        const s = await c.query<{ user_id: string }>('SELECT user_id FROM chat_sessions WHERE id = $1', [sessionId]);
-        if (!s.rowCount) return;
-        if (s.rows[0]!.user_id !== userId) throw new Refusal(`session ${sessionId} belongs to another user`);
-        await c.query('DELETE FROM chat_sessions WHERE id = $1', [sessionId]);
-      }),
+      deleteSession: ({ sessionId, userId }) =>
+        transaction(async (c) => {
+          const s = await c.query<{ user_id: string }>('SELECT user_id FROM chat_sessions WHERE id = $1', [sessionId]);
+          if (!s.rowCount) return;
+          if (s.rows[0]!.user_id !== userId) throw new Refusal(`session ${sessionId} belongs to another user`);
+          await c.query('DELETE FROM chat_sessions WHERE id = $1', [sessionId]);
+        }),
     };
     return store;
   },

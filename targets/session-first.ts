@@ -6,7 +6,7 @@ import { defineTarget, type ChatStore } from '../harness/contract/define-target.
 
 export default defineTarget({
   name: 'session-first',
-  description: 'Checks that the session exists and creates it first (the seeds\' fix); races on concurrent first requests.',
+  description: "Checks that the session exists and creates it first (the seeds' fix); races on concurrent first requests.",
   // It passes only the scenarios where each session is written by one client at a time. Two clients
   // writing a new session at once race its check-then-insert (concurrent-duplicates,
   // parallel-first-messages, delete-while-logging, mixed: 23505 on chat_sessions_pkey); it never
@@ -26,8 +26,12 @@ export default defineTarget({
       },
       async logMessage({ sessionId, userId, messageId, role, content }) {
         await ensureSession(sessionId, userId);
-        await pool.query('INSERT INTO chat_messages (id, session_id, role, content) VALUES ($1, $2, $3, $4)',
-          [messageId, sessionId, role, content]);
+        await pool.query('INSERT INTO chat_messages (id, session_id, role, content) VALUES ($1, $2, $3, $4)', [
+          messageId,
+          sessionId,
+          role,
+          content,
+        ]);
       },
       async handleChat({ sessionId, userId, messages }) {
         const last = messages[messages.length - 1];

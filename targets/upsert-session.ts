@@ -3,7 +3,10 @@ import type { HandleChatRequest, LogMessageRequest } from '../harness/contract/d
 
 /** A refusal: the request is invalid and nothing was written (an Error without SQLSTATE, as the contract asks). */
 export class Refusal extends Error {
-  constructor(message: string) { super(message); this.name = 'Refusal'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'Refusal';
+  }
 }
 
 /** Refuses text PostgreSQL's `text` cannot hold (NUL bytes, 22021) before it reaches the database. */
@@ -16,14 +19,19 @@ export function refuseNul(what: string, text: string | undefined): void {
  * concurrent first requests are idempotent) and refuses a title with NUL, unknown users,
  * deleted sessions and, unless `checkOwner` is false, another user's session.
  */
-export async function upsertSession(pool: Pool, req: { sessionId: string; userId: string; title?: string }, checkOwner = true): Promise<void> {
+export async function upsertSession(
+  pool: Pool,
+  req: { sessionId: string; userId: string; title?: string },
+  checkOwner = true,
+): Promise<void> {
   const { sessionId, userId, title } = req;
   refuseNul('the title', title);
   await pool.query(
     `INSERT INTO chat_sessions (id, user_id, title)
      SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM users WHERE id = $2)
      ON CONFLICT (id) DO NOTHING`,
-    [sessionId, userId, title ?? null]);
+    [sessionId, userId, title ?? null],
+  );
   const owner = await pool.query<{ user_id: string }>('SELECT user_id FROM chat_sessions WHERE id = $1', [sessionId]);
   if (owner.rowCount === 0) {
     const user = await pool.query('SELECT 1 FROM users WHERE id = $1', [userId]);
@@ -42,7 +50,10 @@ export async function deleteOwnSession(pool: Pool, req: { sessionId: string; use
 }
 
 /** handleChat as logMessage of the request's last message (the session is created by logMessage); an empty request is refused. */
-export async function logLastMessage(logMessage: (req: LogMessageRequest) => Promise<void>, { sessionId, userId, messages }: HandleChatRequest): Promise<void> {
+export async function logLastMessage(
+  logMessage: (req: LogMessageRequest) => Promise<void>,
+  { sessionId, userId, messages }: HandleChatRequest,
+): Promise<void> {
   const last = messages[messages.length - 1];
   if (!last) throw new Refusal('handleChat needs at least one message');
   return logMessage({ sessionId, userId, messageId: last.messageId, role: last.role, content: last.content });

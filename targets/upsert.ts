@@ -27,7 +27,8 @@ export default defineTarget({
            INSERT INTO chat_messages (id, session_id, role, content)
            SELECT $1, s.id, $3, $4 FROM s
            ON CONFLICT (id) DO NOTHING`,
-          [messageId, sessionId, role, content, userId]);
+          [messageId, sessionId, role, content, userId],
+        );
         // Nothing inserted: a retry of a stored message is fine, anything else is refused.
         if (inserted.rowCount === 0) await acceptRetriedMessage(pool, messageId, sessionId);
       },

@@ -7,7 +7,11 @@ export function capturedIo(env: NodeJS.ProcessEnv = {}): { io: CliIo; stdout(): 
   const stderr = new PassThrough();
   let out = '';
   let err = '';
-  stdout.on('data', (d) => { out += d; });
-  stderr.on('data', (d) => { err += d; });
+  stdout.on('data', (d) => {
+    out += d;
+  });
+  stderr.on('data', (d) => {
+    err += d;
+  });
   return { io: { stdout, stderr, env, cwd: process.cwd() }, stdout: () => out, stderr: () => err };
 }

@@ -6,8 +6,11 @@ import { USAGE } from '../harness/cli/parse-args.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const DOCS = fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md'))
-  .map((f) => fs.readFileSync(path.join(ROOT, 'docs', f), 'utf8')).join('\n');
+const DOCS = fs
+  .readdirSync(path.join(ROOT, 'docs'))
+  .filter((f) => f.endsWith('.md'))
+  .map((f) => fs.readFileSync(path.join(ROOT, 'docs', f), 'utf8'))
+  .join('\n');
 
 /** The flags --help lists: each `--name` that opens an option line or is named inside one. */
 function usageFlags(usage: string): string[] {
@@ -38,6 +41,7 @@ describe('documentation', () => {
     const index = fs.readFileSync(path.join(ROOT, 'docs', 'README.md'), 'utf8');
     for (const page of new Set(linked)) expect(index, page).toContain(`](${page})`);
     // The pages of this repository are each reachable from README.
-    for (const page of fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md') && f !== 'README.md')) expect(linked, page).toContain(page);
+    for (const page of fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md') && f !== 'README.md'))
+      expect(linked, page).toContain(page);
   });
 });

@@ -17,7 +17,11 @@ export class FakeRuns {
   private readonly locks: HeldRunLock[] = [];
   private readonly sessions: pg.Client[] = [];
 
-  private constructor(readonly server: DatabaseServer, readonly admin: pg.Client, readonly databases: readonly string[]) {}
+  private constructor(
+    readonly server: DatabaseServer,
+    readonly admin: pg.Client,
+    readonly databases: readonly string[],
+  ) {}
 
   /** Creates `databases` (any names) on `server`. */
   static async create(server: DatabaseServer, databases: readonly string[]): Promise<FakeRuns> {
@@ -41,7 +45,9 @@ export class FakeRuns {
 
   /** Which of the created databases exist now, sorted. */
   async existing(): Promise<string[]> {
-    return (await this.admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1) ORDER BY 1', [this.databases])).rows.map((r) => r.datname);
+    return (
+      await this.admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1) ORDER BY 1', [this.databases])
+    ).rows.map((r) => r.datname);
   }
 
   /** Ends the sessions and locks, and drops every database created. */

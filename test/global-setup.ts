@@ -3,7 +3,10 @@ import { startDatabaseServer } from '../harness/db/start-database-server.js';
 import type { DatabaseServer } from '../harness/db/database-server.js';
 
 declare module 'vitest' {
-  export interface ProvidedContext { pgAdminUrl: string; pgKind: string }
+  export interface ProvidedContext {
+    pgAdminUrl: string;
+    pgKind: string;
+  }
 }
 
 let server: DatabaseServer | undefined;

@@ -19,13 +19,25 @@ describe('the import graph', () => {
   });
 
   it('finds a cycle when there is one', () => {
-    const g = new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts']], ['d.ts', ['a.ts']]]);
+    const g = new Map([
+      ['a.ts', ['b.ts']],
+      ['b.ts', ['c.ts']],
+      ['c.ts', ['a.ts']],
+      ['d.ts', ['a.ts']],
+    ]);
     expect(findCycles(g)).toEqual([['a.ts', 'b.ts', 'c.ts', 'a.ts']]);
   });
 
   it('keeps the engine free of targets/, scenarios/ and reports/ outside the CLI', () => {
     expect(engineToPluginImports(graph)).toEqual([]);
-    expect(engineToPluginImports(new Map([['harness/run/x.ts', ['reports/y.ts']], ['harness/cli/z.ts', ['targets/t.ts']]]))).toEqual(['harness/run/x.ts -> reports/y.ts']);
+    expect(
+      engineToPluginImports(
+        new Map([
+          ['harness/run/x.ts', ['reports/y.ts']],
+          ['harness/cli/z.ts', ['targets/t.ts']],
+        ]),
+      ),
+    ).toEqual(['harness/run/x.ts -> reports/y.ts']);
   });
 
   it('exports only the target contract from the public entry', () => {

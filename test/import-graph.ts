@@ -13,15 +13,18 @@ export function importGraph(root: string, dirs: readonly string[]): ImportGraph 
   const walk = (dir: string) => {
     for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
       const rel = path.join(dir, e.name);
-      if (e.isDirectory()) { if (!SKIP.has(e.name) && !e.name.startsWith('.')) walk(rel); }
-      else if (/\.m?ts$/.test(e.name) && !/\.(test|d)\.m?ts$/.test(e.name)) files.push(rel);
+      if (e.isDirectory()) {
+        if (!SKIP.has(e.name) && !e.name.startsWith('.')) walk(rel);
+      } else if (/\.m?ts$/.test(e.name) && !/\.(test|d)\.m?ts$/.test(e.name)) files.push(rel);
     }
   };
   for (const d of dirs) walk(d);
   const graph: ImportGraph = new Map();
   for (const file of files) {
     const { importedFiles } = ts.preProcessFile(fs.readFileSync(path.join(root, file), 'utf8'), true, true);
-    const deps = importedFiles.map((i) => i.fileName).filter((s) => s.startsWith('.'))
+    const deps = importedFiles
+      .map((i) => i.fileName)
+      .filter((s) => s.startsWith('.'))
       .map((s) => path.normalize(path.join(path.dirname(file), s)).replace(/\.js$/, '.ts'))
       .filter((t) => fs.existsSync(path.join(root, t)));
     graph.set(file, [...new Set(deps)]);

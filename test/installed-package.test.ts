@@ -32,9 +32,16 @@ beforeAll(async () => {
   app = path.join(dir, 'app');
   fs.mkdirSync(app);
   const tarball = await packChatfuzz(dir);
-  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'my-chat-app', version: '1.0.0', private: true, scripts: { dev: 'next dev' } }, null, 2) + '\n');
+  fs.writeFileSync(
+    path.join(app, 'package.json'),
+    JSON.stringify({ name: 'my-chat-app', version: '1.0.0', private: true, scripts: { dev: 'next dev' } }, null, 2) + '\n',
+  );
   copyTree(APP_FILES, app);
-  const installed = await run('npm', ['install', '--save-dev', '--no-audit', '--no-fund', tarball], { cwd: app, env: ENV, timeout: HANG_MS });
+  const installed = await run('npm', ['install', '--save-dev', '--no-audit', '--no-fund', tarball], {
+    cwd: app,
+    env: ENV,
+    timeout: HANG_MS,
+  });
   npmOutput = installed.stdout + installed.stderr;
 });
 
@@ -53,12 +60,23 @@ async function chatfuzz(args: string[]) {
 }
 
 describe('installed into a fresh project', () => {
-  it('installs with npm\'s default script policy and no chatfuzz source around it', () => {
+  it("installs with npm's default script policy and no chatfuzz source around it", () => {
     const installed = path.join(app, 'node_modules', 'chatfuzz');
     expect(fs.existsSync(path.join(installed, 'bin', 'chatfuzz.mjs'))).toBe(true);
     expect(fs.existsSync(path.join(installed, 'harness', 'index.ts'))).toBe(true);
     // What ships is the tool, not its tests, fixtures or generated clients.
-    expect(fs.readdirSync(installed).sort()).toEqual(['README.md', 'bin', 'docs', 'harness', 'package.json', 'prisma', 'reports', 'scenarios', 'scripts', 'targets']);
+    expect(fs.readdirSync(installed).sort()).toEqual([
+      'README.md',
+      'bin',
+      'docs',
+      'harness',
+      'package.json',
+      'prisma',
+      'reports',
+      'scenarios',
+      'scripts',
+      'targets',
+    ]);
     expect(fs.existsSync(path.join(installed, 'harness', 'run', 'run-cell.test.ts'))).toBe(false);
     expect(fs.existsSync(path.join(installed, 'prisma', 'generated'))).toBe(false);
   });
@@ -69,7 +87,16 @@ describe('installed into a fresh project', () => {
     expect(f.packages.length, f.packages.join(' ')).toBeLessThanOrEqual(INSTALL_GOALS.maxPackages);
     expect(f.bytes).toBeLessThanOrEqual(INSTALL_GOALS.maxBytes);
     // Optional peers: installed only by an app that uses them; pg is a peer, so the app's own copy is the one used.
-    for (const heavy of ['@prisma/client', 'prisma', '@prisma/adapter-pg', 'drizzle-orm', 'postgres', 'testcontainers', '@testcontainers/postgresql']) expect(f.packages).not.toContain(heavy);
+    for (const heavy of [
+      '@prisma/client',
+      'prisma',
+      '@prisma/adapter-pg',
+      'drizzle-orm',
+      'postgres',
+      'testcontainers',
+      '@testcontainers/postgresql',
+    ])
+      expect(f.packages).not.toContain(heavy);
     expect(f.packages).toContain('pg');
     expect(ownInstallScripts(JSON.parse(fs.readFileSync(path.join(app, 'node_modules', 'chatfuzz', 'package.json'), 'utf8')))).toEqual([]);
     expect(npmOutput).not.toMatch(/not yet covered by allowScripts:[\s\S]*\bchatfuzz@/);
@@ -78,7 +105,9 @@ describe('installed into a fresh project', () => {
   it('a built-in target or --db container that needs a package the app lacks exits 2 naming the npm install command', async () => {
     const r = await chatfuzz(['--target', 'prisma-upsert', '--runs', '1']);
     expect(r, r.stderr).toMatchObject({ code: 2 });
-    expect(r.stderr).toContain('the built-in target prisma-upsert needs the packages @prisma/client, @prisma/adapter-pg, prisma, which are not installed (optional peer dependencies of chatfuzz): npm install -D @prisma/client @prisma/adapter-pg prisma');
+    expect(r.stderr).toContain(
+      'the built-in target prisma-upsert needs the packages @prisma/client, @prisma/adapter-pg, prisma, which are not installed (optional peer dependencies of chatfuzz): npm install -D @prisma/client @prisma/adapter-pg prisma',
+    );
     const c = await chatfuzz(['--db', 'container', '--target', 'upsert', '--runs', '1']);
     expect(c, c.stderr).toMatchObject({ code: 2 });
     expect(c.stderr).toContain('--db container needs the packages testcontainers, @testcontainers/postgresql');
@@ -89,7 +118,8 @@ describe('installed into a fresh project', () => {
     expect(first.code).toBe(0);
     // init names the driver it read from the project (Drizzle over pg here) and the migrations folder.
     expect(first.stdout).toMatch(/drizzle project on [\w.-]+, migrations in drizzle/);
-    for (const f of ['chatfuzz.config.ts', 'chatfuzz/target.ts', '.github/workflows/chatfuzz.yml']) expect(first.stdout).toContain(`created ${f}`);
+    for (const f of ['chatfuzz.config.ts', 'chatfuzz/target.ts', '.github/workflows/chatfuzz.yml'])
+      expect(first.stdout).toContain(`created ${f}`);
     expect(fs.readFileSync(path.join(app, 'chatfuzz', 'target.ts'), 'utf8')).toContain("schema: { migrations: 'drizzle' }");
     expect(fs.readFileSync(path.join(app, '.github/workflows/chatfuzz.yml'), 'utf8')).toContain('npx chatfuzz --ci');
     const pkg = JSON.parse(fs.readFileSync(path.join(app, 'package.json'), 'utf8'));
@@ -107,7 +137,7 @@ describe('installed into a fresh project', () => {
     expect(second.stdout).toContain('skipped the "fuzz" script');
   });
 
-  it('npx chatfuzz runs the config\'s targets only: the app\'s check-then-insert race is found, shrunk and reported', async () => {
+  it("npx chatfuzz runs the config's targets only: the app's check-then-insert race is found, shrunk and reported", async () => {
     // The app's own target replaces the skeleton.
     fs.copyFileSync(path.join(app, 'my-target.ts'), path.join(app, 'chatfuzz', 'target.ts'));
     const r = await chatfuzz(['--scenario', 'concurrent-duplicates,multi-message-first-request', '--runs', '30', '--seed', '7']);
@@ -122,13 +152,23 @@ describe('installed into a fresh project', () => {
     const failure = results.cells[0].failure;
     expect(failure).toMatchObject({ invariant: 'no-db-error', sqlstate: '23505', constraint: 'Chat_pkey' });
     expect(failure.counterexample.ops.length).toBeLessThanOrEqual(3);
-    expect(failure.replay).toMatch(/^npm run fuzz -- --replay chatfuzz-report\/cases\/my-chat-app--concurrent-duplicates--scheduled\.json$/);
+    expect(failure.replay).toMatch(
+      /^npm run fuzz -- --replay chatfuzz-report\/cases\/my-chat-app--concurrent-duplicates--scheduled\.json$/,
+    );
     expect(results.exitCode).toBe(0);
     for (const f of ['index.html', 'junit.xml']) expect(fs.existsSync(path.join(app, 'chatfuzz-report', f))).toBe(true);
 
     // The replay line works as printed, on the case's own target, whatever else the config lists.
-    fs.writeFileSync(path.join(app, 'chatfuzz.config.ts'), "import { defineConfig } from 'chatfuzz';\nexport default defineConfig({ targets: ['./chatfuzz/target.ts', 'upsert'], report: 'chatfuzz-report' });\n");
-    const replay = await chatfuzz(['--replay', 'chatfuzz-report/cases/my-chat-app--concurrent-duplicates--scheduled.json', '--report', 'replay-report']);
+    fs.writeFileSync(
+      path.join(app, 'chatfuzz.config.ts'),
+      "import { defineConfig } from 'chatfuzz';\nexport default defineConfig({ targets: ['./chatfuzz/target.ts', 'upsert'], report: 'chatfuzz-report' });\n",
+    );
+    const replay = await chatfuzz([
+      '--replay',
+      'chatfuzz-report/cases/my-chat-app--concurrent-duplicates--scheduled.json',
+      '--report',
+      'replay-report',
+    ]);
     expect(replay, replay.stderr).toMatchObject({ code: 0 });
     const replayed = JSON.parse(fs.readFileSync(path.join(app, 'replay-report', 'results.json'), 'utf8')).cells;
     expect(replayed.map((c: any) => `${c.target} × ${c.scenario}`)).toEqual(['my-chat-app × concurrent-duplicates']);

@@ -5,18 +5,42 @@ import { expect } from 'vitest';
 import type { CellResult } from '../harness/run/results.js';
 
 /** A broken fixture, the scenario that races it, its fixed twin, and the finding keys that name its race. */
-export interface RaceFixtureCase { target: string; fixed: string; scenario: string; findings: { invariant: string; sqlstate?: string; constraint?: string }[] }
+export interface RaceFixtureCase {
+  target: string;
+  fixed: string;
+  scenario: string;
+  findings: { invariant: string; sqlstate?: string; constraint?: string }[];
+}
 
 export const RACE_FIXTURES: RaceFixtureCase[] = [
   // The dedupe check reads the document too: a double submit on a stale read is the same lost-update window.
-  { target: 'blob-lost-update', fixed: 'blob-lost-update-fixed', scenario: 'concurrent-duplicates',
-    findings: [{ invariant: 'acked-durable' }, { invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_messages_pkey' }] },
-  { target: 'delete-four-statements', fixed: 'delete-four-statements-fixed', scenario: 'delete-while-logging',
-    findings: [{ invariant: 'no-fk-error', sqlstate: '23503', constraint: 'chat_messages_session_id_fkey' }, { invariant: 'acked-durable' }] },
-  { target: 'count-then-insert', fixed: 'count-then-insert-fixed', scenario: 'concurrent-duplicates',
-    findings: [{ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_messages_session_seq' }] },
-  { target: 'lock-order-deadlock', fixed: 'lock-order-deadlock-fixed', scenario: 'delete-while-logging',
-    findings: [{ invariant: 'no-db-error', sqlstate: '40P01' }] },
+  {
+    target: 'blob-lost-update',
+    fixed: 'blob-lost-update-fixed',
+    scenario: 'concurrent-duplicates',
+    findings: [{ invariant: 'acked-durable' }, { invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_messages_pkey' }],
+  },
+  {
+    target: 'delete-four-statements',
+    fixed: 'delete-four-statements-fixed',
+    scenario: 'delete-while-logging',
+    findings: [
+      { invariant: 'no-fk-error', sqlstate: '23503', constraint: 'chat_messages_session_id_fkey' },
+      { invariant: 'acked-durable' },
+    ],
+  },
+  {
+    target: 'count-then-insert',
+    fixed: 'count-then-insert-fixed',
+    scenario: 'concurrent-duplicates',
+    findings: [{ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_messages_session_seq' }],
+  },
+  {
+    target: 'lock-order-deadlock',
+    fixed: 'lock-order-deadlock-fixed',
+    scenario: 'delete-while-logging',
+    findings: [{ invariant: 'no-db-error', sqlstate: '40P01' }],
+  },
 ];
 
 /** Trials a broken fixture may take to fail (issue 23's bar). */
@@ -27,7 +51,15 @@ export function expectFound(fx: RaceFixtureCase, cell: CellResult, seed: number)
   const f = cell.failure;
   expect(f, `${fx.target} seed ${seed}: no failure in ${cell.runs} trials`).toBeDefined();
   expect(cell.runsToFirstFailure!, `${fx.target} seed ${seed}`).toBeLessThanOrEqual(TRIALS_TO_FIND);
-  expect(fx.findings.some((k) => k.invariant === f!.invariant && (!k.sqlstate || k.sqlstate === f!.sqlstate) && (!k.constraint || k.constraint === f!.constraint)),
-    `${fx.target} seed ${seed}: ${f!.invariant} ${f!.sqlstate ?? ''} ${f!.message}`).toBe(true);
-  expect(f!.counterexample.ops.length, `${fx.target} seed ${seed}: ${f!.counterexample.ops.map((o) => o.label).join(' | ')}`).toBeLessThanOrEqual(3);
+  expect(
+    fx.findings.some(
+      (k) =>
+        k.invariant === f!.invariant && (!k.sqlstate || k.sqlstate === f!.sqlstate) && (!k.constraint || k.constraint === f!.constraint),
+    ),
+    `${fx.target} seed ${seed}: ${f!.invariant} ${f!.sqlstate ?? ''} ${f!.message}`,
+  ).toBe(true);
+  expect(
+    f!.counterexample.ops.length,
+    `${fx.target} seed ${seed}: ${f!.counterexample.ops.map((o) => o.label).join(' | ')}`,
+  ).toBeLessThanOrEqual(3);
 }

@@ -13,17 +13,51 @@ import { testServer } from './test-server.js';
 let cellNo = 0;
 
 /** Runs one cell (stress unless told) of a built-in or file target on the suite's server. */
-export async function runTestCell(target: string, scenario: string, o: { runs?: number; seed?: number; callTimeoutMs?: number; mode?: Mode; isolation?: IsolationLevel; latency?: { minMs: number; maxMs: number }; afterTrials?: CellHooks['afterTrials']; prune?: boolean; replay?: RunSettings['replay']; scheduler?: RunSettings['scheduler']; maxFailures?: number; trialsInParallel?: number } = {}): Promise<CellResult> {
+export async function runTestCell(
+  target: string,
+  scenario: string,
+  o: {
+    runs?: number;
+    seed?: number;
+    callTimeoutMs?: number;
+    mode?: Mode;
+    isolation?: IsolationLevel;
+    latency?: { minMs: number; maxMs: number };
+    afterTrials?: CellHooks['afterTrials'];
+    prune?: boolean;
+    replay?: RunSettings['replay'];
+    scheduler?: RunSettings['scheduler'];
+    maxFailures?: number;
+    trialsInParallel?: number;
+  } = {},
+): Promise<CellResult> {
   const [loaded] = await loadTargets([target], { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name) });
   const sc = builtinScenarios.find((s) => s.name === scenario);
   if (!sc) throw new Error(`no scenario ${scenario}`);
-  return runCell({
-    run: {
-      mode: o.mode ?? 'stress', runId: `test_${process.pid}_${Date.now().toString(36)}`, runs: o.runs ?? 100, seed: o.seed ?? 1234,
-      callTimeoutMs: o.callTimeoutMs ?? 5000, reportDir: path.join(os.tmpdir(), `chatfuzz-test-${process.pid}`),
-      isolation: o.isolation, latency: o.latency, replay: o.replay, ...(o.scheduler ? { scheduler: o.scheduler } : {}),
+  return runCell(
+    {
+      run: {
+        mode: o.mode ?? 'stress',
+        runId: `test_${process.pid}_${Date.now().toString(36)}`,
+        runs: o.runs ?? 100,
+        seed: o.seed ?? 1234,
+        callTimeoutMs: o.callTimeoutMs ?? 5000,
+        reportDir: path.join(os.tmpdir(), `chatfuzz-test-${process.pid}`),
+        isolation: o.isolation,
+        latency: o.latency,
+        replay: o.replay,
+        ...(o.scheduler ? { scheduler: o.scheduler } : {}),
+      },
+      target: loaded!,
+      scenario: sc,
+      server: testServer(),
+      cellIndex: cellNo++,
+      cellCount: 1,
+      timeBudgetMs: null,
+      prune: o.prune,
+      ...(o.maxFailures ? { maxFailures: o.maxFailures } : {}),
+      ...(o.trialsInParallel ? { trialsInParallel: o.trialsInParallel } : {}),
     },
-    target: loaded!, scenario: sc, server: testServer(), cellIndex: cellNo++, cellCount: 1, timeBudgetMs: null, prune: o.prune,
-    ...(o.maxFailures ? { maxFailures: o.maxFailures } : {}), ...(o.trialsInParallel ? { trialsInParallel: o.trialsInParallel } : {}),
-  }, { afterTrials: o.afterTrials });
+    { afterTrials: o.afterTrials },
+  );
 }

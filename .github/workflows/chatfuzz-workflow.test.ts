@@ -36,6 +36,13 @@ describe('.github/workflows/chatfuzz.yml', () => {
     const extra = /args="\$args ([^"]+)"/.exec(run)![1]!.split(' ');
     const opts = parseArgs([...args, ...extra]);
     // --all: the repository has no config, and without one a run is the short demo.
-    expect(opts).toMatchObject({ ci: true, all: true, timeBudgetMs: 300_000, seed: 1, reportDir: 'reports/ci', baseline: 'baseline/results.json' });
+    expect(opts).toMatchObject({
+      ci: true,
+      all: true,
+      timeBudgetMs: 300_000,
+      seed: 1,
+      reportDir: 'reports/ci',
+      baseline: 'baseline/results.json',
+    });
   });
 });

@@ -12,7 +12,9 @@ export default {
     lines.push(`run ${run.runId} · seed ${run.seed} · ${run.cells.length} cell(s)`);
   },
   onCellEnd(cell) {
-    lines.push(`${cell.ok ? 'ok ' : 'NOT OK'} ${cell.target} × ${cell.scenario}: ${cell.outcome} (expected ${cell.expected}), ${cell.runs} trials`);
+    lines.push(
+      `${cell.ok ? 'ok ' : 'NOT OK'} ${cell.target} × ${cell.scenario}: ${cell.outcome} (expected ${cell.expected}), ${cell.runs} trials`,
+    );
   },
   async onRunEnd(results, reportDir) {
     lines.push(`${results.summary.ok}/${results.summary.cells} cells met their expectation · exit ${results.exitCode}`);

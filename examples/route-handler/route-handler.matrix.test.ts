@@ -5,7 +5,11 @@ import { builtinScenarios } from '../../scenarios/builtin-scenarios.js';
 // A Next.js-style route handler as the target (issue 26): loaded per logical client, a Request per operation.
 describe('examples/route-handler', () => {
   it('finds the seeded bug (the chat created by check-then-insert) in scheduled mode, shrunk to at most 3 calls', async () => {
-    const cell = await runTestCell('./examples/route-handler/chatfuzz.target.ts', 'concurrent-duplicates', { mode: 'scheduled', seed: 1, runs: 30 });
+    const cell = await runTestCell('./examples/route-handler/chatfuzz.target.ts', 'concurrent-duplicates', {
+      mode: 'scheduled',
+      seed: 1,
+      runs: 30,
+    });
     expect(cell).toMatchObject({ gate: 'wire', outcome: 'fail', ok: true });
     expect(cell.failure).toMatchObject({ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey' });
     expect(cell.failure!.counterexample.ops.length).toBeLessThanOrEqual(3);

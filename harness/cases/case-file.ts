@@ -39,7 +39,8 @@ export interface CaseFile {
  */
 export async function writeCaseFile(dir: string, c: CaseFile, index = 0): Promise<string> {
   await fs.mkdir(dir, { recursive: true });
-  const name = index === 0 ? `${c.target}--${c.scenario}--${c.mode}.json` : `${c.target}--${c.scenario}--${c.mode}--${index + 1}-${c.invariant}.json`;
+  const name =
+    index === 0 ? `${c.target}--${c.scenario}--${c.mode}.json` : `${c.target}--${c.scenario}--${c.mode}--${index + 1}-${c.invariant}.json`;
   const file = path.join(dir, name.replace(/[^a-zA-Z0-9._-]/g, '_'));
   await fs.writeFile(file, JSON.stringify(c, null, 2) + '\n');
   return file;
@@ -48,16 +49,51 @@ export async function writeCaseFile(dir: string, c: CaseFile, index = 0): Promis
 /** Reads and checks a case file for `--replay`. */
 export async function readCaseFile(file: string): Promise<CaseFile> {
   let raw: string;
-  try { raw = await fs.readFile(file, 'utf8'); } catch (e) { throw new UsageError(`--replay ${file}: cannot read it (${(e as Error).message})`); }
+  try {
+    raw = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--replay ${file}: cannot read it (${(e as Error).message})`);
+  }
   let c: any;
-  try { c = JSON.parse(raw); } catch (e) { throw new UsageError(`--replay ${file}: not JSON (${(e as Error).message})`); }
-  const ok = c && typeof c.target === 'string' && typeof c.scenario === 'string' && c.workload
-    && Array.isArray(c.workload.users) && Array.isArray(c.workload.clients);
+  try {
+    c = JSON.parse(raw);
+  } catch (e) {
+    throw new UsageError(`--replay ${file}: not JSON (${(e as Error).message})`);
+  }
+  const ok =
+    c &&
+    typeof c.target === 'string' &&
+    typeof c.scenario === 'string' &&
+    c.workload &&
+    Array.isArray(c.workload.users) &&
+    Array.isArray(c.workload.clients);
   if (!ok) throw new UsageError(`--replay ${file}: not a chatfuzz case file (needs target, scenario, workload.users, workload.clients)`);
-  const bad = (field: string, what: string) => new UsageError(`--replay ${file}: its ${field} is ${JSON.stringify(c[field])}, expected ${what}; fix or delete the field (a flag given with --replay wins over it)`);
-  if (c.isolation !== undefined && !(ISOLATION_LEVELS as readonly unknown[]).includes(c.isolation)) throw bad('isolation', `one of ${ISOLATION_LEVELS.join(', ')}`);
-  if (c.callTimeoutMs !== undefined && !(Number.isFinite(c.callTimeoutMs) && c.callTimeoutMs >= DURATION_RANGES.callTimeout.minMs && c.callTimeoutMs <= DURATION_RANGES.callTimeout.maxMs)) throw bad('callTimeoutMs', `milliseconds from ${DURATION_RANGES.callTimeout.minMs} to ${DURATION_RANGES.callTimeout.maxMs}`);
-  if (c.latency !== undefined && !(c.latency && Number.isFinite(c.latency.minMs) && Number.isFinite(c.latency.maxMs) && c.latency.minMs >= 0 && c.latency.maxMs >= c.latency.minMs)) throw bad('latency', '{ minMs, maxMs } with 0 ≤ minMs ≤ maxMs');
+  const bad = (field: string, what: string) =>
+    new UsageError(
+      `--replay ${file}: its ${field} is ${JSON.stringify(c[field])}, expected ${what}; fix or delete the field (a flag given with --replay wins over it)`,
+    );
+  if (c.isolation !== undefined && !(ISOLATION_LEVELS as readonly unknown[]).includes(c.isolation))
+    throw bad('isolation', `one of ${ISOLATION_LEVELS.join(', ')}`);
+  if (
+    c.callTimeoutMs !== undefined &&
+    !(
+      Number.isFinite(c.callTimeoutMs) &&
+      c.callTimeoutMs >= DURATION_RANGES.callTimeout.minMs &&
+      c.callTimeoutMs <= DURATION_RANGES.callTimeout.maxMs
+    )
+  )
+    throw bad('callTimeoutMs', `milliseconds from ${DURATION_RANGES.callTimeout.minMs} to ${DURATION_RANGES.callTimeout.maxMs}`);
+  if (
+    c.latency !== undefined &&
+    !(
+      c.latency &&
+      Number.isFinite(c.latency.minMs) &&
+      Number.isFinite(c.latency.maxMs) &&
+      c.latency.minMs >= 0 &&
+      c.latency.maxMs >= c.latency.minMs
+    )
+  )
+    throw bad('latency', '{ minMs, maxMs } with 0 ≤ minMs ≤ maxMs');
   return c as CaseFile;
 }
 

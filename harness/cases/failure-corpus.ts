@@ -13,7 +13,11 @@ export const REGRESSIONS_DIR = path.join('scenarios', 'regressions');
 export async function saveToCorpus(cwd: string, c: CaseFile): Promise<string> {
   const dir = path.join(cwd, CORPUS_DIR);
   await fs.mkdir(dir, { recursive: true });
-  const hash = crypto.createHash('sha256').update(JSON.stringify([c.workload, c.choices ?? null])).digest('hex').slice(0, 10);
+  const hash = crypto
+    .createHash('sha256')
+    .update(JSON.stringify([c.workload, c.choices ?? null]))
+    .digest('hex')
+    .slice(0, 10);
   const file = path.join(dir, `${c.target}--${c.scenario}--${c.mode}--${hash}.json`.replace(/[^a-zA-Z0-9._-]/g, '_'));
   await fs.writeFile(file, JSON.stringify(c, null, 2) + '\n');
   return file;

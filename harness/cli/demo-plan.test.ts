@@ -28,6 +28,8 @@ describe('demoPlan', () => {
   it('the footer names the whole-matrix command', () => {
     const plan = demoPlan(parseArgs([]), false, false)!;
     expect(demoFooter(plan, 17, 10)).toContain('npm run fuzz -- --all');
-    expect(demoFooter({ ...plan, skipped: ['postgresjs-session-first (npm install -D postgres)'] }, 17, 10)).toContain('skipped postgresjs-session-first (npm install -D postgres)');
+    expect(demoFooter({ ...plan, skipped: ['postgresjs-session-first (npm install -D postgres)'] }, 17, 10)).toContain(
+      'skipped postgresjs-session-first (npm install -D postgres)',
+    );
   });
 });

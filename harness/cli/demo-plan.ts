@@ -7,14 +7,22 @@ import { missingPackages } from '../require-packages.js';
  * on four scenarios, with a fixed seed and few trials, so a first run ends in seconds, exits 0 and
  * tells the same story every time.
  */
-export interface DemoPlan { targets: string[]; scenarios: string[]; runs: number; seed: number; skipped: string[] }
+export interface DemoPlan {
+  targets: string[];
+  scenarios: string[];
+  runs: number;
+  seed: number;
+  skipped: string[];
+}
 
 const WIRE_TARGET = 'postgresjs-session-first';
 const WIRE_PACKAGES = ['postgres'];
 
 /** The demo for these options, or undefined when they ask for something else (a config's targets, --all, …). */
 export function demoPlan(
-  opts: CliOptions, hasConfig: boolean, replaying: boolean,
+  opts: CliOptions,
+  hasConfig: boolean,
+  replaying: boolean,
   // The wire target needs postgres.js, an optional peer dependency: without it the demo shows the other three.
   wire = missingPackages(WIRE_PACKAGES).length === 0,
 ): DemoPlan | undefined {
@@ -30,9 +38,11 @@ export function demoPlan(
 
 /** The lines after a demo's report: what it was, and the commands for the whole matrix and for the user's own code. */
 export function demoFooter(plan: DemoPlan, builtinCount: number, scenarioCount: number): string {
-  return [
-    `this was the demo: ${plan.targets.length} of ${builtinCount} built-in targets × ${plan.scenarios.length} of ${scenarioCount} scenarios, ${plan.runs} trials a cell, seed ${plan.seed}` +
-      (plan.skipped.length ? ` (skipped ${plan.skipped.join(', ')})` : ''),
-    `  the whole built-in matrix: npm run fuzz -- --all · every failure in full: --verbose · your own code: npx chatfuzz init`,
-  ].join('\n') + '\n';
+  return (
+    [
+      `this was the demo: ${plan.targets.length} of ${builtinCount} built-in targets × ${plan.scenarios.length} of ${scenarioCount} scenarios, ${plan.runs} trials a cell, seed ${plan.seed}` +
+        (plan.skipped.length ? ` (skipped ${plan.skipped.join(', ')})` : ''),
+      `  the whole built-in matrix: npm run fuzz -- --all · every failure in full: --verbose · your own code: npx chatfuzz init`,
+    ].join('\n') + '\n'
+  );
 }

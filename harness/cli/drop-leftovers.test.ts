@@ -13,12 +13,24 @@ const inUse = fakeRunId(2);
 const foreign = fakeRunId(3);
 const oldFormat = `chatfuzz_20200101_000000_${hex(2)}_1`;
 const unrelated = `leftover_unrelated_${hex()}`;
-const created = [`chatfuzz_${dead}_1`, `chatfuzz_${dead}_t1`, `chatfuzz_${live}_1`, `chatfuzz_${inUse}_1`, `chatfuzz_${foreign}_1`, oldFormat, unrelated];
+const created = [
+  `chatfuzz_${dead}_1`,
+  `chatfuzz_${dead}_t1`,
+  `chatfuzz_${live}_1`,
+  `chatfuzz_${inUse}_1`,
+  `chatfuzz_${foreign}_1`,
+  oldFormat,
+  unrelated,
+];
 const role = `leftover_test_${hex()}`;
 let roleMade = false;
 // A password in the URL (a trust server ignores it) that no output may show.
 const password = new URL(server.adminUrl).password || `pw${hex()}`;
-const url = (() => { const u = new URL(server.adminUrl); u.password = password; return u.toString(); })();
+const url = (() => {
+  const u = new URL(server.adminUrl);
+  u.password = password;
+  return u.toString();
+})();
 let runs: FakeRuns;
 
 beforeAll(async () => {
@@ -62,7 +74,7 @@ it('bad usage exits 2 naming the fix; an unreachable server exits 3 without its 
   expect(await existing()).toEqual([...created].sort());
 });
 
-it('a dry run over the whole server (DATABASE_URL) lists the dead run\'s databases to drop and the others as left alone, and drops nothing', async () => {
+it("a dry run over the whole server (DATABASE_URL) lists the dead run's databases to drop and the others as left alone, and drops nothing", async () => {
   const r = await cli(['--dry-run'], { DATABASE_URL: url });
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toMatch(new RegExp(`^would drop chatfuzz_${dead}_1 \\(\\d`, 'm'));
@@ -77,7 +89,7 @@ it('a dry run over the whole server (DATABASE_URL) lists the dead run\'s databas
   expect(await existing()).toEqual([...created].sort());
 });
 
-it('drops the named dead run\'s databases and only those: a live run, a run someone is connected to, an older chatfuzz\'s and another database stay', async () => {
+it("drops the named dead run's databases and only those: a live run, a run someone is connected to, an older chatfuzz's and another database stay", async () => {
   const r = await cli(['--db', url, dead, live, inUse]);
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toContain(`dropped chatfuzz_${dead}_1 (`);
@@ -91,7 +103,8 @@ it('drops the named dead run\'s databases and only those: a live run, a run some
 });
 
 it('as a role that may not drop it, a DROP DATABASE fails and the exit code is 1; liveness still reads right without privileges', async (ctx) => {
-  const can = (await runs.admin.query<{ ok: boolean }>('SELECT rolsuper OR rolcreaterole AS ok FROM pg_roles WHERE rolname = current_user')).rows[0]!.ok;
+  const can = (await runs.admin.query<{ ok: boolean }>('SELECT rolsuper OR rolcreaterole AS ok FROM pg_roles WHERE rolname = current_user'))
+    .rows[0]!.ok;
   if (!can) return ctx.skip();
   const rolePassword = `pw${hex()}`;
   await runs.admin.query(`CREATE ROLE ${runs.admin.escapeIdentifier(role)} LOGIN PASSWORD '${rolePassword}'`);

@@ -38,13 +38,21 @@ export async function runDropLeftovers(argv: string[], io: CliIo): Promise<numbe
       throw new UsageError(`${(e as Error).message.split('\n')[0]}. Valid flags: --db URL, --dry-run, --help`);
     }
     const { values: v, positionals: runIds } = parsed;
-    if (v.help) { io.stdout.write(DROP_LEFTOVERS_USAGE + '\n'); return 0; }
+    if (v.help) {
+      io.stdout.write(DROP_LEFTOVERS_USAGE + '\n');
+      return 0;
+    }
     const bad = runIds.find((id) => runLockKey(id) === undefined);
-    if (bad !== undefined) throw new UsageError(`"${bad}" is not a run id of this chatfuzz (YYYYMMDD_HHMMSS_xxxxxxxx); an older chatfuzz's databases cannot be proven unused, drop them yourself (DROP DATABASE)`);
+    if (bad !== undefined)
+      throw new UsageError(
+        `"${bad}" is not a run id of this chatfuzz (YYYYMMDD_HHMMSS_xxxxxxxx); an older chatfuzz's databases cannot be proven unused, drop them yourself (DROP DATABASE)`,
+      );
     const url = v.db || io.env.DATABASE_URL;
     // The embedded server starts empty every run and a container is removed with it: neither has leftovers.
     if (!url || url === 'embedded' || url === 'container') {
-      throw new UsageError('drop-leftovers needs the server to clean up: --db postgres://… or DATABASE_URL (the embedded server and a container start empty every run, so they have no leftovers)');
+      throw new UsageError(
+        'drop-leftovers needs the server to clean up: --db postgres://… or DATABASE_URL (the embedded server and a container start empty every run, so they have no leftovers)',
+      );
     }
     const server = await startDatabaseServer(url, io.env);
     secrets = server.secrets;
@@ -56,12 +64,27 @@ export async function runDropLeftovers(argv: string[], io: CliIo): Promise<numbe
     for (const d of result.dropped) out(`${dryRun ? 'would drop' : 'dropped'} ${d.name}${size(d)}`);
     for (const s of result.skipped) out(`left alone ${s.database.name}: ${s.reason}`);
     for (const f of result.failed) err(`could not drop ${f.database.name}: ${f.error}`);
-    if (found.inUse.length) out(`left alone ${plural(found.inUse.length, 'database')} of ${plural(new Set(found.inUse.map((d) => d.runId)).size, 'run')} holding no lock but with sessions open (a run of an older chatfuzz, or processes of a killed run; run this again once they end): ${found.inUse.map((d) => d.name).join(', ')}`);
-    if (found.live.length) out(`left alone ${plural(found.live.length, 'database')} of ${plural(new Set(found.live.map((d) => d.runId)).size, 'live run')}: ${found.live.map((d) => d.name).join(', ')}`);
-    if (found.unknown.length) out(`left alone ${plural(found.unknown.length, 'database')} not named by a run id of this chatfuzz (an older chatfuzz's, or not chatfuzz's), so no run can be proven to have left ${found.unknown.length === 1 ? 'it' : 'them'}: ${found.unknown.map((d) => d.name).join(', ')}; drop ${found.unknown.length === 1 ? 'it' : 'them'} yourself (DROP DATABASE) once nothing uses ${found.unknown.length === 1 ? 'it' : 'them'}`);
+    if (found.inUse.length)
+      out(
+        `left alone ${plural(found.inUse.length, 'database')} of ${plural(new Set(found.inUse.map((d) => d.runId)).size, 'run')} holding no lock but with sessions open (a run of an older chatfuzz, or processes of a killed run; run this again once they end): ${found.inUse.map((d) => d.name).join(', ')}`,
+      );
+    if (found.live.length)
+      out(
+        `left alone ${plural(found.live.length, 'database')} of ${plural(new Set(found.live.map((d) => d.runId)).size, 'live run')}: ${found.live.map((d) => d.name).join(', ')}`,
+      );
+    if (found.unknown.length)
+      out(
+        `left alone ${plural(found.unknown.length, 'database')} not named by a run id of this chatfuzz (an older chatfuzz's, or not chatfuzz's), so no run can be proven to have left ${found.unknown.length === 1 ? 'it' : 'them'}: ${found.unknown.map((d) => d.name).join(', ')}; drop ${found.unknown.length === 1 ? 'it' : 'them'} yourself (DROP DATABASE) once nothing uses ${found.unknown.length === 1 ? 'it' : 'them'}`,
+      );
     const runs = new Set(result.dropped.map((d) => d.runId)).size;
-    if (!result.dropped.length) out(runIds.length ? `nothing to drop among run(s) ${runIds.join(', ')}` : 'nothing to drop: no killed chatfuzz run left databases here');
-    else out(`${dryRun ? 'would drop' : 'dropped'} ${plural(result.dropped.length, 'database')} of ${plural(runs, 'killed run')} (${sum(result.dropped)})${dryRun ? '; run without --dry-run to drop them' : ''}`);
+    if (!result.dropped.length)
+      out(
+        runIds.length ? `nothing to drop among run(s) ${runIds.join(', ')}` : 'nothing to drop: no killed chatfuzz run left databases here',
+      );
+    else
+      out(
+        `${dryRun ? 'would drop' : 'dropped'} ${plural(result.dropped.length, 'database')} of ${plural(runs, 'killed run')} (${sum(result.dropped)})${dryRun ? '; run without --dry-run to drop them' : ''}`,
+      );
     return result.failed.length ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError || e instanceof InfraError) {

@@ -16,7 +16,11 @@ describe('finalResults', () => {
 
   it('compares each cell with the baseline after redaction; --ci makes a new failure fail the run', () => {
     const raw = sampleResults();
-    const baseline = { runId: 'old', startedAt: raw.startedAt, cells: raw.cells.map(({ target, scenario, mode }) => ({ target, scenario, mode, outcome: 'pass' as const })) };
+    const baseline = {
+      runId: 'old',
+      startedAt: raw.startedAt,
+      cells: raw.cells.map(({ target, scenario, mode }) => ({ target, scenario, mode, outcome: 'pass' as const })),
+    };
     const out = finalResults(raw, { secrets: [], baseline: { baseline, file: 'old.json', gate: true } });
     expect(out.baseline).toMatchObject({ file: 'old.json', runId: 'old', gate: true });
     expect(out.cells.map((c) => c.baseline)).toEqual(raw.cells.map((c) => (c.outcome === 'fail' ? 'new-failure' : 'unchanged')));

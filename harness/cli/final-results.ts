@@ -3,7 +3,11 @@ import type { RunResults } from '../run/results.js';
 import { applyBaseline, type Baseline } from '../../reports/baseline-diff.js';
 
 /** The baseline a run compares with: the parsed file, its path as given, and whether a new failure fails the run (--ci). */
-export interface BaselineInput { baseline: Baseline; file: string; gate: boolean }
+export interface BaselineInput {
+  baseline: Baseline;
+  file: string;
+  gate: boolean;
+}
 
 /**
  * What every reporter's onRunEnd gets: the run's results with the server's secrets removed (also

@@ -37,6 +37,7 @@ export async function finishRun(f: FinishInput): Promise<number> {
   }
   f.onWritten();
   // A reporter that threw heard nothing after; the files are written, but the run's output is not whole.
-  for (const x of f.reporterFailures) f.err(`chatfuzz: reporter ${x.reporter} failed in ${x.hook}: ${(x.error as Error)?.stack ?? String(x.error)}`);
+  for (const x of f.reporterFailures)
+    f.err(`chatfuzz: reporter ${x.reporter} failed in ${x.hook}: ${(x.error as Error)?.stack ?? String(x.error)}`);
   return f.reporterFailures.length ? 3 : results.exitCode;
 }

@@ -23,9 +23,10 @@ export default defineConfig({
 `;
 }
 
-const SCHEMA = (d: Detected) => d.migrations
-  ? `  // Applied to a fresh database for every cell, in your tool's order.\n  schema: { migrations: '${d.migrations}' },`
-  : `  // Your DDL: { sql: '…' }, or { migrations: 'path' } (a .sql file, a Drizzle or Prisma migrations folder).\n  schema: { sql: 'CREATE TABLE …' },`;
+const SCHEMA = (d: Detected) =>
+  d.migrations
+    ? `  // Applied to a fresh database for every cell, in your tool's order.\n  schema: { migrations: '${d.migrations}' },`
+    : `  // Your DDL: { sql: '…' }, or { migrations: 'path' } (a .sql file, a Drizzle or Prisma migrations folder).\n  schema: { sql: 'CREATE TABLE …' },`;
 
 const CLIENT: Record<Detected['stack'] | 'postgres.js', string> = {
   prisma: `    // Prisma 7: hand it the gated pool, so chatfuzz sees and schedules every statement.
@@ -93,7 +94,10 @@ function runnableTemplate(d: Detected, f: ProjectFacts): string {
   const t = f.tables!;
   const q = (n: string) => `"${n}"`;
   const insertSession = `INSERT INTO ${q(t.sessions.table)} (${q(t.sessions.id)}, ${q(t.sessions.owner)}) VALUES ($1, $2) ON CONFLICT DO NOTHING`;
-  const insertMessage = `INSERT INTO ${q(t.messages.table)} (${[t.messages.id, t.messages.session, t.messages.role, t.messages.content].filter(Boolean).map((c) => q(c!)).join(', ')}) VALUES (${t.messages.id ? '$1, $2, $3, $4' : '$1, $2, $3'}) ON CONFLICT DO NOTHING`;
+  const insertMessage = `INSERT INTO ${q(t.messages.table)} (${[t.messages.id, t.messages.session, t.messages.role, t.messages.content]
+    .filter(Boolean)
+    .map((c) => q(c!))
+    .join(', ')}) VALUES (${t.messages.id ? '$1, $2, $3, $4' : '$1, $2, $3'}) ON CONFLICT DO NOTHING`;
   const messageParams = t.messages.id ? '[messageId, sessionId, role, content]' : '[sessionId, role, content]';
   const postgresJs = f.driver === 'postgres.js' && d.stack !== 'prisma';
   const variable = f.urlVariable ?? 'DATABASE_URL';
@@ -101,10 +105,12 @@ function runnableTemplate(d: Detected, f: ProjectFacts): string {
     ? `import postgres from 'postgres';
 import { defineTarget } from 'chatfuzz';`
     : `import { defineTarget } from 'chatfuzz';`;
-  const gate = postgresJs ? `  // Your app builds its postgres.js client from ${variable}: each logical client of a trial gets its own,
+  const gate = postgresJs
+    ? `  // Your app builds its postgres.js client from ${variable}: each logical client of a trial gets its own,
   // pointing at its own gated URL (the wire gate), so every statement is seen and scheduled.
   env: ['${variable}'],
-` : '';
+`
+    : '';
   const body = postgresJs
     ? `    // Replace this SQL with your own functions, loaded as your app runs them:
     //   const q = await ctx.load('../lib/db/queries.ts');  // relative to this file; its module-level client reads ${variable}
@@ -140,7 +146,10 @@ export default defineTarget({
   name: 'my-app',
 ${SCHEMA(d)}
 ${gate}  // Where your rows live, as your migrations name them.
-  tables: ${JSON.stringify(t, null, 2).replace(/\n/g, '\n  ').replace(/"(\w+)":/g, '$1:').replace(/"/g, "'")},
+  tables: ${JSON.stringify(t, null, 2)
+    .replace(/\n/g, '\n  ')
+    .replace(/"(\w+)":/g, '$1:')
+    .replace(/"/g, "'")},
 ${f.ids ? "  ids: 'uuid',  // your ids are UUIDs: chatfuzz hands you UUIDs and maps them back in reports\n" : ''}  expect: { '*': 'pass' },
   async create(ctx) {
 ${body}

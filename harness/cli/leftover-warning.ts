@@ -23,7 +23,10 @@ export function dropLeftoversCommand(db: string | undefined): string {
 }
 
 function names(dbs: readonly ChatfuzzDatabase[]): string {
-  const shown = dbs.slice(0, NAMES_SHOWN).map((d) => d.name).join(', ');
+  const shown = dbs
+    .slice(0, NAMES_SHOWN)
+    .map((d) => d.name)
+    .join(', ');
   return dbs.length > NAMES_SHOWN ? `${shown} and ${dbs.length - NAMES_SHOWN} more` : shown;
 }
 
@@ -43,13 +46,17 @@ export function leftoverWarning(found: ChatfuzzDatabases, db: string | undefined
   const lines: string[] = [];
   if (found.dead.length) {
     const runs = new Set(found.dead.map((d) => d.runId)).size;
-    lines.push(`chatfuzz: ${plural(found.dead.length, 'database')}${total(found.dead)} on this server ${found.dead.length === 1 ? 'was' : 'were'} left by ${plural(runs, 'killed chatfuzz run')} (no run holds ${found.dead.length === 1 ? 'it' : 'them'}, no one is connected): ${names(found.dead)}`);
+    lines.push(
+      `chatfuzz: ${plural(found.dead.length, 'database')}${total(found.dead)} on this server ${found.dead.length === 1 ? 'was' : 'were'} left by ${plural(runs, 'killed chatfuzz run')} (no run holds ${found.dead.length === 1 ? 'it' : 'them'}, no one is connected): ${names(found.dead)}`,
+    );
     lines.push(`  remove ${found.dead.length === 1 ? 'it' : 'them'} with: ${dropLeftoversCommand(db)}`);
   }
   const unsure = [...found.inUse, ...found.unknown];
   if (unsure.length) {
     // Never offered for dropping: a session may be using them, or no lock tells whether their run lives.
-    lines.push(`chatfuzz: note: ${plural(unsure.length, 'other chatfuzz_* database')}${total(unsure)} may be in use or from an older chatfuzz: ${names(unsure)}; drop ${unsure.length === 1 ? 'it' : 'them'} yourself once nothing uses ${unsure.length === 1 ? 'it' : 'them'}`);
+    lines.push(
+      `chatfuzz: note: ${plural(unsure.length, 'other chatfuzz_* database')}${total(unsure)} may be in use or from an older chatfuzz: ${names(unsure)}; drop ${unsure.length === 1 ? 'it' : 'them'} yourself once nothing uses ${unsure.length === 1 ? 'it' : 'them'}`,
+    );
   }
   return lines.length ? lines.join('\n') : undefined;
 }

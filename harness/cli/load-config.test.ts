@@ -18,18 +18,42 @@ function project(name: string, config: string, file = 'chatfuzz.config.ts'): str
 
 describe('chatfuzz.config.ts', () => {
   it('is found in the working directory; its settings are defaults, and every flag given wins', async () => {
-    const dir = project('full', `export default {
+    const dir = project(
+      'full',
+      `export default {
       targets: ['./chatfuzz/target.ts', 'naive'], scenarios: ['mixed'], mode: 'stress', runs: 7, timeBudget: '2m',
       seed: 5, db: 'embedded', report: 'out', ci: true, isolation: 'serializable', callTimeout: 2500, corpus: false,
-    };`);
+    };`,
+    );
     const config = await loadConfig(null, dir);
     expect(config!.file).toBe(path.join(dir, 'chatfuzz.config.ts'));
     expect(parseArgs([], config!.defaults)).toMatchObject({
-      targets: ['./chatfuzz/target.ts', 'naive'], scenarios: ['mixed'], mode: 'stress', runs: 7, timeBudgetMs: 120_000,
-      seed: 5, db: 'embedded', reportDir: './out', ci: true, isolation: 'serializable', callTimeoutMs: 2500, noCorpus: true,
+      targets: ['./chatfuzz/target.ts', 'naive'],
+      scenarios: ['mixed'],
+      mode: 'stress',
+      runs: 7,
+      timeBudgetMs: 120_000,
+      seed: 5,
+      db: 'embedded',
+      reportDir: './out',
+      ci: true,
+      isolation: 'serializable',
+      callTimeoutMs: 2500,
+      noCorpus: true,
     });
-    expect(parseArgs(['--target', 'upsert', '--mode', 'scheduled', '--runs', '3', '--db', 'postgres://x/y', '--report', 'elsewhere'], config!.defaults))
-      .toMatchObject({ targets: ['upsert'], mode: 'scheduled', runs: 3, db: 'postgres://x/y', reportDir: 'elsewhere', scenarios: ['mixed'] });
+    expect(
+      parseArgs(
+        ['--target', 'upsert', '--mode', 'scheduled', '--runs', '3', '--db', 'postgres://x/y', '--report', 'elsewhere'],
+        config!.defaults,
+      ),
+    ).toMatchObject({
+      targets: ['upsert'],
+      mode: 'scheduled',
+      runs: 3,
+      db: 'postgres://x/y',
+      reportDir: 'elsewhere',
+      scenarios: ['mixed'],
+    });
   });
 
   it('--config names another file; its paths are relative to it', async () => {
@@ -47,11 +71,21 @@ describe('chatfuzz.config.ts', () => {
     const bad = project('bad', "export default { targets: [], mode: 'fast', runs: 0, timeBudget: 'soon', colour: true };");
     const err = await loadConfig(null, bad).catch((e) => e);
     expect(err).toBeInstanceOf(UsageError);
-    for (const p of ['`targets` must be a non-empty array', '`mode` must be one of scheduled, stress, exhaustive', '`runs` must be a positive integer', "`timeBudget` must be a duration like '30s'", 'unknown field `colour`']) {
+    for (const p of [
+      '`targets` must be a non-empty array',
+      '`mode` must be one of scheduled, stress, exhaustive',
+      '`runs` must be a positive integer',
+      "`timeBudget` must be a duration like '30s'",
+      'unknown field `colour`',
+    ]) {
       expect(err.message).toContain(p);
     }
-    await expect(loadConfig(null, project('nodefault', 'export const targets = [];'))).rejects.toThrow(/has no default export: write `export default defineConfig/);
-    await expect(loadConfig(null, project('notargets', "export default { runs: 5 };"))).rejects.toThrow(/`targets` is missing: list the targets to fuzz/);
+    await expect(loadConfig(null, project('nodefault', 'export const targets = [];'))).rejects.toThrow(
+      /has no default export: write `export default defineConfig/,
+    );
+    await expect(loadConfig(null, project('notargets', 'export default { runs: 5 };'))).rejects.toThrow(
+      /`targets` is missing: list the targets to fuzz/,
+    );
     await expect(loadConfig('missing.config.ts', bad)).rejects.toThrow(/--config missing.config.ts: no such file/);
     await expect(loadConfig(null, project('throws', "throw new Error('boom');"))).rejects.toThrow(/the module failed to load: boom/);
   });

@@ -12,7 +12,10 @@ import { isModulePath } from '../contract/load-target.js';
 export const CONFIG_FILES = ['chatfuzz.config.ts', 'chatfuzz.config.mts', 'chatfuzz.config.js', 'chatfuzz.config.mjs'];
 
 /** A loaded config: its file and the flag defaults it sets. */
-export interface LoadedConfig { file: string; defaults: CliDefaults }
+export interface LoadedConfig {
+  file: string;
+  defaults: CliDefaults;
+}
 
 /** Finds (or takes `--config`), imports and checks the config; none when there is no config file. A broken one is a UsageError. */
 export async function loadConfig(explicit: string | null, cwd: string): Promise<LoadedConfig | undefined> {
@@ -26,7 +29,10 @@ export async function loadConfig(explicit: string | null, cwd: string): Promise<
   } catch (e) {
     throw new UsageError(`config ${shown}: the module failed to load: ${(e as Error)?.message ?? String(e)}`);
   }
-  if (!mod.hasDefault) throw new UsageError(`config ${shown} has no default export: write \`export default defineConfig({ targets: ['./chatfuzz/target.ts'] })\``);
+  if (!mod.hasDefault)
+    throw new UsageError(
+      `config ${shown} has no default export: write \`export default defineConfig({ targets: ['./chatfuzz/target.ts'] })\``,
+    );
   const problems = validateConfig(mod.value);
   if (problems.length) throw new UsageError(`config ${shown} is not valid:\n  - ${problems.join('\n  - ')}`);
   return { file, defaults: toDefaults(mod.value as ChatfuzzConfig, path.dirname(file), cwd) };

@@ -14,7 +14,8 @@ const root = await fs.mkdtemp(path.join(os.tmpdir(), 'chatfuzz-reporters-'));
 afterAll(() => fs.rm(root, { recursive: true, force: true }));
 
 const builtin = (name: string): Reporter[] | undefined => (name === 'default' ? [{ onRunEnd() {} }] : undefined);
-const load = (specs: string[], failures: ReporterFailure[] = []) => loadReporters(specs, { cwd: root, builtin, builtinNames: ['default'], failures });
+const load = (specs: string[], failures: ReporterFailure[] = []) =>
+  loadReporters(specs, { cwd: root, builtin, builtinNames: ['default'], failures });
 
 async function write(name: string, text: string): Promise<string> {
   const file = path.join(root, name);
@@ -44,7 +45,10 @@ describe('loadReporters', () => {
   it('takes a default export that is a factory or a class', async () => {
     const factory = await write('factory.mjs', 'export default () => ({ onRunEnd() { globalThis.__made = "factory"; } });');
     const klass = await write('klass.mjs', 'export default class R { onRunEnd() { globalThis.__made = "class"; } }');
-    for (const [spec, made] of [[factory, 'factory'], [klass, 'class']] as const) {
+    for (const [spec, made] of [
+      [factory, 'factory'],
+      [klass, 'class'],
+    ] as const) {
       const [rep] = await load([spec]);
       await rep!.onRunEnd?.(sampleResults(), root);
       expect((globalThis as Record<string, unknown>).__made).toBe(made);
@@ -74,17 +78,34 @@ describe('guardReporter', () => {
   it('records the first throw or rejection of a hook, and the reporter hears nothing after', async () => {
     const failures: ReporterFailure[] = [];
     let trials = 0;
-    const g = guardReporter('./mine.ts', {
-      onTrial() { trials++; if (trials === 2) throw new Error('boom'); },
-      async onRunEnd() { throw new Error('late'); },
-    }, failures);
+    const g = guardReporter(
+      './mine.ts',
+      {
+        onTrial() {
+          trials++;
+          if (trials === 2) throw new Error('boom');
+        },
+        async onRunEnd() {
+          throw new Error('late');
+        },
+      },
+      failures,
+    );
     for (let i = 0; i < 4; i++) g.onTrial?.({} as never);
     await g.onRunEnd?.(sampleResults(), root);
     expect(trials).toBe(2);
     expect(failures).toEqual([{ reporter: './mine.ts', hook: 'onTrial', error: new Error('boom') }]);
 
     const late: ReporterFailure[] = [];
-    await guardReporter('x', { async onRunEnd() { throw new Error('late'); } }, late).onRunEnd?.(sampleResults(), root);
+    await guardReporter(
+      'x',
+      {
+        async onRunEnd() {
+          throw new Error('late');
+        },
+      },
+      late,
+    ).onRunEnd?.(sampleResults(), root);
     expect(late.map((f) => f.hook)).toEqual(['onRunEnd']);
   });
 });
@@ -94,18 +115,50 @@ describe('reporters in chatfuzz.config.ts', () => {
     const dir = await fs.mkdtemp(path.join(root, 'project-'));
     const config = path.join(dir, 'chatfuzz.config.ts');
     const report = path.join(dir, 'report');
-    await fs.writeFile(config, `export default { targets: ['upsert'], scenarios: ['multi-message-first-request'], reporters: ['default', ${JSON.stringify(EXAMPLE)}] };`);
-    const r = await runFuzzProcess(['--config', config, '--db', MACHINE_PG, '--runs', '2', '--seed', '1', '--workers', '1', '--report', report]);
+    await fs.writeFile(
+      config,
+      `export default { targets: ['upsert'], scenarios: ['multi-message-first-request'], reporters: ['default', ${JSON.stringify(EXAMPLE)}] };`,
+    );
+    const r = await runFuzzProcess([
+      '--config',
+      config,
+      '--db',
+      MACHINE_PG,
+      '--runs',
+      '2',
+      '--seed',
+      '1',
+      '--workers',
+      '1',
+      '--report',
+      report,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^chatfuzz scheduled · seed 1 · url /);
     expect(r.stdout).toContain('1/1 cells met their expectation');
-    expect(await fs.readFile(path.join(report, 'summary.txt'), 'utf8')).toMatch(/^run \w+ · seed 1 · 1 cell\(s\)\nok {2}upsert × multi-message-first-request: pass \(expected pass\), 2 trials\n1\/1 cells met/);
+    expect(await fs.readFile(path.join(report, 'summary.txt'), 'utf8')).toMatch(
+      /^run \w+ · seed 1 · 1 cell\(s\)\nok {2}upsert × multi-message-first-request: pass \(expected pass\), 2 trials\n1\/1 cells met/,
+    );
     expect(JSON.parse(await fs.readFile(path.join(report, 'results.json'), 'utf8')).exitCode).toBe(0);
 
     // A reporter that throws costs the run its exit code (3), not its report files.
     await fs.writeFile(path.join(dir, 'throws.mjs'), 'export default { onCellEnd() { throw new Error("reporter bug"); } };');
-    await fs.writeFile(config, "export default { targets: ['upsert'], scenarios: ['multi-message-first-request'], reporters: ['./throws.mjs'] };");
-    const thrown = await runFuzzProcess(['--config', config, '--db', MACHINE_PG, '--runs', '1', '--workers', '1', '--report', path.join(dir, 'thrown')]);
+    await fs.writeFile(
+      config,
+      "export default { targets: ['upsert'], scenarios: ['multi-message-first-request'], reporters: ['./throws.mjs'] };",
+    );
+    const thrown = await runFuzzProcess([
+      '--config',
+      config,
+      '--db',
+      MACHINE_PG,
+      '--runs',
+      '1',
+      '--workers',
+      '1',
+      '--report',
+      path.join(dir, 'thrown'),
+    ]);
     expect(thrown.code, thrown.stderr).toBe(3);
     expect(thrown.stderr).toMatch(/chatfuzz: reporter .*throws\.mjs failed in onCellEnd: Error: reporter bug/);
     expect(thrown.stdout).not.toContain('cells met their expectation');

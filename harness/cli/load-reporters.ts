@@ -28,21 +28,28 @@ export async function loadReporters(
     const named = isModulePath(spec) ? undefined : o.builtin(spec);
     if (named) out.push(...named);
     else if (isModulePath(spec)) out.push(guardReporter(spec, await loadReporterModule(spec, o.cwd), o.failures));
-    else throw new UsageError(`unknown reporter "${spec}" in the config's reporters. Built-in reporters: ${o.builtinNames.join(', ')}, or a path to a module (./my-reporter.ts)`);
+    else
+      throw new UsageError(
+        `unknown reporter "${spec}" in the config's reporters. Built-in reporters: ${o.builtinNames.join(', ')}, or a path to a module (./my-reporter.ts)`,
+      );
   }
   return out;
 }
 
 async function loadReporterModule(spec: string, cwd: string): Promise<Reporter> {
   const file = path.resolve(cwd, spec);
-  if (!fs.existsSync(file)) throw new UsageError(`reporter ${spec}: no such file (${file}); fix the path in the config's reporters (it is relative to the config file)`);
+  if (!fs.existsSync(file))
+    throw new UsageError(
+      `reporter ${spec}: no such file (${file}); fix the path in the config's reporters (it is relative to the config file)`,
+    );
   let mod: UserModule;
   try {
     mod = await importUserModule(file);
   } catch (e) {
     throw new UsageError(`reporter ${spec}: the module failed to load: ${(e as Error)?.message ?? String(e)}`);
   }
-  if (!mod.hasDefault) throw new UsageError(`reporter ${spec} has no default export: write \`export default { onRunEnd(results) { … } } satisfies Reporter\``);
+  if (!mod.hasDefault)
+    throw new UsageError(`reporter ${spec} has no default export: write \`export default { onRunEnd(results) { … } } satisfies Reporter\``);
   let value = mod.value;
   try {
     value = typeof value === 'function' ? (isClass(value) ? new (value as new () => unknown)() : (value as () => unknown)()) : value;

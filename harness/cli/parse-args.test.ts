@@ -12,7 +12,9 @@ describe('--isolation and --latency', () => {
 
   it('an unknown isolation level is a usage error naming the valid ones', () => {
     expect(() => parseArgs(['--isolation', 'snapshot'])).toThrow(UsageError);
-    expect(() => parseArgs(['--isolation', 'snapshot'])).toThrow('--isolation must be one of read-committed, repeatable-read, serializable (got "snapshot")');
+    expect(() => parseArgs(['--isolation', 'snapshot'])).toThrow(
+      '--isolation must be one of read-committed, repeatable-read, serializable (got "snapshot")',
+    );
   });
 
   it('--latency reads ranges and single values in ms or s', () => {

@@ -45,20 +45,60 @@ export interface CliOptions {
 }
 
 /** A deterministic slice of a run's cells: `--shard index/total`. */
-export interface Shard { index: number; total: number }
+export interface Shard {
+  index: number;
+  total: number;
+}
 
 /** Values a config file supplies; a flag given on the command line wins over each. */
-export type CliDefaults = Partial<Pick<CliOptions, 'targets' | 'scenarios' | 'mode' | 'scheduler' | 'runs' | 'timeBudgetMs' | 'seed' | 'db' | 'reportDir' | 'ci' | 'baseline' | 'callTimeoutMs' | 'noCorpus' | 'isolation' | 'workers' | 'reporters'>>;
+export type CliDefaults = Partial<
+  Pick<
+    CliOptions,
+    | 'targets'
+    | 'scenarios'
+    | 'mode'
+    | 'scheduler'
+    | 'runs'
+    | 'timeBudgetMs'
+    | 'seed'
+    | 'db'
+    | 'reportDir'
+    | 'ci'
+    | 'baseline'
+    | 'callTimeoutMs'
+    | 'noCorpus'
+    | 'isolation'
+    | 'workers'
+    | 'reporters'
+  >
+>;
 
 const FLAGS = {
-  target: { type: 'string' }, scenario: { type: 'string' }, mode: { type: 'string' }, scheduler: { type: 'string' }, runs: { type: 'string' },
-  'time-budget': { type: 'string' }, seed: { type: 'string' }, replay: { type: 'string' }, db: { type: 'string' },
-  report: { type: 'string' }, json: { type: 'boolean' }, ci: { type: 'boolean' }, baseline: { type: 'string' },
-  isolation: { type: 'string' }, latency: { type: 'string' }, list: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-  'call-timeout': { type: 'string' }, 'no-corpus': { type: 'boolean' }, config: { type: 'string' }, verbose: { type: 'boolean' },
-  workers: { type: 'string' }, shard: { type: 'string' }, all: { type: 'boolean' },
+  target: { type: 'string' },
+  scenario: { type: 'string' },
+  mode: { type: 'string' },
+  scheduler: { type: 'string' },
+  runs: { type: 'string' },
+  'time-budget': { type: 'string' },
+  seed: { type: 'string' },
+  replay: { type: 'string' },
+  db: { type: 'string' },
+  report: { type: 'string' },
+  json: { type: 'boolean' },
+  ci: { type: 'boolean' },
+  baseline: { type: 'string' },
+  isolation: { type: 'string' },
+  latency: { type: 'string' },
+  list: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  'call-timeout': { type: 'string' },
+  'no-corpus': { type: 'boolean' },
+  config: { type: 'string' },
+  verbose: { type: 'boolean' },
+  workers: { type: 'string' },
+  shard: { type: 'string' },
+  all: { type: 'boolean' },
 } as const;
-
 
 /** Usage text listing every flag. */
 export const USAGE = `usage: npm run fuzz -- [options]
@@ -112,7 +152,10 @@ export function parseLatency(text: string): LatencyRange {
 /** A comma-separated flag value as a list; null when it names nothing. */
 export function list(v: string | undefined): string[] | null {
   if (v === undefined) return null;
-  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return items.length ? items : null;
 }
 
@@ -124,7 +167,9 @@ export function readFlags(argv: string[]) {
   try {
     return nodeParseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }).values;
   } catch (e) {
-    const valid = Object.keys(FLAGS).map((f) => `--${f}`).join(', ');
+    const valid = Object.keys(FLAGS)
+      .map((f) => `--${f}`)
+      .join(', ');
     const message = (e as Error).message.split('\n')[0]!.replace(/\.$/, '');
     // A value that starts with '-' reads as a flag: `--seed -5` is ambiguous, `--seed=-5` is not.
     const hint = /ambiguous/.test(message) ? ' (write a negative value with =, like --seed=-5)' : '';
@@ -137,11 +182,16 @@ export function parseArgs(argv: string[] | FlagValues, defaults: CliDefaults = {
   const v = Array.isArray(argv) ? readFlags(argv) : argv;
   // `--target ''` (an unset shell variable) must not silently mean "every built-in".
   for (const flag of ['target', 'scenario'] as const) {
-    if (v[flag] !== undefined && list(v[flag]) === null) throw new UsageError(`--${flag} is empty (got "${v[flag]}"): name ${flag === 'target' ? 'a target or a target module path' : 'a scenario'} (see --list), or leave the flag out for all of them`);
+    if (v[flag] !== undefined && list(v[flag]) === null)
+      throw new UsageError(
+        `--${flag} is empty (got "${v[flag]}"): name ${flag === 'target' ? 'a target or a target module path' : 'a scenario'} (see --list), or leave the flag out for all of them`,
+      );
   }
-  if (v.mode !== undefined && !(MODES as readonly string[]).includes(v.mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')} (got "${v.mode}")`);
+  if (v.mode !== undefined && !(MODES as readonly string[]).includes(v.mode))
+    throw new UsageError(`--mode must be one of ${MODES.join(', ')} (got "${v.mode}")`);
   const mode = (v.mode as Mode | undefined) ?? defaults.mode ?? 'scheduled';
-  if (v.scheduler !== undefined && !(SCHEDULERS as readonly string[]).includes(v.scheduler)) throw new UsageError(`--scheduler must be one of ${SCHEDULERS.join(', ')} (got "${v.scheduler}")`);
+  if (v.scheduler !== undefined && !(SCHEDULERS as readonly string[]).includes(v.scheduler))
+    throw new UsageError(`--scheduler must be one of ${SCHEDULERS.join(', ')} (got "${v.scheduler}")`);
   const scheduler = (v.scheduler as Scheduler | undefined) ?? defaults.scheduler ?? 'pct';
   let runs: number | null = defaults.runs ?? null;
   if (v.runs !== undefined) {
@@ -151,26 +201,36 @@ export function parseArgs(argv: string[] | FlagValues, defaults: CliDefaults = {
   let seed: number | null = defaults.seed ?? null;
   if (v.seed !== undefined) {
     seed = Number(v.seed);
-    if (!Number.isInteger(seed) || Math.abs(seed) > 2 ** 31) throw new UsageError(`--seed must be an integer between -2^31 and 2^31 (got "${v.seed}")`);
+    if (!Number.isInteger(seed) || Math.abs(seed) > 2 ** 31)
+      throw new UsageError(`--seed must be an integer between -2^31 and 2^31 (got "${v.seed}")`);
   }
   let isolation: IsolationLevel | null = defaults.isolation ?? null;
   if (v.isolation !== undefined) {
-    if (!(ISOLATION_LEVELS as readonly string[]).includes(v.isolation)) throw new UsageError(`--isolation must be one of ${ISOLATION_LEVELS.join(', ')} (got "${v.isolation}")`);
+    if (!(ISOLATION_LEVELS as readonly string[]).includes(v.isolation))
+      throw new UsageError(`--isolation must be one of ${ISOLATION_LEVELS.join(', ')} (got "${v.isolation}")`);
     isolation = v.isolation as IsolationLevel;
   }
   let latency: LatencyRange | null = null;
   if (v.latency !== undefined) {
     latency = parseLatency(v.latency);
     // Gates already decide every statement's timing in scheduled and exhaustive mode.
-    if (mode !== 'stress') throw new UsageError(`--latency applies to --mode stress only (got --mode ${mode}); scheduled mode decides statement order itself`);
+    if (mode !== 'stress')
+      throw new UsageError(`--latency applies to --mode stress only (got --mode ${mode}); scheduled mode decides statement order itself`);
   }
-  const callTimeoutMs = v['call-timeout'] !== undefined ? parseDuration(v['call-timeout'], '--call-timeout', DURATION_RANGES.callTimeout) : defaults.callTimeoutMs ?? 5000;
+  const callTimeoutMs =
+    v['call-timeout'] !== undefined
+      ? parseDuration(v['call-timeout'], '--call-timeout', DURATION_RANGES.callTimeout)
+      : (defaults.callTimeoutMs ?? 5000);
   // Each statement waits up to the latency's maximum: at or past the call timeout, calls would time out by design.
-  if (latency && latency.maxMs >= callTimeoutMs) throw new UsageError(`--latency ${v.latency} reaches the call timeout (${callTimeoutMs} ms): every call would time out; lower --latency or raise --call-timeout`);
+  if (latency && latency.maxMs >= callTimeoutMs)
+    throw new UsageError(
+      `--latency ${v.latency} reaches the call timeout (${callTimeoutMs} ms): every call would time out; lower --latency or raise --call-timeout`,
+    );
   let workers: number | null = defaults.workers ?? null;
   if (v.workers !== undefined) {
     workers = Number(v.workers);
-    if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw new UsageError(`--workers must be an integer from 1 to ${MAX_WORKERS} (got "${v.workers}")`);
+    if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS)
+      throw new UsageError(`--workers must be an integer from 1 to ${MAX_WORKERS} (got "${v.workers}")`);
   }
   return {
     targets: list(v.target) ?? defaults.targets ?? null,
@@ -178,7 +238,10 @@ export function parseArgs(argv: string[] | FlagValues, defaults: CliDefaults = {
     mode,
     scheduler,
     runs,
-    timeBudgetMs: v['time-budget'] !== undefined ? parseDuration(v['time-budget'], '--time-budget', DURATION_RANGES.timeBudget) : defaults.timeBudgetMs ?? null,
+    timeBudgetMs:
+      v['time-budget'] !== undefined
+        ? parseDuration(v['time-budget'], '--time-budget', DURATION_RANGES.timeBudget)
+        : (defaults.timeBudgetMs ?? null),
     seed,
     replay: v.replay ?? null,
     db: v.db ?? defaults.db ?? null,
@@ -209,6 +272,7 @@ export function parseShard(text: string): Shard {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
   const index = m ? Number(m[1]) : NaN;
   const total = m ? Number(m[2]) : NaN;
-  if (!m || !(total >= 1) || !(index >= 1) || index > total) throw new UsageError(`--shard must be i/N with 1 ≤ i ≤ N, like 2/3 (got "${text}")`);
+  if (!m || !(total >= 1) || !(index >= 1) || index > total)
+    throw new UsageError(`--shard must be i/N with 1 ≤ i ≤ N, like 2/3 (got "${text}")`);
   return { index, total };
 }

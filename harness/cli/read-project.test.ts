@@ -20,7 +20,8 @@ function aiChatbot(): string {
     'package.json': JSON.stringify({ name: 'ai-chatbot', dependencies: { 'drizzle-orm': '*', postgres: '*' } }, null, 2),
     'drizzle.config.ts': "export default { out: './lib/db/migrations' };",
     'lib/db/migrations/0000_init.sql': MIGRATION,
-    'lib/db/queries.ts': "import { drizzle } from 'drizzle-orm/postgres-js';\nimport postgres from 'postgres';\nconst client = postgres(process.env.POSTGRES_URL!);\nexport const db = drizzle(client);\n",
+    'lib/db/queries.ts':
+      "import { drizzle } from 'drizzle-orm/postgres-js';\nimport postgres from 'postgres';\nconst client = postgres(process.env.POSTGRES_URL!);\nexport const db = drizzle(client);\n",
   };
   for (const [f, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
@@ -37,7 +38,9 @@ describe('chatfuzz init reads the project', () => {
   it('finds the driver really used (postgres.js under Drizzle), the URL variable, the chat tables and their uuid ids', () => {
     const dir = aiChatbot();
     expect(readProject(dir, 'lib/db/migrations')).toEqual({
-      driver: 'postgres.js', urlVariable: 'POSTGRES_URL', ids: 'uuid',
+      driver: 'postgres.js',
+      urlVariable: 'POSTGRES_URL',
+      ids: 'uuid',
       tables: {
         users: { table: 'User', id: 'id' },
         sessions: { table: 'Chat', id: 'id', owner: 'userId' },
@@ -55,7 +58,9 @@ describe('chatfuzz init reads the project', () => {
     fs.writeFileSync(path.join(dir, '.gitignore'), 'node_modules\n');
     const stdout = new PassThrough();
     let out = '';
-    stdout.on('data', (d) => { out += d; });
+    stdout.on('data', (d) => {
+      out += d;
+    });
     expect(await runInit([], { stdout, stderr: new PassThrough(), env: {}, cwd: dir })).toBe(0);
     expect(out).toContain('drizzle project on postgres.js, migrations in lib/db/migrations; chat tables Chat and Message_v2 (uuid ids)');
     expect(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8')).toBe('node_modules\n.chatfuzz/\nchatfuzz-report/\n');
@@ -65,8 +70,16 @@ describe('chatfuzz init reads the project', () => {
     const prev = process.cwd();
     process.chdir(dir);
     try {
-      const cell = await runTestCell(path.join(dir, 'chatfuzz/target.ts'), 'concurrent-duplicates', { mode: 'scheduled', runs: 5, seed: 1 });
-      expect({ gate: cell.gate, outcome: cell.outcome, failure: cell.failure?.message }).toEqual({ gate: 'wire', outcome: 'pass', failure: undefined });
+      const cell = await runTestCell(path.join(dir, 'chatfuzz/target.ts'), 'concurrent-duplicates', {
+        mode: 'scheduled',
+        runs: 5,
+        seed: 1,
+      });
+      expect({ gate: cell.gate, outcome: cell.outcome, failure: cell.failure?.message }).toEqual({
+        gate: 'wire',
+        outcome: 'pass',
+        failure: undefined,
+      });
     } finally {
       process.chdir(prev);
     }

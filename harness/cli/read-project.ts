@@ -23,22 +23,32 @@ export function readProject(cwd: string, migrations?: string): ProjectFacts {
   const deps = { ...pkg?.dependencies, ...pkg?.devDependencies } as Record<string, string>;
   const source = sourceText(cwd);
   // Drizzle says which driver in its import path; otherwise the installed driver decides (postgres.js when only it is there).
-  const usesPostgresJs = /from\s+['"]drizzle-orm\/postgres-js['"]|from\s+['"]postgres['"]|require\(['"]postgres['"]\)/.test(source)
-    || (deps.postgres !== undefined && deps.pg === undefined);
+  const usesPostgresJs =
+    /from\s+['"]drizzle-orm\/postgres-js['"]|from\s+['"]postgres['"]|require\(['"]postgres['"]\)/.test(source) ||
+    (deps.postgres !== undefined && deps.pg === undefined);
   const prismaAdapter = Object.keys(deps).find((d) => d.startsWith('@prisma/adapter-'));
   const urlVariable = /process\.env\.(POSTGRES_URL|DATABASE_URL|[A-Z_]*DATABASE_URL|[A-Z_]*POSTGRES_URL)\b/.exec(source)?.[1];
   let tables: TableMap | undefined;
   let ids: 'uuid' | undefined;
   if (migrations) {
     try {
-      const found = tablesIn(readMigrations(path.join(cwd, migrations)).flatMap((m) => m.statements).join('\n'));
+      const found = tablesIn(
+        readMigrations(path.join(cwd, migrations))
+          .flatMap((m) => m.statements)
+          .join('\n'),
+      );
       tables = found.tables;
       ids = found.ids;
-    } catch { /* the migrations do not parse: the skeleton keeps placeholders */ }
+    } catch {
+      /* the migrations do not parse: the skeleton keeps placeholders */
+    }
   }
   return {
     driver: usesPostgresJs && !(prismaAdapter === '@prisma/adapter-pg') ? 'postgres.js' : 'pg',
-    ...(prismaAdapter ? { prismaAdapter } : {}), ...(urlVariable ? { urlVariable } : {}), ...(tables ? { tables } : {}), ...(ids ? { ids } : {}),
+    ...(prismaAdapter ? { prismaAdapter } : {}),
+    ...(urlVariable ? { urlVariable } : {}),
+    ...(tables ? { tables } : {}),
+    ...(ids ? { ids } : {}),
   };
 }
 
@@ -58,14 +68,19 @@ export function tablesIn(sql: string): { tables?: TableMap; ids?: 'uuid' } {
   const names = [...tables.keys()];
   const pick = (re: RegExp, not?: RegExp) => names.find((n) => re.test(n) && !(not && not.test(n)));
   const messages = pick(/message/i);
-  const sessions = pick(/^(chats?|sessions?|conversations?|threads?)$/i) ?? pick(/chat|session|conversation|thread/i, /message|vote|stream|document|suggest/i);
+  const sessions =
+    pick(/^(chats?|sessions?|conversations?|threads?)$/i) ??
+    pick(/chat|session|conversation|thread/i, /message|vote|stream|document|suggest/i);
   const users = pick(/^(users?|accounts?|profiles?)$/i);
   if (!messages || !sessions) return {};
   const col = (t: string, re: RegExp) => tables.get(t)!.find((c) => re.test(c.name))?.name;
   const sCols = { id: col(sessions, /^id$/i), owner: col(sessions, /^(user_?id|owner_?id|author_?id)$/i) };
   const mCols = {
-    id: col(messages, /^id$/i), session: col(messages, /^(chat|session|conversation|thread)_?id$/i), role: col(messages, /^role$/i),
-    content: col(messages, /^(content|text|body|parts)$/i), order: col(messages, /^(seq|position|created_?at|createdAt)$/i),
+    id: col(messages, /^id$/i),
+    session: col(messages, /^(chat|session|conversation|thread)_?id$/i),
+    role: col(messages, /^role$/i),
+    content: col(messages, /^(content|text|body|parts)$/i),
+    order: col(messages, /^(seq|position|created_?at|createdAt)$/i),
   };
   if (!sCols.id || !sCols.owner || !mCols.session || !mCols.role || !mCols.content || !mCols.order) return {};
   const userId = users ? col(users, /^id$/i) : undefined;
@@ -74,7 +89,14 @@ export function tablesIn(sql: string): { tables?: TableMap; ids?: 'uuid' } {
     tables: {
       ...(users && userId ? { users: { table: users, id: userId } } : {}),
       sessions: { table: sessions, id: sCols.id, owner: sCols.owner },
-      messages: { table: messages, ...(mCols.id ? { id: mCols.id } : {}), session: mCols.session, role: mCols.role, content: mCols.content, order: mCols.order },
+      messages: {
+        table: messages,
+        ...(mCols.id ? { id: mCols.id } : {}),
+        session: mCols.session,
+        role: mCols.role,
+        content: mCols.content,
+        order: mCols.order,
+      },
     },
     ...(uuid ? { ids: 'uuid' as const } : {}),
   };
@@ -87,13 +109,20 @@ function splitTopLevel(body: string): string[] {
   for (const ch of body) {
     if (ch === '(') depth++;
     if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) { out.push(cur); cur = ''; } else cur += ch;
+    if (ch === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
   }
   return [...out, cur];
 }
 
 function readJson(file: string): any {
-  try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return undefined; }
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 // The app's own source (not node_modules, not build output), at most a few hundred files, for its imports.
@@ -108,6 +137,10 @@ function sourceText(cwd: string): string {
       else if (/\.(c|m)?(t|j)sx?$/.test(e.name) && fs.statSync(p).size < 200_000) out.push(fs.readFileSync(p, 'utf8'));
     }
   };
-  try { walk(cwd, 0); } catch { /* unreadable folders are skipped */ }
+  try {
+    walk(cwd, 0);
+  } catch {
+    /* unreadable folders are skipped */
+  }
   return out.join('\n');
 }

@@ -87,9 +87,14 @@ export function resolvePlan(i: PlanInput): RunPlan {
   const demo = demoPlan(opts, !!i.config, !!r, i.demoWire) ?? null;
   const scenarios = resolveScenarios(r ? [r.scenario] : (demo?.scenarios ?? opts.scenarios), i.scenarios);
   // A replay runs its own case's target unless --target names another; a config's targets do not replace it.
-  const targetSpecs = list(i.flags.target) ?? (replayed ? [replayTargetSpec(replayed.case, replayed.file, i.builtinTargets)] : opts.targets ?? demo?.targets ?? [...i.builtinTargets]);
+  const targetSpecs =
+    list(i.flags.target) ??
+    (replayed
+      ? [replayTargetSpec(replayed.case, replayed.file, i.builtinTargets)]
+      : (opts.targets ?? demo?.targets ?? [...i.builtinTargets]));
   // A seed given on the command line wins over the case's; the case's over the config's.
-  const seed = (i.flags.seed !== undefined ? opts.seed : null) ?? r?.seed ?? opts.seed ?? demo?.seed ?? (opts.shard ? shardSeed(i.env) : i.freshSeed);
+  const seed =
+    (i.flags.seed !== undefined ? opts.seed : null) ?? r?.seed ?? opts.seed ?? demo?.seed ?? (opts.shard ? shardSeed(i.env) : i.freshSeed);
   const timeBudgetMs = opts.timeBudgetMs ?? (opts.ci && opts.runs === null && !r ? CI_DEFAULT_TIME_BUDGET_MS : null);
   return deepFreeze({
     runId: i.runId,
@@ -135,19 +140,25 @@ function resolveScenarios(names: string[] | null, all: readonly Scenario[]): rea
 function replayTargetSpec(c: CaseFile, file: string, builtinTargets: readonly string[]): string {
   if (typeof c.targetSpec === 'string' && c.targetSpec !== '') return c.targetSpec;
   if (builtinTargets.includes(c.target)) return c.target;
-  throw new UsageError(`--replay ${file}: the case file does not say where target "${c.target}" is loaded from (no targetSpec); pass the target's module: --replay ${file} --target ./path/to/target.ts`);
+  throw new UsageError(
+    `--replay ${file}: the case file does not say where target "${c.target}" is loaded from (no targetSpec); pass the target's module: --replay ${file} --target ./path/to/target.ts`,
+  );
 }
 
 /** Every shard of a CI run must generate the same workloads: without --seed they share the CI run's id. */
 export function shardSeed(env: NodeJS.ProcessEnv): number {
   const id = env.GITHUB_RUN_ID ?? env.CI_PIPELINE_ID ?? env.BUILDKITE_BUILD_NUMBER ?? env.CIRCLE_WORKFLOW_ID;
-  if (!id) throw new UsageError('--shard needs --seed S (the same in every shard, so the shards split one run): no CI run id (GITHUB_RUN_ID, CI_PIPELINE_ID, …) to share');
+  if (!id)
+    throw new UsageError(
+      '--shard needs --seed S (the same in every shard, so the shards split one run): no CI run id (GITHUB_RUN_ID, CI_PIPELINE_ID, …) to share',
+    );
   const n = Number.parseInt(crypto.createHash('sha256').update(id).digest('hex').slice(0, 8), 16);
   return n | 0;
 }
 
 // The plan's own objects only: a case's workload and a scenario are shared with the engine, which does not change them either.
 function deepFreeze<T extends object>(plan: T): T {
-  for (const v of Object.values(plan)) if (Array.isArray(v) || (v && typeof v === 'object' && v.constructor === Object && !('workload' in v))) Object.freeze(v);
+  for (const v of Object.values(plan))
+    if (Array.isArray(v) || (v && typeof v === 'object' && v.constructor === Object && !('workload' in v))) Object.freeze(v);
   return Object.freeze(plan);
 }

@@ -11,7 +11,9 @@ import { MACHINE_PG } from '../../test/test-server.js';
 
 const reportRoot = path.join(os.tmpdir(), `chatfuzz-cli-matrix-test-${process.pid}`);
 const reportDir = (name: string) => path.join(reportRoot, name);
-afterAll(async () => { await fs.rm(reportRoot, { recursive: true, force: true }); });
+afterAll(async () => {
+  await fs.rm(reportRoot, { recursive: true, force: true });
+});
 
 describe('a full default-matrix run on the machine PostgreSQL', () => {
   const sentinel = `chatfuzz_sentinel_${process.pid}`;
@@ -26,7 +28,20 @@ describe('a full default-matrix run on the machine PostgreSQL', () => {
     await admin.query(`INSERT INTO ${sentinel} VALUES (1, 'untouched')`);
     // Trust auth ignores the password, so it can stand for a real one that must never be printed.
     const url = MACHINE_PG.replace('postgres://postgres@', `postgres://postgres:${password}@`);
-    result = await runFuzzProcess(['--db', url, '--target', 'naive,session-first,upsert', '--runs', '30', '--seed', '99', '--report', dir, '--json', '--ci']);
+    result = await runFuzzProcess([
+      '--db',
+      url,
+      '--target',
+      'naive,session-first,upsert',
+      '--runs',
+      '30',
+      '--seed',
+      '99',
+      '--report',
+      dir,
+      '--json',
+      '--ci',
+    ]);
   });
   afterAll(async () => {
     await admin.query(`DROP TABLE IF EXISTS ${sentinel}`);
@@ -41,13 +56,29 @@ describe('a full default-matrix run on the machine PostgreSQL', () => {
     expect(results.cells).toHaveLength(3 * results.options.scenarios.length);
     expect(results.options.scenarios.length).toBeGreaterThanOrEqual(3);
     for (const c of results.cells) {
-      for (const key of ['target', 'scenario', 'mode', 'expected', 'outcome', 'ok', 'runs', 'durationMs', 'runsToFirstFailure', 'msToFirstFailure']) {
+      for (const key of [
+        'target',
+        'scenario',
+        'mode',
+        'expected',
+        'outcome',
+        'ok',
+        'runs',
+        'durationMs',
+        'runsToFirstFailure',
+        'msToFirstFailure',
+      ]) {
         expect(c, `${c.target} × ${c.scenario}`).toHaveProperty(key);
       }
       expect(c.ok).toBe(c.outcome === c.expected);
     }
     const naive = results.cells.find((c: any) => c.target === 'naive' && c.scenario === 'multi-message-first-request');
-    expect(naive.failure).toMatchObject({ invariant: 'no-fk-error', sqlstate: '23503', constraint: 'chat_messages_session_id_fkey', seed: 99 });
+    expect(naive.failure).toMatchObject({
+      invariant: 'no-fk-error',
+      sqlstate: '23503',
+      constraint: 'chat_messages_session_id_fkey',
+      seed: 99,
+    });
     expect(naive.failure.counterexample.ops[0].label).toMatch(/handleChat\(s1, \[system,user\]/);
     expect(naive.failure.replay).toMatch(/--replay/);
     const onDisk = JSON.parse(await fs.readFile(path.join(dir, 'results.json'), 'utf8'));
@@ -84,7 +115,16 @@ describe('a full default-matrix run on the machine PostgreSQL', () => {
   it('a saved case replays: --replay fails the same way', async () => {
     const results = JSON.parse(result.stdout);
     const naive = results.cells.find((c: any) => c.target === 'naive' && c.scenario === 'log-before-create');
-    const r = await runFuzzProcess(['--replay', naive.failure.caseFile, '--db', MACHINE_PG, '--report', reportDir('replay'), '--json', '--ci']);
+    const r = await runFuzzProcess([
+      '--replay',
+      naive.failure.caseFile,
+      '--db',
+      MACHINE_PG,
+      '--report',
+      reportDir('replay'),
+      '--json',
+      '--ci',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const replayed = JSON.parse(r.stdout).cells[0];
     expect(replayed.failure).toMatchObject({ invariant: 'no-fk-error', constraint: 'chat_messages_session_id_fkey' });

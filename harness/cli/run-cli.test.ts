@@ -32,7 +32,6 @@ describe('bad input gets a clear message and the documented exit code', () => {
     expect(unknown.stderr).toMatch(/unknown scenario "nope".*multi-message-first-request/);
   });
 
-
   it('a --baseline that is missing, not JSON or not a results.json exits 2 naming the file, before any database starts', async () => {
     await fs.mkdir(reportRoot, { recursive: true });
     const notJson = path.join(reportRoot, 'not-json.json');
@@ -74,14 +73,39 @@ describe('bad input gets a clear message and the documented exit code', () => {
     await fs.mkdir(reportRoot, { recursive: true });
     const workload = { users: ['u1'], clients: [[{ op: 'createSession', session: 's1', user: 'u1', valid: true }]] };
     const noSpec = path.join(reportRoot, 'no-spec.json');
-    await fs.writeFile(noSpec, JSON.stringify({ chatfuzz: '0.1.0', target: 'my-app', scenario: 'mixed', mode: 'scheduled', seed: 1, invariant: 'no-fk-error', workload }));
+    await fs.writeFile(
+      noSpec,
+      JSON.stringify({
+        chatfuzz: '0.1.0',
+        target: 'my-app',
+        scenario: 'mixed',
+        mode: 'scheduled',
+        seed: 1,
+        invariant: 'no-fk-error',
+        workload,
+      }),
+    );
     const moved = path.join(reportRoot, 'moved.json');
-    await fs.writeFile(moved, JSON.stringify({ chatfuzz: '0.1.0', target: 'my-app', targetSpec: './chatfuzz/old-target.ts', scenario: 'mixed', mode: 'scheduled', seed: 1, invariant: 'no-fk-error', workload }));
+    await fs.writeFile(
+      moved,
+      JSON.stringify({
+        chatfuzz: '0.1.0',
+        target: 'my-app',
+        targetSpec: './chatfuzz/old-target.ts',
+        scenario: 'mixed',
+        mode: 'scheduled',
+        seed: 1,
+        invariant: 'no-fk-error',
+        workload,
+      }),
+    );
     const unreachable = ['--db', 'postgres://postgres@127.0.0.1:1/nowhere'];
 
     const a = await runFuzzProcess(['--replay', noSpec, ...unreachable]);
     expect(a.code, a.stderr).toBe(2);
-    expect(a.stderr).toContain(`--replay ${noSpec}: the case file does not say where target "my-app" is loaded from (no targetSpec); pass the target's module: --replay ${noSpec} --target ./path/to/target.ts`);
+    expect(a.stderr).toContain(
+      `--replay ${noSpec}: the case file does not say where target "my-app" is loaded from (no targetSpec); pass the target's module: --replay ${noSpec} --target ./path/to/target.ts`,
+    );
     expect(a.stderr).not.toContain('undefined');
 
     const b = await runFuzzProcess(['--replay', moved, ...unreachable]);
@@ -115,7 +139,16 @@ describe('bad input gets a clear message and the documented exit code', () => {
   });
 
   it('a custom-schema target without snapshot() exits 2', async () => {
-    const r = await runFuzzProcess(['--target', './test/fixtures/no-snapshot-target.ts', '--db', inject('pgAdminUrl'), '--runs', '1', '--report', reportDir('no-snapshot')]);
+    const r = await runFuzzProcess([
+      '--target',
+      './test/fixtures/no-snapshot-target.ts',
+      '--db',
+      inject('pgAdminUrl'),
+      '--runs',
+      '1',
+      '--report',
+      reportDir('no-snapshot'),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/must implement snapshot/);
   });
@@ -123,7 +156,14 @@ describe('bad input gets a clear message and the documented exit code', () => {
   it('--list prints every scenario and invariant with a description', async () => {
     const r = await runFuzzProcess(['--list']);
     expect(r.code).toBe(0);
-    for (const name of ['multi-message-first-request', 'log-before-create', 'concurrent-duplicates', 'no-fk-error', 'valid-calls-succeed', 'upsert']) {
+    for (const name of [
+      'multi-message-first-request',
+      'log-before-create',
+      'concurrent-duplicates',
+      'no-fk-error',
+      'valid-calls-succeed',
+      'upsert',
+    ]) {
       expect(r.stdout).toContain(name);
     }
     // Every target, scenario and invariant has its one-line description.
@@ -138,8 +178,21 @@ describe('bad input gets a clear message and the documented exit code', () => {
 describe('a target that hangs or throws non-Errors', () => {
   it('records the hung call as info after the timeout, the refusal as a domain error, and the run ends', async () => {
     const dir = reportDir('hang');
-    const r = await runFuzzProcess(['--target', './test/fixtures/hang-target.ts', '--scenario', 'log-before-create,multi-message-first-request',
-      '--runs', '3', '--call-timeout', '300ms', '--db', inject('pgAdminUrl'), '--report', dir, '--json']);
+    const r = await runFuzzProcess([
+      '--target',
+      './test/fixtures/hang-target.ts',
+      '--scenario',
+      'log-before-create,multi-message-first-request',
+      '--runs',
+      '3',
+      '--call-timeout',
+      '300ms',
+      '--db',
+      inject('pgAdminUrl'),
+      '--report',
+      dir,
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const results = JSON.parse(await fs.readFile(path.join(dir, 'results.json'), 'utf8'));
     const [hang, thrown] = results.cells;
@@ -165,7 +218,22 @@ describe('a full run on the machine PostgreSQL', () => {
     await admin.query(`INSERT INTO ${sentinel} VALUES (1, 'untouched')`);
     // Trust auth ignores the password, so it can stand for a real one that must never be printed.
     const url = MACHINE_PG.replace('postgres://postgres@', `postgres://postgres:${password}@`);
-    result = await runFuzzProcess(['--db', url, '--target', 'naive,session-first,upsert', '--scenario', SCENARIOS, '--runs', '30', '--seed', '99', '--report', dir, '--json', '--ci']);
+    result = await runFuzzProcess([
+      '--db',
+      url,
+      '--target',
+      'naive,session-first,upsert',
+      '--scenario',
+      SCENARIOS,
+      '--runs',
+      '30',
+      '--seed',
+      '99',
+      '--report',
+      dir,
+      '--json',
+      '--ci',
+    ]);
   });
   afterAll(async () => {
     await admin.query(`DROP TABLE IF EXISTS ${sentinel}`);
@@ -180,13 +248,29 @@ describe('a full run on the machine PostgreSQL', () => {
     expect(results.cells).toHaveLength(3 * results.options.scenarios.length);
     expect(results.options.scenarios.length).toBeGreaterThanOrEqual(3);
     for (const c of results.cells) {
-      for (const key of ['target', 'scenario', 'mode', 'expected', 'outcome', 'ok', 'runs', 'durationMs', 'runsToFirstFailure', 'msToFirstFailure']) {
+      for (const key of [
+        'target',
+        'scenario',
+        'mode',
+        'expected',
+        'outcome',
+        'ok',
+        'runs',
+        'durationMs',
+        'runsToFirstFailure',
+        'msToFirstFailure',
+      ]) {
         expect(c, `${c.target} × ${c.scenario}`).toHaveProperty(key);
       }
       expect(c.ok).toBe(c.outcome === c.expected);
     }
     const naive = results.cells.find((c: any) => c.target === 'naive' && c.scenario === 'multi-message-first-request');
-    expect(naive.failure).toMatchObject({ invariant: 'no-fk-error', sqlstate: '23503', constraint: 'chat_messages_session_id_fkey', seed: 99 });
+    expect(naive.failure).toMatchObject({
+      invariant: 'no-fk-error',
+      sqlstate: '23503',
+      constraint: 'chat_messages_session_id_fkey',
+      seed: 99,
+    });
     expect(naive.failure.counterexample.ops[0].label).toMatch(/handleChat\(s1, \[system,user\]/);
     expect(naive.failure.replay).toMatch(/--replay/);
     const onDisk = JSON.parse(await fs.readFile(path.join(dir, 'results.json'), 'utf8'));
@@ -223,7 +307,16 @@ describe('a full run on the machine PostgreSQL', () => {
   it('a saved case replays: --replay fails the same way', async () => {
     const results = JSON.parse(result.stdout);
     const naive = results.cells.find((c: any) => c.target === 'naive' && c.scenario === 'log-before-create');
-    const r = await runFuzzProcess(['--replay', naive.failure.caseFile, '--db', MACHINE_PG, '--report', reportDir('replay'), '--json', '--ci']);
+    const r = await runFuzzProcess([
+      '--replay',
+      naive.failure.caseFile,
+      '--db',
+      MACHINE_PG,
+      '--report',
+      reportDir('replay'),
+      '--json',
+      '--ci',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const replayed = JSON.parse(r.stdout).cells[0];
     expect(replayed.failure).toMatchObject({ invariant: 'no-fk-error', constraint: 'chat_messages_session_id_fkey' });
@@ -234,7 +327,22 @@ describe('a full run on the machine PostgreSQL', () => {
 describe('--ci and --baseline: the CI gate', () => {
   it('--ci without --runs or --time-budget runs under the default 5m budget and prints plain lines only', async () => {
     const dir = reportDir('ci-budget');
-    const r = await runFuzzProcess(['--ci', '--target', 'upsert', '--scenario', 'multi-message-first-request', '--seed', '3', '--db', inject('pgAdminUrl'), '--report', dir], { env: { FORCE_COLOR: '1' } });
+    const r = await runFuzzProcess(
+      [
+        '--ci',
+        '--target',
+        'upsert',
+        '--scenario',
+        'multi-message-first-request',
+        '--seed',
+        '3',
+        '--db',
+        inject('pgAdminUrl'),
+        '--report',
+        dir,
+      ],
+      { env: { FORCE_COLOR: '1' } },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('time budget 5m (--ci default)');
     const results = JSON.parse(await fs.readFile(path.join(dir, 'results.json'), 'utf8'));
@@ -245,7 +353,20 @@ describe('--ci and --baseline: the CI gate', () => {
 
   it('a new failure against the baseline fails a --ci run even where the cell met its expectation; without --ci it is only marked', async () => {
     const first = reportDir('gate-first');
-    const base = await runFuzzProcess(['--target', 'naive', '--scenario', 'multi-message-first-request', '--runs', '10', '--seed', '5', '--db', inject('pgAdminUrl'), '--report', first]);
+    const base = await runFuzzProcess([
+      '--target',
+      'naive',
+      '--scenario',
+      'multi-message-first-request',
+      '--runs',
+      '10',
+      '--seed',
+      '5',
+      '--db',
+      inject('pgAdminUrl'),
+      '--report',
+      first,
+    ]);
     expect(base.code, base.stderr).toBe(0);
     // The baseline: the same results, as if naive had passed on the default branch.
     const baseline = JSON.parse(await fs.readFile(path.join(first, 'results.json'), 'utf8'));
@@ -254,7 +375,20 @@ describe('--ci and --baseline: the CI gate', () => {
     const baselineFile = path.join(reportRoot, 'gate-baseline.json');
     await fs.writeFile(baselineFile, JSON.stringify(baseline));
 
-    const args = ['--target', 'naive', '--scenario', 'multi-message-first-request', '--runs', '10', '--seed', '5', '--db', inject('pgAdminUrl'), '--baseline', baselineFile];
+    const args = [
+      '--target',
+      'naive',
+      '--scenario',
+      'multi-message-first-request',
+      '--runs',
+      '10',
+      '--seed',
+      '5',
+      '--db',
+      inject('pgAdminUrl'),
+      '--baseline',
+      baselineFile,
+    ];
     const view = await runFuzzProcess([...args, '--report', reportDir('gate-view')]);
     expect(view.code, view.stderr).toBe(0);
     expect(view.stdout).toMatch(/naive\s+✓ FAIL\(expected\) NEW FAILURE/);
@@ -264,7 +398,9 @@ describe('--ci and --baseline: the CI gate', () => {
     expect(results.cells[0]).toMatchObject({ ok: true, baseline: 'new-failure' });
     expect(results.baseline).toMatchObject({ file: baselineFile, gate: true, counts: { 'new-failure': 1 } });
     expect(results.exitCode).toBe(1);
-    expect(gated.stderr).toContain('baseline ' + baseline.runId + ': 1 new failure, 0 fixed, 0 still failing, 0 unchanged, 0 new cells (new failures fail the gate)');
+    expect(gated.stderr).toContain(
+      'baseline ' + baseline.runId + ': 1 new failure, 0 fixed, 0 still failing, 0 unchanged, 0 new cells (new failures fail the gate)',
+    );
     const junit = await fs.readFile(path.join(reportDir('gate-ci'), 'junit.xml'), 'utf8');
     expect(junit).toContain('<failure message="new failure since the baseline: no-fk-error');
   });
@@ -276,7 +412,20 @@ describe('the default database: embedded PostgreSQL', () => {
     const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'chatfuzz-embedded-'));
     await fs.chmod(tmp, 0o1777);
     try {
-      const r = await runFuzzProcess(['--target', 'upsert,naive', '--scenario', 'multi-message-first-request', '--runs', '20', '--report', reportDir('embedded'), '--json'], { env: { TMPDIR: tmp } });
+      const r = await runFuzzProcess(
+        [
+          '--target',
+          'upsert,naive',
+          '--scenario',
+          'multi-message-first-request',
+          '--runs',
+          '20',
+          '--report',
+          reportDir('embedded'),
+          '--json',
+        ],
+        { env: { TMPDIR: tmp } },
+      );
       expect(r.code, r.stderr).toBe(0);
       const results = JSON.parse(r.stdout);
       expect(results.db.kind).toBe('embedded');
@@ -289,7 +438,16 @@ describe('the default database: embedded PostgreSQL', () => {
 
   it('an unmet expectation exits 1 on the embedded server too (its exit hook must not turn it into 0)', async () => {
     // The probe expects to pass and refuses every call at read committed: the cell misses its expectation.
-    const r = await runFuzzProcess(['--target', './test/fixtures/isolation-probe-target.ts', '--scenario', 'log-before-create', '--runs', '3', '--report', reportDir('embedded-exit')]);
+    const r = await runFuzzProcess([
+      '--target',
+      './test/fixtures/isolation-probe-target.ts',
+      '--scenario',
+      'log-before-create',
+      '--runs',
+      '3',
+      '--report',
+      reportDir('embedded-exit'),
+    ]);
     expect(r.stdout).toContain('0/1 cells met their expectation');
     expect(r.code, r.stderr).toBe(1);
   });
@@ -315,16 +473,26 @@ async function poll(done: () => Promise<boolean>): Promise<void> {
 /** How `run` ended, or 'still running' after HANG_MS. */
 async function endOf(run: RunningFuzz): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
-  const still = new Promise((r) => { timer = setTimeout(() => r('still running'), HANG_MS); });
-  try { return await Promise.race([run.ended, still]); } finally { clearTimeout(timer); }
+  const still = new Promise((r) => {
+    timer = setTimeout(() => r('still running'), HANG_MS);
+  });
+  try {
+    return await Promise.race([run.ended, still]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function databasesOfRun(runId: string): Promise<string[]> {
   const c = new pg.Client({ connectionString: MACHINE_PG });
   await c.connect();
   try {
-    return (await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE left(datname, length($1)) = $1', [`chatfuzz_${runId}_`])).rows.map((r) => r.datname);
-  } finally { await c.end(); }
+    return (
+      await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE left(datname, length($1)) = $1', [`chatfuzz_${runId}_`])
+    ).rows.map((r) => r.datname);
+  } finally {
+    await c.end();
+  }
 }
 
 // CI systems and editors signal only the process they started: npm, or the shell of a project's script.
@@ -343,7 +511,7 @@ describe.runIf(process.platform === 'linux')('a signal to the process that start
     // The run would go on for many minutes: ending at all shows the signal was heard.
     const end = await endOf(run);
     expect(end, run.output()).toEqual({ code: 130, signal: null });
-    expect(run.output()).toContain('chatfuzz: SIGINT: dropping the run\'s databases and stopping its server');
+    expect(run.output()).toContain("chatfuzz: SIGINT: dropping the run's databases and stopping its server");
     expect(await databasesOfRun(runId)).toEqual([]);
     expect(await processesWith(dir)).toEqual([]);
     // No cell finished: the report says so, every cell not-run (never a pass).
@@ -355,13 +523,33 @@ describe.runIf(process.platform === 'linux')('a signal to the process that start
 
   it('SIGINT after some cells finished: results.json, index.html and junit.xml hold those verdicts, the rest not-run, interrupted "SIGINT", exit 130', async () => {
     const dir = reportDir(`sigint-partial-${Date.now()}`);
-    const run = startFuzzProcess(['--target', 'upsert,./test/fixtures/lifecycle-target.ts', '--scenario', 'log-before-create', '--mode', 'stress',
-      '--runs', '15', '--seed', '1', '--db', MACHINE_PG, '--workers', '1', '--report', dir], { via: 'npm', env: { CHATFUZZ_FIXTURE_LIFECYCLE: 'slow-calls' } });
+    const run = startFuzzProcess(
+      [
+        '--target',
+        'upsert,./test/fixtures/lifecycle-target.ts',
+        '--scenario',
+        'log-before-create',
+        '--mode',
+        'stress',
+        '--runs',
+        '15',
+        '--seed',
+        '1',
+        '--db',
+        MACHINE_PG,
+        '--workers',
+        '1',
+        '--report',
+        dir,
+      ],
+      { via: 'npm', env: { CHATFUZZ_FIXTURE_LIFECYCLE: 'slow-calls' } },
+    );
     const runId = (await run.waitFor(/· run (\w+)/))[1]!;
     // The plain progress line of the first cell: it has its verdict; the slow second cell is running.
     await run.waitFor(/\[1\/2\] upsert × log-before-create: pass/, 60_000);
     // …once its database exists: a signal while a CREATE DATABASE is in flight is another test's matter.
-    for (let i = 0; i < 200 && !(await databasesOfRun(runId)).some((d) => d.endsWith('_2')); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && !(await databasesOfRun(runId)).some((d) => d.endsWith('_2')); i++)
+      await new Promise((r) => setTimeout(r, 50));
     process.kill(run.pid, 'SIGINT');
     const end = await Promise.race([run.ended, new Promise((r) => setTimeout(() => r('still running'), 20_000))]);
     expect(end, run.output()).toEqual({ code: 130, signal: null });
@@ -380,7 +568,10 @@ describe.runIf(process.platform === 'linux')('a signal to the process that start
     // As /tmp is: the embedded server runs as an unprivileged user when chatfuzz runs as root.
     await fs.chmod(tmp, 0o1777);
     try {
-      const run = startFuzzProcess([...endless, '--scenario', 'mixed', '--workers', '1', '--report', path.join(tmp, 'report')], { via: 'npm', env: { TMPDIR: tmp } });
+      const run = startFuzzProcess([...endless, '--scenario', 'mixed', '--workers', '1', '--report', path.join(tmp, 'report')], {
+        via: 'npm',
+        env: { TMPDIR: tmp },
+      });
       await run.waitFor(/· run \w+/);
       const dataDirs = async () => (await fs.readdir(tmp)).filter((n) => n.startsWith('chatfuzz-postgres-'));
       expect(await dataDirs()).toHaveLength(1);
@@ -411,7 +602,9 @@ describe.runIf(process.platform === 'linux')('a signal to the process that start
 });
 
 describe('databases a killed --db run left behind', () => {
-  const deadRun = `20200101_000000_${Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0')}`;
+  const deadRun = `20200101_000000_${Math.floor(Math.random() * 0xffffffff)
+    .toString(16)
+    .padStart(8, '0')}`;
   const leftover = `chatfuzz_${deadRun}_1`;
   const admin = new pg.Client({ connectionString: MACHINE_PG });
   beforeAll(async () => {
@@ -424,10 +617,23 @@ describe('databases a killed --db run left behind', () => {
   });
 
   it('are reported with the command that drops them, and left alone; that command drops them', async () => {
-    const r = await runFuzzProcess(['--db', MACHINE_PG, '--target', 'upsert', '--scenario', 'multi-message-first-request', '--runs', '1', '--report', reportDir('leftovers')]);
+    const r = await runFuzzProcess([
+      '--db',
+      MACHINE_PG,
+      '--target',
+      'upsert',
+      '--scenario',
+      'multi-message-first-request',
+      '--runs',
+      '1',
+      '--report',
+      reportDir('leftovers'),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`left by \\d+ killed chatfuzz runs?[^\\n]*(${leftover}|and \\d+ more)`));
-    expect(r.stderr).toMatch(new RegExp(`remove (it|them) with: npx chatfuzz drop-leftovers --db '${MACHINE_PG.replace(/[./]/g, '\\$&')}'`));
+    expect(r.stderr).toMatch(
+      new RegExp(`remove (it|them) with: npx chatfuzz drop-leftovers --db '${MACHINE_PG.replace(/[./]/g, '\\$&')}'`),
+    );
     expect((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [leftover])).rowCount).toBe(1);
 
     // Restricted to this test's dead run: other test files' databases on this server are not its to drop.
@@ -441,8 +647,27 @@ describe('databases a killed --db run left behind', () => {
 describe('a report that cannot be written at the end', () => {
   it('exits 3 and prints results.json to stderr, so the verdicts are not lost', async () => {
     const dir = reportDir(`vanishing-${Date.now()}`);
-    const run = startFuzzProcess(['--target', 'upsert', '--scenario', 'multi-message-first-request', '--runs', '1000000', '--time-budget', '3s',
-      '--seed', '2', '--db', MACHINE_PG, '--workers', '1', '--report', dir], { via: 'sh' });
+    const run = startFuzzProcess(
+      [
+        '--target',
+        'upsert',
+        '--scenario',
+        'multi-message-first-request',
+        '--runs',
+        '1000000',
+        '--time-budget',
+        '3s',
+        '--seed',
+        '2',
+        '--db',
+        MACHINE_PG,
+        '--workers',
+        '1',
+        '--report',
+        dir,
+      ],
+      { via: 'sh' },
+    );
     await run.waitFor(/· run \w+/);
     // Checked before the first cell; gone, and a file in its place, by the end.
     await fs.rm(dir, { recursive: true, force: true });
@@ -461,13 +686,32 @@ describe('a report that cannot be written at the end', () => {
 });
 
 describe('a target whose lifecycle hangs or answers wrong: a contract error naming the method (exit 2), never a hang or a finding', () => {
-  const lifecycle = (how: string, extra: string[] = []) => runFuzzProcess(['--target', './test/fixtures/lifecycle-target.ts', '--scenario', 'log-before-create',
-    '--runs', '2', '--call-timeout', '100ms', '--db', inject('pgAdminUrl'), '--report', reportDir(`lifecycle-${how}-${Date.now()}`), ...extra], { env: { CHATFUZZ_FIXTURE_LIFECYCLE: how } });
+  const lifecycle = (how: string, extra: string[] = []) =>
+    runFuzzProcess(
+      [
+        '--target',
+        './test/fixtures/lifecycle-target.ts',
+        '--scenario',
+        'log-before-create',
+        '--runs',
+        '2',
+        '--call-timeout',
+        '100ms',
+        '--db',
+        inject('pgAdminUrl'),
+        '--report',
+        reportDir(`lifecycle-${how}-${Date.now()}`),
+        ...extra,
+      ],
+      { env: { CHATFUZZ_FIXTURE_LIFECYCLE: how } },
+    );
 
   it('a create() that never resolves exits 2 after its own timeout (ten call timeouts), naming create() and the fix', async () => {
     const r = await lifecycle('create-hangs');
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/target lifecycle: create\(\) did not settle within 1000 ms \(ten times --call-timeout\): make create\(\) resolve/);
+    expect(r.stderr).toMatch(
+      /target lifecycle: create\(\) did not settle within 1000 ms \(ten times --call-timeout\): make create\(\) resolve/,
+    );
   });
 
   it('a registerUsers() that never resolves exits 2 naming registerUsers()', async () => {
@@ -479,7 +723,9 @@ describe('a target whose lifecycle hangs or answers wrong: a contract error nami
   it('a snapshot() that throws, or answers the wrong shape, exits 2 naming snapshot(), not "trial 1 could not be checked"', async () => {
     const thrown = await lifecycle('snapshot-throws');
     expect(thrown.code, thrown.stderr).toBe(2);
-    expect(thrown.stderr).toMatch(/target lifecycle \(.*\): snapshot\(\) threw: relation "chat_users" does not exist; snapshot\(\) must read the trial's rows/);
+    expect(thrown.stderr).toMatch(
+      /target lifecycle \(.*\): snapshot\(\) threw: relation "chat_users" does not exist; snapshot\(\) must read the trial's rows/,
+    );
     const shape = await lifecycle('snapshot-shape');
     expect(shape.code, shape.stderr).toBe(2);
     expect(shape.stderr).toMatch(/snapshot\(\) returned an object whose users is not an array \(object\)/);
@@ -497,8 +743,28 @@ describe('a replay runs as its case failed, and says so when the failure does no
   it('a failure found only under --isolation serializable comes back with the printed command alone; overridden, it does not, and the replay exits 1 saying so', async () => {
     const env = { CHATFUZZ_FIXTURE_LIFECYCLE: 'fails-serializable' };
     const db = inject('pgAdminUrl');
-    const found = await runFuzzProcess(['--target', './test/fixtures/lifecycle-target.ts', '--scenario', 'log-before-create', '--isolation', 'serializable',
-      '--call-timeout', '3s', '--runs', '5', '--seed', '2', '--db', db, '--report', reportDir(`replay-found-${Date.now()}`), '--json'], { env });
+    const found = await runFuzzProcess(
+      [
+        '--target',
+        './test/fixtures/lifecycle-target.ts',
+        '--scenario',
+        'log-before-create',
+        '--isolation',
+        'serializable',
+        '--call-timeout',
+        '3s',
+        '--runs',
+        '5',
+        '--seed',
+        '2',
+        '--db',
+        db,
+        '--report',
+        reportDir(`replay-found-${Date.now()}`),
+        '--json',
+      ],
+      { env },
+    );
     expect(found.code, found.stderr).toBe(1);
     const failure = JSON.parse(found.stdout).cells[0].failure;
     expect(failure.invariant).toBe('valid-calls-succeed');
@@ -512,7 +778,10 @@ describe('a replay runs as its case failed, and says so when the failure does no
     expect(replayed).toMatchObject({ isolation: 'serializable', replay: { invariant: 'valid-calls-succeed', reproduced: true } });
     expect(replayed.failure.invariant).toBe('valid-calls-succeed');
     // A flag given with --replay wins over the case file: at read committed the bug is not there.
-    const gone = await runFuzzProcess([...args, '--isolation', 'read-committed', '--db', db, '--report', reportDir(`replay-gone-${Date.now()}`), '--json'], { env });
+    const gone = await runFuzzProcess(
+      [...args, '--isolation', 'read-committed', '--db', db, '--report', reportDir(`replay-gone-${Date.now()}`), '--json'],
+      { env },
+    );
     expect(gone.code, gone.stderr).toBe(1);
     expect(gone.stderr).toMatch(/chatfuzz: the saved valid-calls-succeed did not reproduce in 1 run \(lifecycle × log-before-create\)/);
     const results = JSON.parse(gone.stdout);
@@ -539,30 +808,57 @@ describe('without a config or --target, `npm run fuzz` plays the short demo', ()
     expect(r.stdout).not.toMatch(/session-first × cross-user \(expected\)/);
     expect(r.stdout).toContain('npm run fuzz -- --all');
     const results = JSON.parse(await fs.readFile(path.join(dir, 'results.json'), 'utf8'));
-    expect(new Set(results.cells.map((c: any) => c.target))).toEqual(new Set(['naive', 'session-first', 'upsert', 'postgresjs-session-first']));
+    expect(new Set(results.cells.map((c: any) => c.target))).toEqual(
+      new Set(['naive', 'session-first', 'upsert', 'postgresjs-session-first']),
+    );
     expect(results.cells).toHaveLength(16);
   });
 });
 
-describe('a DBA terminating the run\'s backends mid-run', () => {
+describe("a DBA terminating the run's backends mid-run", () => {
   it('on correct targets gives no finding: the lost trials are rerun and counted (or, if it never stops, exit 3 naming it)', async () => {
     const dir = reportDir(`dba-${Date.now()}`);
-    const run = startFuzzProcess(['--target', 'upsert,serializable-retry', '--scenario', 'concurrent-duplicates,parallel-first-messages', '--runs', '40',
-      '--seed', '3', '--workers', '2', '--db', MACHINE_PG, '--report', dir, '--json'], { via: 'sh' });
+    const run = startFuzzProcess(
+      [
+        '--target',
+        'upsert,serializable-retry',
+        '--scenario',
+        'concurrent-duplicates,parallel-first-messages',
+        '--runs',
+        '40',
+        '--seed',
+        '3',
+        '--workers',
+        '2',
+        '--db',
+        MACHINE_PG,
+        '--report',
+        dir,
+        '--json',
+      ],
+      { via: 'sh' },
+    );
     const runId = (await run.waitFor(/· run (\w+)/))[1]!;
     const dba = new pg.Client({ connectionString: MACHINE_PG });
     await dba.connect();
     let kills = 0;
     let done = false;
-    void run.ended.then(() => { done = true; });
+    void run.ended.then(() => {
+      done = true;
+    });
     try {
       // Every second, as long as the run lasts: pg_terminate_backend on every backend of the run's cell databases.
       while (!done) {
-        const r = await dba.query(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname ~ $1 AND pid <> pg_backend_pid()`, [`^chatfuzz_${runId}_[0-9]+$`]);
+        const r = await dba.query(
+          `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname ~ $1 AND pid <> pg_backend_pid()`,
+          [`^chatfuzz_${runId}_[0-9]+$`],
+        );
         kills += r.rows[0].n;
         await new Promise((r) => setTimeout(r, 1000));
       }
-    } finally { await dba.end(); }
+    } finally {
+      await dba.end();
+    }
     const end = await run.ended;
     const out = run.output();
     expect(kills, out).toBeGreaterThan(0);
@@ -572,7 +868,8 @@ describe('a DBA terminating the run\'s backends mid-run', () => {
       return;
     }
     const results = JSON.parse(await fs.readFile(path.join(dir, 'results.json'), 'utf8'));
-    for (const c of results.cells) expect(c, `${c.target} × ${c.scenario}: ${c.failure?.message}`).toMatchObject({ outcome: 'pass', ok: true });
+    for (const c of results.cells)
+      expect(c, `${c.target} × ${c.scenario}: ${c.failure?.message}`).toMatchObject({ outcome: 'pass', ok: true });
     const rerun = results.cells.reduce((n: number, c: { infraRetries?: number }) => n + (c.infraRetries ?? 0), 0);
     expect(rerun, out).toBeGreaterThan(0);
   });

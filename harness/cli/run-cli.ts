@@ -52,7 +52,9 @@ export async function readBaseline(file: string, cwd: string): Promise<Baseline>
     text = await readFile(path.resolve(cwd, file), 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`--baseline ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? (e as Error).message})`}; pass the results.json of an earlier run`);
+    throw new UsageError(
+      `--baseline ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? (e as Error).message})`}; pass the results.json of an earlier run`,
+    );
   }
   let json: unknown;
   try {
@@ -68,13 +70,15 @@ export async function readBaseline(file: string, cwd: string): Promise<Baseline>
   }
 }
 
-
 async function listText(): Promise<string> {
   const pad = (s: string, n: number) => s.padEnd(n);
   const lines = ['targets:'];
   for (const [name, load] of Object.entries(builtinTargets)) {
     // A target that cannot even load is listed with the reason, not hidden.
-    const description = await load().then((d) => d.description ?? '', (e) => `(cannot load: ${(e as Error).message})`);
+    const description = await load().then(
+      (d) => d.description ?? '',
+      (e) => `(cannot load: ${(e as Error).message})`,
+    );
     lines.push(`  ${pad(name, 30)} ${description}`);
   }
   lines.push('', 'scenarios:');
@@ -101,7 +105,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (e instanceof UsageError || e instanceof InfraError) {
       run.err(`chatfuzz: ${e.message}`);
       // A broken target is not a usage mistake: its message already names the rule.
-      if (e instanceof UsageError && !(e instanceof TargetContractError)) run.err('run `npm run fuzz -- --help` for usage, `--list` for targets and scenarios');
+      if (e instanceof UsageError && !(e instanceof TargetContractError))
+        run.err('run `npm run fuzz -- --help` for usage, `--list` for targets and scenarios');
       return e.exitCode;
     }
     run.err(`chatfuzz: internal error: ${(e as Error)?.stack ?? String(e)}`);
@@ -122,8 +127,15 @@ async function runFuzzCommand(argv: string[], io: CliIo, run: RunResources): Pro
   const config = await loadConfig(flags.config ?? null, io.cwd);
   const replay = flags.replay ? await readCaseFile(path.resolve(io.cwd, flags.replay)) : undefined;
   const plan = resolvePlan({
-    flags, config, replay, runId: newRunId(), cwd: io.cwd, env: io.env, freshSeed: crypto.randomBytes(4).readInt32LE(0),
-    scenarios: builtinScenarios, builtinTargets: Object.keys(builtinTargets),
+    flags,
+    config,
+    replay,
+    runId: newRunId(),
+    cwd: io.cwd,
+    env: io.env,
+    freshSeed: crypto.randomBytes(4).readInt32LE(0),
+    scenarios: builtinScenarios,
+    builtinTargets: Object.keys(builtinTargets),
   });
   // Checked before a database is started: a wrong path should cost no time.
   const baseline = plan.baselineFile !== null ? await readBaseline(plan.baselineFile, io.cwd) : undefined;
@@ -136,7 +148,10 @@ async function runFuzzCommand(argv: string[], io: CliIo, run: RunResources): Pro
   run.starting.catch(() => {});
   const targets = await loadPlanTargets(plan, io, run);
   // Workers start now: their start-up overlaps the database server's.
-  const workerCount = Math.min(plan.workers ?? os.availableParallelism(), matrixCells({ targets, scenarios: plan.scenarios, shard: plan.shard }).length);
+  const workerCount = Math.min(
+    plan.workers ?? os.availableParallelism(),
+    matrixCells({ targets, scenarios: plan.scenarios, shard: plan.shard }).length,
+  );
   if (workerCount > 1) run.workers = new CellWorkerPool(workerCount, io.env);
   const server = await startServer(plan, run);
   out.setBanner(banner(plan, server, targets.length, io.cwd));
@@ -146,14 +161,28 @@ async function runFuzzCommand(argv: string[], io: CliIo, run: RunResources): Pro
   const finished: CellResult[] = [];
   const fuzzPlan: FuzzPlan = {
     run: {
-      runId: plan.runId, mode: plan.mode, scheduler: plan.scheduler, seed: plan.seed, runs: plan.runs, callTimeoutMs: plan.callTimeoutMs, isolation: plan.isolation,
-      latency: plan.latency, reportDir: plan.reportDir, corpusDir: plan.noCorpus ? undefined : io.cwd,
+      runId: plan.runId,
+      mode: plan.mode,
+      scheduler: plan.scheduler,
+      seed: plan.seed,
+      runs: plan.runs,
+      callTimeoutMs: plan.callTimeoutMs,
+      isolation: plan.isolation,
+      latency: plan.latency,
+      reportDir: plan.reportDir,
+      corpusDir: plan.noCorpus ? undefined : io.cwd,
       replay: r ? { workload: r.workload, ...(r.choices ? { choices: r.choices } : {}) } : undefined,
     },
-    targets, scenarios: plan.scenarios, timeBudgetMs: plan.timeBudgetMs, shard: plan.shard, runner: run.workers,
+    targets,
+    scenarios: plan.scenarios,
+    timeBudgetMs: plan.timeBudgetMs,
+    shard: plan.shard,
+    runner: run.workers,
     examples: (t, s) => corpusExamples(corpus, t, s, plan.mode),
     reporters: out.reporters.map((x) => redactingCells(x, run.secrets)),
-    onCellResult: (c) => { if (run.interrupted === undefined) finished.push(c); },
+    onCellResult: (c) => {
+      if (run.interrupted === undefined) finished.push(c);
+    },
   };
   const runStarted = new Date();
   run.partial = {
@@ -162,7 +191,9 @@ async function runFuzzCommand(argv: string[], io: CliIo, run: RunResources): Pro
       await writeReportFiles(results, plan.reportDir);
       run.createdReportDirs = [];
       const n = results.cells.filter((c) => c.outcome !== 'not-run').length;
-      run.err(`chatfuzz: ${signal}: ${n} of ${results.cells.length} cell(s) finished, the rest marked not-run; report: ${path.relative(io.cwd, path.join(plan.reportDir, 'index.html')) || plan.reportDir}`);
+      run.err(
+        `chatfuzz: ${signal}: ${n} of ${results.cells.length} cell(s) finished, the rest marked not-run; report: ${path.relative(io.cwd, path.join(plan.reportDir, 'index.html')) || plan.reportDir}`,
+      );
     },
   };
   let raw = await runFuzz(fuzzPlan, server);
@@ -174,46 +205,84 @@ async function runFuzzCommand(argv: string[], io: CliIo, run: RunResources): Pro
     for (const m of judged.messages) run.err(`chatfuzz: ${m}`);
   }
   const code = await finishRun({
-    raw, reporters: out.reporters, reportDir: plan.reportDir, secrets: run.secrets, json: plan.json, io, err: (s) => run.err(s),
-    baseline: baseline && { baseline, file: plan.baselineFile!, gate: plan.ci }, reporterFailures: out.failures,
-    onWritten: () => { run.createdReportDirs = []; },
+    raw,
+    reporters: out.reporters,
+    reportDir: plan.reportDir,
+    secrets: run.secrets,
+    json: plan.json,
+    io,
+    err: (s) => run.err(s),
+    baseline: baseline && { baseline, file: plan.baselineFile!, gate: plan.ci },
+    reporterFailures: out.failures,
+    onWritten: () => {
+      run.createdReportDirs = [];
+    },
   });
-  if (plan.demo) (plan.json ? io.stderr : io.stdout).write(demoFooter(plan.demo, Object.keys(builtinTargets).length, builtinScenarios.length));
+  if (plan.demo)
+    (plan.json ? io.stderr : io.stdout).write(demoFooter(plan.demo, Object.keys(builtinTargets).length, builtinScenarios.length));
   return code;
 }
 
 /** The run's reporters: the config's (or the default terminal output), then the report files, then --json. */
-async function runReporters(plan: RunPlan, io: CliIo): Promise<{ reporters: Reporter[]; failures: ReporterFailure[]; setBanner(b: string): void }> {
+async function runReporters(
+  plan: RunPlan,
+  io: CliIo,
+): Promise<{ reporters: Reporter[]; failures: ReporterFailure[]; setBanner(b: string): void }> {
   const tty = !plan.ci && !!io.stderr.isTTY;
   let header = '';
   const o: BuiltinReporterOptions = {
-    out: plan.json ? io.stderr : io.stdout, err: io.stderr, stdout: io.stdout, tty, color: tty && !io.env.NO_COLOR,
-    verbose: plan.verbose, banner: () => header, cwd: io.cwd, firstInFull: !!plan.demo,
+    out: plan.json ? io.stderr : io.stdout,
+    err: io.stderr,
+    stdout: io.stdout,
+    tty,
+    color: tty && !io.env.NO_COLOR,
+    verbose: plan.verbose,
+    banner: () => header,
+    cwd: io.cwd,
+    firstInFull: !!plan.demo,
   };
   const failures: ReporterFailure[] = [];
   const names: readonly string[] = CONFIG_REPORTER_NAMES;
   const reporters = [
     // User reporters load before a database starts: a wrong path should cost no time either.
-    ...await loadReporters(plan.reporters, {
-      cwd: io.cwd, builtinNames: CONFIG_REPORTER_NAMES, failures,
+    ...(await loadReporters(plan.reporters, {
+      cwd: io.cwd,
+      builtinNames: CONFIG_REPORTER_NAMES,
+      failures,
       // The demo keeps to a screen: a line per cell only where it is redrawn in place.
-      builtin: (name) => (!names.includes(name) ? undefined : plan.demo && !tty && name === 'default' ? builtinReporters.console(o)
-        : builtinReporters[name as (typeof CONFIG_REPORTER_NAMES)[number]](o)),
-    }),
+      builtin: (name) =>
+        !names.includes(name)
+          ? undefined
+          : plan.demo && !tty && name === 'default'
+            ? builtinReporters.console(o)
+            : builtinReporters[name as (typeof CONFIG_REPORTER_NAMES)[number]](o),
+    })),
     // The report files are the run's record (CI artifacts, --baseline, merge-reports): always written, last but --json.
     ...builtinReporters.files(o),
     ...(plan.json ? builtinReporters.json(o) : []),
   ];
-  return { reporters, failures, setBanner: (b) => { header = b; } };
+  return {
+    reporters,
+    failures,
+    setBanner: (b) => {
+      header = b;
+    },
+  };
 }
 
 async function loadPlanTargets(plan: RunPlan, io: CliIo, run: RunResources): Promise<LoadedTarget[]> {
   const { replay } = plan;
-  const targets = await loadTargets([...plan.targetSpecs], { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name), cwd: io.cwd }).catch((e) => {
+  const targets = await loadTargets([...plan.targetSpecs], {
+    registry: builtinTargets,
+    scenarioNames: builtinScenarios.map((s) => s.name),
+    cwd: io.cwd,
+  }).catch((e) => {
     throw replay && !replay.targetGiven && e instanceof UsageError ? replayTargetError(replay.case, replay.file, e) : e;
   });
   if (replay && replay.targetGiven && !targets.some((t) => t.def.name === replay.case.target)) {
-    run.err(`chatfuzz: note: ${replay.file} was found on target "${replay.case.target}"; replaying it on ${targets.map((t) => `"${t.def.name}"`).join(', ')} as --target says`);
+    run.err(
+      `chatfuzz: note: ${replay.file} was found on target "${replay.case.target}"; replaying it on ${targets.map((t) => `"${t.def.name}"`).join(', ')} as --target says`,
+    );
   }
   return targets;
 }
@@ -242,8 +311,10 @@ function banner(plan: RunPlan, server: DatabaseServer, targetCount: number, cwd:
 }
 
 function replayTargetError(c: CaseFile, file: string, e: UsageError): UsageError {
-  return new UsageError(`--replay ${file}: cannot load its target "${c.target}" from "${c.targetSpec}" (the path is relative to the folder the failing run started in): ${e.message}\n`
-    + `  if the target moved, or you run from another folder, pass it: --replay ${file} --target ./path/to/target.ts`);
+  return new UsageError(
+    `--replay ${file}: cannot load its target "${c.target}" from "${c.targetSpec}" (the path is relative to the folder the failing run started in): ${e.message}\n` +
+      `  if the target moved, or you run from another folder, pass it: --replay ${file} --target ./path/to/target.ts`,
+  );
 }
 
 /** `r` hearing each finished cell with the server's secrets removed, as onRunEnd hears the whole run. */

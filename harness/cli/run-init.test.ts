@@ -14,15 +14,22 @@ const project = (name: string, files: Record<string, string>) => writeTree(root,
 async function init(cwd: string): Promise<{ code: number; out: string }> {
   const stdout = new PassThrough();
   let out = '';
-  stdout.on('data', (d) => { out += d; });
+  stdout.on('data', (d) => {
+    out += d;
+  });
   const code = await runInit([], { stdout, stderr: new PassThrough(), env: {}, cwd });
   return { code, out };
 }
 
 describe('chatfuzz init', () => {
   it('detects Prisma, Drizzle (its `out` folder) and plain pg, with their migrations', () => {
-    expect(detectProject(project('p', { 'prisma/schema.prisma': '', 'prisma/migrations/1_init/migration.sql': '' }))).toEqual({ stack: 'prisma', migrations: 'prisma/migrations' });
-    expect(detectProject(project('d', { 'drizzle.config.ts': "export default { out: './db/migrations/' }", 'db/migrations/0000_x.sql': '' }))).toEqual({ stack: 'drizzle', migrations: 'db/migrations' });
+    expect(detectProject(project('p', { 'prisma/schema.prisma': '', 'prisma/migrations/1_init/migration.sql': '' }))).toEqual({
+      stack: 'prisma',
+      migrations: 'prisma/migrations',
+    });
+    expect(
+      detectProject(project('d', { 'drizzle.config.ts': "export default { out: './db/migrations/' }", 'db/migrations/0000_x.sql': '' })),
+    ).toEqual({ stack: 'drizzle', migrations: 'db/migrations' });
     expect(detectProject(project('g', { 'package.json': '{}' }))).toEqual({ stack: 'pg' });
   });
 
@@ -36,7 +43,9 @@ describe('chatfuzz init', () => {
     const target = fs.readFileSync(path.join(dir, 'chatfuzz/target.ts'), 'utf8');
     expect(target).toContain('new PrismaClient({ adapter: new PrismaPg(pool) })');
     expect(target).toContain("schema: { sql: 'CREATE TABLE …' }");
-    expect(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).toBe('{\n    "name": "app",\n    "scripts": {\n        "dev": "next dev",\n        "fuzz": "chatfuzz"\n    }\n}\n');
+    expect(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).toBe(
+      '{\n    "name": "app",\n    "scripts": {\n        "dev": "next dev",\n        "fuzz": "chatfuzz"\n    }\n}\n',
+    );
   });
 
   it('needs a package.json: it runs in the project root', async () => {

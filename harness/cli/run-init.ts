@@ -32,8 +32,12 @@ export async function runInit(argv: string[], io: CliIo): Promise<number> {
   const detected = detectProject(io.cwd);
   const facts = readProject(io.cwd, detected.migrations);
   const say = (s: string) => io.stdout.write(s + '\n');
-  say(`chatfuzz init: ${detected.stack} project on ${facts.prismaAdapter ?? facts.driver}${detected.migrations ? `, migrations in ${detected.migrations}` : ', no migrations folder found'}`
-    + (facts.tables ? `; chat tables ${facts.tables.sessions.table} and ${facts.tables.messages.table}${facts.ids ? ' (uuid ids)' : ''}` : ''));
+  say(
+    `chatfuzz init: ${detected.stack} project on ${facts.prismaAdapter ?? facts.driver}${detected.migrations ? `, migrations in ${detected.migrations}` : ', no migrations folder found'}` +
+      (facts.tables
+        ? `; chat tables ${facts.tables.sessions.table} and ${facts.tables.messages.table}${facts.ids ? ' (uuid ids)' : ''}`
+        : ''),
+  );
   const files: [string, string][] = [
     ['chatfuzz.config.ts', configTemplate()],
     ['chatfuzz/target.ts', targetTemplate(detected, facts)],
@@ -41,7 +45,10 @@ export async function runInit(argv: string[], io: CliIo): Promise<number> {
   ];
   for (const [rel, text] of files) {
     const file = path.join(io.cwd, rel);
-    if (fs.existsSync(file)) { say(`  skipped ${rel} (it exists)`); continue; }
+    if (fs.existsSync(file)) {
+      say(`  skipped ${rel} (it exists)`);
+      continue;
+    }
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, text, { flag: 'wx' });
     say(`  created ${rel}`);

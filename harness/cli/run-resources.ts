@@ -11,7 +11,6 @@ import { SIGNAL_EXIT_CODES, type InterruptSignal } from '../run/interrupted-resu
 import type { CliIo } from './cli-io.js';
 import type { CellWorkerPool } from './workers/cell-worker-pool.js';
 
-
 /** A run's resources; set each field as it is started, call close() once at the end (it waits for a clean-up a signal began). */
 export class RunResources {
   /** The database server being started; `server` once it is up. */
@@ -32,7 +31,11 @@ export class RunResources {
   // An interrupted run's report being written: the clean-up (which removes empty report folders) waits for it.
   private writing?: Promise<void>;
   private readonly onSignal = (signal: NodeJS.Signals) =>
-    this.stop(signal, SIGNAL_EXIT_CODES[signal as InterruptSignal] ?? 130, signal in SIGNAL_EXIT_CODES ? (signal as InterruptSignal) : 'SIGINT');
+    this.stop(
+      signal,
+      SIGNAL_EXIT_CODES[signal as InterruptSignal] ?? 130,
+      signal in SIGNAL_EXIT_CODES ? (signal as InterruptSignal) : 'SIGINT',
+    );
   private readonly parentWatch: NodeJS.Timeout;
 
   constructor(private readonly io: CliIo) {
@@ -40,7 +43,9 @@ export class RunResources {
     // `npm run` and `npx` start chatfuzz through `sh -c`: a SIGTERM to npm ends the shell and npm but
     // never reaches this process, which would run on orphaned. A new parent pid says so.
     const parent = process.ppid;
-    this.parentWatch = setInterval(() => { if (process.ppid !== parent) this.stop(`the process that started it (pid ${parent}) has ended`, 143, 'SIGTERM'); }, 250);
+    this.parentWatch = setInterval(() => {
+      if (process.ppid !== parent) this.stop(`the process that started it (pid ${parent}) has ended`, 143, 'SIGTERM');
+    }, 250);
     this.parentWatch.unref();
   }
 

@@ -24,7 +24,13 @@ export type FromAppWorker =
   | { type: 'uncaught'; error: SerializedError };
 
 /** An error as data: its own properties (cloneable ones), its class name and its cause, recursively. */
-export interface SerializedError { message: string; className?: string; props: Record<string, unknown>; cause?: SerializedError; thrown?: unknown }
+export interface SerializedError {
+  message: string;
+  className?: string;
+  props: Record<string, unknown>;
+  cause?: SerializedError;
+  thrown?: unknown;
+}
 
 /** An error (or any thrown value) as data that survives postMessage. */
 export function serializeError(e: unknown, depth = 0): SerializedError {
@@ -50,10 +56,15 @@ export function serializeError(e: unknown, depth = 0): SerializedError {
 export function deserializeError(s: SerializedError): unknown {
   if (s.thrown !== undefined) return s.thrown;
   const name = s.className;
-  const Ctor = name && /^[A-Za-z_$][\w$]*$/.test(name) ? ({ [name]: class extends Error {} } as Record<string, ErrorConstructor>)[name]! : Error;
+  const Ctor =
+    name && /^[A-Za-z_$][\w$]*$/.test(name) ? ({ [name]: class extends Error {} } as Record<string, ErrorConstructor>)[name]! : Error;
   const e = new Ctor(s.message) as any;
   for (const [k, v] of Object.entries(s.props)) {
-    try { Object.defineProperty(e, k, { value: v, writable: true, configurable: true, enumerable: k !== 'stack' && k !== 'name' }); } catch { /* a read-only one */ }
+    try {
+      Object.defineProperty(e, k, { value: v, writable: true, configurable: true, enumerable: k !== 'stack' && k !== 'name' });
+    } catch {
+      /* a read-only one */
+    }
   }
   if (s.cause) e.cause = deserializeError(s.cause);
   return e;

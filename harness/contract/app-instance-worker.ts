@@ -12,7 +12,6 @@ const data = workerData as AppWorkerData;
 const port = parentPort!;
 const send = (m: FromAppWorker) => port.postMessage(m);
 
-
 installAliases(data.aliases, data.emptyModule);
 
 process.on('uncaughtException', (e) => send({ type: 'uncaught', error: serializeError(e) }));
@@ -42,10 +41,16 @@ async function handle(m: ToAppWorker): Promise<unknown> {
   }
   // A route: a Request built from the operation, the handler's Response read to its end.
   const handler = at(modules.get(m.module), [m.exportName]).fn;
-  if (typeof handler !== 'function') throw new TypeError(`${m.file} has no ${m.exportName} export (a route handler: export async function ${m.exportName}(request: Request))`);
+  if (typeof handler !== 'function')
+    throw new TypeError(
+      `${m.file} has no ${m.exportName} export (a route handler: export async function ${m.exportName}(request: Request))`,
+    );
   const init = m.init;
   const body = init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
-  const headers = { ...(typeof init.body === 'object' && init.body !== null ? { 'content-type': 'application/json' } : {}), ...(init.headers ?? {}) };
+  const headers = {
+    ...(typeof init.body === 'object' && init.body !== null ? { 'content-type': 'application/json' } : {}),
+    ...(init.headers ?? {}),
+  };
   const request = new Request(new URL(init.url ?? '/', 'http://localhost'), { method: init.method ?? m.exportName, headers, body });
   setCurrentRequest(request);
   try {

@@ -8,14 +8,18 @@ const targetFile = path.join(FIXTURES, 'target.ts');
 const open: AppInstance[] = [];
 function instance(client: number, env: Record<string, string> = {}, output?: string[]) {
   const i = new AppInstance({
-    client, targetFile, env,
+    client,
+    targetFile,
+    env,
     alias: { './real-auth': './fake-auth.ts', 'fixture-auth': './fake-auth.ts' },
     onOutput: (stream, line) => output?.push(`${stream}: ${line}`),
   });
   open.push(i);
   return i;
 }
-afterEach(async () => { await Promise.all(open.splice(0).map((i) => i.close())); });
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((i) => i.close()));
+});
 
 describe('AppInstance', () => {
   it('gives each logical client its own module graph, globalThis and process.env; loads of one client share one module', async () => {

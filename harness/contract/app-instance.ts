@@ -7,12 +7,16 @@ import { deserializeError, type AppWorkerData, type FromAppWorker, type ToAppWor
 
 /** A route handler's 4xx answer: the app refused the request (a clean refusal). */
 export class RouteRefusal extends Error {
-  constructor(readonly response: RouteResponse) { super(`refused with ${response.status}: ${response.body.slice(0, 300)}`); }
+  constructor(readonly response: RouteResponse) {
+    super(`refused with ${response.status}: ${response.body.slice(0, 300)}`);
+  }
 }
 
 /** A route handler's 5xx answer: the app failed. */
 export class RouteError extends Error {
-  constructor(readonly response: RouteResponse) { super(`failed with ${response.status}: ${response.body.slice(0, 300)}`); }
+  constructor(readonly response: RouteResponse) {
+    super(`failed with ${response.status}: ${response.body.slice(0, 300)}`);
+  }
 }
 
 /** How one logical client's instance of the app is started. */
@@ -46,7 +50,11 @@ export class AppInstance implements AppInstanceContext {
     const workerData: AppWorkerData = {
       aliases: Object.entries(o.alias ?? {}).map(([from, to]) => {
         const fromFile = from.startsWith('./') || from.startsWith('../') || path.isAbsolute(from);
-        return { from: fromFile ? path.resolve(this.base, from).replace(/\.(c|m)?(t|j)sx?$/, '') : from, to: path.resolve(this.base, to), fromFile };
+        return {
+          from: fromFile ? path.resolve(this.base, from).replace(/\.(c|m)?(t|j)sx?$/, '') : from,
+          to: path.resolve(this.base, to),
+          fromFile,
+        };
       }),
       emptyModule: EMPTY_MODULE,
     };
@@ -94,7 +102,8 @@ export class AppInstance implements AppInstanceContext {
   /** Where `specifier` is imported from: relative ones from the target's folder, the others (packages, tsconfig paths) as the target would. */
   private resolve(specifier: string): string {
     if (specifier.startsWith('file:')) return specifier;
-    if (specifier.startsWith('./') || specifier.startsWith('../') || path.isAbsolute(specifier)) return pathToFileURL(path.resolve(this.base, specifier)).href;
+    if (specifier.startsWith('./') || specifier.startsWith('../') || path.isAbsolute(specifier))
+      return pathToFileURL(path.resolve(this.base, specifier)).href;
     return specifier;
   }
 
@@ -105,7 +114,9 @@ export class AppInstance implements AppInstanceContext {
     try {
       await this.request({ type: 'load', id, file, parent: this.parentUrl() });
     } catch (e) {
-      throw new UsageError(`ctx.load(${JSON.stringify(specifier)}) for client ${this.o.client} failed: ${(e as Error)?.message ?? String(e)}`);
+      throw new UsageError(
+        `ctx.load(${JSON.stringify(specifier)}) for client ${this.o.client} failed: ${(e as Error)?.message ?? String(e)}`,
+      );
     }
     return moduleProxy((p, args) => this.request({ type: 'call', module: id, file: specifier, path: p, args }));
   }
@@ -117,7 +128,9 @@ export class AppInstance implements AppInstanceContext {
     try {
       await this.request({ type: 'load', id, file, parent: this.parentUrl() });
     } catch (e) {
-      throw new UsageError(`ctx.route(${JSON.stringify(specifier)}) for client ${this.o.client} failed: ${(e as Error)?.message ?? String(e)}`);
+      throw new UsageError(
+        `ctx.route(${JSON.stringify(specifier)}) for client ${this.o.client} failed: ${(e as Error)?.message ?? String(e)}`,
+      );
     }
     return async (init: RouteRequestInit) => {
       const r = await this.request<RouteResponse>({ type: 'route', module: id, file: specifier, exportName, init });
@@ -150,6 +163,8 @@ function moduleProxy(call: (path: string[], args: unknown[]) => Promise<unknown>
       if (key === 'then') return at.length === 0 ? undefined : (res: any, rej: any) => call(at, []).then(res, rej);
       return moduleProxy(call, [...at, key]);
     },
-    apply(_t, _this, args) { return call(at, args); },
+    apply(_t, _this, args) {
+      return call(at, args);
+    },
   });
 }

@@ -33,10 +33,10 @@ export function canonicalEmail(userId: string): string {
 /** Registers users that exist before the trial, on the canonical schema. */
 export async function canonicalRegisterUsers(pool: Pool, userIds: string[]): Promise<void> {
   if (userIds.length === 0) return;
-  await pool.query(
-    'INSERT INTO users (id, email) SELECT u, u || $2 FROM unnest($1::text[]) AS u ON CONFLICT (id) DO NOTHING',
-    [userIds, '@chatfuzz.test'],
-  );
+  await pool.query('INSERT INTO users (id, email) SELECT u, u || $2 FROM unnest($1::text[]) AS u ON CONFLICT (id) DO NOTHING', [
+    userIds,
+    '@chatfuzz.test',
+  ]);
 }
 
 /** Reads the trial's rows from the canonical schema in one statement (one snapshot); users include every owner of a scoped session. */
@@ -50,7 +50,8 @@ export async function canonicalSnapshot(pool: Pick<Pool, 'query'>, scope: Snapsh
        (SELECT coalesce(json_agg(json_build_array(id, user_id) ORDER BY id), '[]') FROM chat_sessions WHERE id = ANY($2::text[])) AS sessions,
        (SELECT coalesce(json_agg(json_build_array(id, session_id, role, content) ORDER BY session_id, seq), '[]') FROM chat_messages
          WHERE session_id = ANY($2::text[])) AS messages`,
-    [scope.userIds, scope.sessionIds]);
+    [scope.userIds, scope.sessionIds],
+  );
   const row = r.rows[0]!;
   return {
     users: row.users.map((id) => ({ id })),

@@ -10,9 +10,20 @@ export type Role = 'system' | 'user' | 'assistant' | 'tool';
 
 /** Every documented invariant name, in reporting priority (the order of the built-in checkers). */
 export const INVARIANT_NAMES = [
-  'no-fk-error', 'no-db-error', 'no-leaks', 'no-crash', 'no-orphans', 'acked-durable', 'no-duplicates',
+  'no-fk-error',
+  'no-db-error',
+  'no-leaks',
+  'no-crash',
+  'no-orphans',
+  'acked-durable',
+  'no-duplicates',
   // Declared app semantics (issue 24): deletes are judged right after ownership, before the checks a wrong delete would trip second.
-  'session-ownership', 'delete-ownership', 'deleted-stays-deleted', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed',
+  'session-ownership',
+  'delete-ownership',
+  'deleted-stays-deleted',
+  'order-preserved',
+  'no-phantom-writes',
+  'valid-calls-succeed',
   // Issue 25 (user-defined operations): judged against the target's sequential model.
   'serializable',
 ] as const;
@@ -20,14 +31,38 @@ export const INVARIANT_NAMES = [
 /** Stable invariant names (a public contract); a target may opt out of one with `invariants: { name: false }`. */
 export type InvariantName = (typeof INVARIANT_NAMES)[number];
 
-export interface CreateSessionRequest { sessionId: string; userId: string; title?: string }
-export interface LogMessageRequest { sessionId: string; userId: string; messageId: string; role: Role; content: string }
-export interface ChatMessageInput { messageId: string; role: Role; content: string }
+export interface CreateSessionRequest {
+  sessionId: string;
+  userId: string;
+  title?: string;
+}
+export interface LogMessageRequest {
+  sessionId: string;
+  userId: string;
+  messageId: string;
+  role: Role;
+  content: string;
+}
+export interface ChatMessageInput {
+  messageId: string;
+  role: Role;
+  content: string;
+}
 /** `reply` is only sent to targets that declare `api: { reply: 'in-request' }`: the assistant's answer, persisted at the end of the same call. */
-export interface HandleChatRequest { sessionId: string; userId: string; messages: ChatMessageInput[]; reply?: ChatMessageInput }
-export interface DeleteSessionRequest { sessionId: string; userId: string }
+export interface HandleChatRequest {
+  sessionId: string;
+  userId: string;
+  messages: ChatMessageInput[];
+  reply?: ChatMessageInput;
+}
+export interface DeleteSessionRequest {
+  sessionId: string;
+  userId: string;
+}
 /** What logMessage / handleChat of a target with `api: { messageIds: 'server' }` resolve to: the ids the server gave the messages the call stored, in request order (the reply's last); the harness reads the last ones. */
-export interface StoredMessageIds { messageIds: string[] }
+export interface StoredMessageIds {
+  messageIds: string[];
+}
 
 /** The persistence code under test, as the harness calls it. */
 export interface ChatStore {
@@ -48,7 +83,10 @@ export interface ServerIdChatStore extends Omit<ChatStore, 'logMessage' | 'handl
 }
 
 /** The ids a trial used: a snapshot returns the rows that belong to them. */
-export interface SnapshotScope { userIds: string[]; sessionIds: string[] }
+export interface SnapshotScope {
+  userIds: string[];
+  sessionIds: string[];
+}
 
 /** What the database holds after a trial; `messages` lists each session's messages in display order. */
 export interface Snapshot {
@@ -143,7 +181,11 @@ export type GateKind = (typeof GATES)[number];
  * the database itself (not gated). Gate 'wire': `databaseUrl` is a gated proxy of logical client
  * `client`'s own; connect to it with any driver, or hand it to a server process.
  */
-export interface TargetContext extends AppInstanceContext { pool: Pool; databaseUrl: string; client?: number }
+export interface TargetContext extends AppInstanceContext {
+  pool: Pool;
+  databaseUrl: string;
+  client?: number;
+}
 
 // ---- Issue 26: the app's own modules, one instance per logical client (kept in one block) ----
 
@@ -151,10 +193,19 @@ export interface TargetContext extends AppInstanceContext { pool: Pool; database
 export type LoadedModule = Record<string, any>;
 
 /** A route handler's answer: its status and body text (the body is read to the end, so stream callbacks such as onFinish have run). */
-export interface RouteResponse { status: number; body: string; headers: Record<string, string> }
+export interface RouteResponse {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+}
 
 /** The Request a route call sends: `body` other than a string is sent as JSON. */
-export interface RouteRequestInit { url?: string; method?: string; headers?: Record<string, string>; body?: unknown }
+export interface RouteRequestInit {
+  url?: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
 
 /** Calls a loaded route handler with a Request built from `init`: 2xx/3xx resolve, 4xx reject with a RouteRefusal (a refusal), 5xx with a RouteError. */
 export type RouteCaller = (init: RouteRequestInit) => Promise<RouteResponse>;
@@ -217,18 +268,23 @@ export interface TargetDefinition extends AppInstanceFields {
 }
 
 /** Issue 25: a target of its own operations only: create() returns a method per operation (taking its args) and no chat methods. */
-export interface OperationsTargetDefinition<O extends Record<string, OperationDefinition<any, any>> = Record<string, OperationDefinition<any, any>>>
-  extends Omit<TargetDefinition, 'create' | 'model' | 'operations'> {
+export interface OperationsTargetDefinition<
+  O extends Record<string, OperationDefinition<any, any>> = Record<string, OperationDefinition<any, any>>,
+> extends Omit<TargetDefinition, 'create' | 'model' | 'operations'> {
   model: TargetModel<any>;
   operations: O;
   create(ctx: TargetContext): OperationStoreOf<O> | Promise<OperationStoreOf<O>>;
 }
 
 /** Issue 25: the methods create() returns for operations `O`, each taking its operation's args. */
-export type OperationStoreOf<O> = { [K in keyof O]: (args: O[K] extends OperationDefinition<any, infer A> ? A : never) => Promise<unknown> };
+export type OperationStoreOf<O> = {
+  [K in keyof O]: (args: O[K] extends OperationDefinition<any, infer A> ? A : never) => Promise<unknown>;
+};
 
 /** Identity helper that gives a target module its types (a chat target, or one of operations only). */
-export function defineTarget<O extends Record<string, OperationDefinition<any, any>>>(definition: OperationsTargetDefinition<O>): OperationsTargetDefinition<O>;
+export function defineTarget<O extends Record<string, OperationDefinition<any, any>>>(
+  definition: OperationsTargetDefinition<O>,
+): OperationsTargetDefinition<O>;
 export function defineTarget<T extends TargetDefinition>(definition: T): T;
 export function defineTarget(definition: unknown): unknown {
   return definition;
@@ -241,10 +297,15 @@ export function defineTarget(definition: unknown): unknown {
  * keys are free names for anything else unique (a handle, a slug). The harness maps them to the
  * trial's own physical ids wherever they appear (args, seed, results, the observed state).
  */
-export interface ModelScope { users: string[]; keys: string[] }
+export interface ModelScope {
+  users: string[];
+  keys: string[];
+}
 
 /** What `model.seed` and `model.observe` get: the harness's own (ungated) pool on the cell's database. */
-export interface ModelContext { pool: Pool }
+export interface ModelContext {
+  pool: Pool;
+}
 
 /** A sequential model of the app's state: `initial` and `observe` are required, `seed` optional. */
 export interface TargetModel<S> {

@@ -22,8 +22,13 @@ export async function importUserModule(file: string): Promise<UserModule> {
   let value = mod?.default;
   // A .ts file run as CommonJS comes back as { default: module.exports }, itself { __esModule, default }.
   // Without a `default` in there, the module has named exports only.
-  while (value && typeof value === 'object' && value.__esModule) { exports = value; value = value.default; }
+  while (value && typeof value === 'object' && value.__esModule) {
+    exports = value;
+    value = value.default;
+  }
   const hasDefault = value !== undefined;
-  const named = Object.fromEntries(Object.entries(exports ?? {}).filter(([k]) => k !== 'default' && k !== '__esModule' && k !== 'module.exports'));
+  const named = Object.fromEntries(
+    Object.entries(exports ?? {}).filter(([k]) => k !== 'default' && k !== '__esModule' && k !== 'module.exports'),
+  );
   return { hasDefault, value: hasDefault ? value : mod, named };
 }

@@ -13,15 +13,25 @@ async function cli(argv: string[]): Promise<{ code: number; output: string; repo
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let output = '';
-  for (const s of [stdout, stderr]) s.on('data', (d) => { output += d; });
-  const code = await runCli([...argv, '--db', inject('pgAdminUrl'), '--no-corpus', '--report', report, '--runs', '1', '--workers', '1'], { stdout, stderr, env: { NO_COLOR: '1' }, cwd: process.cwd() });
+  for (const s of [stdout, stderr])
+    s.on('data', (d) => {
+      output += d;
+    });
+  const code = await runCli([...argv, '--db', inject('pgAdminUrl'), '--no-corpus', '--report', report, '--runs', '1', '--workers', '1'], {
+    stdout,
+    stderr,
+    env: { NO_COLOR: '1' },
+    cwd: process.cwd(),
+  });
   return { code, output, report };
 }
 
 it('a target module with named exports only exits 2: no default export, its named exports, and the one to make the default', async () => {
   const r = await cli(['--target', './test/fixtures/no-default-target.ts']);
   expect(r.code, r.output).toBe(2);
-  expect(r.output).toContain('chatfuzz: --target ./test/fixtures/no-default-target.ts has no default export: write `export default defineTarget({ ... })`');
+  expect(r.output).toContain(
+    'chatfuzz: --target ./test/fixtures/no-default-target.ts has no default export: write `export default defineTarget({ ... })`',
+  );
   expect(r.output).toContain('its named exports: chatTarget, retries; chatTarget looks like a target: add `export default chatTarget`');
   // Not the list of missing fields a module's namespace object would get.
   expect(r.output).not.toMatch(/not a valid target|create\(ctx\)/);

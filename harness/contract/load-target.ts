@@ -8,7 +8,9 @@ import { importUserModule, type UserModule } from './import-user-module.js';
 
 /** A target ready to run, with where it came from and how another process loads it again (`spec` from `cwd`). */
 export interface LoadedTarget {
-  def: TargetDefinition; source: string; load?: { spec: string; cwd: string };
+  def: TargetDefinition;
+  source: string;
+  load?: { spec: string; cwd: string };
   /** The target module's file, when it is one: `ctx.load` and `alias` resolve from its folder. */
   file?: string;
 }
@@ -50,18 +52,27 @@ export async function loadTargets(specs: string[], o: LoadTargetsOptions): Promi
         mod = await importUserModule(file);
       } catch (e) {
         const pkg = packageNotFound(e);
-        throw new UsageError(`--target ${spec}: the module failed to load: ${(e as Error)?.message ?? String(e)}${pkg ? `\n  install it in this project: npm install -D ${pkg}` : ''}`);
+        throw new UsageError(
+          `--target ${spec}: the module failed to load: ${(e as Error)?.message ?? String(e)}${pkg ? `\n  install it in this project: npm install -D ${pkg}` : ''}`,
+        );
       }
       if (!mod.hasDefault) throw new UsageError(noDefaultExport(spec, mod.named));
       value = mod.value;
       source = spec;
     } else {
-      throw new UsageError(`unknown target "${spec}". Valid targets: ${Object.keys(o.registry).join(', ')}, or a path to a module (./my-target.ts)`);
+      throw new UsageError(
+        `unknown target "${spec}". Valid targets: ${Object.keys(o.registry).join(', ')}, or a path to a module (./my-target.ts)`,
+      );
     }
     const problems = validateTarget(value, o.scenarioNames);
     if (problems.length) throw new UsageError(`--target ${spec} is not a valid target:\n  - ${problems.join('\n  - ')}`);
     const cwd = o.cwd ?? process.cwd();
-    out.push({ def: withAppGate(withAbsoluteMigrations(value as TargetDefinition, cwd)), source, load: { spec, cwd }, ...(file ? { file } : {}) });
+    out.push({
+      def: withAppGate(withAbsoluteMigrations(value as TargetDefinition, cwd)),
+      source,
+      load: { spec, cwd },
+      ...(file ? { file } : {}),
+    });
   }
   const names = out.map((t) => t.def.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);

@@ -21,12 +21,16 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(MODULES, { recursive: true, force: true }));
 
 describe("the project's own pg", () => {
-  it('PrismaPg over ctx.pool works with another minor version of pg: ctx.pool is built from the project\'s copy, so every statement is gated', async () => {
+  it("PrismaPg over ctx.pool works with another minor version of pg: ctx.pool is built from the project's copy, so every statement is gated", async () => {
     setVersion('8.22.0');
     const file = path.join(APP, 'chatfuzz.target.ts');
     const own = projectPg(file)!;
     expect(own).toBeDefined();
-    const cell = await runTestCell('./test/fixtures/own-pg-app/chatfuzz.target.ts', 'concurrent-duplicates', { mode: 'scheduled', seed: 1, runs: 20 });
+    const cell = await runTestCell('./test/fixtures/own-pg-app/chatfuzz.target.ts', 'concurrent-duplicates', {
+      mode: 'scheduled',
+      seed: 1,
+      runs: 20,
+    });
     expect(cell).toMatchObject({ gate: 'pool', outcome: 'fail' });
     // The session race, whichever distinct failure of the cell was found first (a duplicate message insert is another).
     const race = cell.failures?.find((f) => f.constraint === 'chat_sessions_pkey');

@@ -22,7 +22,9 @@ export function projectPg(targetFile: string | undefined): typeof pg | undefined
   const pkg = packageJsonOf(resolved);
   const version = pkg ? String(JSON.parse(fs.readFileSync(pkg, 'utf8')).version ?? '') : '';
   if (!/^8\./.test(version)) {
-    throw new UsageError(`the project's pg ${version || '(unknown version)'} (${pkg ? path.dirname(pkg) : resolved}) is not pg 8, which ctx.pool is built on: install pg@8 in the project (npm install pg@8), or add \`gate: 'wire'\` to the target and build the app's own client from ctx.databaseUrl`);
+    throw new UsageError(
+      `the project's pg ${version || '(unknown version)'} (${pkg ? path.dirname(pkg) : resolved}) is not pg 8, which ctx.pool is built on: install pg@8 in the project (npm install pg@8), or add \`gate: 'wire'\` to the target and build the app's own client from ctx.databaseUrl`,
+    );
   }
   const mod = theirs('pg');
   return (mod?.default ?? mod) as typeof pg;

@@ -2,7 +2,15 @@
 // built-in ones (reports/) do; the engine calls it, the public entry exports it.
 import type { CellResult, RunResults } from '../run/results.js';
 
-export type { RunResults, CellResult, CellFailure, MutedFinding, CounterexampleOp, BaselineStatus, BaselineSummary } from '../run/results.js';
+export type {
+  RunResults,
+  CellResult,
+  CellFailure,
+  MutedFinding,
+  CounterexampleOp,
+  BaselineStatus,
+  BaselineSummary,
+} from '../run/results.js';
 
 /** What a reporter learns when a run starts. */
 export interface RunStart {

@@ -6,9 +6,14 @@ import { TargetContractError } from '../errors.js';
  * still running, so any verdict on it would be the harness's guess.
  */
 export function returnedPromise(value: unknown, method: string): PromiseLike<unknown> {
-  const thenable = (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  const thenable =
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function';
   if (thenable) return value as PromiseLike<unknown>;
-  throw new TargetContractError(`${method}() returned ${describeValue(value)}, not a Promise: every ChatStore method must return a Promise (declare it \`async\`, and \`await\`/return its queries)`);
+  throw new TargetContractError(
+    `${method}() returned ${describeValue(value)}, not a Promise: every ChatStore method must return a Promise (declare it \`async\`, and \`await\`/return its queries)`,
+  );
 }
 
 function describeValue(v: unknown): string {

@@ -11,7 +11,6 @@ const HTTP_SERVER = `
   s.listen(Number(process.env.PORT || 0), '127.0.0.1', () => console.log('listening on ' + s.address().port));
 `;
 
-
 async function freePort(): Promise<number> {
   const s = net.createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
@@ -41,7 +40,12 @@ describe('startServer', () => {
     const port = await freePort();
     // Listens only after a while: the first polls are refused.
     const script = `setTimeout(() => { ${HTTP_SERVER} }, 300)`;
-    const server = await startServer({ command: NODE, args: ['-e', script], env: { PORT: String(port) }, ready: { url: `http://127.0.0.1:${port}/health` } });
+    const server = await startServer({
+      command: NODE,
+      args: ['-e', script],
+      env: { PORT: String(port) },
+      ready: { url: `http://127.0.0.1:${port}/health` },
+    });
     expect(server.match).toBeNull();
     expect(server.name).toBe('node');
     expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('hello');
@@ -50,8 +54,10 @@ describe('startServer', () => {
 
   it('merges env over the harness environment', async () => {
     const server = await startServer({
-      command: NODE, args: ['-e', 'console.log("path " + !!process.env.PATH + " foo " + process.env.CHATFUZZ_FOO); setInterval(() => {}, 1000)'],
-      env: { CHATFUZZ_FOO: 'bar' }, ready: /foo (\w+)/,
+      command: NODE,
+      args: ['-e', 'console.log("path " + !!process.env.PATH + " foo " + process.env.CHATFUZZ_FOO); setInterval(() => {}, 1000)'],
+      env: { CHATFUZZ_FOO: 'bar' },
+      ready: /foo (\w+)/,
     });
     expect(server.match?.[1]).toBe('bar');
     expect(server.output()).toContain('path true');
@@ -82,8 +88,13 @@ describe('startServer', () => {
   it('rejects after the timeout, and stops the process', async () => {
     const started = Date.now();
     // sh, not node: a loaded machine can take longer than the timeout to start node and print, never sh.
-    const err = await startServer({ name: 'slow', command: '/bin/sh', args: ['-c', 'echo warming up; exec sleep 600'], ready: /listening/, timeoutMs: 2000 })
-      .catch((e: Error) => e);
+    const err = await startServer({
+      name: 'slow',
+      command: '/bin/sh',
+      args: ['-c', 'echo warming up; exec sleep 600'],
+      ready: /listening/,
+      timeoutMs: 2000,
+    }).catch((e: Error) => e);
     // The message names the 2000 ms it was given (not the 15 s default); a lower bound is all a busy machine lets a test say of the time.
     expect((err as Error).message).toMatch(/server slow \(.*\) was not ready after 2000 ms .*\n?warming up/s);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1990);
@@ -117,10 +128,18 @@ describe('startServer', () => {
   it('takeServerLogs hands over the logs of exited servers once, and none of running ones', async () => {
     expect(takeServerLogs()).toEqual([]);
     const running = await startServer({ name: 'running', command: NODE, args: ['-e', HTTP_SERVER], ready: /listening on (\d+)/ });
-    const done = await startServer({ name: 'done', command: NODE, args: ['-e', 'console.log("ready"); setTimeout(() => { console.log("bye"); process.exit(0) }, 100)'], ready: /ready/ });
+    const done = await startServer({
+      name: 'done',
+      command: NODE,
+      args: ['-e', 'console.log("ready"); setTimeout(() => { console.log("bye"); process.exit(0) }, 100)'],
+      ready: /ready/,
+    });
     // Until `done` has exited and been reaped, however long a busy machine takes (the running server never adds a log).
     let logs = takeServerLogs();
-    while (logs.length === 0) { await new Promise((r) => setTimeout(r, 20)); logs = takeServerLogs(); }
+    while (logs.length === 0) {
+      await new Promise((r) => setTimeout(r, 20));
+      logs = takeServerLogs();
+    }
     expect(logs).toEqual([{ name: 'done', pid: done.pid, output: 'ready\nbye\n', exitCode: 0, signal: null }]);
     expect(takeServerLogs()).toEqual([]);
     await running.stop();
@@ -130,7 +149,8 @@ describe('startServer', () => {
   });
 
   it('keeps only the last ~1 MB of output', async () => {
-    const script = 'const line = "x".repeat(1023) + "\\n"; for (let i = 0; i < 3072; i++) process.stdout.write(line); console.log("the end"); setInterval(() => {}, 1000)';
+    const script =
+      'const line = "x".repeat(1023) + "\\n"; for (let i = 0; i < 3072; i++) process.stdout.write(line); console.log("the end"); setInterval(() => {}, 1000)';
     const server = await startServer({ command: NODE, args: ['-e', script], ready: /^the end$/ });
     const out = server.output();
     expect(out.length).toBeLessThanOrEqual(1024 * 1024);

@@ -30,7 +30,13 @@ export interface ServerProcess {
 }
 
 /** The output of a server that has exited. */
-export interface ServerLog { name: string; pid: number; output: string; exitCode: number | null; signal: string | null }
+export interface ServerLog {
+  name: string;
+  pid: number;
+  output: string;
+  exitCode: number | null;
+  signal: string | null;
+}
 
 const OUTPUT_CAP = 1024 * 1024;
 const KILL_AFTER_MS = 2000;
@@ -61,7 +67,10 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
   installExitHook();
   // Not detached: a Ctrl-C in the terminal reaches the whole process group, servers included.
   const child = spawn(options.command, options.args ?? [], {
-    cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true,
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    windowsHide: true,
   });
   const out = new OutputBuffer();
   const entry: Entry = { name, pid: child.pid ?? -1, child, out, exit: null, exited: undefined! };
@@ -112,10 +121,19 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
   try {
     const match = await new Promise<RegExpMatchArray | null>((resolve, reject) => {
       const timer = setTimeout(() => reject(failure(`was not ready after ${timeoutMs} ms (pid ${entry.pid}, stopped)`)), timeoutMs);
-      const done = <T>(f: (v: T) => void) => (v: T) => { settled = true; clearTimeout(timer); f(v); };
+      const done =
+        <T>(f: (v: T) => void) =>
+        (v: T) => {
+          settled = true;
+          clearTimeout(timer);
+          f(v);
+        };
       onMatch = done(resolve);
       void entry.exited.then(() => done(reject)(failure(`exited before it was ready (${describeExit(entry.exit)})`)));
-      if (!regex) void pollUrl((options.ready as { url: string }).url, () => settled).then((ok) => { if (ok) done(resolve)(null); });
+      if (!regex)
+        void pollUrl((options.ready as { url: string }).url, () => settled).then((ok) => {
+          if (ok) done(resolve)(null);
+        });
     });
     return { name, pid: entry.pid, match, output: () => out.text(), stop: () => stopEntry(entry) };
   } catch (e) {
@@ -134,14 +152,22 @@ export async function stopAllServers(): Promise<void> {
 export function takeServerLogs(): ServerLog[] {
   const taken = finished;
   finished = [];
-  return taken.map((e) => ({ name: e.name, pid: e.pid, output: e.out.text(), exitCode: e.exit?.code ?? null, signal: e.exit?.signal ?? null }));
+  return taken.map((e) => ({
+    name: e.name,
+    pid: e.pid,
+    output: e.out.text(),
+    exitCode: e.exit?.code ?? null,
+    signal: e.exit?.signal ?? null,
+  }));
 }
 
 function stopEntry(entry: Entry): Promise<void> {
   if (entry.exit) return entry.exited;
   entry.stopping ??= (async () => {
     entry.child.kill('SIGTERM');
-    const timer = setTimeout(() => { if (!entry.exit) entry.child.kill('SIGKILL'); }, KILL_AFTER_MS);
+    const timer = setTimeout(() => {
+      if (!entry.exit) entry.child.kill('SIGKILL');
+    }, KILL_AFTER_MS);
     await entry.exited;
     clearTimeout(timer);
   })();
@@ -153,7 +179,13 @@ function installExitHook() {
   exitHookInstalled = true;
   // Only synchronous work runs at exit: a server must not outlive the harness, graceful or not.
   process.on('exit', () => {
-    for (const e of running) { try { e.child.kill('SIGKILL'); } catch { /* already gone */ } }
+    for (const e of running) {
+      try {
+        e.child.kill('SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
   });
 }
 
@@ -183,6 +215,10 @@ class OutputBuffer {
     // Trimmed at twice the cap, so appending stays cheap.
     if (this.buf.length > 2 * OUTPUT_CAP) this.buf = this.buf.slice(-OUTPUT_CAP);
   }
-  text(): string { return this.buf.length > OUTPUT_CAP ? this.buf.slice(-OUTPUT_CAP) : this.buf; }
-  tail(n: number): string { return this.text().replace(/\n$/, '').split('\n').slice(-n).join('\n'); }
+  text(): string {
+    return this.buf.length > OUTPUT_CAP ? this.buf.slice(-OUTPUT_CAP) : this.buf;
+  }
+  tail(n: number): string {
+    return this.text().replace(/\n$/, '').split('\n').slice(-n).join('\n');
+  }
 }

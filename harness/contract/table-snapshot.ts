@@ -23,7 +23,8 @@ export async function tableSnapshot(pool: Pick<pg.Pool, 'query'>, t: TableMap, s
           FROM (SELECT ${m.id ? `${q(m.id)}::text` : 'NULL::text'} AS id, ${q(m.session)}::text AS session, ${q(m.role)}::text AS role,
                        ${q(m.content)}::text AS content, ${q(m.session)} AS by_session, ${q(m.order)} AS by_order
                   FROM ${q(m.table)} WHERE ${q(m.session)}::text = ANY($1::text[])) x) AS messages`,
-    [scope.sessionIds, scope.userIds]);
+    [scope.sessionIds, scope.userIds],
+  );
   const row = r.rows[0]!;
   const owners = row.sessions.map(([, owner]) => owner);
   return {
@@ -38,6 +39,8 @@ export async function tableRegisterUsers(pool: Pick<pg.Pool, 'query'>, t: TableM
   if (!t.users || userIds.length === 0) return;
   const { table, id } = t.users;
   // The table's own row type converts each id to the column's type (text, uuid, …).
-  await pool.query(`INSERT INTO ${q(table)} (${q(id)}) SELECT ${q(id)} FROM json_populate_recordset(NULL::${q(table)}, $1::json) ON CONFLICT DO NOTHING`,
-    [JSON.stringify(userIds.map((u) => ({ [id]: u })))]);
+  await pool.query(
+    `INSERT INTO ${q(table)} (${q(id)}) SELECT ${q(id)} FROM json_populate_recordset(NULL::${q(table)}, $1::json) ON CONFLICT DO NOTHING`,
+    [JSON.stringify(userIds.map((u) => ({ [id]: u })))],
+  );
 }

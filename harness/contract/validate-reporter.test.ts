@@ -10,7 +10,9 @@ describe('validateReporter', () => {
   it('names what is wrong with anything else', () => {
     expect(validateReporter(null)[0]).toMatch(/must be a Reporter.*got null/);
     expect(validateReporter('console')[0]).toMatch(/got string/);
-    expect(validateReporter({})).toEqual([expect.stringMatching(/has none of the hooks onRunStart, onCellStart, onTrial, onCellEnd, onRunEnd/)]);
+    expect(validateReporter({})).toEqual([
+      expect.stringMatching(/has none of the hooks onRunStart, onCellStart, onTrial, onCellEnd, onRunEnd/),
+    ]);
     expect(validateReporter({ onRunEnd: 'yes', onTrial() {} })).toEqual(['`onRunEnd` must be a function, not string']);
   });
 });

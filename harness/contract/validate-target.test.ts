@@ -7,16 +7,22 @@ const problems = (expect_: unknown) => validateTarget({ name: 't', create() {}, 
 describe('validateTarget: expect', () => {
   it("accepts 'pass', 'fail' and { mute: [...] } entries", () => {
     expect(problems({ '*': 'pass', mixed: 'fail' })).toEqual([]);
-    expect(problems({
-      '*': { mute: [{ invariant: 'acked-durable' }] },
-      'concurrent-duplicates': { mute: [{ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey', note: 'known, see #123' }] },
-    })).toEqual([]);
+    expect(
+      problems({
+        '*': { mute: [{ invariant: 'acked-durable' }] },
+        'concurrent-duplicates': {
+          mute: [{ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey', note: 'known, see #123' }],
+        },
+      }),
+    ).toEqual([]);
     expect(problems({ mixed: { mute: [] } })).toEqual([]);
   });
 
   it('names unknown scenarios and outcomes that are neither pass, fail nor a mute object', () => {
     expect(problems({ nope: 'pass' })).toEqual([expect.stringMatching(/unknown scenario "nope"/)]);
-    expect(problems({ '*': 'maybe' })).toEqual([expect.stringMatching(/^`expect\["\*"\]` must be "pass", "fail" or \{ mute: .*not "maybe"$/)]);
+    expect(problems({ '*': 'maybe' })).toEqual([
+      expect.stringMatching(/^`expect\["\*"\]` must be "pass", "fail" or \{ mute: .*not "maybe"$/),
+    ]);
     expect(problems({ '*': ['pass'] })).toHaveLength(1);
   });
 
@@ -28,18 +34,22 @@ describe('validateTarget: expect', () => {
 
   it('says what is wrong with each known finding, one sentence each', () => {
     const p = problems({
-      mixed: { mute: [
-        { invariant: 'no-such-invariant' },
-        { invariant: 'no-db-error', sqlstate: 23505 },
-        { invariant: 'no-db-error', sqlstate: '235' },
-        { invariant: 'no-db-error', constraint: '' },
-        { invariant: 'no-db-error', note: 123 },
-        { invariant: 'no-db-error', sqlState: '23505' },
-        'no-db-error',
-      ] },
+      mixed: {
+        mute: [
+          { invariant: 'no-such-invariant' },
+          { invariant: 'no-db-error', sqlstate: 23505 },
+          { invariant: 'no-db-error', sqlstate: '235' },
+          { invariant: 'no-db-error', constraint: '' },
+          { invariant: 'no-db-error', note: 123 },
+          { invariant: 'no-db-error', sqlState: '23505' },
+          'no-db-error',
+        ],
+      },
     });
     expect(p).toEqual([
-      expect.stringMatching(/^`expect\["mixed"\]`\.mute\[0\]\.invariant must name an invariant \(no-fk-error, .*\), not "no-such-invariant"$/),
+      expect.stringMatching(
+        /^`expect\["mixed"\]`\.mute\[0\]\.invariant must name an invariant \(no-fk-error, .*\), not "no-such-invariant"$/,
+      ),
       expect.stringMatching(/^`expect\["mixed"\]`\.mute\[1\]\.sqlstate must be a five-character SQLSTATE string .*not 23505$/),
       expect.stringMatching(/mute\[2\]\.sqlstate .*not "235"$/),
       expect.stringMatching(/mute\[3\]\.constraint must be a constraint name/),
@@ -54,7 +64,9 @@ describe('validateTarget: api', () => {
   const api = (a: unknown) => validateTarget({ name: 't', create() {}, api: a }, SCENARIOS);
 
   it('accepts the declared API shapes and input rules', () => {
-    expect(api({ reply: 'in-request', history: 'full', input: { emptyContent: 'refuse', maxContentLength: 4000, idPattern: /^[\w-]+$/ } })).toEqual([]);
+    expect(
+      api({ reply: 'in-request', history: 'full', input: { emptyContent: 'refuse', maxContentLength: 4000, idPattern: /^[\w-]+$/ } }),
+    ).toEqual([]);
     expect(api({ reply: 'separate', history: 'new', input: { idPattern: '^[0-9a-f-]{36}$' } })).toEqual([]);
     expect(api({})).toEqual([]);
   });
@@ -78,18 +90,38 @@ describe('validateStore', () => {
   it('needs logMessage only: createSession, handleChat and the rest are optional methods', () => {
     expect(validateStore({ logMessage() {} }, { schema: 'canonical' })).toEqual([]);
     expect(validateStore({ createSession() {} }, { schema: 'canonical' })).toEqual(['the ChatStore has no logMessage() method']);
-    expect(validateStore({ logMessage() {}, createSession: 'no' }, { schema: 'canonical' })).toEqual(["the ChatStore's createSession must be a method when present"]);
+    expect(validateStore({ logMessage() {}, createSession: 'no' }, { schema: 'canonical' })).toEqual([
+      "the ChatStore's createSession must be a method when present",
+    ]);
   });
 });
 
 describe('validateTarget: declared app semantics (issue 24)', () => {
   const problems = (api: unknown) => validateTarget({ name: 't', create: () => ({}), api }, []);
   it('accepts every documented value', () => {
-    expect(problems({ sessions: { create: 'explicit', delete: { missing: 'refuse', afterDelete: 'refuse', soft: true } }, input: { normalize: 'strip-nul' }, messageIds: 'server' })).toEqual([]);
-    expect(problems({ sessions: { create: 'implicit', delete: { missing: 'ok', afterDelete: 'recreate', soft: false } }, input: { normalize: (s: string) => s.trim() }, messageIds: 'client' })).toEqual([]);
+    expect(
+      problems({
+        sessions: { create: 'explicit', delete: { missing: 'refuse', afterDelete: 'refuse', soft: true } },
+        input: { normalize: 'strip-nul' },
+        messageIds: 'server',
+      }),
+    ).toEqual([]);
+    expect(
+      problems({
+        sessions: { create: 'implicit', delete: { missing: 'ok', afterDelete: 'recreate', soft: false } },
+        input: { normalize: (s: string) => s.trim() },
+        messageIds: 'client',
+      }),
+    ).toEqual([]);
   });
   it('names each wrong value and unknown key', () => {
-    expect(problems({ sessions: { create: 'lazy', delete: { missing: 404, afterDelete: 'gone', soft: 'yes', hard: true }, rename: 1 }, input: { normalize: 'lower' }, messageIds: 'uuid' })).toEqual([
+    expect(
+      problems({
+        sessions: { create: 'lazy', delete: { missing: 404, afterDelete: 'gone', soft: 'yes', hard: true }, rename: 1 },
+        input: { normalize: 'lower' },
+        messageIds: 'uuid',
+      }),
+    ).toEqual([
       "`api.input.normalize` must be 'strip-nul', 'trim' or a function (content) => stored content, not \"lower\"",
       "`api.messageIds` must be 'client' or 'server', not \"uuid\"",
       '`api.sessions` has an unknown key "rename" (valid: create, delete)',
@@ -100,9 +132,10 @@ describe('validateTarget: declared app semantics (issue 24)', () => {
       '`api.sessions.delete.soft` must be true or false, not "yes"',
     ]);
   });
-  it("refuses an explicit create without createSession()", () => {
-    expect(validateStore({ logMessage: async () => {} }, { api: { sessions: { create: 'explicit' } } }))
-      .toEqual(["`api.sessions.create: 'explicit'` needs a createSession() method (or declare 'implicit')"]);
+  it('refuses an explicit create without createSession()', () => {
+    expect(validateStore({ logMessage: async () => {} }, { api: { sessions: { create: 'explicit' } } })).toEqual([
+      "`api.sessions.create: 'explicit'` needs a createSession() method (or declare 'implicit')",
+    ]);
   });
 });
 
@@ -118,9 +151,13 @@ describe('validateTarget and validateStore: operations', () => {
   });
 
   it('names what is missing, one sentence each', () => {
-    expect(t({ operations: { spend: op } })).toEqual(['`operations` need a `model: { initial, observe }` to be judged against (the serializable invariant)']);
+    expect(t({ operations: { spend: op } })).toEqual([
+      '`operations` need a `model: { initial, observe }` to be judged against (the serializable invariant)',
+    ]);
     expect(t({ model: { initial: () => ({}) }, operations: {} })).toEqual(['`model.observe` must be a function (see docs/operations.md)']);
-    expect(t({ model, operations: { spend: { apply: op.apply } } })).toEqual([expect.stringMatching(/^`operations\.spend\.args` must be a function/)]);
+    expect(t({ model, operations: { spend: { apply: op.apply } } })).toEqual([
+      expect.stringMatching(/^`operations\.spend\.args` must be a function/),
+    ]);
     expect(t({ model, operations: { 'my-op': op, logMessage: op } })).toEqual([
       expect.stringMatching(/^operation name "my-op" must be a JavaScript identifier/),
       expect.stringMatching(/^operation name "logMessage" is a ChatStore method/),
@@ -131,7 +168,9 @@ describe('validateTarget and validateStore: operations', () => {
   it('a store of operations only needs no logMessage nor snapshot, but a method per operation', () => {
     const def = { schema: { sql: 'create table x ()' }, operations: { spend: op, refund: op } } as never;
     expect(validateStore({ spend: async () => {}, refund: async () => {} }, def)).toEqual([]);
-    expect(validateStore({ spend: async () => {} }, def)).toEqual(['the object create() returned has no refund() method for operation "refund"']);
+    expect(validateStore({ spend: async () => {} }, def)).toEqual([
+      'the object create() returned has no refund() method for operation "refund"',
+    ]);
     expect(validateStore({ spend: async () => {} }, { schema: 'canonical' })).toEqual(['the ChatStore has no logMessage() method']);
   });
 });

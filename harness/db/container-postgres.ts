@@ -23,12 +23,16 @@ export async function startContainerPostgres(): Promise<DatabaseServer> {
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
   let container;
   try {
-    container = await new PostgreSqlContainer(POSTGRES_IMAGE).withCommand(['postgres', '-c', 'fsync=off', '-c', 'synchronous_commit=off']).start();
+    container = await new PostgreSqlContainer(POSTGRES_IMAGE)
+      .withCommand(['postgres', '-c', 'fsync=off', '-c', 'synchronous_commit=off'])
+      .start();
   } catch (e) {
     throw new InfraError(`could not start the PostgreSQL container ${POSTGRES_IMAGE}: ${firstLine(e)}`, { cause: e });
   }
   const adminUrl = container.getConnectionUri();
-  const stop = async () => { await container.stop().catch(() => {}); };
+  const stop = async () => {
+    await container.stop().catch(() => {});
+  };
   try {
     const serverVersion = await readServerVersion(adminUrl);
     return { kind: 'container', adminUrl, serverVersion, secrets: [container.getPassword()], stop };

@@ -16,7 +16,12 @@ const names = (dir: string) => readMigrations(dir).map((m) => path.relative(dir,
 describe('readMigrations', () => {
   it('a Drizzle folder runs in journal order, each file split at its statement breakpoints', () => {
     const dir = tree('drizzle', {
-      'meta/_journal.json': JSON.stringify({ entries: [{ idx: 1, tag: '0000_b' }, { idx: 0, tag: '0001_a' }] }),
+      'meta/_journal.json': JSON.stringify({
+        entries: [
+          { idx: 1, tag: '0000_b' },
+          { idx: 0, tag: '0001_a' },
+        ],
+      }),
       '0000_b.sql': 'CREATE TABLE b (id int);',
       '0001_a.sql': 'CREATE TABLE a (id int);\n--> statement-breakpoint\nCREATE INDEX a_id ON a (id);\n',
       'notes.sql': 'SELECT 1;',
@@ -35,7 +40,7 @@ describe('readMigrations', () => {
   });
 
   it('a folder of .sql files runs in name order, and text is kept exactly (comments, dollar quotes, backticks)', () => {
-    const body = "-- `quoted` ; comment\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql; /* ; */\n";
+    const body = '-- `quoted` ; comment\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql; /* ; */\n';
     const dir = tree('plain', { '2.sql': 'SELECT 2;', '1.sql': body, 'README.md': '# not SQL' });
     expect(names(dir)).toEqual(['1.sql', '2.sql']);
     expect(readMigrations(dir)[0]!.statements).toEqual([body]);
@@ -47,6 +52,8 @@ describe('readMigrations', () => {
     expect(() => readMigrations(path.join(root, 'nope'))).toThrow(/no such file or folder: .*nope/);
     expect(() => readMigrations(tree('empty', { 'a.txt': '' }))).toThrow(/holds no migrations/);
     expect(() => readMigrations(tree('broken', { 'meta/_journal.json': '{' }))).toThrow(/is not a Drizzle journal/);
-    expect(() => readMigrations(tree('gap', { 'meta/_journal.json': JSON.stringify({ entries: [{ idx: 0, tag: '0000_x' }] }) }))).toThrow(/names 0000_x/);
+    expect(() => readMigrations(tree('gap', { 'meta/_journal.json': JSON.stringify({ entries: [{ idx: 0, tag: '0000_x' }] }) }))).toThrow(
+      /names 0000_x/,
+    );
   });
 });

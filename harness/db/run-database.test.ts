@@ -11,7 +11,9 @@ async function databases(prefix: string): Promise<string[]> {
   const c = new pg.Client({ connectionString: server.adminUrl });
   await c.connect();
   try {
-    return (await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY 1', [prefix])).rows.map((r) => r.datname);
+    return (
+      await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY 1', [prefix])
+    ).rows.map((r) => r.datname);
   } finally {
     await c.end();
   }
@@ -20,11 +22,12 @@ async function databases(prefix: string): Promise<string[]> {
 afterAll(async () => {
   const c = new pg.Client({ connectionString: server.adminUrl });
   await c.connect();
-  for (const name of await databases(`chatfuzz_${stamp}_`)) await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`);
+  for (const name of await databases(`chatfuzz_${stamp}_`))
+    await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`);
   await c.end();
 });
 
-it('a cell database copied from a template has its schema; dropDatabasesOfRun drops that run\'s databases, also ones another process made, and no other run\'s', async () => {
+it("a cell database copied from a template has its schema; dropDatabasesOfRun drops that run's databases, also ones another process made, and no other run's", async () => {
   const tpl = await createRunDatabase(server, `chatfuzz_${stamp}_a_t1`);
   const c = new pg.Client({ connectionString: tpl.url });
   await c.connect();

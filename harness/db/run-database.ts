@@ -13,13 +13,19 @@ const created = new Set<string>();
 const NAME = /^chatfuzz_[a-z0-9_]+$/;
 
 /** Names of databases this process created and has not dropped yet (for clean-up on a signal). */
-export function createdDatabases(): string[] { return [...created]; }
+export function createdDatabases(): string[] {
+  return [...created];
+}
 
 async function admin<T>(server: DatabaseServer, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: server.adminUrl, connectionTimeoutMillis: 5000 });
   client.on('error', () => {});
   await client.connect();
-  try { return await fn(client); } finally { await client.end().catch(() => {}); }
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 /** Creates `name` (which must start with `chatfuzz_`) on the server: empty, or a copy of `template` (a database this run created). */
@@ -27,11 +33,17 @@ export async function createRunDatabase(server: DatabaseServer, name: string, te
   if (!NAME.test(name)) throw new Error(`refusing to create a database not named chatfuzz_*: ${name}`);
   if (template !== undefined && !NAME.test(template)) throw new Error(`refusing to copy a database not named chatfuzz_*: ${template}`);
   try {
-    await admin(server, (c) => c.query(template
-      ? `CREATE DATABASE ${c.escapeIdentifier(name)} TEMPLATE ${c.escapeIdentifier(template)}${server.copyStrategy ? ` STRATEGY ${server.copyStrategy}` : ''}`
-      : `CREATE DATABASE ${c.escapeIdentifier(name)} TEMPLATE template0 ENCODING 'UTF8'`));
+    await admin(server, (c) =>
+      c.query(
+        template
+          ? `CREATE DATABASE ${c.escapeIdentifier(name)} TEMPLATE ${c.escapeIdentifier(template)}${server.copyStrategy ? ` STRATEGY ${server.copyStrategy}` : ''}`
+          : `CREATE DATABASE ${c.escapeIdentifier(name)} TEMPLATE template0 ENCODING 'UTF8'`,
+      ),
+    );
   } catch (e) {
-    throw new InfraError(`could not create database ${name}: ${(e as Error).message}. The --db user needs the CREATEDB privilege.`, { cause: e });
+    throw new InfraError(`could not create database ${name}: ${(e as Error).message}. The --db user needs the CREATEDB privilege.`, {
+      cause: e,
+    });
   }
   created.add(name);
   return { name, url: withDatabase(server.adminUrl, name), drop: () => dropRunDatabase(server, name) };
@@ -44,8 +56,11 @@ export async function createRunDatabase(server: DatabaseServer, name: string, te
 export async function dropDatabasesOfRun(server: DatabaseServer, runId: string): Promise<string[]> {
   if (!/^[a-z0-9_]+$/.test(runId)) throw new Error(`not a run id: ${runId}`);
   const prefix = `chatfuzz_${runId}_`;
-  const names = await admin(server, async (c) => (await c.query<{ datname: string }>(
-    'SELECT datname FROM pg_database WHERE left(datname, length($1)) = $1 ORDER BY datname', [prefix])).rows.map((r) => r.datname));
+  const names = await admin(server, async (c) =>
+    (
+      await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE left(datname, length($1)) = $1 ORDER BY datname', [prefix])
+    ).rows.map((r) => r.datname),
+  );
   for (const name of names.filter((n) => NAME.test(n))) await drop(server, name);
   return names;
 }

@@ -5,7 +5,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { runningProcess } from './running-process.js';
 
-const state = (pid: number) => { try { const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8'); return s.slice(s.lastIndexOf(')') + 2).split(' ')[0]; } catch { return undefined; } };
+const state = (pid: number) => {
+  try {
+    const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return s.slice(s.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
+  }
+};
 
 describe('runningProcess', () => {
   it('finds this process, with the start time in field 22 of /proc/<pid>/stat', () => {

@@ -13,7 +13,12 @@ export function runningProcess(pid: number): { startTime: number | null } | unde
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' && fs.existsSync('/proc/self/stat')) return undefined;
     // No /proc (macOS): signal 0 tells only whether the pid exists.
-    try { process.kill(pid, 0); return { startTime: null }; } catch (k) { return (k as NodeJS.ErrnoException).code === 'EPERM' ? { startTime: null } : undefined; }
+    try {
+      process.kill(pid, 0);
+      return { startTime: null };
+    } catch (k) {
+      return (k as NodeJS.ErrnoException).code === 'EPERM' ? { startTime: null } : undefined;
+    }
   }
   // The command name (field 2) is in parentheses and may itself hold spaces and parentheses.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -24,9 +24,19 @@ export async function startDatabaseServer(db: string | undefined, env: NodeJS.Pr
   }
   const serverVersion = await readServerVersion(choice);
   const password = safePassword(choice);
-  return { kind: 'url', adminUrl: choice, serverVersion, secrets: password ? [password, encodeURIComponent(password)] : [], stop: async () => {} };
+  return {
+    kind: 'url',
+    adminUrl: choice,
+    serverVersion,
+    secrets: password ? [password, encodeURIComponent(password)] : [],
+    stop: async () => {},
+  };
 }
 
 function safePassword(url: string): string | undefined {
-  try { return decodeURIComponent(new URL(url).password) || undefined; } catch { return undefined; }
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -10,10 +10,23 @@ describe('ids: uuid', () => {
     const s1 = ids.encode('t1_s1');
     expect(s1).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(ids.encode('t1_s1')).toBe(s1);
-    expect(ids.decode(`Key (id)=(${s1.toUpperCase()}) already exists; 00000000-0000-0000-0000-000000000000 is not ours`))
-      .toBe('Key (id)=(t1_s1) already exists; 00000000-0000-0000-0000-000000000000 is not ours');
-    expect(decodeSnapshot({ users: [{ id: ids.encode('t1_u1') }], sessions: [{ id: s1, userId: ids.encode('t1_u1') }], messages: [{ id: ids.encode('t1_m1'), sessionId: s1, role: 'user', content: 'hi' }] }, ids))
-      .toEqual({ users: [{ id: 't1_u1' }], sessions: [{ id: 't1_s1', userId: 't1_u1' }], messages: [{ id: 't1_m1', sessionId: 't1_s1', role: 'user', content: 'hi' }] });
+    expect(ids.decode(`Key (id)=(${s1.toUpperCase()}) already exists; 00000000-0000-0000-0000-000000000000 is not ours`)).toBe(
+      'Key (id)=(t1_s1) already exists; 00000000-0000-0000-0000-000000000000 is not ours',
+    );
+    expect(
+      decodeSnapshot(
+        {
+          users: [{ id: ids.encode('t1_u1') }],
+          sessions: [{ id: s1, userId: ids.encode('t1_u1') }],
+          messages: [{ id: ids.encode('t1_m1'), sessionId: s1, role: 'user', content: 'hi' }],
+        },
+        ids,
+      ),
+    ).toEqual({
+      users: [{ id: 't1_u1' }],
+      sessions: [{ id: 't1_s1', userId: 't1_u1' }],
+      messages: [{ id: 't1_m1', sessionId: 't1_s1', role: 'user', content: 'hi' }],
+    });
     expect(idCodec('text').encode('t1_s1')).toBe('t1_s1');
   });
 
@@ -38,7 +51,10 @@ describe('ids: uuid', () => {
 describe('tables', () => {
   it('a described schema needs the columns the snapshot reads, named', async () => {
     const { validateTarget } = await import('../contract/validate-target.js');
-    const problems = validateTarget({ name: 'x', create() {}, tables: { sessions: { table: 's', id: 'id' }, messages: { table: 'm' } } }, []);
+    const problems = validateTarget(
+      { name: 'x', create() {}, tables: { sessions: { table: 's', id: 'id' }, messages: { table: 'm' } } },
+      [],
+    );
     expect(problems).toEqual([
       '`tables.sessions` needs `table`, `id` and `owner` column names',
       '`tables.messages` needs `table`, `session`, `role`, `content` and `order` column names (and `id` if messages have one)',

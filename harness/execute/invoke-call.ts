@@ -25,7 +25,10 @@ export interface CallEnv {
 }
 
 /** Issue 25: a trial's id tables for operation calls, each way. */
-export interface ModelIds { toPhysical: ReadonlyMap<string, string>; toLogical: ReadonlyMap<string, string> }
+export interface ModelIds {
+  toPhysical: ReadonlyMap<string, string>;
+  toLogical: ReadonlyMap<string, string>;
+}
 
 /** The id tables of a trial whose workload names `users` and `keys` (logical) in namespace `ns`. */
 export function modelIds(ns: string, names: readonly string[], ids: IdCodec): ModelIds {
@@ -56,10 +59,14 @@ function noteServerIds(rec: CallRecord, value: unknown): void {
   const ids = (value as { messageIds?: unknown } | undefined)?.messageIds;
   const wanted = storedMessages(rec);
   if (!Array.isArray(ids) || ids.length < wanted.length || !ids.every((id) => typeof id === 'string' || typeof id === 'number')) {
-    throw new TargetContractError(`${rec.op}() must resolve to { messageIds: [...] } with the id of each message it stored (the target declares api.messageIds: 'server'), not ${JSON.stringify(value)?.slice(0, 80)}`);
+    throw new TargetContractError(
+      `${rec.op}() must resolve to { messageIds: [...] } with the id of each message it stored (the target declares api.messageIds: 'server'), not ${JSON.stringify(value)?.slice(0, 80)}`,
+    );
   }
   const tail = ids.slice(ids.length - wanted.length);
-  wanted.forEach((m, i) => { m.serverId = String(tail[i]); });
+  wanted.forEach((m, i) => {
+    m.serverId = String(tail[i]);
+  });
 }
 
 const TIMEOUT = Symbol('timeout');
@@ -77,13 +84,16 @@ function buildRequest(ns: string, call: CallSpec, ids: IdCodec, env: CallEnv): a
   const message = (m: WorkloadMessage) => ({ messageId: ids.encode(physicalId(ns, m.id)), role: m.role, content: m.content });
   const msgs = (call.messages ?? []).map(message);
   switch (call.op) {
-    case 'createSession': return call.title === undefined ? { sessionId, userId } : { sessionId, userId, title: call.title };
-    case 'deleteSession': return { sessionId, userId };
-    case 'logMessage': return { sessionId, userId, ...msgs[0]! };
-    case 'handleChat': return call.reply ? { sessionId, userId, messages: msgs, reply: message(call.reply) } : { sessionId, userId, messages: msgs };
+    case 'createSession':
+      return call.title === undefined ? { sessionId, userId } : { sessionId, userId, title: call.title };
+    case 'deleteSession':
+      return { sessionId, userId };
+    case 'logMessage':
+      return { sessionId, userId, ...msgs[0]! };
+    case 'handleChat':
+      return call.reply ? { sessionId, userId, messages: msgs, reply: message(call.reply) } : { sessionId, userId, messages: msgs };
   }
 }
-
 
 /** One call of a trial: the workload's `spec`, made by logical `client` as the trial's `index`-th call, with ids under the trial's namespace `ns`. */
 export interface Call {
@@ -100,7 +110,10 @@ export interface Call {
 }
 
 /** Lets a scheduler know which calls are live. */
-export interface CallHooks { callStarted(call: number): void; callEnded(call: number): void }
+export interface CallHooks {
+  callStarted(call: number): void;
+  callEnded(call: number): void;
+}
 
 /**
  * Calls one ChatStore method inside its call context; a call that outlives the timeout is recorded as `info`.
@@ -112,9 +125,17 @@ export async function invokeCall(c: Call): Promise<CallRecord> {
   const last = spec.messages?.at(-1);
   const broken = spec.op === 'operation' ? undefined : brokenInputRule(req, env.inputRules);
   const rec: CallRecord = {
-    index, client, op: spec.op, label: callLabel(spec, client), valid: spec.valid && !broken,
-    sessionId: physicalId(ns, spec.session), userId: physicalId(ns, spec.user),
-    invokedAt: clock.tick(), completedAt: 0, outcome: 'ok', durationMs: 0,
+    index,
+    client,
+    op: spec.op,
+    label: callLabel(spec, client),
+    valid: spec.valid && !broken,
+    sessionId: physicalId(ns, spec.session),
+    userId: physicalId(ns, spec.user),
+    invokedAt: clock.tick(),
+    completedAt: 0,
+    outcome: 'ok',
+    durationMs: 0,
   };
   if (last) rec.message = { messageId: physicalId(ns, last.id), role: last.role, content: last.content };
   if (spec.messages && spec.op === 'handleChat') rec.messageCount = spec.messages.length;
@@ -122,7 +143,11 @@ export async function invokeCall(c: Call): Promise<CallRecord> {
   if (broken) rec.refusable = broken;
   if (spec.retry) rec.retry = true;
   // Issue 25: an operation is named, not a session write; the model judges it (serializable).
-  if (spec.operation) { rec.sessionId = ''; rec.userId = ''; rec.operation = { name: spec.operation.name, args: spec.operation.args }; }
+  if (spec.operation) {
+    rec.sessionId = '';
+    rec.userId = '';
+    rec.operation = { name: spec.operation.name, args: spec.operation.args };
+  }
   const methodName = spec.operation?.name ?? spec.op;
   noteStoredContent(rec, env.inputRules?.normalize);
   const serverIds = env.api?.messageIds === 'server' && (spec.op === 'logMessage' || spec.op === 'handleChat');
@@ -139,12 +164,17 @@ export async function invokeCall(c: Call): Promise<CallRecord> {
     // A synchronous throw stays a call error: an awaiting caller cannot tell it from a rejection.
     resolved = await returnedPromise(method.call(env.store, req), methodName);
   });
-  const timeout = new Promise<typeof TIMEOUT>((resolve) => { timer = setTimeout(() => resolve(TIMEOUT), env.callTimeoutMs); });
+  const timeout = new Promise<typeof TIMEOUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMEOUT), env.callTimeoutMs);
+  });
   try {
-    const crash = new Promise<typeof CRASHED>((resolve) => { if (env.onCrash) stopListening = env.onCrash(() => resolve(CRASHED)); });
+    const crash = new Promise<typeof CRASHED>((resolve) => {
+      if (env.onCrash) stopListening = env.onCrash(() => resolve(CRASHED));
+    });
     const r = await Promise.race([call.then(() => undefined), timeout, crash]);
     if (r === undefined && serverIds) noteServerIds(rec, resolved);
-    if (r === undefined && rec.operation && resolved !== undefined) rec.operation.result = mapIds(resolved, env.modelIds?.toLogical ?? new Map());
+    if (r === undefined && rec.operation && resolved !== undefined)
+      rec.operation.result = mapIds(resolved, env.modelIds?.toLogical ?? new Map());
     if (r === CRASHED) {
       rec.outcome = 'info';
       rec.error = { kind: 'timeout', message: 'abandoned: the target crashed (an uncaught error) while the call ran' };

@@ -15,7 +15,9 @@ export function lifecycleTimeoutMs(callTimeoutMs: number): number {
 /** The contract error for a lifecycle method still pending after `ms`: it names the method and the fix. */
 export function lifecycleTimeoutError(method: LifecycleMethod, ms: number, target?: string): TargetContractError {
   const who = target ? `target ${target}: ` : '';
-  return new TargetContractError(`${who}${method}() did not settle within ${ms} ms (ten times --call-timeout): make ${method}() resolve (await what it starts; a query waiting on a connection or a lock that never comes hangs it), or raise --call-timeout if it is only slow`);
+  return new TargetContractError(
+    `${who}${method}() did not settle within ${ms} ms (ten times --call-timeout): make ${method}() resolve (await what it starts; a query waiting on a connection or a lock that never comes hangs it), or raise --call-timeout if it is only slow`,
+  );
 }
 
 /** `work`, or a lifecycleTimeoutError once it has been pending for `ms` (the work itself is left running, its late rejection ignored). */
@@ -24,7 +26,12 @@ export async function withinLifecycleTimeout<T>(method: LifecycleMethod, ms: num
   const p = Promise.resolve(work);
   p.catch(() => {});
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(lifecycleTimeoutError(method, ms, target)), ms); })]);
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(lifecycleTimeoutError(method, ms, target)), ms);
+      }),
+    ]);
   } finally {
     clearTimeout(timer);
   }

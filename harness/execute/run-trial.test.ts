@@ -20,18 +20,38 @@ const MODES: Mode[] = ['scheduled', 'stress'];
 let cellNo = 0;
 
 /** Runs one cell with only the `enabled` invariants checked (a pass then says exactly those held in every trial). */
-async function runCellChecking(target: string, scenario: string, enabled: InvariantName[], o: { mode: Mode; runs: number; seed?: number }): Promise<{ cell: CellResult; stillCheckedOut: number }> {
+async function runCellChecking(
+  target: string,
+  scenario: string,
+  enabled: InvariantName[],
+  o: { mode: Mode; runs: number; seed?: number },
+): Promise<{ cell: CellResult; stillCheckedOut: number }> {
   const [loaded] = await loadTargets([target], { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name) });
   const invariants = Object.fromEntries(INVARIANT_NAMES.filter((n) => !enabled.includes(n)).map((n) => [n, false]));
   let stillCheckedOut = -1;
-  const cell = await runCell({
-    run: {
-      mode: o.mode, runId: `leaks_${process.pid}_${Date.now().toString(36)}`, runs: o.runs, seed: o.seed ?? 2024, callTimeoutMs: 5000,
-      reportDir: path.join(os.tmpdir(), `chatfuzz-test-${process.pid}`),
+  const cell = await runCell(
+    {
+      run: {
+        mode: o.mode,
+        runId: `leaks_${process.pid}_${Date.now().toString(36)}`,
+        runs: o.runs,
+        seed: o.seed ?? 2024,
+        callTimeoutMs: 5000,
+        reportDir: path.join(os.tmpdir(), `chatfuzz-test-${process.pid}`),
+      },
+      target: { ...loaded!, def: { ...loaded!.def, invariants, expect: { '*': 'pass' } } },
+      scenario: builtinScenarios.find((s) => s.name === scenario)!,
+      server: testServer(),
+      cellIndex: cellNo++,
+      cellCount: 1,
+      timeBudgetMs: null,
     },
-    target: { ...loaded!, def: { ...loaded!.def, invariants, expect: { '*': 'pass' } } },
-    scenario: builtinScenarios.find((s) => s.name === scenario)!, server: testServer(), cellIndex: cellNo++, cellCount: 1, timeBudgetMs: null,
-  }, { afterTrials: async (pool) => { stillCheckedOut = pool.totalCount - pool.idleCount; } });
+    {
+      afterTrials: async (pool) => {
+        stillCheckedOut = pool.totalCount - pool.idleCount;
+      },
+    },
+  );
   return { cell, stillCheckedOut };
 }
 
@@ -43,7 +63,9 @@ describe('leaks are findings', () => {
       expect(cell.failure).toMatchObject({ invariant: 'no-leaks' });
       // Stress mode: timing decides which session's call the shrunk case keeps, and whether a smaller
       // case fails again when tried once, so only a scheduled shrink is exact (stress ones kept 2 to 6 calls).
-      expect(cell.failure!.message).toMatch(/^logMessage\(s\d+, m\d+, (user|assistant), u1\)@c\d \(step \d+\) returned but kept 1 connection checked out$/);
+      expect(cell.failure!.message).toMatch(
+        /^logMessage\(s\d+, m\d+, (user|assistant), u1\)@c\d \(step \d+\) returned but kept 1 connection checked out$/,
+      );
       const ops = cell.failure!.counterexample.ops;
       if (mode === 'scheduled') expect(ops.length).toBeLessThanOrEqual(2);
       expect(ops.every((op) => op.outcome === 'ok')).toBe(true);
@@ -51,8 +73,12 @@ describe('leaks are findings', () => {
 
     it(`reclaiming after each trial keeps the pool whole: with no-leaks off, 100 leaking trials pass (${mode})`, async () => {
       const before = leakCount();
-      const { cell, stillCheckedOut } = await runCellChecking(LEAKY, 'parallel-first-messages',
-        INVARIANT_NAMES.filter((n) => n !== 'no-leaks'), { mode, runs: 100 });
+      const { cell, stillCheckedOut } = await runCellChecking(
+        LEAKY,
+        'parallel-first-messages',
+        INVARIANT_NAMES.filter((n) => n !== 'no-leaks'),
+        { mode, runs: 100 },
+      );
       // The cell's pool holds 32 connections: without reclaiming, later trials would wait for one and time out.
       expect(leakCount() - before).toBeGreaterThan(64);
       expect(cell.failure?.message).toBeUndefined();
@@ -80,14 +106,24 @@ describe('correct code never trips no-leaks', () => {
 });
 
 describe('wrapped errors keep their cause', () => {
-  for (const [fixture, how] of [['wrapped-error', 'from the error\'s cause chain'], ['cause-dropped', 'from the call\'s own failed statement']] as const) {
+  for (const [fixture, how] of [
+    ['wrapped-error', "from the error's cause chain"],
+    ['cause-dropped', "from the call's own failed statement"],
+  ] as const) {
     it(`a valid call refused with AppError over a 23505 is valid-calls-succeed with 23505 and the constraint, ${how}`, async () => {
       const cell = await runTestCell(`./test/fixtures/${fixture}-target.ts`, 'parallel-first-messages', { mode: 'scheduled', runs: 50 });
       expect(cell).toMatchObject({ outcome: 'fail', expected: 'fail', ok: true });
       expect(cell.failure).toMatchObject({ invariant: 'valid-calls-succeed', sqlstate: '23505', constraint: 'chat_sessions_pkey' });
-      expect(cell.failure!.message).toMatch(/is valid but was refused with AppError, caused by 23505 on chat_sessions_pkey: could not save$/);
+      expect(cell.failure!.message).toMatch(
+        /is valid but was refused with AppError, caused by 23505 on chat_sessions_pkey: could not save$/,
+      );
       const refused = cell.failure!.counterexample.ops.find((op) => op.outcome === 'fail')!;
-      expect(refused.error).toMatchObject({ kind: 'domain', errorClass: 'AppError', causeSqlstate: '23505', causeConstraint: 'chat_sessions_pkey' });
+      expect(refused.error).toMatchObject({
+        kind: 'domain',
+        errorClass: 'AppError',
+        causeSqlstate: '23505',
+        causeConstraint: 'chat_sessions_pkey',
+      });
     });
   }
 });

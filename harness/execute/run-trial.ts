@@ -71,17 +71,36 @@ export async function runStressTrial(env: TrialEnv, workload: Workload, ns: stri
   const clock = new Clock();
   const recorder = new StatementRecorder(clock, env.latency);
   const limit = pLimit(Math.max(1, env.concurrency ?? workload.clients.length));
-  return runTrial({ env, workload, ns, clock, gate: recorder, wrap: (run) => limit(run), evidence: () => ({ statements: recorder.statements }) });
+  return runTrial({
+    env,
+    workload,
+    ns,
+    clock,
+    gate: recorder,
+    wrap: (run) => limit(run),
+    evidence: () => ({ statements: recorder.statements }),
+  });
 }
 
 /** Runs one workload with every statement held at a gate and released in the order `choices` dictate (scheduled mode). */
-export async function runScheduledTrial(env: TrialEnv, workload: Workload, ns: string, choices: readonly number[] | Chooser): Promise<TrialResult> {
+export async function runScheduledTrial(
+  env: TrialEnv,
+  workload: Workload,
+  ns: string,
+  choices: readonly number[] | Chooser,
+): Promise<TrialResult> {
   if (!env.control) throw new Error('scheduled mode needs a control connection');
   const clock = new Clock();
   const gate = new ScheduledGate(choices, clock, env.control);
   try {
     return await runTrial({
-      env, workload, ns, clock, gate, wrap: (run) => run(), hooks: gate,
+      env,
+      workload,
+      ns,
+      clock,
+      gate,
+      wrap: (run) => run(),
+      hooks: gate,
       evidence: () => ({ statements: gate.statements, schedule: gate.steps, picks: gate.picks }),
     });
   } finally {
@@ -108,7 +127,10 @@ async function runTrial(t: TrialRun): Promise<TrialResult> {
   const { env, workload, ns } = t;
   // The target sees its own id format; everything recorded keeps the harness's ids.
   const ids = idCodec(env.def.ids);
-  await registerUsers(env, workload.users.map((u) => ids.encode(physicalId(ns, u))));
+  await registerUsers(
+    env,
+    workload.users.map((u) => ids.encode(physicalId(ns, u))),
+  );
   const m = await seedModel(env, workload, ns, ids);
   let index = 0;
   const ordered = workload.clients.map((list, client) => list.map((spec) => ({ spec, client, index: index++ })));
@@ -141,7 +163,10 @@ async function seedModel(env: TrialEnv, workload: Workload, ns: string, ids: IdC
   const model = env.def.model;
   const keys = workload.keys ?? [];
   const idTables = modelIds(ns, [...workload.users, ...keys], ids);
-  const physicalScope = { users: workload.users.map((u) => idTables.toPhysical.get(u)!), keys: keys.map((k) => idTables.toPhysical.get(k)!) };
+  const physicalScope = {
+    users: workload.users.map((u) => idTables.toPhysical.get(u)!),
+    keys: keys.map((k) => idTables.toPhysical.get(k)!),
+  };
   const initial = model ? mapIds(model.initial({ users: [...workload.users], keys: [...keys] }), new Map()) : undefined;
   if (model?.seed) await model.seed({ pool: env.harnessPool }, mapIds(initial, idTables.toPhysical), physicalScope);
   return { idTables, physicalScope, initial };
@@ -150,7 +175,11 @@ async function seedModel(env: TrialEnv, workload: Workload, ns: string, ids: IdC
 async function registerUsers(env: TrialEnv, registered: string[]): Promise<void> {
   if (env.store.registerUsers) {
     // Users a trial's calls refer to must exist before the first call: a registerUsers still running would race them.
-    await withinLifecycleTimeout('registerUsers', lifecycleTimeoutMs(env.callTimeoutMs), returnedPromise(env.store.registerUsers(registered), 'registerUsers'));
+    await withinLifecycleTimeout(
+      'registerUsers',
+      lifecycleTimeoutMs(env.callTimeoutMs),
+      returnedPromise(env.store.registerUsers(registered), 'registerUsers'),
+    );
   } else if (env.def.tables) {
     await tableRegisterUsers(env.harnessPool, env.def.tables, registered);
   } else if (isCanonical(env.def)) {
@@ -159,7 +188,12 @@ async function registerUsers(env: TrialEnv, registered: string[]): Promise<void>
 }
 
 function faultInjector(env: TrialEnv, gate: StatementGate, ordered: OrderedCall[][]): FaultInjector | undefined {
-  const faults = new Map<number, Fault>(ordered.flat().filter((c) => c.spec.fault).map((c) => [c.index, c.spec.fault!]));
+  const faults = new Map<number, Fault>(
+    ordered
+      .flat()
+      .filter((c) => c.spec.fault)
+      .map((c) => [c.index, c.spec.fault!]),
+  );
   if (!faults.size) return undefined;
   const control = env.control;
   if (!control) throw new Error('a workload with connection faults needs a control connection');
@@ -170,7 +204,13 @@ function faultInjector(env: TrialEnv, gate: StatementGate, ordered: OrderedCall[
 }
 
 /** Runs every client's calls at once (each client's in turn) behind the gate; resolves to the calls made, in the order they ended. */
-async function runClients(t: TrialRun, ordered: OrderedCall[][], ids: IdCodec, injector: FaultInjector | undefined, m: ModelRun): Promise<CallRecord[]> {
+async function runClients(
+  t: TrialRun,
+  ordered: OrderedCall[][],
+  ids: IdCodec,
+  injector: FaultInjector | undefined,
+  m: ModelRun,
+): Promise<CallRecord[]> {
   const { env, hooks } = t;
   const calls: CallRecord[] = [];
   const stores = await env.clientStores?.(t.workload.clients.length);
@@ -182,38 +222,46 @@ async function runClients(t: TrialRun, ordered: OrderedCall[][], ids: IdCodec, i
   // the calls in flight settled: none is left running on a pool the cell is about to close.
   let breach: { error: unknown } | undefined;
   try {
-    await Promise.all(ordered.map(async (list, ci) => {
-      // Scheduled mode starts the clients one macrotask apart, in order: a client library that
-      // merges requests made in the same tick (Prisma batches findUnique calls into one
-      // statement) would otherwise leave one call waiting on another's statement, which no
-      // gate sees, and every decision would wait for the settle timeout.
-      if (hooks) for (let k = 0; k < ci; k++) await new Promise((r) => setImmediate(r));
-      let previous: CallRecord | undefined;
-      for (const { spec, client, index: i } of list) {
-        // A crashed target takes no more calls until it is started again.
-        if (breach || env.uncaught?.pending()) {
-          // A client's first call counted as live from the start: the scheduler must not wait for it.
-          if (i === list[0]!.index) hooks?.callEnded(i);
-          break;
+    await Promise.all(
+      ordered.map(async (list, ci) => {
+        // Scheduled mode starts the clients one macrotask apart, in order: a client library that
+        // merges requests made in the same tick (Prisma batches findUnique calls into one
+        // statement) would otherwise leave one call waiting on another's statement, which no
+        // gate sees, and every decision would wait for the settle timeout.
+        if (hooks) for (let k = 0; k < ci; k++) await new Promise((r) => setImmediate(r));
+        let previous: CallRecord | undefined;
+        for (const { spec, client, index: i } of list) {
+          // A crashed target takes no more calls until it is started again.
+          if (breach || env.uncaught?.pending()) {
+            // A client's first call counted as live from the start: the scheduler must not wait for it.
+            if (i === list[0]!.index) hooks?.callEnded(i);
+            break;
+          }
+          // A client retries only what did not succeed.
+          if (spec.retry && previous?.outcome === 'ok') continue;
+          const callEnv = {
+            ...env,
+            store: stores?.[client] ?? env.store,
+            onCrash: env.uncaught?.onError,
+            api: env.def.api,
+            modelIds: m.idTables,
+          };
+          try {
+            previous = await t.wrap(() => invokeCall({ env: callEnv, clock: t.clock, ns: t.ns, spec, client, index: i, hooks, ids }));
+          } catch (e) {
+            breach ??= { error: e };
+            break;
+          }
+          const fired = injector?.fired.get(i);
+          if (fired) previous.fault = fired;
+          // A kill hits what else was on the connection too; such a call is judged as faulted, not as the target's failure.
+          else if (injector?.fired.size && collateral(previous, env)) previous.fault = "its connection was killed by another call's fault";
+          // A call shorter than its fault's statement (or a timeout on a lock-free statement) ran untouched: say so.
+          else if (spec.fault) previous.label += ' (fault did not fire)';
+          calls.push(previous);
         }
-        // A client retries only what did not succeed.
-        if (spec.retry && previous?.outcome === 'ok') continue;
-        const callEnv = { ...env, store: stores?.[client] ?? env.store, onCrash: env.uncaught?.onError, api: env.def.api, modelIds: m.idTables };
-        try {
-          previous = await t.wrap(() => invokeCall({ env: callEnv, clock: t.clock, ns: t.ns, spec, client, index: i, hooks, ids }));
-        } catch (e) {
-          breach ??= { error: e };
-          break;
-        }
-        const fired = injector?.fired.get(i);
-        if (fired) previous.fault = fired;
-        // A kill hits what else was on the connection too; such a call is judged as faulted, not as the target's failure.
-        else if (injector?.fired.size && collateral(previous, env)) previous.fault = 'its connection was killed by another call\'s fault';
-        // A call shorter than its fault's statement (or a timeout on a lock-free statement) ran untouched: say so.
-        else if (spec.fault) previous.label += ' (fault did not fire)';
-        calls.push(previous);
-      }
-    }));
+      }),
+    );
   } finally {
     env.pool.setGate(undefined);
     env.wire?.setGate(undefined);
@@ -231,24 +279,42 @@ async function judgeTrial(t: TrialRun, calls: CallRecord[], ids: IdCodec, m: Mod
   // Errors echo physical ids (`Key (id)=(t6_s1)`); without the trial prefix a replay reads the same.
   for (const rec of [...calls, ...statements]) if (rec.error) rec.error = withoutNamespace(rec.error, ns, ids);
   attachStatementCauses(calls, statements);
-  const scope = { userIds: users.map((u) => ids.encode(physicalId(ns, u))), sessionIds: sessions.map((s) => ids.encode(physicalId(ns, s))) };
+  const scope = {
+    userIds: users.map((u) => ids.encode(physicalId(ns, u))),
+    sessionIds: sessions.map((s) => ids.encode(physicalId(ns, s))),
+  };
   // Issue 25: a target of operations only has no chat tables to read.
   const chatless = typeof env.store.logMessage !== 'function' && !env.store.snapshot && !env.def.tables && !isCanonical(env.def);
-  const raw = env.store.snapshot ? await targetSnapshot(env, scope)
-    : env.def.tables ? await tableSnapshot(env.harnessPool, env.def.tables, scope)
-    : chatless ? { users: [], sessions: [], messages: [] }
-    : await canonicalSnapshot(env.harnessPool, scope);
+  const raw = env.store.snapshot
+    ? await targetSnapshot(env, scope)
+    : env.def.tables
+      ? await tableSnapshot(env.harnessPool, env.def.tables, scope)
+      : chatless
+        ? { users: [], sessions: [], messages: [] }
+        : await canonicalSnapshot(env.harnessPool, scope);
   const decoded = decodeSnapshot(raw, ids);
-  const snapshot = model ? { ...decoded, model: mapIds(await model.observe({ pool: env.harnessPool }, m.physicalScope), m.idTables.toLogical) } : decoded;
+  const snapshot = model
+    ? { ...decoded, model: mapIds(await model.observe({ pool: env.harnessPool }, m.physicalScope), m.idTables.toLogical) }
+    : decoded;
   const uncaught = env.uncaught?.take() ?? [];
   // A crashed target's client state is gone (a crashed server restarts): the next trial gets new stores.
   if (uncaught.length) await env.restart?.();
   const semantics = declaredSemantics(env.def);
   const history: History = {
-    ns, calls, statements, ...(uncaught.length ? { uncaught } : {}), ...(semantics ? { semantics } : {}), ...(model ? { model: { initial: m.initial } } : {}),
+    ns,
+    calls,
+    statements,
+    ...(uncaught.length ? { uncaught } : {}),
+    ...(semantics ? { semantics } : {}),
+    ...(model ? { model: { initial: m.initial } } : {}),
   };
-  const violations = checkInvariants(history, snapshot, env.def.invariants as Partial<Record<InvariantName, false>>,
-    builtinInvariants, env.def.operations ? { operations: env.def.operations } : undefined);
+  const violations = checkInvariants(
+    history,
+    snapshot,
+    env.def.invariants as Partial<Record<InvariantName, false>>,
+    builtinInvariants,
+    env.def.operations ? { operations: env.def.operations } : undefined,
+  );
   return { history, snapshot, violations, ...(schedule ? { schedule, picks } : {}) };
 }
 
@@ -270,22 +336,33 @@ export function declaredSemantics(def: Pick<TargetDefinition, 'api'>): DeclaredS
 async function targetSnapshot(env: TrialEnv, scope: SnapshotScope): Promise<Snapshot> {
   let raw: unknown;
   try {
-    raw = await withinLifecycleTimeout('snapshot', lifecycleTimeoutMs(env.callTimeoutMs), returnedPromise(env.store.snapshot!(scope), 'snapshot'));
+    raw = await withinLifecycleTimeout(
+      'snapshot',
+      lifecycleTimeoutMs(env.callTimeoutMs),
+      returnedPromise(env.store.snapshot!(scope), 'snapshot'),
+    );
   } catch (e) {
     // A lost connection is the infrastructure's doing, told apart by the cell; a contract breach is already named.
     if (e instanceof TargetContractError || isConnectionLoss(classifyError(e))) throw e;
-    throw new TargetContractError(`snapshot() threw: ${(e as Error)?.message ?? String(e)}; snapshot() must read the trial's rows and resolve to { users, sessions, messages }`);
+    throw new TargetContractError(
+      `snapshot() threw: ${(e as Error)?.message ?? String(e)}; snapshot() must read the trial's rows and resolve to { users, sessions, messages }`,
+    );
   }
   const problem = snapshotShapeProblem(raw);
-  if (problem) throw new TargetContractError(`snapshot() returned ${problem}; it must resolve to { users: [{ id }], sessions: [{ id, userId }], messages: [{ sessionId, role, content }] }`);
+  if (problem)
+    throw new TargetContractError(
+      `snapshot() returned ${problem}; it must resolve to { users: [{ id }], sessions: [{ id, userId }], messages: [{ sessionId, role, content }] }`,
+    );
   return raw as Snapshot;
 }
 
 function snapshotShapeProblem(raw: unknown): string | undefined {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw === null ? 'null' : Array.isArray(raw) ? 'an array' : `${typeof raw === 'undefined' ? 'undefined' : `a ${typeof raw}`}`;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return raw === null ? 'null' : Array.isArray(raw) ? 'an array' : `${typeof raw === 'undefined' ? 'undefined' : `a ${typeof raw}`}`;
   for (const key of ['users', 'sessions', 'messages'] as const) {
     const v = (raw as Record<string, unknown>)[key];
-    if (!Array.isArray(v)) return `an object whose ${key} is ${v === undefined ? 'missing' : Array.isArray(v) ? 'an array' : `not an array (${v === null ? 'null' : typeof v})`}`;
+    if (!Array.isArray(v))
+      return `an object whose ${key} is ${v === undefined ? 'missing' : Array.isArray(v) ? 'an array' : `not an array (${v === null ? 'null' : typeof v})`}`;
     if (v.some((row) => typeof row !== 'object' || row === null)) return `an object whose ${key} holds a row that is not an object`;
   }
   return undefined;

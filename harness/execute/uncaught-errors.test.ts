@@ -10,7 +10,9 @@ describe('catchUncaught', () => {
       const stopB = u.onError(() => heard.push('b'));
       stopB();
       expect(u.pending()).toBe(false);
-      setImmediate(() => { throw new TypeError('boom'); });
+      setImmediate(() => {
+        throw new TypeError('boom');
+      });
       await new Promise((r) => setTimeout(r, 20));
       expect(heard).toEqual(['a']);
       expect(u.pending()).toBe(true);

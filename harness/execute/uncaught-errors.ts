@@ -32,9 +32,14 @@ export function catchUncaught(): UncaughtErrors {
     },
     pending: () => seen.length > 0,
     onError(fn) {
-      if (seen.length) { fn(); return () => {}; }
+      if (seen.length) {
+        fn();
+        return () => {};
+      }
       listeners.add(fn);
-      return () => { listeners.delete(fn); };
+      return () => {
+        listeners.delete(fn);
+      };
     },
     dispose() {
       process.off('uncaughtException', onError);
@@ -45,6 +50,11 @@ export function catchUncaught(): UncaughtErrors {
 
 function describe(e: unknown): string {
   if (!(e instanceof Error)) return `a non-Error value: ${String(e)}`;
-  const at = e.stack?.split('\n').find((l) => /^\s+at /.test(l))?.trim().replace(/\(?file:\/\/\S*?node_modules\//, '(').replace(/^at /, '');
+  const at = e.stack
+    ?.split('\n')
+    .find((l) => /^\s+at /.test(l))
+    ?.trim()
+    .replace(/\(?file:\/\/\S*?node_modules\//, '(')
+    .replace(/^at /, '');
   return `${e.name}: ${e.message}${at ? ` (at ${at})` : ''}`;
 }

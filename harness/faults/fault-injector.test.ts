@@ -44,7 +44,11 @@ describe('connection kills at a chosen statement', () => {
         try {
           await c.query('INSERT INTO t VALUES ($1)', [first]);
           await c.query('INSERT INTO t VALUES ($1)', [first + 1]);
-        } catch (e) { error = e; } finally { c.release(error as Error | undefined); }
+        } catch (e) {
+          error = e;
+        } finally {
+          c.release(error as Error | undefined);
+        }
         return { error, injector, recorder };
       });
     } finally {
@@ -52,7 +56,8 @@ describe('connection kills at a chosen statement', () => {
     }
   }
 
-  const stored = async (ids: number[]) => (await control.query('SELECT id FROM t WHERE id = ANY($1) ORDER BY id', [ids])).rows.map((r) => r.id);
+  const stored = async (ids: number[]) =>
+    (await control.query('SELECT id FROM t WHERE id = ANY($1) ORDER BY id', [ids])).rows.map((r) => r.id);
 
   it('before statement 2: the first insert stays, the second never runs, the call sees a connection error', async () => {
     const { error, injector } = await twoInserts(1, 'before', 10);
@@ -71,13 +76,23 @@ describe('connection kills at a chosen statement', () => {
 
   /** Runs `sqls` on one checked-out client as call `call`, with a timeout injected at statement `at`; the client is kept for a look afterwards. */
   async function withTimeout(call: number, at: number, sqls: string[]) {
-    const injector = new FaultInjector(new StatementRecorder(new Clock()), new Map([[call, { statement: at, when: 'timeout' as const }]]), ops());
+    const injector = new FaultInjector(
+      new StatementRecorder(new Clock()),
+      new Map([[call, { statement: at, when: 'timeout' as const }]]),
+      ops(),
+    );
     const c = await pool.connect();
     pool.setGate(injector);
     const errors: (string | undefined)[] = [];
     try {
       await callContext.run({ call, client: 0 }, async () => {
-        for (const sql of sqls) errors.push(await c.query(sql).then(() => undefined, (e) => (e as { code?: string }).code));
+        for (const sql of sqls)
+          errors.push(
+            await c.query(sql).then(
+              () => undefined,
+              (e) => (e as { code?: string }).code,
+            ),
+          );
       });
     } finally {
       pool.setGate(undefined);
@@ -119,23 +134,36 @@ describe('retry-after-error leaves no connection behind', () => {
     const c = new pg.Client({ connectionString: testServer().adminUrl });
     await c.connect();
     try {
-      const r = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [name, TARGET_APPLICATION_NAME]);
+      const r = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [
+        name,
+        TARGET_APPLICATION_NAME,
+      ]);
       seen.push({ pool: pool.totalCount, server: r.rows[0].n });
-    } finally { await c.end(); }
+    } finally {
+      await c.end();
+    }
   };
 
-  it.each(['scheduled', 'stress'] as const)('%s: upsert under kills passes, and the pool count equals the server count afterwards', async (mode) => {
-    const seen: { pool: number; server: number }[] = [];
-    const cell = await runTestCell('upsert', 'retry-after-error', { runs: 40, seed: 5, mode, afterTrials: poolMatchesServer(seen) });
-    expect(cell.error).toBeUndefined();
-    expect(cell).toMatchObject({ outcome: 'pass', ok: true, runs: 40 });
-    expect(seen).toHaveLength(1);
-    expect(seen[0]!.pool).toBe(seen[0]!.server);
-  });
+  it.each(['scheduled', 'stress'] as const)(
+    '%s: upsert under kills passes, and the pool count equals the server count afterwards',
+    async (mode) => {
+      const seen: { pool: number; server: number }[] = [];
+      const cell = await runTestCell('upsert', 'retry-after-error', { runs: 40, seed: 5, mode, afterTrials: poolMatchesServer(seen) });
+      expect(cell.error).toBeUndefined();
+      expect(cell).toMatchObject({ outcome: 'pass', ok: true, runs: 40 });
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.pool).toBe(seen[0]!.server);
+    },
+  );
 
   it('a target that holds connections in transactions (late-lock): kills inside BEGIN … COMMIT never become a harness error or a leak', async () => {
     const seen: { pool: number; server: number }[] = [];
-    const cell = await runTestCell('./test/fixtures/late-lock-target.ts', 'retry-after-error', { runs: 40, seed: 6, mode: 'scheduled', afterTrials: poolMatchesServer(seen) });
+    const cell = await runTestCell('./test/fixtures/late-lock-target.ts', 'retry-after-error', {
+      runs: 40,
+      seed: 6,
+      mode: 'scheduled',
+      afterTrials: poolMatchesServer(seen),
+    });
     expect(cell.error).toBeUndefined();
     // A kill after COMMIT loses the acknowledgement; the retry then finds its message stored and dies on the primary key.
     if (cell.failure) expect(cell.failure).toMatchObject({ invariant: 'no-db-error', sqlstate: '23505' });
@@ -157,15 +185,31 @@ describe('injected statement timeouts find what kills cannot', () => {
 // False alarms of the harness itself, each found by `npm run sweep` or the issue's report and replayed exactly here on a correct target.
 describe('no false alarms from injected timeouts (regressions)', () => {
   const chat = (session: string, id: string) => ({
-    op: 'handleChat' as const, session, user: 'u1', valid: true, messages: [{ id, role: 'user' as const, content: `Hello #${id}` }],
+    op: 'handleChat' as const,
+    session,
+    user: 'u1',
+    valid: true,
+    messages: [{ id, role: 'user' as const, content: `Hello #${id}` }],
   });
 
-  it('a timeout on a statement blocked by another client\'s row lock: the schedule steps around it instead of stalling until the call times out', async () => {
+  it("a timeout on a statement blocked by another client's row lock: the schedule steps around it instead of stalling until the call times out", async () => {
     // c1 inserts the session in its open transaction; c2's double submit then waits on that row. The tables cannot
     // be locked from outside (c1 holds a lock), so the timeout does not fire and c2 waits on a trial lock, which the
     // scheduler must see: it once waited for c2 as if the harness held it, and both calls "did not settle within 5000 ms".
-    const workload = { users: ['u1'], clients: [[chat('s1', 'm1')], [{ ...chat('s1', 'm1'), fault: { statement: 2, when: 'timeout' as const } }, { ...chat('s1', 'm1'), retry: true }]] };
-    const cell = await runTestCell('./test/fixtures/first-message-target.ts', 'concurrent-duplicates', { mode: 'scheduled', replay: { workload, choices: [0, 0, 1, 1] } });
+    const workload = {
+      users: ['u1'],
+      clients: [
+        [chat('s1', 'm1')],
+        [
+          { ...chat('s1', 'm1'), fault: { statement: 2, when: 'timeout' as const } },
+          { ...chat('s1', 'm1'), retry: true },
+        ],
+      ],
+    };
+    const cell = await runTestCell('./test/fixtures/first-message-target.ts', 'concurrent-duplicates', {
+      mode: 'scheduled',
+      replay: { workload, choices: [0, 0, 1, 1] },
+    });
     expect(cell.failure?.message ?? cell.error).toBeUndefined();
     expect(cell).toMatchObject({ outcome: 'pass', runs: 1 });
   });
@@ -173,7 +217,17 @@ describe('no false alarms from injected timeouts (regressions)', () => {
   it('a timeout on the ROLLBACK of a transaction PostgreSQL aborted (40001): the ROLLBACK runs, not a 25P02 the harness made up', async () => {
     // Statement 5 of serializable-retry's third call is the ROLLBACK after a serialization failure; the injector's
     // SET statement_timeout failed in the aborted transaction and that 25P02 reached the target as the ROLLBACK's.
-    const workload = { users: ['u1'], clients: [[chat('s1', 'm1')], [chat('s2', 'm2')], [{ ...chat('s3', 'm3'), fault: { statement: 5, when: 'timeout' as const } }, { ...chat('s3', 'm3'), retry: true }]] };
+    const workload = {
+      users: ['u1'],
+      clients: [
+        [chat('s1', 'm1')],
+        [chat('s2', 'm2')],
+        [
+          { ...chat('s3', 'm3'), fault: { statement: 5, when: 'timeout' as const } },
+          { ...chat('s3', 'm3'), retry: true },
+        ],
+      ],
+    };
     const cell = await runTestCell('serializable-retry', 'retry-after-error', { mode: 'scheduled', replay: { workload, choices: [8, 8] } });
     expect(cell.failure?.message ?? cell.error).toBeUndefined();
     expect(cell).toMatchObject({ outcome: 'pass', runs: 1 });

@@ -12,7 +12,10 @@ export type KillBackend = (pid: number) => Promise<void>;
 export type LockTables = () => Promise<(() => Promise<void>) | undefined>;
 
 /** What the injector does to the server, from outside the trial's connections. */
-export interface FaultOps { kill: KillBackend; lockTables: LockTables }
+export interface FaultOps {
+  kill: KillBackend;
+  lockTables: LockTables;
+}
 
 /** Statements that open or end a transaction (or a savepoint). */
 const TX_CONTROL = /^\s*(BEGIN|START|COMMIT|END|ROLLBACK|ABORT|SAVEPOINT|RELEASE|PREPARE TRANSACTION)\b/i;
@@ -33,7 +36,11 @@ export class FaultInjector implements StatementGate {
   readonly fired = new Map<number, string>();
   private readonly counts = new Map<number, number>();
 
-  constructor(private readonly inner: StatementGate, private readonly faults: ReadonlyMap<number, Fault>, private readonly ops: FaultOps) {}
+  constructor(
+    private readonly inner: StatementGate,
+    private readonly faults: ReadonlyMap<number, Fault>,
+    private readonly ops: FaultOps,
+  ) {}
 
   run<T>(stmt: StatementInfo, send: () => Promise<T>): Promise<T> {
     const call = stmt.ctx?.call;
@@ -46,9 +53,14 @@ export class FaultInjector implements StatementGate {
     const strikes = fault.statement === 'commit' ? COMMIT.test(stmt.sql) : n === fault.statement;
     if (!strikes || pid === undefined) return this.inner.run(stmt, send);
     if (fault.when === 'timeout') return this.timeout(stmt, send, call, n);
-    this.fired.set(call, fault.statement === 'commit'
-      ? fault.when === 'after' ? `connection killed after its COMMIT (statement ${n}) ran: committed, acknowledgement lost` : `connection killed before its COMMIT (statement ${n}): rolled back`
-      : `connection killed ${fault.when} statement ${n}`);
+    this.fired.set(
+      call,
+      fault.statement === 'commit'
+        ? fault.when === 'after'
+          ? `connection killed after its COMMIT (statement ${n}) ran: committed, acknowledgement lost`
+          : `connection killed before its COMMIT (statement ${n}): rolled back`
+        : `connection killed ${fault.when} statement ${n}`,
+    );
     // The client must have seen its connection end before anyone can hand it out again: a pool
     // takes back a client released before that as healthy, and the next call would get a dead one.
     const kill = async () => {
@@ -63,7 +75,10 @@ export class FaultInjector implements StatementGate {
       await send();
       await kill();
       // The statement ran; the target only learns that its connection died.
-      throw Object.assign(new Error('Connection terminated unexpectedly (chatfuzz killed the connection after the statement ran, before its result arrived)'), { code: '57P01', chatfuzzKilledAfter: true });
+      throw Object.assign(
+        new Error('Connection terminated unexpectedly (chatfuzz killed the connection after the statement ran, before its result arrived)'),
+        { code: '57P01', chatfuzzKilledAfter: true },
+      );
     });
   }
 
@@ -75,32 +90,43 @@ export class FaultInjector implements StatementGate {
     this.fired.set(call, `statement timeout at statement ${n}`);
     // Transaction control takes no table lock, and a SET armed before a BEGIN would be reset
     // inside the transaction it opens: rolled back, the 30 ms would outlive the call.
-    if (TX_CONTROL.test(stmt.sql)) { this.fired.delete(call); return this.inner.run(stmt, send); }
-    return this.inner.run(stmt, () => this.exclusive(async () => {
-      const raw = stmt.raw;
-      const release = raw ? await this.ops.lockTables() : undefined;
-      if (!release || !raw) { this.fired.delete(call); return send(); }
-      // Only while the harness's own lock holds it may the scheduler wait for this statement
-      // instead of stepping around it: a trial lock that holds it must be seen as one, or the
-      // schedule stalls until the call times out.
-      stmt.heldByHarness = true;
-      let armed = false;
-      let timedOut = false;
-      try {
-        // An aborted transaction takes no SET (25P02): the statement (its ROLLBACK, say) runs as it is.
-        armed = await raw(`SET statement_timeout = ${INJECTED_TIMEOUT_MS}`).then(() => true, () => false);
-        return await send();
-      } catch (e) {
-        timedOut = armed && (e as { code?: string })?.code === '57014';
-        throw e;
-      } finally {
-        await release();
-        stmt.heldByHarness = false;
-        // Outside a transaction the setting would outlive the call; inside one its rollback undoes it.
-        if (armed) await raw('SET statement_timeout = DEFAULT').catch(() => {});
-        if (!timedOut) this.fired.delete(call);
-      }
-    }));
+    if (TX_CONTROL.test(stmt.sql)) {
+      this.fired.delete(call);
+      return this.inner.run(stmt, send);
+    }
+    return this.inner.run(stmt, () =>
+      this.exclusive(async () => {
+        const raw = stmt.raw;
+        const release = raw ? await this.ops.lockTables() : undefined;
+        if (!release || !raw) {
+          this.fired.delete(call);
+          return send();
+        }
+        // Only while the harness's own lock holds it may the scheduler wait for this statement
+        // instead of stepping around it: a trial lock that holds it must be seen as one, or the
+        // schedule stalls until the call times out.
+        stmt.heldByHarness = true;
+        let armed = false;
+        let timedOut = false;
+        try {
+          // An aborted transaction takes no SET (25P02): the statement (its ROLLBACK, say) runs as it is.
+          armed = await raw(`SET statement_timeout = ${INJECTED_TIMEOUT_MS}`).then(
+            () => true,
+            () => false,
+          );
+          return await send();
+        } catch (e) {
+          timedOut = armed && (e as { code?: string })?.code === '57014';
+          throw e;
+        } finally {
+          await release();
+          stmt.heldByHarness = false;
+          // Outside a transaction the setting would outlive the call; inside one its rollback undoes it.
+          if (armed) await raw('SET statement_timeout = DEFAULT').catch(() => {});
+          if (!timedOut) this.fired.delete(call);
+        }
+      }),
+    );
   }
 
   // One injected timeout at a time: a second would find the tables locked by the first.
@@ -132,9 +158,14 @@ export function lockAllTables(pool: Pick<import('pg').Pool, 'connect'>): LockTab
     // Its own connection: a transaction that may abort must not share a connection with kills or lock polls.
     const c = await pool.connect();
     try {
-      const r = await c.query<{ tables: string | null }>(`SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') AS tables FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`);
+      const r = await c.query<{ tables: string | null }>(
+        `SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') AS tables FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`,
+      );
       const tables = r.rows[0]?.tables;
-      if (!tables) { c.release(); return undefined; }
+      if (!tables) {
+        c.release();
+        return undefined;
+      }
       await c.query('BEGIN');
       await c.query(`LOCK TABLE ${tables} IN ACCESS EXCLUSIVE MODE NOWAIT`);
     } catch {

@@ -1,5 +1,8 @@
 /** A latency injection range in milliseconds. */
-export interface LatencyRange { minMs: number; maxMs: number }
+export interface LatencyRange {
+  minMs: number;
+  maxMs: number;
+}
 
 /** Seeded delays in [minMs, maxMs] (mulberry32): the same seed draws the same delays, though stress timing still varies. */
 export function latencySampler(range: LatencyRange, seed: number): () => number {

@@ -4,8 +4,12 @@ import { ControlConnection } from './control-connection.js';
 let control: ControlConnection;
 const warnings: Error[] = [];
 const unhandled: unknown[] = [];
-const onWarning = (w: Error) => { warnings.push(w); };
-const onUnhandled = (e: unknown) => { unhandled.push(e); };
+const onWarning = (w: Error) => {
+  warnings.push(w);
+};
+const onUnhandled = (e: unknown) => {
+  unhandled.push(e);
+};
 beforeAll(() => {
   process.on('warning', onWarning);
   process.on('unhandledRejection', onUnhandled);
@@ -29,7 +33,11 @@ it('answers many concurrent queries, each once, run on the server in the order t
   await control.query('CREATE TEMP SEQUENCE control_order');
   const answered: number[] = [];
   const asked = Array.from({ length: 50 }, (_, i) =>
-    control.query<{ i: number; n: string }>('SELECT $1::int AS i, nextval(\'control_order\') AS n', [i]).then((r) => { answered.push(i); return r.rows[0]!; }));
+    control.query<{ i: number; n: string }>("SELECT $1::int AS i, nextval('control_order') AS n", [i]).then((r) => {
+      answered.push(i);
+      return r.rows[0]!;
+    }),
+  );
   const rows = await Promise.all(asked);
   expect(rows.map((r) => r.i)).toEqual([...Array(50).keys()]);
   // The sequence counts on the server: query i was the (i+1)-th to run there.

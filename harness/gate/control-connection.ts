@@ -24,7 +24,9 @@ export class ControlConnection {
   private open(): pg.Client {
     const client = new pg.Client(this.config);
     // A connection that drops fails its queries; its 'error' event must not end the process.
-    const drop = () => { if (client === this.client) this.lost = true; };
+    const drop = () => {
+      if (client === this.client) this.lost = true;
+    };
     client.on('error', drop);
     client.on('end', drop);
     return client;
@@ -49,7 +51,10 @@ export class ControlConnection {
       return this.client.query<R>(sql, params);
     };
     const result = this.tail.then(send);
-    this.tail = result.then(() => {}, () => {});
+    this.tail = result.then(
+      () => {},
+      () => {},
+    );
     return result;
   }
 

@@ -23,7 +23,11 @@ export interface ScheduleStep {
 }
 
 /** A statement waiting at a decision, as a chooser sees it: `call`/`ordinal` name it the same way in every replay. */
-export interface DecisionOption { call: number; ordinal: number; sql: string }
+export interface DecisionOption {
+  call: number;
+  ordinal: number;
+  sql: string;
+}
 
 /** Picks which waiting statement goes next at decision `k` (an index into `options`). */
 export type Chooser = (k: number, options: readonly DecisionOption[]) => number;
@@ -87,9 +91,15 @@ export class ScheduledGate implements StatementGate {
   }
 
   /** The executor announces each call before it invokes the target… */
-  callStarted(call: number): void { this.live.add(call); this.changed(); }
+  callStarted(call: number): void {
+    this.live.add(call);
+    this.changed();
+  }
   /** …and after it settled (or timed out): a finished call no longer holds up decisions. */
-  callEnded(call: number): void { this.live.delete(call); this.changed(); }
+  callEnded(call: number): void {
+    this.live.delete(call);
+    this.changed();
+  }
 
   run<T>(stmt: StatementInfo, send: () => Promise<T>): Promise<T> {
     const record = newStatementRecord(stmt);
@@ -100,8 +110,17 @@ export class ScheduledGate implements StatementGate {
       const ordinal = (this.ordinals.get(call) ?? 0) + 1;
       this.ordinals.set(call, ordinal);
       const entry: Entry = {
-        call, client: stmt.ctx!.client, ordinal, arrival: this.arrivals++, stmt, blocked: false, done: false, record,
-        release: () => { this.send(record, entry, send).then(resolve, reject); },
+        call,
+        client: stmt.ctx!.client,
+        ordinal,
+        arrival: this.arrivals++,
+        stmt,
+        blocked: false,
+        done: false,
+        record,
+        release: () => {
+          this.send(record, entry, send).then(resolve, reject);
+        },
       };
       this.pending.push(entry);
       this.changed();
@@ -114,7 +133,10 @@ export class ScheduledGate implements StatementGate {
     clearTimeout(this.settleTimer);
     clearTimeout(this.pollTimer);
     const rest = this.pending.splice(0).sort((a, b) => a.arrival - b.arrival);
-    for (const e of rest) { this.running.push(e); e.release(); }
+    for (const e of rest) {
+      this.running.push(e);
+      e.release();
+    }
   }
 
   private async send<T>(record: StatementRecord, entry: Entry | undefined, send: () => Promise<T>): Promise<T> {
@@ -139,27 +161,49 @@ export class ScheduledGate implements StatementGate {
     if (this.closed || this.checkQueued) return;
     this.checkQueued = true;
     // Let the target's continuation run up to its next statement before deciding.
-    setImmediate(() => setImmediate(() => { this.checkQueued = false; void this.check(); }));
+    setImmediate(() =>
+      setImmediate(() => {
+        this.checkQueued = false;
+        void this.check();
+      }),
+    );
   }
 
   private async check(): Promise<void> {
     if (this.closed) return;
-    if (this.checking) { this.recheck = true; return; }
+    if (this.checking) {
+      this.recheck = true;
+      return;
+    }
     this.checking = true;
     try {
       clearTimeout(this.settleTimer);
-      if (this.running.some((e) => !e.blocked)) { this.pollBlocked(); return; }
-      if (this.pending.length === 0) { if (this.running.length) this.pollBlocked(); return; }
+      if (this.running.some((e) => !e.blocked)) {
+        this.pollBlocked();
+        return;
+      }
+      if (this.pending.length === 0) {
+        if (this.running.length) this.pollBlocked();
+        return;
+      }
       // A statement seen blocked may have been freed by the last completion: ask again before opening a gate.
       if (this.running.length && (await this.refreshBlocked())) return;
       const parked = new Set([...this.pending, ...this.running].map((e) => e.call));
-      if ([...this.live].every((c) => parked.has(c))) { this.decide(); return; }
+      if ([...this.live].every((c) => parked.has(c))) {
+        this.decide();
+        return;
+      }
       // A live call is still doing other work (connecting, a timer): wait for it, but not forever.
       const v = this.version;
-      this.settleTimer = setTimeout(() => { if (this.version === v && !this.closed) this.decide(); }, this.settleMs);
+      this.settleTimer = setTimeout(() => {
+        if (this.version === v && !this.closed) this.decide();
+      }, this.settleMs);
     } finally {
       this.checking = false;
-      if (this.recheck) { this.recheck = false; this.changed(); }
+      if (this.recheck) {
+        this.recheck = false;
+        this.changed();
+      }
     }
   }
 
@@ -167,13 +211,24 @@ export class ScheduledGate implements StatementGate {
     if (this.closed || this.running.some((e) => !e.blocked) || this.pending.length === 0) return;
     const options = [...this.pending].sort((a, b) => a.call - b.call || a.arrival - b.arrival);
     const k = this.picks.length;
-    const index = typeof this.choices === 'function'
-      ? this.choices(k, options.map((e) => ({ call: e.call, ordinal: e.ordinal, sql: e.stmt.sql })))
-      : (this.choices[k] ?? 0) % options.length;
+    const index =
+      typeof this.choices === 'function'
+        ? this.choices(
+            k,
+            options.map((e) => ({ call: e.call, ordinal: e.ordinal, sql: e.stmt.sql })),
+          )
+        : (this.choices[k] ?? 0) % options.length;
     const pick = options[index]!;
     this.picks.push(index);
     this.pending = this.pending.filter((e) => e !== pick);
-    pick.step = { step: k + 1, call: pick.call, client: pick.client, sql: compactSql(pick.stmt.sql), options: options.length, blocked: false };
+    pick.step = {
+      step: k + 1,
+      call: pick.call,
+      client: pick.client,
+      sql: compactSql(pick.stmt.sql),
+      options: options.length,
+      blocked: false,
+    };
     this.steps.push(pick.step);
     this.running.push(pick);
     pick.release();
@@ -189,7 +244,9 @@ export class ScheduledGate implements StatementGate {
     try {
       const pids = watched.map((e) => e.record!.backendPid!);
       const r = await this.control.query<{ pid: number; blocked: boolean }>(
-        'SELECT pid, cardinality(pg_blocking_pids(pid)) > 0 AS blocked FROM unnest($1::int[]) AS pid', [pids]);
+        'SELECT pid, cardinality(pg_blocking_pids(pid)) > 0 AS blocked FROM unnest($1::int[]) AS pid',
+        [pids],
+      );
       const byPid = new Map(r.rows.map((row) => [row.pid, row.blocked]));
       for (const e of watched) {
         const blocked = !e.done && !!byPid.get(e.record!.backendPid!);
@@ -214,7 +271,11 @@ export class ScheduledGate implements StatementGate {
       this.pollTimer = undefined;
       if (this.polling || this.closed) return;
       this.polling = true;
-      try { await this.refreshBlocked(); } finally { this.polling = false; }
+      try {
+        await this.refreshBlocked();
+      } finally {
+        this.polling = false;
+      }
       if (this.running.some((e) => !e.done && !e.blocked)) this.pollBlocked();
     }, this.blockPollMs);
   }

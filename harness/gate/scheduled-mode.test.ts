@@ -36,7 +36,9 @@ describe('scheduled mode shrinks to minimal counterexamples', () => {
     expect(ops).toHaveLength(2);
     // One session (which one depends on what the workload shrank from: PCT keeps the calls' priorities by index).
     expect(new Set(ops.map((o) => /\((s\d+),/.exec(o.label)![1])).size).toBe(1);
-    const sessionSteps = race!.counterexample.schedule!.filter((s) => /chat_sessions/.test(s)).map((s) => s.replace(/ \(id.*?\)| WHERE.*?→/g, ' →'));
+    const sessionSteps = race!.counterexample
+      .schedule!.filter((s) => /chat_sessions/.test(s))
+      .map((s) => s.replace(/ \(id.*?\)| WHERE.*?→/g, ' →'));
     expect(sessionSteps.slice(0, 4).map((s) => s.split(' ').slice(1, 2)[0])).toEqual(['SELECT', 'SELECT', 'INSERT', 'INSERT']);
     expect(new Set(sessionSteps.slice(0, 2).map((s) => s.slice(0, 2)))).toEqual(new Set(['c1', 'c2']));
     expect(sessionSteps[3]).toMatch(/23505 chat_sessions_pkey$/);
@@ -64,7 +66,14 @@ describe('locks under the scheduler', () => {
     const harnessPool = new pg.Pool({ connectionString: db.url, max: 2 });
     const control = new ControlConnection({ connectionString: db.url });
     await control.connect();
-    env = { def: lateLock, store: await lateLock.create({ pool, databaseUrl: db.url, ...NO_APP_INSTANCE }), pool, harnessPool, control, callTimeoutMs: 5000 };
+    env = {
+      def: lateLock,
+      store: await lateLock.create({ pool, databaseUrl: db.url, ...NO_APP_INSTANCE }),
+      pool,
+      harnessPool,
+      control,
+      callTimeoutMs: 5000,
+    };
   });
   afterAll(async () => {
     await env.pool.destroy();
@@ -76,16 +85,27 @@ describe('locks under the scheduler', () => {
   it('a statement blocked on a row lock does not stall the schedule: the next gate opens and the step is marked blocked', async () => {
     const w = {
       users: ['u1'],
-      clients: [1, 2].map((c) => [{ op: 'handleChat' as const, session: 's1', user: 'u1', valid: true,
-        messages: [{ id: `m${c}`, role: 'user' as const, content: `tab ${c} #m${c}` }] }]),
+      clients: [1, 2].map((c) => [
+        {
+          op: 'handleChat' as const,
+          session: 's1',
+          user: 'u1',
+          valid: true,
+          messages: [{ id: `m${c}`, role: 'user' as const, content: `tab ${c} #m${c}` }],
+        },
+      ]),
     };
     // c1 BEGIN, c2 BEGIN, both check the session, c1 locks the user row, then c2 asks for the same lock.
     const r = await runScheduledTrial(env, w, 'lock1_', [0, 1, 0, 1, 0, 1]);
     const steps = r.schedule!.map(formatStep);
     expect(steps).toContain('c2 SELECT id FROM users WHERE id = $1 FOR UPDATE [blocked] → 1 row');
-    expect(steps.indexOf('c2 SELECT id FROM users WHERE id = $1 FOR UPDATE [blocked] → 1 row')).toBeLessThan(steps.indexOf('c1 COMMIT → 0 rows'));
+    expect(steps.indexOf('c2 SELECT id FROM users WHERE id = $1 FOR UPDATE [blocked] → 1 row')).toBeLessThan(
+      steps.indexOf('c1 COMMIT → 0 rows'),
+    );
     // The history's statement record carries the flag too (the HTML timeline marks it from there).
-    expect(r.history.statements.filter((s) => s.blocked).map((s) => `c${s.client + 1} ${s.sql}`)).toEqual(['c2 SELECT id FROM users WHERE id = $1 FOR UPDATE']);
+    expect(r.history.statements.filter((s) => s.blocked).map((s) => `c${s.client + 1} ${s.sql}`)).toEqual([
+      'c2 SELECT id FROM users WHERE id = $1 FOR UPDATE',
+    ]);
     expect(r.violations[0]).toMatchObject({ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey' });
     expect(r.history.calls.map((c) => c.outcome).sort()).toEqual(['fail', 'ok']);
   });
@@ -127,21 +147,55 @@ describe('exhaustive mode', () => {
 describe('replay', () => {
   const dir = path.join(os.tmpdir(), `chatfuzz-replay-test-${process.pid}`);
   it('--replay of a saved scheduled case fails the same way; the same case passes against upsert', async () => {
-    const first = await runFuzzProcess(['--target', 'session-first', '--scenario', 'concurrent-duplicates', '--seed', '5', '--runs', '50',
-      '--db', inject('pgAdminUrl'), '--report', path.join(dir, 'a'), '--json', '--ci']);
+    const first = await runFuzzProcess([
+      '--target',
+      'session-first',
+      '--scenario',
+      'concurrent-duplicates',
+      '--seed',
+      '5',
+      '--runs',
+      '50',
+      '--db',
+      inject('pgAdminUrl'),
+      '--report',
+      path.join(dir, 'a'),
+      '--json',
+      '--ci',
+    ]);
     expect(first.code, first.stderr).toBe(0);
     const cell = JSON.parse(first.stdout).cells[0];
     const caseFile = JSON.parse(await fs.readFile(cell.failure.caseFile, 'utf8'));
     expect(caseFile).toMatchObject({ target: 'session-first', mode: 'scheduled', seed: 5 });
     expect(Array.isArray(caseFile.choices)).toBe(true);
 
-    const again = await runFuzzProcess(['--replay', cell.failure.caseFile, '--db', inject('pgAdminUrl'), '--report', path.join(dir, 'b'), '--json', '--ci']);
+    const again = await runFuzzProcess([
+      '--replay',
+      cell.failure.caseFile,
+      '--db',
+      inject('pgAdminUrl'),
+      '--report',
+      path.join(dir, 'b'),
+      '--json',
+      '--ci',
+    ]);
     expect(again.code, again.stderr).toBe(0);
     const replayed = JSON.parse(again.stdout).cells[0];
     expect(replayed.runs).toBe(1);
     expect(replayed.failure.counterexample).toEqual(cell.failure.counterexample);
 
-    const fixed = await runFuzzProcess(['--replay', cell.failure.caseFile, '--target', 'upsert', '--db', inject('pgAdminUrl'), '--report', path.join(dir, 'c'), '--json', '--ci']);
+    const fixed = await runFuzzProcess([
+      '--replay',
+      cell.failure.caseFile,
+      '--target',
+      'upsert',
+      '--db',
+      inject('pgAdminUrl'),
+      '--report',
+      path.join(dir, 'c'),
+      '--json',
+      '--ci',
+    ]);
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(JSON.parse(fixed.stdout).cells[0]).toMatchObject({ target: 'upsert', outcome: 'pass', ok: true, runs: 1 });
   });

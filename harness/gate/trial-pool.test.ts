@@ -23,11 +23,19 @@ describe('trial pool', () => {
     const recorder = new StatementRecorder(new Clock());
     pool.setGate(recorder);
     // Six calls on a pool of two: most wait for a connection another call releases.
-    await Promise.all([0, 1, 2, 3, 4, 5].map((i) => callContext.run({ call: i, client: i }, async () => {
-      await pool.query('SELECT $1::int AS n, pg_sleep(0.01)', [i]);
-      const c = await pool.connect();
-      try { await c.query('SELECT $1::int AS again', [i]); } finally { c.release(); }
-    })));
+    await Promise.all(
+      [0, 1, 2, 3, 4, 5].map((i) =>
+        callContext.run({ call: i, client: i }, async () => {
+          await pool.query('SELECT $1::int AS n, pg_sleep(0.01)', [i]);
+          const c = await pool.connect();
+          try {
+            await c.query('SELECT $1::int AS again', [i]);
+          } finally {
+            c.release();
+          }
+        }),
+      ),
+    );
     pool.setGate(undefined);
     expect(recorder.statements).toHaveLength(12);
     for (let i = 0; i < 6; i++) expect(recorder.statements.filter((s) => s.call === i)).toHaveLength(2);
@@ -98,7 +106,7 @@ describe('trial pool', () => {
     await p.destroy(1000);
   });
 
-  it('reclaim() closes what is still checked out and what idles in a transaction, forgets the trial\'s calls, and the pool is whole again', async () => {
+  it("reclaim() closes what is still checked out and what idles in a transaction, forgets the trial's calls, and the pool is whole again", async () => {
     const p = createTrialPool({ connectionString: db.url, max: 3 });
     const kept = await callContext.run({ call: 0, client: 0 }, () => p.connect());
     await kept.query('BEGIN');

@@ -17,7 +17,10 @@ export interface TrialPool extends pg.Pool {
 }
 
 /** A call's leaks, as the pool saw them. */
-export interface CallLeaks { held: number; openTransaction: boolean }
+export interface CallLeaks {
+  held: number;
+  openTransaction: boolean;
+}
 
 // pg records the server's transaction status of a connection: 'I' idle, 'T' in a transaction, 'E' in a failed one.
 function inTransaction(c: pg.Client): boolean {
@@ -42,7 +45,12 @@ export function createTrialPool(config: pg.PoolConfig, driver: typeof pg = pg): 
       clients.add(this);
       // A connection killed while checked out must not become an unhandled error event.
       this.on('error', () => {});
-      this.ended = new Promise((resolve) => this.once('end', () => { clients.delete(this); resolve(); }));
+      this.ended = new Promise((resolve) =>
+        this.once('end', () => {
+          clients.delete(this);
+          resolve();
+        }),
+      );
     }
     /** Resolves once the client has seen its connection end (and stopped being queryable). */
     readonly ended: Promise<void>;
@@ -63,7 +71,10 @@ export function createTrialPool(config: pg.PoolConfig, driver: typeof pg = pg): 
       };
       const p = g.run(stmt, () => (super.query as any)(config, vals) as Promise<any>);
       if (typeof cb === 'function') {
-        p.then((r) => cb(null, r), (e) => cb(e));
+        p.then(
+          (r) => cb(null, r),
+          (e) => cb(e),
+        );
         return undefined;
       }
       return p;
@@ -81,7 +92,10 @@ export function createTrialPool(config: pg.PoolConfig, driver: typeof pg = pg): 
           cb(err, client, done);
         });
       }
-      return super.connect().then((client) => { checkedOut(client, ctx); return client; });
+      return super.connect().then((client) => {
+        checkedOut(client, ctx);
+        return client;
+      });
     }
     // Pooled queries check out a client inside the caller's async context, so statements keep their call.
     query(config: any, values?: any, callback?: any): any {
@@ -101,7 +115,10 @@ export function createTrialPool(config: pg.PoolConfig, driver: typeof pg = pg): 
         }
       })();
       if (typeof cb === 'function') {
-        p.then((r) => cb(null, r), (e) => cb(e));
+        p.then(
+          (r) => cb(null, r),
+          (e) => cb(e),
+        );
         return undefined;
       }
       return p;
@@ -121,7 +138,9 @@ export function createTrialPool(config: pg.PoolConfig, driver: typeof pg = pg): 
     const alive = !err && (c as any)._queryable !== false && !(c as any)._ending;
     if (holder && holder.cleanAtCheckout && alive && inTransaction(c)) leftOpen.add(holder.call);
   });
-  pool.setGate = (g) => { gate = g; };
+  pool.setGate = (g) => {
+    gate = g;
+  };
   pool.connectionCount = () => clients.size;
   pool.evictDirty = () => {
     // pg-pool keeps its idle clients in `_idle`.
@@ -138,7 +157,11 @@ export function createTrialPool(config: pg.PoolConfig, driver: typeof pg = pg): 
   pool.reclaim = () => {
     const stuck = [...acquired];
     for (const c of stuck) {
-      try { c.release(new Error('chatfuzz: still checked out when the trial ended')); } catch { /* already released */ }
+      try {
+        c.release(new Error('chatfuzz: still checked out when the trial ended'));
+      } catch {
+        /* already released */
+      }
     }
     const dirty = pool.evictDirty();
     holders.clear();
@@ -151,7 +174,11 @@ export function createTrialPool(config: pg.PoolConfig, driver: typeof pg = pg): 
     }
     // A client a hung call still holds is handed back broken, so the pool can end.
     for (const c of acquired) {
-      try { c.release(new Error('chatfuzz: pool destroyed')); } catch { /* already released */ }
+      try {
+        c.release(new Error('chatfuzz: pool destroyed'));
+      } catch {
+        /* already released */
+      }
     }
     acquired.clear();
     await Promise.race([pool.end().catch(() => {}), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
@@ -162,6 +189,8 @@ export function createTrialPool(config: pg.PoolConfig, driver: typeof pg = pg): 
 
 function isConnectionLoss(e: unknown): boolean {
   const code = (e as any)?.code;
-  return typeof code === 'string' && (code.startsWith('57P') || code.startsWith('08'))
-    || /Connection terminated|ECONNRESET|EPIPE/.test(String((e as any)?.message));
+  return (
+    (typeof code === 'string' && (code.startsWith('57P') || code.startsWith('08'))) ||
+    /Connection terminated|ECONNRESET|EPIPE/.test(String((e as any)?.message))
+  );
 }

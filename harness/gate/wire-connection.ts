@@ -3,7 +3,15 @@ import type pg from 'pg';
 import type { CallContext } from './call-context.js';
 import type { StatementGate, StatementInfo } from './statement-gate.js';
 import {
-  CANCEL_REQUEST, FrameReader, GSSENC_REQUEST, SSL_REQUEST, commandRowCount, cstrings, decodeError, queryFrame, type Frame,
+  CANCEL_REQUEST,
+  FrameReader,
+  GSSENC_REQUEST,
+  SSL_REQUEST,
+  commandRowCount,
+  cstrings,
+  decodeError,
+  queryFrame,
+  type Frame,
 } from './wire-frames.js';
 
 /** What a proxied connection asks of its proxy: the server to reach, the current gate and who sends on this connection now. */
@@ -81,12 +89,20 @@ export class WireConnection {
   private skipping = false;
   private endedResolve!: () => void;
 
-  constructor(private readonly client: net.Socket, private readonly host: WireConnectionHost) {
-    this.ended = new Promise((r) => { this.endedResolve = r; });
+  constructor(
+    private readonly client: net.Socket,
+    private readonly host: WireConnectionHost,
+  ) {
+    this.ended = new Promise((r) => {
+      this.endedResolve = r;
+    });
     client.setNoDelay(true);
     client.on('data', (chunk) => this.onClientData(chunk));
     client.on('error', () => {});
-    client.on('close', () => { this.endedResolve(); this.close(); });
+    client.on('close', () => {
+      this.endedResolve();
+      this.close();
+    });
   }
 
   /** Ends both sides now (a trial's clean-up, or the proxy closing). */
@@ -97,8 +113,14 @@ export class WireConnection {
     this.backend?.destroy();
     const lost = Object.assign(new Error('Connection terminated unexpectedly'), { code: '57P01' });
     const calls = [...this.queue.splice(0).map((u) => u.ctx?.call), ...this.consumers.map((c) => c.call)];
-    for (const c of this.consumers.splice(0)) { c.error ??= lost as pg.DatabaseError; c.done(false); }
-    this.host.closed(this, calls.filter((c): c is number => c !== undefined));
+    for (const c of this.consumers.splice(0)) {
+      c.error ??= lost as pg.DatabaseError;
+      c.done(false);
+    }
+    this.host.closed(
+      this,
+      calls.filter((c): c is number => c !== undefined),
+    );
   }
 
   private onClientData(chunk: Buffer): void {
@@ -144,9 +166,18 @@ export class WireConnection {
   private onClientFrame(f: Frame): void {
     // Copy messages go straight on: in COPY mode the server reads them, outside it ignores them
     // (postgres.js sends a CopyFail after a finished COPY), and no reply comes either way.
-    if (this.phase === 'auth' || 'dcf'.includes(f.type)) { this.backend!.write(f.frame); return; }
-    if (f.type === 'X') { this.backend!.end(f.frame); return; }
-    if (f.type === 'Q') { this.enqueue({ frames: [f.frame], sql: cstrings(f.body, 0, 1)[0] ?? '', executes: true, end: 'query' }); return; }
+    if (this.phase === 'auth' || 'dcf'.includes(f.type)) {
+      this.backend!.write(f.frame);
+      return;
+    }
+    if (f.type === 'X') {
+      this.backend!.end(f.frame);
+      return;
+    }
+    if (f.type === 'Q') {
+      this.enqueue({ frames: [f.frame], sql: cstrings(f.body, 0, 1)[0] ?? '', executes: true, end: 'query' });
+      return;
+    }
     const b = (this.batch ??= { frames: [], sql: '', executes: false, end: 'sync' });
     b.frames.push(f.frame);
     switch (f.type) {
@@ -161,13 +192,28 @@ export class WireConnection {
         b.sql ||= this.statements.get(statement) ?? '';
         break;
       }
-      case 'E': b.executes = true; break;
-      case 'S': b.end = 'sync'; this.batch = undefined; this.enqueue(b); break;
-      case 'H': b.end = 'flush'; this.batch = undefined; this.enqueue(b); break;
-      case 'D': case 'C': break;
+      case 'E':
+        b.executes = true;
+        break;
+      case 'S':
+        b.end = 'sync';
+        this.batch = undefined;
+        this.enqueue(b);
+        break;
+      case 'H':
+        b.end = 'flush';
+        this.batch = undefined;
+        this.enqueue(b);
+        break;
+      case 'D':
+      case 'C':
+        break;
       default:
         // A FunctionCall or anything else: answered with ReadyForQuery like a Query.
-        b.end = 'query'; b.executes = true; this.batch = undefined; this.enqueue(b);
+        b.end = 'query';
+        b.executes = true;
+        this.batch = undefined;
+        this.enqueue(b);
     }
   }
 
@@ -192,20 +238,36 @@ export class WireConnection {
     };
     const gate = this.host.gate();
     if (!gate || !unit.executes || HOUSEKEEPING.test(unit.sql)) {
-      void this.send(unit, false).then(() => {}, () => {}).finally(next);
+      void this.send(unit, false)
+        .then(
+          () => {},
+          () => {},
+        )
+        .finally(next);
       return;
     }
     let consumer: Consumer | undefined;
     const stmt: StatementInfo = {
-      sql: unit.sql, backendPid: this.pid, ctx: unit.ctx, ended: this.ended,
+      sql: unit.sql,
+      backendPid: this.pid,
+      ctx: unit.ctx,
+      ended: this.ended,
       raw: (sql) => this.own(sql),
     };
-    gate.run(stmt, () => this.send(unit, true, (c) => { consumer = c; }))
-      .then(() => this.release(consumer), (e) => {
-        // The statement's own error reaches the client as the server sent it; anything else
-        // (a kill after it ran) means the client never sees its replies.
-        if (consumer?.error && e === consumer.error) this.release(consumer);
-      })
+    gate
+      .run(stmt, () =>
+        this.send(unit, true, (c) => {
+          consumer = c;
+        }),
+      )
+      .then(
+        () => this.release(consumer),
+        (e) => {
+          // The statement's own error reaches the client as the server sent it; anything else
+          // (a kill after it ran) means the client never sees its replies.
+          if (consumer?.error && e === consumer.error) this.release(consumer);
+        },
+      )
       .finally(next);
   }
 
@@ -223,15 +285,24 @@ export class WireConnection {
         reject(Object.assign(new Error('Connection terminated unexpectedly'), { code: '57P01' }));
         return;
       }
-      const owed = unit.end === 'flush' && !this.skipping ? unit.frames.filter((f) => 'PBDEC'.includes(String.fromCharCode(f[0]!))).length : 0;
+      const owed =
+        unit.end === 'flush' && !this.skipping ? unit.frames.filter((f) => 'PBDEC'.includes(String.fromCharCode(f[0]!))).length : 0;
       const c: Consumer = {
-        owed, end: unit.end, held: hold ? [] : null, own: false, rowCount: null, call: unit.ctx?.call,
+        owed,
+        end: unit.end,
+        held: hold ? [] : null,
+        own: false,
+        rowCount: null,
+        call: unit.ctx?.call,
         done: (ok) => (ok && !c.error ? resolve({ rowCount: c.rowCount }) : reject(c.error)),
       };
       seen?.(c);
       if (unit.end === 'flush' && unit.frames.some((f) => f[0] === 0x50 && f[5] === 0)) this.unnamedOpen = true;
       this.backend.write(unit.frames.length === 1 ? unit.frames[0]! : Buffer.concat(unit.frames));
-      if (unit.end === 'flush' && owed === 0) { c.done(true); return; }
+      if (unit.end === 'flush' && owed === 0) {
+        c.done(true);
+        return;
+      }
       this.consumers.push(c);
     });
   }
@@ -244,7 +315,14 @@ export class WireConnection {
         reject(new Error('the connection is not between statements'));
         return;
       }
-      const c: Consumer = { owed: 0, end: 'query', held: null, own: true, rowCount: null, done: (ok) => (ok && !c.error ? resolve(undefined) : reject(c.error)) };
+      const c: Consumer = {
+        owed: 0,
+        end: 'query',
+        held: null,
+        own: true,
+        rowCount: null,
+        done: (ok) => (ok && !c.error ? resolve(undefined) : reject(c.error)),
+      };
       this.consumers.push(c);
       this.backend!.write(queryFrame(sql));
     });
@@ -255,14 +333,20 @@ export class WireConnection {
     for (const f of this.fromBackend.push(chunk)) {
       const c = this.consumers[0];
       this.observe(f, c);
-      if (!c) { direct.push(f.frame); continue; }
+      if (!c) {
+        direct.push(f.frame);
+        continue;
+      }
       if (!c.own) {
         if (c.held) c.held.push(f.frame);
         else direct.push(f.frame);
       }
       // CopyIn/CopyBoth: the server now waits for the client's data, so its replies cannot be held back.
       if (f.type === 'G' || f.type === 'W') {
-        if (c.held) { direct.push(...c.held); c.held = null; }
+        if (c.held) {
+          direct.push(...c.held);
+          c.held = null;
+        }
       }
       if (this.finishes(f, c)) {
         this.consumers.shift();
@@ -277,7 +361,9 @@ export class WireConnection {
   /** Reads what the harness needs from a reply: the backend pid, transaction status, row counts and errors. */
   private observe(f: Frame, c: Consumer | undefined): void {
     switch (f.type) {
-      case 'K': this.pid = f.body.readInt32BE(0); break;
+      case 'K':
+        this.pid = f.body.readInt32BE(0);
+        break;
       case 'Z': {
         const status = String.fromCharCode(f.body[0]!) as 'I' | 'T' | 'E';
         if (this.phase === 'auth') this.phase = 'ready';
@@ -287,7 +373,9 @@ export class WireConnection {
         if (status === 'I') this.txOpener = undefined;
         break;
       }
-      case 'C': if (c) c.rowCount = commandRowCount(cstrings(f.body, 0, 1)[0] ?? ''); break;
+      case 'C':
+        if (c) c.rowCount = commandRowCount(cstrings(f.body, 0, 1)[0] ?? '');
+        break;
       case 'E':
         if (c) c.error ??= decodeError(f.body);
         if (c && c.end !== 'query') this.skipping = true;

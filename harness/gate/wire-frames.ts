@@ -5,7 +5,11 @@
 import pg from 'pg';
 
 /** One protocol message: its type byte and the whole frame (type, length and body) as received. */
-export interface Frame { type: string; frame: Buffer; body: Buffer }
+export interface Frame {
+  type: string;
+  frame: Buffer;
+  body: Buffer;
+}
 
 /** Splits a byte stream into protocol messages (type byte + int32 length), across chunk boundaries. */
 export class FrameReader {
@@ -76,8 +80,23 @@ export function commandRowCount(tag: string): number | null {
 
 // ErrorResponse field codes → the names pg.DatabaseError uses, so errors seen on the wire classify like the pool gate's.
 const FIELDS: Record<string, string> = {
-  S: 'severity', V: 'severity', C: 'code', D: 'detail', H: 'hint', P: 'position', p: 'internalPosition', q: 'internalQuery',
-  W: 'where', s: 'schema', t: 'table', c: 'column', d: 'dataType', n: 'constraint', F: 'file', L: 'line', R: 'routine',
+  S: 'severity',
+  V: 'severity',
+  C: 'code',
+  D: 'detail',
+  H: 'hint',
+  P: 'position',
+  p: 'internalPosition',
+  q: 'internalQuery',
+  W: 'where',
+  s: 'schema',
+  t: 'table',
+  c: 'column',
+  d: 'dataType',
+  n: 'constraint',
+  F: 'file',
+  L: 'line',
+  R: 'routine',
 };
 
 /** Decodes an ErrorResponse body into the DatabaseError node-postgres would have thrown. */

@@ -35,10 +35,14 @@ describe('wire proxy', () => {
     const rec = new StatementRecorder(new Clock());
     proxy.setGate(rec);
     proxy.setCall(0, { call: 7, client: 0 });
-    try { return await fn(await proxy.urlFor(0), proxy, rec); } finally { await proxy.close(); }
+    try {
+      return await fn(await proxy.urlFor(0), proxy, rec);
+    } finally {
+      await proxy.close();
+    }
   }
 
-  it('passes node-postgres and postgres.js (SSL refused, startup and auth untouched) and records each statement with its SQL, row count and error, attributed to the client\'s call', async () => {
+  it("passes node-postgres and postgres.js (SSL refused, startup and auth untouched) and records each statement with its SQL, row count and error, attributed to the client's call", async () => {
     await through(async (url, _proxy, rec) => {
       const c = new pg.Client({ connectionString: url });
       await c.connect();
@@ -70,9 +74,20 @@ describe('wire proxy', () => {
       expect(rec.statements.map((s) => s.sql)).toEqual(Array(5).fill('SELECT $1::int AS n'));
       // A cancel opens a connection of its own with the backend's key, passed through untouched.
       const sleeping = sql`SELECT pg_sleep(10)`;
-      const settled = sleeping.then(() => 'ran', (e) => `${e.code} ${e.message}`);
+      const settled = sleeping.then(
+        () => 'ran',
+        (e) => `${e.code} ${e.message}`,
+      );
       // Cancelled once the server runs it (a cancel that arrives before the query is a no-op), however long that takes.
-      await eventually(async () => (await control.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query = 'SELECT pg_sleep(10)'`, [db.name])).rowCount === 1);
+      await eventually(
+        async () =>
+          (
+            await control.query(
+              `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query = 'SELECT pg_sleep(10)'`,
+              [db.name],
+            )
+          ).rowCount === 1,
+      );
       await sleeping.cancel();
       // The user's cancel, not a statement timeout and not the sleep's end.
       expect(await settled).toBe('57014 canceling statement due to user request');
@@ -80,10 +95,14 @@ describe('wire proxy', () => {
       expect(proxy.connectionCount()).toBe(1);
       // COPY in and out pass through (the server waits for the client's data: nothing is held back).
       const writable = await sql`COPY t (id, note) FROM STDIN`.writable();
-      await new Promise<void>((resolve, reject) => { writable.on('error', reject); writable.end('10\tcopied\n11\talso\n', () => resolve()); });
+      await new Promise<void>((resolve, reject) => {
+        writable.on('error', reject);
+        writable.end('10\tcopied\n11\talso\n', () => resolve());
+      });
       await new Promise((r) => setTimeout(r, 100));
       const out: Buffer[] = [];
-      for await (const chunk of await sql`COPY (SELECT id, note FROM t WHERE id >= 10 ORDER BY id) TO STDOUT`.readable()) out.push(chunk as Buffer);
+      for await (const chunk of await sql`COPY (SELECT id, note FROM t WHERE id >= 10 ORDER BY id) TO STDOUT`.readable())
+        out.push(chunk as Buffer);
       expect(Buffer.concat(out).toString()).toBe('10\tcopied\n11\talso\n');
       await sql.end();
     });
@@ -100,7 +119,10 @@ describe('wire proxy', () => {
             await c.connect();
             await c.query('BEGIN');
             await c.query('LOCK TABLE t IN ACCESS EXCLUSIVE MODE NOWAIT');
-            return async () => { await c.query('ROLLBACK'); await c.end(); };
+            return async () => {
+              await c.query('ROLLBACK');
+              await c.end();
+            };
           },
         });
         proxy.setGate(injector);
@@ -109,14 +131,20 @@ describe('wire proxy', () => {
         const c = new pg.Client({ connectionString: url });
         c.on('error', () => {});
         await c.connect();
-        const err = await c.query('INSERT INTO t VALUES ($1, $2)', [id, when]).then(() => undefined, (e) => e);
+        const err = await c.query('INSERT INTO t VALUES ($1, $2)', [id, when]).then(
+          () => undefined,
+          (e) => e,
+        );
         expect(injector.fired.get(7)).toBeDefined();
         const stored = (await control.query('SELECT 1 FROM t WHERE id = $1', [id])).rowCount;
         // Before: never ran. After: ran and committed, the client only learns that its connection ended.
         if (when === 'before') expect([err?.code, stored]).toEqual(['57P01', 0]);
         if (when === 'after') expect([err instanceof Error, stored]).toEqual([true, 1]);
         if (when === 'timeout') expect([err?.code, stored]).toEqual(['57014', 0]);
-        if (when !== 'timeout') { await c.end().catch(() => {}); return; }
+        if (when !== 'timeout') {
+          await c.end().catch(() => {});
+          return;
+        }
         // After a timeout the connection is usable again, with its setting reset.
         proxy.setGate(undefined);
         expect((await c.query(`SELECT current_setting('statement_timeout') AS t`)).rows[0].t).toBe('0');
@@ -147,13 +175,20 @@ describe('wire proxy', () => {
     await proxy.close();
     expect(proxy.connectionCount()).toBe(0);
     const port = Number(new URL(url).port);
-    const refused = await new Promise((resolve) => net.connect(port, '127.0.0.1').on('error', (e: any) => resolve(e.code)).on('connect', () => resolve('connected')));
+    const refused = await new Promise((resolve) =>
+      net
+        .connect(port, '127.0.0.1')
+        .on('error', (e: any) => resolve(e.code))
+        .on('connect', () => resolve('connected')),
+    );
     expect(refused).toBe('ECONNREFUSED');
     await open.end().catch(() => {});
     // The server notices the closed sockets on its own time.
     let left = -1;
     await eventually(async () => {
-      left = (await control.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [db.name])).rows[0].n;
+      left = (
+        await control.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [db.name])
+      ).rows[0].n;
       return left === 0;
     });
     expect(left).toBe(0);

@@ -39,7 +39,10 @@ export class WireProxy {
     const u = new URL(this.upstream);
     const upstream = { host: u.hostname || '127.0.0.1', port: Number(u.port || 5432) };
     const server = net.createServer((socket) => {
-      if (this.closing) { socket.destroy(); return; }
+      if (this.closing) {
+        socket.destroy();
+        return;
+      }
       const conn = new WireConnection(socket, {
         upstream,
         gate: () => this.gate,
@@ -58,7 +61,9 @@ export class WireProxy {
   }
 
   /** Every statement from now on passes `gate` (undefined: straight through). */
-  setGate(gate: StatementGate | undefined): void { this.gate = gate; }
+  setGate(gate: StatementGate | undefined): void {
+    this.gate = gate;
+  }
 
   /** Client `client` is running call `ctx` now (undefined: between calls); its statements are that call's. */
   setCall(client: number, ctx: CallContext | undefined): void {
@@ -67,7 +72,9 @@ export class WireProxy {
   }
 
   /** Open proxied connections. */
-  connectionCount(): number { return this.connections.size; }
+  connectionCount(): number {
+    return this.connections.size;
+  }
 
   /** What call `call` leaked: a connection it left inside a transaction it opened (a driver's own pool is not visible, so nothing counts as held). */
   leaksOf(call: number): CallLeaks {
@@ -80,12 +87,18 @@ export class WireProxy {
    * kill aimed at another call on the same connection: a driver may hand a retry the connection
    * whose FATAL it has read but whose close it has not yet seen, as it would with a real kill).
    */
-  lostCalls(): ReadonlySet<number> { return this.lost; }
+  lostCalls(): ReadonlySet<number> {
+    return this.lost;
+  }
 
   /** Ends a trial: closes every connection left inside a transaction, so the next trial starts clean; returns how many. */
   reclaim(): { held: number; dirty: number } {
     let dirty = 0;
-    for (const c of [...this.connections]) if (c.txStatus !== 'I') { c.close(); dirty++; }
+    for (const c of [...this.connections])
+      if (c.txStatus !== 'I') {
+        c.close();
+        dirty++;
+      }
     this.current.clear();
     this.lost.clear();
     return { held: 0, dirty };

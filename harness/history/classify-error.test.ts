@@ -63,10 +63,16 @@ describe('classifyError: raw pg errors', () => {
   });
 
   it('a plain Error carrying the fields pg sets is classified the same way', () => {
-    const e = Object.assign(new Error('insert or update on table "chat_sessions" violates foreign key constraint "chat_sessions_user_id_fkey"'), {
-      code: '23503', severity: 'ERROR', constraint: 'chat_sessions_user_id_fkey', table: 'chat_sessions',
-      detail: 'Key (user_id)=(t1_u9) is not present in table "users".',
-    });
+    const e = Object.assign(
+      new Error('insert or update on table "chat_sessions" violates foreign key constraint "chat_sessions_user_id_fkey"'),
+      {
+        code: '23503',
+        severity: 'ERROR',
+        constraint: 'chat_sessions_user_id_fkey',
+        table: 'chat_sessions',
+        detail: 'Key (user_id)=(t1_u9) is not present in table "users".',
+      },
+    );
     const info = classifyError(e);
     expect(info).toMatchObject({ kind: 'db', sqlstate: '23503', constraint: 'chat_sessions_user_id_fkey', table: 'chat_sessions' });
     expect(isForeignKeyError(info)).toBe(true);
@@ -79,8 +85,14 @@ describe('classifyError: raw pg errors', () => {
   });
 
   it('25P02 (a poisoned transaction) and 22021 (a NUL byte) are db errors without a constraint', () => {
-    const aborted = classifyError(pgError('current transaction is aborted, commands ignored until end of transaction block', { code: '25P02' }));
-    expect(aborted).toEqual({ kind: 'db', sqlstate: '25P02', message: 'current transaction is aborted, commands ignored until end of transaction block' });
+    const aborted = classifyError(
+      pgError('current transaction is aborted, commands ignored until end of transaction block', { code: '25P02' }),
+    );
+    expect(aborted).toEqual({
+      kind: 'db',
+      sqlstate: '25P02',
+      message: 'current transaction is aborted, commands ignored until end of transaction block',
+    });
     const nul = classifyError(pgError('invalid byte sequence for encoding "UTF8": 0x00', { code: '22021' }));
     expect(nul).toMatchObject({ kind: 'db', sqlstate: '22021' });
     expect(nul).not.toHaveProperty('constraint');
@@ -97,22 +109,28 @@ describe('classifyError: raw pg errors', () => {
 
 describe('classifyError: Prisma errors', () => {
   it('P2003 with meta.constraint (Prisma 6 style) is a foreign-key db error', () => {
-    const info = classifyError(prismaError('P2003', 'Foreign key constraint violated on the constraint: `chat_messages_session_id_fkey`',
-      { modelName: 'ChatMessage', constraint: 'chat_messages_session_id_fkey' }));
+    const info = classifyError(
+      prismaError('P2003', 'Foreign key constraint violated on the constraint: `chat_messages_session_id_fkey`', {
+        modelName: 'ChatMessage',
+        constraint: 'chat_messages_session_id_fkey',
+      }),
+    );
     expect(info).toMatchObject({ kind: 'db', prismaCode: 'P2003', sqlstate: '23503', constraint: 'chat_messages_session_id_fkey' });
     expect(isForeignKeyError(info)).toBe(true);
   });
 
   it('P2003 from the pg driver adapter takes its SQLSTATE from driverAdapterError.cause.originalCode and the constraint from its index', () => {
-    const info = classifyError(prismaError('P2003', 'Foreign key constraint violated on the constraint: `chat_messages_session_id_fkey`', {
-      modelName: 'ChatMessage',
-      driverAdapterError: driverAdapterError({
-        kind: 'ForeignKeyConstraintViolation',
-        originalCode: '23503',
-        originalMessage: 'insert or update on table "chat_messages" violates foreign key constraint "chat_messages_session_id_fkey"',
-        constraint: { index: 'chat_messages_session_id_fkey' },
+    const info = classifyError(
+      prismaError('P2003', 'Foreign key constraint violated on the constraint: `chat_messages_session_id_fkey`', {
+        modelName: 'ChatMessage',
+        driverAdapterError: driverAdapterError({
+          kind: 'ForeignKeyConstraintViolation',
+          originalCode: '23503',
+          originalMessage: 'insert or update on table "chat_messages" violates foreign key constraint "chat_messages_session_id_fkey"',
+          constraint: { index: 'chat_messages_session_id_fkey' },
+        }),
       }),
-    }));
+    );
     expect(info).toMatchObject({ kind: 'db', prismaCode: 'P2003', sqlstate: '23503', constraint: 'chat_messages_session_id_fkey' });
     expect(isForeignKeyError(info)).toBe(true);
   });
@@ -124,28 +142,44 @@ describe('classifyError: Prisma errors', () => {
   });
 
   it('P2002 is a unique violation (23505), not a foreign-key error', () => {
-    const bare = classifyError(prismaError('P2002', 'Unique constraint failed on the fields: (`id`)', { modelName: 'ChatSession', target: ['id'] }));
+    const bare = classifyError(
+      prismaError('P2002', 'Unique constraint failed on the fields: (`id`)', { modelName: 'ChatSession', target: ['id'] }),
+    );
     expect(bare).toMatchObject({ kind: 'db', prismaCode: 'P2002', sqlstate: '23505' });
     expect(isForeignKeyError(bare)).toBe(false);
 
-    const viaAdapter = classifyError(prismaError('P2002', 'Unique constraint failed on the constraint: `chat_sessions_pkey`', {
-      modelName: 'ChatSession',
-      driverAdapterError: driverAdapterError({
-        kind: 'UniqueConstraintViolation', originalCode: '23505', constraint: { index: 'chat_sessions_pkey' }, table: 'chat_sessions',
+    const viaAdapter = classifyError(
+      prismaError('P2002', 'Unique constraint failed on the constraint: `chat_sessions_pkey`', {
+        modelName: 'ChatSession',
+        driverAdapterError: driverAdapterError({
+          kind: 'UniqueConstraintViolation',
+          originalCode: '23505',
+          constraint: { index: 'chat_sessions_pkey' },
+          table: 'chat_sessions',
+        }),
       }),
-    }));
+    );
     expect(viaAdapter).toMatchObject({ kind: 'db', prismaCode: 'P2002', sqlstate: '23505', constraint: 'chat_sessions_pkey' });
   });
 
   it('a raw DriverAdapterError escaping (no Prisma code) is a db error with the SQLSTATE of its cause', () => {
-    const info = classifyError(driverAdapterError({ kind: 'ForeignKeyConstraintViolation', originalCode: '23503',
-      constraint: { index: 'chat_messages_session_id_fkey' } }));
+    const info = classifyError(
+      driverAdapterError({
+        kind: 'ForeignKeyConstraintViolation',
+        originalCode: '23503',
+        constraint: { index: 'chat_messages_session_id_fkey' },
+      }),
+    );
     expect(info).toMatchObject({ kind: 'db', sqlstate: '23503' });
     expect(isForeignKeyError(info)).toBe(true);
   });
 
   it('an error that is not instanceof Error but carries a Prisma code (another realm, a bundled client) is a db error', () => {
-    const info = classifyError({ code: 'P2003', message: 'Foreign key constraint violated', meta: { constraint: 'chat_messages_session_id_fkey' } });
+    const info = classifyError({
+      code: 'P2003',
+      message: 'Foreign key constraint violated',
+      meta: { constraint: 'chat_messages_session_id_fkey' },
+    });
     expect(info).toMatchObject({ kind: 'db', prismaCode: 'P2003', constraint: 'chat_messages_session_id_fkey' });
   });
 });
@@ -163,9 +197,11 @@ describe('classifyError: connection loss (outcome unknown)', () => {
   });
 
   it('a Prisma error wrapping 57P01 through the driver adapter (P2039) is a connection error', () => {
-    const info = classifyError(prismaError('P2039', 'Database error. Code: `57P01`. Message: `terminating connection due to administrator command`', {
-      driverAdapterError: driverAdapterError({ kind: 'postgres', originalCode: '57P01', code: '57P01', severity: 'FATAL' }),
-    }));
+    const info = classifyError(
+      prismaError('P2039', 'Database error. Code: `57P01`. Message: `terminating connection due to administrator command`', {
+        driverAdapterError: driverAdapterError({ kind: 'postgres', originalCode: '57P01', code: '57P01', severity: 'FATAL' }),
+      }),
+    );
     expect(info.kind).toBe('connection');
     expect(info.sqlstate).toBe('57P01');
   });
@@ -193,10 +229,12 @@ describe('classifyError: connection loss (outcome unknown)', () => {
   });
 
   it('Prisma P1017 (the driver adapter maps ECONNRESET to ConnectionClosed) is a connection error, not a raw database error', () => {
-    const info = classifyError(prismaError('P1017', 'Server has closed the connection.', {
-      modelName: 'ChatMessage',
-      driverAdapterError: driverAdapterError({ kind: 'ConnectionClosed' }),
-    }));
+    const info = classifyError(
+      prismaError('P1017', 'Server has closed the connection.', {
+        modelName: 'ChatMessage',
+        driverAdapterError: driverAdapterError({ kind: 'ConnectionClosed' }),
+      }),
+    );
     expect(info.kind).toBe('connection');
     expect(isForeignKeyError(info)).toBe(false);
   });
@@ -204,20 +242,29 @@ describe('classifyError: connection loss (outcome unknown)', () => {
 
 describe('classifyError: Prisma P2028', () => {
   it('P2028 "Transaction already closed" after a killed connection is a lost connection (info), not a raw database error', () => {
-    const info = classifyError(prismaError('P2028', 'Transaction API error: Transaction already closed: A commit cannot be executed on an expired transaction. The timeout for this transaction was 5000 ms, however 5019 ms passed since the start of the transaction.', {}));
+    const info = classifyError(
+      prismaError(
+        'P2028',
+        'Transaction API error: Transaction already closed: A commit cannot be executed on an expired transaction. The timeout for this transaction was 5000 ms, however 5019 ms passed since the start of the transaction.',
+        {},
+      ),
+    );
     expect(info).toMatchObject({ kind: 'connection', prismaCode: 'P2028' });
     expect(info.sqlstate).toBeUndefined();
   });
 
   it('P2028 "Unable to start a transaction in the given time" is a timeout', () => {
-    expect(classifyError(prismaError('P2028', 'Transaction API error: Unable to start a transaction in the given time.', {}))).toMatchObject({ kind: 'timeout', prismaCode: 'P2028' });
+    expect(
+      classifyError(prismaError('P2028', 'Transaction API error: Unable to start a transaction in the given time.', {})),
+    ).toMatchObject({ kind: 'timeout', prismaCode: 'P2028' });
   });
 });
 
 describe('classifyError: domain errors', () => {
   it('a refusal without a code is a domain error with its message and nothing else', () => {
     expect(classifyError(new Error('session t1_s1 belongs to another user'))).toEqual({
-      kind: 'domain', message: 'session t1_s1 belongs to another user',
+      kind: 'domain',
+      message: 'session t1_s1 belongs to another user',
     });
   });
 
@@ -235,7 +282,7 @@ describe('classifyError: domain errors', () => {
     expect(info.message).toContain('Refusal');
   });
 
-  it('a domain Error whose cause is a pg error stays a domain error and keeps the cause\'s SQLSTATE and constraint', () => {
+  it("a domain Error whose cause is a pg error stays a domain error and keeps the cause's SQLSTATE and constraint", () => {
     const info = classifyError(new Refusal('could not start the chat', { cause: sessionPkey() }));
     expect(info.kind).toBe('domain');
     expect(info.message).toBe('could not start the chat');
@@ -260,7 +307,13 @@ describe('classifyError: domain errors', () => {
 
   it('a cause two levels down is found', () => {
     const info = classifyError(new Refusal('request failed', { cause: new Error('save failed', { cause: sessionFk() }) }));
-    expect(info).toEqual({ kind: 'domain', errorClass: 'Refusal', message: 'request failed', causeSqlstate: '23503', causeConstraint: 'chat_messages_session_id_fkey' });
+    expect(info).toEqual({
+      kind: 'domain',
+      errorClass: 'Refusal',
+      message: 'request failed',
+      causeSqlstate: '23503',
+      causeConstraint: 'chat_messages_session_id_fkey',
+    });
   });
 
   it('a cause chain that loops ends', () => {
@@ -278,7 +331,11 @@ describe('classifyError: domain errors', () => {
 
 /** drizzle-orm's DrizzleQueryError as it ships: `new DrizzleQueryError(query, params, cause)`, message the SQL and its parameters. */
 class DrizzleQueryError extends Error {
-  constructor(public query: string, public params: unknown[], cause?: Error) {
+  constructor(
+    public query: string,
+    public params: unknown[],
+    cause?: Error,
+  ) {
     super(`Failed query: ${query}\nparams: ${params}`);
     this.name = 'DrizzleQueryError';
     if (cause) (this as any).cause = cause;
@@ -289,23 +346,49 @@ describe('classifyError: errors an ORM passes through', () => {
   it('a DrizzleQueryError around a pg 23505 is that raw db error, with its SQLSTATE, constraint, table and detail', () => {
     const info = classifyError(new DrizzleQueryError('insert into "Chat" ("id") values ($1)', ['t1_s1'], sessionPkey()));
     expect(info).toEqual({
-      kind: 'db', sqlstate: '23505', constraint: 'chat_sessions_pkey', table: 'chat_sessions',
-      detail: 'Key (id)=(t1_s1) already exists.', message: 'duplicate key value violates unique constraint "chat_sessions_pkey"',
+      kind: 'db',
+      sqlstate: '23505',
+      constraint: 'chat_sessions_pkey',
+      table: 'chat_sessions',
+      detail: 'Key (id)=(t1_s1) already exists.',
+      message: 'duplicate key value violates unique constraint "chat_sessions_pkey"',
     });
   });
 
   it('an older DrizzleQueryError (name left as Error) is recognised by its class, and a killed connection under it stays a connection error', () => {
-    class Legacy extends Error { constructor(cause: Error) { super('Failed query: select 1\nparams: '); (this as any).cause = cause; } }
+    class Legacy extends Error {
+      constructor(cause: Error) {
+        super('Failed query: select 1\nparams: ');
+        (this as any).cause = cause;
+      }
+    }
     Object.defineProperty(Legacy, 'name', { value: 'DrizzleQueryError' });
-    expect(classifyError(new Legacy(sessionFk()))).toMatchObject({ kind: 'db', sqlstate: '23503', constraint: 'chat_messages_session_id_fkey' });
-    const killed = classifyError(new DrizzleQueryError('select 1', [], pgError('terminating connection due to administrator command', { code: '57P01' })));
+    expect(classifyError(new Legacy(sessionFk()))).toMatchObject({
+      kind: 'db',
+      sqlstate: '23503',
+      constraint: 'chat_messages_session_id_fkey',
+    });
+    const killed = classifyError(
+      new DrizzleQueryError('select 1', [], pgError('terminating connection due to administrator command', { code: '57P01' })),
+    );
     expect(killed).toMatchObject({ kind: 'connection', sqlstate: '57P01' });
   });
 
   it('an app error wrapping a DrizzleQueryError wrapping 23505 is a refusal caused by 23505 on the constraint', () => {
-    class AppError extends Error { constructor(m: string, o?: ErrorOptions) { super(m, o); this.name = 'AppError'; } }
+    class AppError extends Error {
+      constructor(m: string, o?: ErrorOptions) {
+        super(m, o);
+        this.name = 'AppError';
+      }
+    }
     const info = classifyError(new AppError('could not save', { cause: new DrizzleQueryError('insert …', [], sessionPkey()) }));
-    expect(info).toEqual({ kind: 'domain', errorClass: 'AppError', message: 'could not save', causeSqlstate: '23505', causeConstraint: 'chat_sessions_pkey' });
+    expect(info).toEqual({
+      kind: 'domain',
+      errorClass: 'AppError',
+      message: 'could not save',
+      causeSqlstate: '23505',
+      causeConstraint: 'chat_sessions_pkey',
+    });
   });
 
   it('a DrizzleQueryError without a cause is judged on its own (a domain error of its class)', () => {
@@ -354,8 +437,13 @@ describe('isForeignKeyError', () => {
 describe('postgres.js errors', () => {
   it('a PostgresError (constraint_name, table_name) is the raw database error it is', () => {
     const e = Object.assign(new Error('duplicate key value violates unique constraint "chat_sessions_pkey"'), {
-      name: 'PostgresError', severity: 'ERROR', code: '23505', detail: 'Key (id)=(t1_s1) already exists.',
-      schema_name: 'public', table_name: 'chat_sessions', constraint_name: 'chat_sessions_pkey',
+      name: 'PostgresError',
+      severity: 'ERROR',
+      code: '23505',
+      detail: 'Key (id)=(t1_s1) already exists.',
+      schema_name: 'public',
+      table_name: 'chat_sessions',
+      constraint_name: 'chat_sessions_pkey',
     });
     expect(classifyError(e)).toMatchObject({ kind: 'db', sqlstate: '23505', constraint: 'chat_sessions_pkey', table: 'chat_sessions' });
   });

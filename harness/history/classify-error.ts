@@ -29,7 +29,8 @@ const PRISMA_TO_SQLSTATE: Record<string, string> = { P2002: '23505', P2003: '235
 // Connection loss means the statement may or may not have committed: the call's outcome is unknown.
 const CONNECTION_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 // …including postgres.js's own codes (`write CONNECTION_CLOSED 127.0.0.1:5432`).
-const CONNECTION_MESSAGES = /Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE|Client has encountered a connection error|Connection ended|\bCONNECTION_(CLOSED|ENDED|DESTROYED)\b|\bCONNECT_TIMEOUT\b/i;
+const CONNECTION_MESSAGES =
+  /Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE|Client has encountered a connection error|Connection ended|\bCONNECTION_(CLOSED|ENDED|DESTROYED)\b|\bCONNECT_TIMEOUT\b/i;
 
 function sqlstateOf(e: any): string | undefined {
   if (!e || typeof e !== 'object') return undefined;
@@ -43,9 +44,14 @@ function sqlstateOf(e: any): string | undefined {
 
 function constraintOf(e: any): string | undefined {
   // node-postgres says `constraint`, postgres.js `constraint_name`.
-  return (typeof e.constraint === 'string' && e.constraint) || (typeof e.constraint_name === 'string' && e.constraint_name) ||
-    e.meta?.constraint || e.meta?.field_name || e.meta?.driverAdapterError?.cause?.constraint?.index ||
-    undefined;
+  return (
+    (typeof e.constraint === 'string' && e.constraint) ||
+    (typeof e.constraint_name === 'string' && e.constraint_name) ||
+    e.meta?.constraint ||
+    e.meta?.field_name ||
+    e.meta?.driverAdapterError?.cause?.constraint?.index ||
+    undefined
+  );
 }
 
 /** The first error down the `cause` chain that carries a SQLSTATE: its SQLSTATE and constraint. */
@@ -60,8 +66,7 @@ function findCause(e: any, depth = 0): { sqlstate: string; constraint?: string }
 // Drizzle passes the driver's error through as `.cause` of a DrizzleQueryError (whose message is
 // the SQL and its parameters): that is the ORM reporting a raw error, as Prisma's errors are.
 function isDrizzleQueryError(e: any): boolean {
-  return e.cause !== undefined && e.cause !== e &&
-    (e.name === 'DrizzleQueryError' || e.constructor?.name === 'DrizzleQueryError');
+  return e.cause !== undefined && e.cause !== e && (e.name === 'DrizzleQueryError' || e.constructor?.name === 'DrizzleQueryError');
 }
 
 function classOf(e: any): string | undefined {
@@ -76,20 +81,25 @@ export function classifyError(e: unknown): ErrorInfo {
   const isError = e instanceof Error;
   const described = inspect(e, { depth: 1, breakLength: Infinity });
   if (!isError && (typeof e !== 'object' || e === null)) return { kind: 'domain', message: `threw a non-Error value: ${described}` };
-  const message = typeof err.message === 'string' && err.message
-    ? err.message
-    : isError ? described : `threw a non-Error value: ${described}`;
+  const message =
+    typeof err.message === 'string' && err.message ? err.message : isError ? described : `threw a non-Error value: ${described}`;
   const prismaCode = typeof err.code === 'string' && PRISMA_CODE.test(err.code) ? err.code : undefined;
   const sqlstate = sqlstateOf(err);
   const constraint = constraintOf(err);
-  if (sqlstate && CONNECTION_SQLSTATES.has(sqlstate)) return { kind: 'connection', message, sqlstate, ...(err.chatfuzzKilledAfter === true ? { killedAfter: true } : {}) };
+  if (sqlstate && CONNECTION_SQLSTATES.has(sqlstate))
+    return { kind: 'connection', message, sqlstate, ...(err.chatfuzzKilledAfter === true ? { killedAfter: true } : {}) };
   // A statement timeout (or a cancel) leaves the caller not knowing whether a COMMIT landed.
   if (sqlstate === '57014') return { kind: 'timeout', message, sqlstate };
   if (prismaCode && PRISMA_CONNECTION.has(prismaCode)) return { kind: 'connection', message, prismaCode };
   // P2028 is Prisma's transaction API error: after a killed connection the interactive transaction
   // is gone ("Transaction already closed", "Transaction not found"), and whether it committed is
   // unknown, as with the other lost connections; the rest of P2028 (no transaction started in time) is a timeout.
-  if (prismaCode === 'P2028') return { kind: /already closed|not found|expired transaction|closed connection/i.test(message) ? 'connection' : 'timeout', message, prismaCode };
+  if (prismaCode === 'P2028')
+    return {
+      kind: /already closed|not found|expired transaction|closed connection/i.test(message) ? 'connection' : 'timeout',
+      message,
+      prismaCode,
+    };
   if (sqlstate || prismaCode) {
     const info: ErrorInfo = { kind: 'db', message, sqlstate, prismaCode, constraint: constraint || undefined };
     if (typeof err.detail === 'string') info.detail = err.detail;
@@ -99,7 +109,13 @@ export function classifyError(e: unknown): ErrorInfo {
   }
   if (CONNECTION_MESSAGES.test(message)) return { kind: 'connection', message };
   const cause = findCause(err);
-  return stripUndefined({ kind: 'domain', message, errorClass: classOf(err), causeSqlstate: cause?.sqlstate, causeConstraint: cause?.constraint });
+  return stripUndefined({
+    kind: 'domain',
+    message,
+    errorClass: classOf(err),
+    causeSqlstate: cause?.sqlstate,
+    causeConstraint: cause?.constraint,
+  });
 }
 
 function stripUndefined<T extends object>(o: T): T {

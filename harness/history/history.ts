@@ -7,7 +7,13 @@ import type { ErrorInfo } from './classify-error.js';
 import type { Role } from '../contract/define-target.js';
 
 /** A message a call persists, as sent; `stored` is the content the app declared it stores (api.input.normalize) when it differs, `serverId` the id the server gave it (api.messageIds 'server'). */
-export interface CallMessage { messageId: string; role: Role; content: string; stored?: string; serverId?: string }
+export interface CallMessage {
+  messageId: string;
+  role: Role;
+  content: string;
+  stored?: string;
+  serverId?: string;
+}
 
 /** One call's record: invoked at `invokedAt`, then ok, fail or info (may or may not have happened) at `completedAt`. */
 export interface CallRecord {
@@ -98,5 +104,7 @@ export function logicalId(history: Pick<History, 'ns'>, id: string): string {
 /** The logical clock the history uses: every invoke and completion takes the next tick. */
 export class Clock {
   private t = 0;
-  tick(): number { return ++this.t; }
+  tick(): number {
+    return ++this.t;
+  }
 }

@@ -12,8 +12,12 @@ describe('acked-durable', () => {
       call({ op: 'logMessage', messages: [{ id: 'm2', role: 'assistant' }] }),
     ]);
     const snap = snapshot({
-      users: ['u1'], sessions: { s1: 'u1' },
-      messages: [{ id: 'm1', session: 's1', content: long.slice(0, 65_535) }, { id: 'm2', session: 's1', role: 'user' }],
+      users: ['u1'],
+      sessions: { s1: 'u1' },
+      messages: [
+        { id: 'm1', session: 's1', content: long.slice(0, 65_535) },
+        { id: 'm2', session: 's1', role: 'user' },
+      ],
     });
     const v = ackedDurable.check(h, snap);
     expect(v.map((x) => x.message)).toEqual([
@@ -25,18 +29,21 @@ describe('acked-durable', () => {
   it('counts characters, not UTF-16 units, and sees a Unicode normalisation (NFC of a combining sequence) as an alteration', () => {
     const sent = 'e\u0301 😀 done';
     const h = history([call({ op: 'logMessage', messages: [{ id: 'm1', content: sent }] })]);
-    const snap = snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1', content: sent.normalize('NFC') }] });
+    const snap = snapshot({
+      users: ['u1'],
+      sessions: { s1: 'u1' },
+      messages: [{ id: 'm1', session: 's1', content: sent.normalize('NFC') }],
+    });
     const v = ackedDurable.check(h, snap);
     expect(v).toHaveLength(1);
     expect(v[0]!.message).toMatch(/content of 9 characters stored as 8, first difference at character 1$/);
-    expect(ackedDurable.check(h, snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1', content: sent }] }))).toEqual([]);
+    expect(
+      ackedDurable.check(h, snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1', content: sent }] })),
+    ).toEqual([]);
   });
 
   it('fires on a message acked but missing from the snapshot', () => {
-    const h = history([
-      call({ op: 'createSession' }),
-      call({ op: 'logMessage', messages: [{ id: 'm2' }] }),
-    ]);
+    const h = history([call({ op: 'createSession' }), call({ op: 'logMessage', messages: [{ id: 'm2' }] })]);
     const v = ackedDurable.check(h, snapshot({ users: ['u1'], sessions: { s1: 'u1' } }));
     expect(v).toHaveLength(1);
     expect(v[0]).toMatchObject({ invariant: 'acked-durable', calls: [1] });
@@ -51,7 +58,10 @@ describe('acked-durable', () => {
     const snap = snapshot({
       users: ['u1'],
       sessions: { s1: 'u1', s2: 'u1' },
-      messages: [{ id: 'm3', session: 's2' }, { id: 'm2', session: 's2' }],
+      messages: [
+        { id: 'm3', session: 's2' },
+        { id: 'm2', session: 's2' },
+      ],
     });
     const v = ackedDurable.check(h, snap);
     expect(v).toHaveLength(1);
@@ -61,7 +71,7 @@ describe('acked-durable', () => {
     expect(v[0]!.message).not.toContain('t1_');
   });
 
-  it('fires when an acked call\'s session does not exist, and reports only that for the call', () => {
+  it("fires when an acked call's session does not exist, and reports only that for the call", () => {
     const h = history([call({ op: 'handleChat', messages: [{ id: 'm1', role: 'system' }, { id: 'm2' }] })]);
     const v = ackedDurable.check(h, snapshot({ users: ['u1'] }));
     expect(v).toHaveLength(1);
@@ -79,12 +89,23 @@ describe('acked-durable', () => {
 
   it('fires when the message is missing by content, on a snapshot without ids', () => {
     const h = history([call({ op: 'logMessage', messages: [{ id: 'm1' }] })]);
-    const snap = snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'mX', session: 's1', content: 'something else' }] }, { withIds: false });
+    const snap = snapshot(
+      { users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'mX', session: 's1', content: 'something else' }] },
+      { withIds: false },
+    );
     expect(ackedDurable.check(h, snap).map((v) => v.calls)).toEqual([[0]]);
   });
 
   it('checks only the last message of handleChat', () => {
-    const h = history([call({ op: 'handleChat', messages: [{ id: 'm1', role: 'system' }, { id: 'm2', role: 'user' }] })]);
+    const h = history([
+      call({
+        op: 'handleChat',
+        messages: [
+          { id: 'm1', role: 'system' },
+          { id: 'm2', role: 'user' },
+        ],
+      }),
+    ]);
     const lastOnly = snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm2', session: 's1' }] });
     expect(ackedDurable.check(h, lastOnly)).toEqual([]);
     const firstOnly = snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1', role: 'system' }] });
@@ -99,14 +120,31 @@ describe('acked-durable', () => {
       call({ op: 'logMessage', messages: [{ id: 'm1' }] }),
       call({ op: 'logMessage', messages: [{ id: 'm2', role: 'assistant' }] }),
     ]);
-    const snap = snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1' }, { id: 'm2', session: 's1', role: 'assistant' }] });
+    const snap = snapshot({
+      users: ['u1'],
+      sessions: { s1: 'u1' },
+      messages: [
+        { id: 'm1', session: 's1' },
+        { id: 'm2', session: 's1', role: 'assistant' },
+      ],
+    });
     expect(ackedDurable.check(h, snap)).toEqual([]);
   });
 
   it('stays silent when the message is found by content and the snapshot has no ids', () => {
-    const h = history([call({ op: 'handleChat', messages: [{ id: 'm1', role: 'system' }, { id: 'm2', content: 'héllo 👋 \'; DROP TABLE users; --' }] })]);
-    const snap = snapshot({ users: ['u1'], sessions: { s1: 'u1' },
-      messages: [{ id: 'whatever', session: 's1', content: 'héllo 👋 \'; DROP TABLE users; --' }] }, { withIds: false });
+    const h = history([
+      call({
+        op: 'handleChat',
+        messages: [
+          { id: 'm1', role: 'system' },
+          { id: 'm2', content: "héllo 👋 '; DROP TABLE users; --" },
+        ],
+      }),
+    ]);
+    const snap = snapshot(
+      { users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'whatever', session: 's1', content: "héllo 👋 '; DROP TABLE users; --" }] },
+      { withIds: false },
+    );
     expect(snap.messages[0]).not.toHaveProperty('id');
     expect(ackedDurable.check(h, snap)).toEqual([]);
   });
@@ -116,15 +154,19 @@ describe('acked-durable', () => {
       call({ op: 'handleChat', client: 0, messages: [{ id: 'm1' }], invokedAt: 1, completedAt: 3 }),
       call({ op: 'handleChat', client: 1, messages: [{ id: 'm2' }], invokedAt: 2, completedAt: 4 }),
     ]);
-    const snap = snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm2', session: 's1' }, { id: 'm1', session: 's1' }] });
+    const snap = snapshot({
+      users: ['u1'],
+      sessions: { s1: 'u1' },
+      messages: [
+        { id: 'm2', session: 's1' },
+        { id: 'm1', session: 's1' },
+      ],
+    });
     expect(ackedDurable.check(h, snap)).toEqual([]);
   });
 
   it('stays silent when another user who also wrote owns the session (session-ownership judges cross-user writes)', () => {
-    const h = history([
-      call({ op: 'createSession', user: 'u1' }),
-      call({ op: 'createSession', user: 'u2', client: 1, valid: false }),
-    ]);
+    const h = history([call({ op: 'createSession', user: 'u1' }), call({ op: 'createSession', user: 'u2', client: 1, valid: false })]);
     expect(ackedDurable.check(h, snapshot({ users: ['u1', 'u2'], sessions: { s1: 'u1' } }))).toEqual([]);
     // The owner's only call timed out but took effect: it still counts as a writer.
     const h2 = history([
@@ -135,7 +177,10 @@ describe('acked-durable', () => {
   });
 
   it('stays silent on a session that a deleteSession may have removed (acked or unknown outcome)', () => {
-    for (const del of [call({ op: 'deleteSession', client: 1 }), call({ op: 'deleteSession', client: 1, outcome: 'info', error: errors.timeout() })]) {
+    for (const del of [
+      call({ op: 'deleteSession', client: 1 }),
+      call({ op: 'deleteSession', client: 1, outcome: 'info', error: errors.timeout() }),
+    ]) {
       const h = history([
         call({ op: 'createSession' }),
         call({ op: 'logMessage', messages: [{ id: 'm1' }], invokedAt: 3, completedAt: 6 }),
@@ -195,8 +240,11 @@ describe('acked-durable with declared app semantics (issue 24)', () => {
     ok1.message!.serverId = '101';
     ok2.message!.serverId = '102';
     const h: History = { ...history([ok1, ok2]), semantics: { messageIds: 'server' } };
-    const snap: Snapshot = { users: [{ id: 't1_u1' }], sessions: [{ id: 't1_s1', userId: 't1_u1' }],
-      messages: [{ id: '101', sessionId: 't1_s1', role: 'user', content: 'ok' }] };
+    const snap: Snapshot = {
+      users: [{ id: 't1_u1' }],
+      sessions: [{ id: 't1_s1', userId: 't1_u1' }],
+      messages: [{ id: '101', sessionId: 't1_s1', role: 'user', content: 'ok' }],
+    };
     const v = ackedDurable.check(h, snap);
     expect(v.map((x) => x.calls)).toEqual([[1]]);
     expect(v[0]!.message).toContain('message m2');

@@ -20,7 +20,8 @@ export function alteration(sent: { role: string; content: string }, row: { role:
 /** Every call that resolved has its effect: the session exists with its owner and the message is stored. */
 export const ackedDurable: Invariant = {
   name: 'acked-durable',
-  description: 'every call that resolved has its effect: the session exists with its owner, the message (the last one, for handleChat, and its reply) is stored as it was sent',
+  description:
+    'every call that resolved has its effect: the session exists with its owner, the message (the last one, for handleChat, and its reply) is stored as it was sent',
   check(history, snapshot) {
     const out: Violation[] = [];
     const sessions = new Map(snapshot.sessions.map((s) => [s.id, s.userId]));
@@ -41,8 +42,11 @@ export const ackedDurable: Invariant = {
       }
       const writers = new Set(history.calls.filter((o) => o.sessionId === c.sessionId && o.outcome !== 'fail').map((o) => o.userId));
       if (owner !== c.userId && !writers.has(owner)) {
-        out.push({ invariant: 'acked-durable', calls: [c.index],
-          message: `${describeCall(c)} succeeded but session ${s} is owned by ${logicalId(history, owner)}, who never wrote to it` });
+        out.push({
+          invariant: 'acked-durable',
+          calls: [c.index],
+          message: `${describeCall(c)} succeeded but session ${s} is owned by ${logicalId(history, owner)}, who never wrote to it`,
+        });
       }
       if (c.op !== 'logMessage' && c.op !== 'handleChat') continue;
       for (const m of storedMessages(c)) {
@@ -50,17 +54,27 @@ export const ackedDurable: Invariant = {
         if (!rows) continue;
         const what = `message ${logicalId(history, m.messageId)}${m === c.reply ? ' (the reply)' : ''}`;
         if (rows.length === 0) {
-          out.push({ invariant: 'acked-durable', calls: [c.index],
-            message: `${what} (acked to ${describeCall(c)}) is missing from session ${s}` });
+          out.push({
+            invariant: 'acked-durable',
+            calls: [c.index],
+            message: `${what} (acked to ${describeCall(c)}) is missing from session ${s}`,
+          });
         } else if (!rows.some((r) => r.sessionId === c.sessionId)) {
-          out.push({ invariant: 'acked-durable', calls: [c.index],
-            message: `${what} (acked to ${describeCall(c)}) is stored in session ${logicalId(history, rows[0]!.sessionId)}, not ${s}` });
+          out.push({
+            invariant: 'acked-durable',
+            calls: [c.index],
+            message: `${what} (acked to ${describeCall(c)}) is stored in session ${logicalId(history, rows[0]!.sessionId)}, not ${s}`,
+          });
         } else {
           // Stored, but not as sent: truncated, normalised or re-roled content is a lost write too.
           const row = rows.find((r) => r.sessionId === c.sessionId)!;
           const altered = alteration({ role: m.role, content: expectedContent(m) }, row);
-          if (altered) out.push({ invariant: 'acked-durable', calls: [c.index],
-            message: `${what} (acked to ${describeCall(c)}) is stored altered in session ${s}: ${altered}` });
+          if (altered)
+            out.push({
+              invariant: 'acked-durable',
+              calls: [c.index],
+              message: `${what} (acked to ${describeCall(c)}) is stored altered in session ${s}: ${altered}`,
+            });
         }
       }
     }

@@ -16,7 +16,18 @@ import { serializable } from './serializable.js';
 
 /** The built-in invariants, in reporting priority: a trial's verdict names the first one violated. */
 export const builtinInvariants: readonly Invariant[] = [
-  noFkError, noDbError, noLeaks, noCrash, noOrphans, ackedDurable, noDuplicates, sessionOwnership,
-  deleteOwnership, deletedStaysDeleted, orderPreserved, noPhantomWrites, validCallsSucceed,
+  noFkError,
+  noDbError,
+  noLeaks,
+  noCrash,
+  noOrphans,
+  ackedDurable,
+  noDuplicates,
+  sessionOwnership,
+  deleteOwnership,
+  deletedStaysDeleted,
+  orderPreserved,
+  noPhantomWrites,
+  validCallsSucceed,
   serializable,
 ];

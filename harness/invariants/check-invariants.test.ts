@@ -21,7 +21,7 @@ function brokenTrial() {
 }
 
 describe('checkInvariants', () => {
-  it('reports violations in the invariants\' priority order', () => {
+  it("reports violations in the invariants' priority order", () => {
     const { h, snap } = brokenTrial();
     const v = checkInvariants(h, snap);
     expect(v.map((x) => [x.invariant, x.calls])).toEqual([
@@ -49,7 +49,10 @@ describe('checkInvariants', () => {
       call({ op: 'logMessage', client: 1, messages: [{ id: 'm2' }], outcome: 'info', error: errors.timeout() }),
     ]);
     const snap = snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1' }] });
-    expect(checkInvariants(h, snap).map((x) => [x.invariant, x.calls])).toEqual([['no-leaks', [0]], ['valid-calls-succeed', [1]]]);
+    expect(checkInvariants(h, snap).map((x) => [x.invariant, x.calls])).toEqual([
+      ['no-leaks', [0]],
+      ['valid-calls-succeed', [1]],
+    ]);
   });
 
   it('skips an invariant a target opts out of with { "no-fk-error": false }', () => {
@@ -72,24 +75,54 @@ describe('checkInvariants', () => {
     const h = history([
       call({ op: 'createSession', invokedAt: 1, completedAt: 2 }),
       call({ op: 'handleChat', client: 1, messages: [{ id: 'm1', role: 'system' }, { id: 'm2' }], invokedAt: 3, completedAt: 5 }),
-      call({ op: 'logMessage', user: 'u2', client: 2, valid: false, messages: [{ id: 'm3' }], invokedAt: 4, completedAt: 6,
-        error: errors.refusal('session t1_s1 belongs to another user') }),
+      call({
+        op: 'logMessage',
+        user: 'u2',
+        client: 2,
+        valid: false,
+        messages: [{ id: 'm3' }],
+        invokedAt: 4,
+        completedAt: 6,
+        error: errors.refusal('session t1_s1 belongs to another user'),
+      }),
     ]);
     const snap = snapshot({ users: ['u1', 'u2'], sessions: { s1: 'u1' }, messages: [{ id: 'm2', session: 's1' }] });
     expect(checkInvariants(h, snap)).toEqual([]);
   });
 
   it('runs the invariants it is given, in their order', () => {
-    const a: Invariant = { name: 'no-duplicates', description: 'a', check: () => [{ invariant: 'no-duplicates', message: 'a', calls: [] }] };
-    const b: Invariant = { name: 'order-preserved', description: 'b', check: () => [{ invariant: 'order-preserved', message: 'b', calls: [] }] };
+    const a: Invariant = {
+      name: 'no-duplicates',
+      description: 'a',
+      check: () => [{ invariant: 'no-duplicates', message: 'a', calls: [] }],
+    };
+    const b: Invariant = {
+      name: 'order-preserved',
+      description: 'b',
+      check: () => [{ invariant: 'order-preserved', message: 'b', calls: [] }],
+    };
     expect(checkInvariants(history([]), snapshot(), {}, [b, a]).map((x) => x.invariant)).toEqual(['order-preserved', 'no-duplicates']);
-    expect(checkInvariants(history([]), snapshot(), { 'order-preserved': false }, [b, a]).map((x) => x.invariant)).toEqual(['no-duplicates']);
+    expect(checkInvariants(history([]), snapshot(), { 'order-preserved': false }, [b, a]).map((x) => x.invariant)).toEqual([
+      'no-duplicates',
+    ]);
   });
 
   it('the built-in invariants have stable documented names, in priority order', () => {
     expect(builtinInvariants.map((i) => i.name)).toEqual([
-      'no-fk-error', 'no-db-error', 'no-leaks', 'no-crash', 'no-orphans', 'acked-durable', 'no-duplicates',
-      'session-ownership', 'delete-ownership', 'deleted-stays-deleted', 'order-preserved', 'no-phantom-writes', 'valid-calls-succeed', 'serializable',
+      'no-fk-error',
+      'no-db-error',
+      'no-leaks',
+      'no-crash',
+      'no-orphans',
+      'acked-durable',
+      'no-duplicates',
+      'session-ownership',
+      'delete-ownership',
+      'deleted-stays-deleted',
+      'order-preserved',
+      'no-phantom-writes',
+      'valid-calls-succeed',
+      'serializable',
     ]);
     expect(builtinInvariants.map((i) => i.name)).toEqual(INVARIANT_NAMES);
   });

@@ -15,6 +15,11 @@ export function checkInvariants(
   invariants: readonly Invariant[] = builtinInvariants,
   model?: InvariantModel,
 ): Violation[] {
-  return invariants.filter((inv) => disabled[inv.name] !== false).flatMap((inv) => inv.check(history, snapshot, model))
-    .map((v) => { const cause = v.cause ?? violationCause(v, history); return cause ? { ...v, cause } : v; });
+  return invariants
+    .filter((inv) => disabled[inv.name] !== false)
+    .flatMap((inv) => inv.check(history, snapshot, model))
+    .map((v) => {
+      const cause = v.cause ?? violationCause(v, history);
+      return cause ? { ...v, cause } : v;
+    });
 }

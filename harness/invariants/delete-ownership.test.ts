@@ -21,7 +21,9 @@ describe('delete-ownership', () => {
       call({ op: 'logMessage', user: 'u1', messages: [{ id: 'm2' }] }),
     ]);
     const v = deleteOwnership.check(h, snapshot({ users: ['u1', 'u2'], sessions: { s1: 'u1' }, messages: [{ id: 'm2', session: 's1' }] }));
-    expect(v.map((x) => x.message)).toEqual(["deleteSession(s1, u2)@c2 (step 3) by u2 (ok) deleted u1's session s1: message m1 (acked to logMessage(s1, m1, user, u1)@c1 (step 1)) is gone"]);
+    expect(v.map((x) => x.message)).toEqual([
+      "deleteSession(s1, u2)@c2 (step 3) by u2 (ok) deleted u1's session s1: message m1 (acked to logMessage(s1, m1, user, u1)@c1 (step 1)) is gone",
+    ]);
   });
 
   it('fires on a soft delete by another user (the session is flagged deleted)', () => {
@@ -56,6 +58,8 @@ describe('delete-ownership', () => {
       call({ op: 'deleteSession', user: 'u2', client: 1, valid: false }),
       call({ op: 'logMessage', user: 'u1', messages: [{ id: 'm1' }] }),
     ]);
-    expect(deleteOwnership.check(early, snapshot({ users: ['u1', 'u2'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1' }] }))).toEqual([]);
+    expect(
+      deleteOwnership.check(early, snapshot({ users: ['u1', 'u2'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1' }] })),
+    ).toEqual([]);
   });
 });

@@ -27,7 +27,9 @@ export const deleteOwnership: Invariant = {
         .sort((a, b) => a.completedAt - b.completedAt);
       const owner = before[0]?.userId;
       if (owner === undefined || owner === d.userId) continue;
-      const ownerDeletes = history.calls.filter((c) => c.op === 'deleteSession' && c.sessionId === d.sessionId && c.userId === owner && c.outcome !== 'fail');
+      const ownerDeletes = history.calls.filter(
+        (c) => c.op === 'deleteSession' && c.sessionId === d.sessionId && c.userId === owner && c.outcome !== 'fail',
+      );
       const explained = (w: CallRecord) => ownerDeletes.some((o) => o.completedAt > w.invokedAt);
       const s = logicalId(history, d.sessionId);
       const mine = before.filter((w) => w.userId === owner && !explained(w));
@@ -43,8 +45,12 @@ export const deleteOwnership: Invariant = {
           }
         }
       }
-      if (gone) out.push({ invariant: 'delete-ownership', calls: [d.index],
-        message: `${describeCall(d)} by ${logicalId(history, d.userId)} (${d.outcome}) deleted ${logicalId(history, owner)}'s session ${s}: ${gone}` });
+      if (gone)
+        out.push({
+          invariant: 'delete-ownership',
+          calls: [d.index],
+          message: `${describeCall(d)} by ${logicalId(history, d.userId)} (${d.outcome}) deleted ${logicalId(history, owner)}'s session ${s}: ${gone}`,
+        });
     }
     return out;
   },

@@ -24,4 +24,6 @@ export interface Invariant {
 }
 
 /** Issue 25: what a checker of the target's sequential model needs from its definition. */
-export interface InvariantModel { operations: Record<string, OperationDefinition<any, any>> }
+export interface InvariantModel {
+  operations: Record<string, OperationDefinition<any, any>>;
+}

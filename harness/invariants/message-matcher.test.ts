@@ -13,7 +13,9 @@ describe('messageMatcher', () => {
     const match = messageMatcher(history([call({ messages: [{ id: 'm1' }] })]));
     expect(match.find(snapshot({ messages: [{ id: 'm1', session: 's1', content: 'other' }] }), m)).toHaveLength(1);
     expect(match.find(snapshot({ messages: [{ id: 'm9', session: 's1', content: contentOf('m1') }] }), m)).toHaveLength(0);
-    expect(match.find(snapshot({ messages: [{ id: 'm9', session: 's1', content: contentOf('m1') }] }, { withIds: false }), m)).toHaveLength(1);
+    expect(match.find(snapshot({ messages: [{ id: 'm9', session: 's1', content: contentOf('m1') }] }, { withIds: false }), m)).toHaveLength(
+      1,
+    );
   });
 
   it('cannot tell rows without ids apart when two messages of the trial share their content, and says so', () => {
@@ -33,7 +35,10 @@ describe('repeated content in different messages', () => {
   const owner = call({ messages: [{ id: 'm1', content: 'ok' }] });
   const refused = call({ user: 'u2', valid: false, messages: [{ id: 'm2', content: 'ok' }], error: errors.refusal('not your session') });
   const h = history([owner, refused]);
-  const rows = snapshot({ sessions: { s1: 'u1' }, users: ['u1', 'u2'], messages: [{ id: 'm1', session: 's1', content: 'ok' }] }, { withIds: false });
+  const rows = snapshot(
+    { sessions: { s1: 'u1' }, users: ['u1', 'u2'], messages: [{ id: 'm1', session: 's1', content: 'ok' }] },
+    { withIds: false },
+  );
 
   it('is no phantom write and no ownership breach when only the owner\'s "ok" is stored (rows without ids)', () => {
     expect(noPhantomWrites.check(h, rows)).toEqual([]);
@@ -42,7 +47,14 @@ describe('repeated content in different messages', () => {
   });
 
   it('keeps judging by id: the refused message stored under its own id is a phantom write', () => {
-    const withIds = snapshot({ sessions: { s1: 'u1' }, users: ['u1', 'u2'], messages: [{ id: 'm1', session: 's1', content: 'ok' }, { id: 'm2', session: 's1', content: 'ok' }] });
+    const withIds = snapshot({
+      sessions: { s1: 'u1' },
+      users: ['u1', 'u2'],
+      messages: [
+        { id: 'm1', session: 's1', content: 'ok' },
+        { id: 'm2', session: 's1', content: 'ok' },
+      ],
+    });
     expect(noPhantomWrites.check(h, withIds).map((v) => v.invariant)).toEqual(['no-phantom-writes']);
     expect(noDuplicates.check(h, withIds)).toEqual([]);
   });
@@ -51,9 +63,18 @@ describe('repeated content in different messages', () => {
     const a = call({ messages: [{ id: 'm1', content: 'ok' }] });
     const b = call({ messages: [{ id: 'm2', content: 'later' }] });
     const c = call({ messages: [{ id: 'm3', content: 'ok' }] });
-    const s = snapshot({ sessions: { s1: 'u1' }, users: ['u1'], messages: [
-      { id: 'm1', session: 's1', content: 'ok' }, { id: 'm2', session: 's1', content: 'later' }, { id: 'm3', session: 's1', content: 'ok' },
-    ] }, { withIds: false });
+    const s = snapshot(
+      {
+        sessions: { s1: 'u1' },
+        users: ['u1'],
+        messages: [
+          { id: 'm1', session: 's1', content: 'ok' },
+          { id: 'm2', session: 's1', content: 'later' },
+          { id: 'm3', session: 's1', content: 'ok' },
+        ],
+      },
+      { withIds: false },
+    );
     expect(orderPreserved.check(history([a, b, c]), s)).toEqual([]);
   });
 });
@@ -66,9 +87,23 @@ describe('a reply persisted in the same request', () => {
     expect(ackedDurable.check(history([chat]), lost).map((v) => v.message)).toEqual([
       'message m2 (the reply) (acked to handleChat(s1, [user], m1 +reply m2, u1)@c1 (step 1)) is missing from session s1',
     ]);
-    const swapped = snapshot({ sessions: { s1: 'u1' }, users: ['u1'], messages: [{ id: 'm2', session: 's1', role: 'assistant' }, { id: 'm1', session: 's1' }] });
+    const swapped = snapshot({
+      sessions: { s1: 'u1' },
+      users: ['u1'],
+      messages: [
+        { id: 'm2', session: 's1', role: 'assistant' },
+        { id: 'm1', session: 's1' },
+      ],
+    });
     expect(orderPreserved.check(history([chat]), swapped).map((v) => v.invariant)).toEqual(['order-preserved']);
-    const right = snapshot({ sessions: { s1: 'u1' }, users: ['u1'], messages: [{ id: 'm1', session: 's1' }, { id: 'm2', session: 's1', role: 'assistant' }] });
+    const right = snapshot({
+      sessions: { s1: 'u1' },
+      users: ['u1'],
+      messages: [
+        { id: 'm1', session: 's1' },
+        { id: 'm2', session: 's1', role: 'assistant' },
+      ],
+    });
     expect([...ackedDurable.check(history([chat]), right), ...orderPreserved.check(history([chat]), right)]).toEqual([]);
   });
 

@@ -25,11 +25,12 @@ export interface MessageMatcher {
  */
 export function messageMatcher(history: Pick<History, 'calls' | 'semantics'>): MessageMatcher {
   const ids = new Map<string, Set<string>>();
-  for (const c of history.calls) for (const m of storedMessages(c)) {
-    const set = ids.get(expectedContent(m)) ?? new Set<string>();
-    set.add(m.messageId);
-    ids.set(expectedContent(m), set);
-  }
+  for (const c of history.calls)
+    for (const m of storedMessages(c)) {
+      const set = ids.get(expectedContent(m)) ?? new Set<string>();
+      set.add(m.messageId);
+      ids.set(expectedContent(m), set);
+    }
   const server = history.semantics?.messageIds === 'server';
   const unique = (m: Message) => (ids.get(expectedContent(m))?.size ?? 1) <= 1;
   const byContent = (row: Row, m: Message) => unique(m) && row.content === expectedContent(m);

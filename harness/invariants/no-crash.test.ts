@@ -11,7 +11,12 @@ describe('no-crash', () => {
   });
 
   it('reports each uncaught error with where it was thrown', () => {
-    const h: History = { ns: 't1_', calls: [], statements: [], uncaught: ["TypeError: Cannot read properties of null (reading 'write') (at nextWrite (postgres/src/connection.js:255:22))"] };
+    const h: History = {
+      ns: 't1_',
+      calls: [],
+      statements: [],
+      uncaught: ["TypeError: Cannot read properties of null (reading 'write') (at nextWrite (postgres/src/connection.js:255:22))"],
+    };
     const [v, ...rest] = noCrash.check(h, empty);
     expect(rest).toEqual([]);
     expect(v).toMatchObject({ invariant: 'no-crash', calls: [] });

@@ -8,7 +8,14 @@ describe('no-db-error', () => {
   it('fires on two concurrent first requests where one gets 23505 on chat_sessions_pkey', () => {
     const h = history([
       call({ op: 'handleChat', client: 0, messages: [{ id: 'm1' }], invokedAt: 1, completedAt: 4 }),
-      call({ op: 'handleChat', client: 1, messages: [{ id: 'm2' }], invokedAt: 2, completedAt: 3, error: errors.unique('chat_sessions_pkey') }),
+      call({
+        op: 'handleChat',
+        client: 1,
+        messages: [{ id: 'm2' }],
+        invokedAt: 2,
+        completedAt: 3,
+        error: errors.unique('chat_sessions_pkey'),
+      }),
     ]);
     const v = noDbError.check(h, empty);
     expect(v).toHaveLength(1);
@@ -28,15 +35,23 @@ describe('no-db-error', () => {
   });
 
   it('fires on a db error that has only a Prisma code', () => {
-    const h = history([call({ op: 'createSession', error: { kind: 'db', prismaCode: 'P2025', message: 'No record was found for an update.' } })]);
+    const h = history([
+      call({ op: 'createSession', error: { kind: 'db', prismaCode: 'P2025', message: 'No record was found for an update.' } }),
+    ]);
     const v = noDbError.check(h, empty);
     expect(v).toHaveLength(1);
     expect(v[0]!.message).toContain('P2025: No record was found');
   });
 
   it('fires on an invalid call too (NUL byte escaping as 22021)', () => {
-    const h = history([call({ op: 'logMessage', valid: false, messages: [{ id: 'm1', content: 'a\u0000b' }],
-      error: { kind: 'db', sqlstate: '22021', message: 'invalid byte sequence for encoding "UTF8": 0x00' } })]);
+    const h = history([
+      call({
+        op: 'logMessage',
+        valid: false,
+        messages: [{ id: 'm1', content: 'a\u0000b' }],
+        error: { kind: 'db', sqlstate: '22021', message: 'invalid byte sequence for encoding "UTF8": 0x00' },
+      }),
+    ]);
     expect(noDbError.check(h, empty).map((v) => v.calls)).toEqual([[0]]);
   });
 
@@ -44,14 +59,24 @@ describe('no-db-error', () => {
     const h = history([
       call({ op: 'logMessage', messages: [{ id: 'm1' }], error: errors.fk() }),
       call({ op: 'logMessage', messages: [{ id: 'm2' }], error: errors.prismaFk() }),
-      call({ op: 'logMessage', messages: [{ id: 'm3' }], error: { kind: 'db', prismaCode: 'P2003', message: 'Foreign key constraint failed' } }),
+      call({
+        op: 'logMessage',
+        messages: [{ id: 'm3' }],
+        error: { kind: 'db', prismaCode: 'P2003', message: 'Foreign key constraint failed' },
+      }),
     ]);
     expect(noDbError.check(h, empty)).toEqual([]);
   });
 
   it('stays silent on a refused invalid call and on a domain error wrapping a SQLSTATE (valid-calls-succeed judges those)', () => {
     const h = history([
-      call({ op: 'logMessage', user: 'u2', valid: false, messages: [{ id: 'm1' }], error: errors.refusal('session t1_s1 belongs to another user') }),
+      call({
+        op: 'logMessage',
+        user: 'u2',
+        valid: false,
+        messages: [{ id: 'm1' }],
+        error: errors.refusal('session t1_s1 belongs to another user'),
+      }),
       call({ op: 'createSession', error: errors.refusal('could not create the session', '23505') }),
     ]);
     expect(noDbError.check(h, empty)).toEqual([]);
@@ -65,7 +90,7 @@ describe('no-db-error', () => {
     expect(noDbError.check(h, empty)).toEqual([]);
   });
 
-  it('stays silent when the same user\'s second concurrent writer succeeds too', () => {
+  it("stays silent when the same user's second concurrent writer succeeds too", () => {
     const h = history([
       call({ op: 'handleChat', client: 0, messages: [{ id: 'm1' }], invokedAt: 1, completedAt: 3 }),
       call({ op: 'handleChat', client: 1, messages: [{ id: 'm2' }], invokedAt: 2, completedAt: 4 }),

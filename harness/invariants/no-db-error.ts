@@ -5,7 +5,8 @@ import type { Invariant } from './invariant.js';
 /** No call fails with a raw database error other than a foreign-key violation. */
 export const noDbError: Invariant = {
   name: 'no-db-error',
-  description: 'no call fails with any other raw database error (23505, 25P02, 40P01, 40001, 22021, …): a concurrent duplicate or a retry is not an excuse',
+  description:
+    'no call fails with any other raw database error (23505, 25P02, 40P01, 40001, 22021, …): a concurrent duplicate or a retry is not an excuse',
   check(history) {
     return history.calls
       .filter((c) => c.outcome === 'fail' && c.error?.kind === 'db' && !isForeignKeyError(c.error))

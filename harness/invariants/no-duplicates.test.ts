@@ -9,8 +9,15 @@ describe('no-duplicates', () => {
       call({ op: 'handleChat', client: 1, messages: [{ id: 'm3' }] }),
       call({ op: 'logMessage', client: 2, session: 's2', messages: [{ id: 'm4' }] }),
     ]);
-    const snap = snapshot({ users: ['u1'], sessions: { s1: 'u1', s2: 'u1' },
-      messages: [{ id: 'm3', session: 's1' }, { id: 'm3', session: 's1' }, { id: 'm4', session: 's2' }] });
+    const snap = snapshot({
+      users: ['u1'],
+      sessions: { s1: 'u1', s2: 'u1' },
+      messages: [
+        { id: 'm3', session: 's1' },
+        { id: 'm3', session: 's1' },
+        { id: 'm4', session: 's2' },
+      ],
+    });
     const v = noDuplicates.check(h, snap);
     expect(v).toHaveLength(1);
     expect(v[0]).toMatchObject({ invariant: 'no-duplicates', calls: [0, 1] });
@@ -19,8 +26,15 @@ describe('no-duplicates', () => {
 
   it('names every session a duplicated message id is stored in', () => {
     const h = history([call({ messages: [{ id: 'm1' }] }), call({ session: 's2', messages: [{ id: 'm1' }] })]);
-    const snap = snapshot({ users: ['u1'], sessions: { s1: 'u1', s2: 'u1' },
-      messages: [{ id: 'm1', session: 's1' }, { id: 'm1', session: 's2' }, { id: 'm1', session: 's2' }] });
+    const snap = snapshot({
+      users: ['u1'],
+      sessions: { s1: 'u1', s2: 'u1' },
+      messages: [
+        { id: 'm1', session: 's1' },
+        { id: 'm1', session: 's2' },
+        { id: 'm1', session: 's2' },
+      ],
+    });
     expect(noDuplicates.check(h, snap).map((x) => x.message)).toEqual(['message m1 is stored 3 times in sessions s1 and s2']);
   });
 
@@ -29,8 +43,14 @@ describe('no-duplicates', () => {
       call({ op: 'logMessage', client: 0, messages: [{ id: 'm2' }], invokedAt: 1, completedAt: 2 }),
       call({ op: 'logMessage', client: 1, messages: [{ id: 'm2' }], invokedAt: 3, completedAt: 4 }),
     ]);
-    const snap = snapshot({ users: ['u1'], sessions: { s1: 'u1' },
-      messages: [{ id: 'x1', session: 's1', content: contentOf('m2') }, { id: 'x2', session: 's1', content: contentOf('m2') }] });
+    const snap = snapshot({
+      users: ['u1'],
+      sessions: { s1: 'u1' },
+      messages: [
+        { id: 'x1', session: 's1', content: contentOf('m2') },
+        { id: 'x2', session: 's1', content: contentOf('m2') },
+      ],
+    });
     const v = noDuplicates.check(h, snap);
     expect(v).toHaveLength(1);
     expect(v[0]!.calls).toEqual([0, 1]);
@@ -39,9 +59,20 @@ describe('no-duplicates', () => {
 
   it('fires by content on a snapshot without ids', () => {
     const h = history([call({ messages: [{ id: 'm1' }] })]);
-    const snap = snapshot({ users: ['u1'], sessions: { s1: 'u1' },
-      messages: [{ id: 'm1', session: 's1' }, { id: 'm1', session: 's1' }] }, { withIds: false });
-    expect(noDuplicates.check(h, snap).map((x) => x.message)).toEqual(['message m1 is stored 2 times in session s1 (rows with its content)']);
+    const snap = snapshot(
+      {
+        users: ['u1'],
+        sessions: { s1: 'u1' },
+        messages: [
+          { id: 'm1', session: 's1' },
+          { id: 'm1', session: 's1' },
+        ],
+      },
+      { withIds: false },
+    );
+    expect(noDuplicates.check(h, snap).map((x) => x.message)).toEqual([
+      'message m1 is stored 2 times in session s1 (rows with its content)',
+    ]);
   });
 
   it('fires on a session id stored twice (a schema without a primary key)', () => {
@@ -54,14 +85,27 @@ describe('no-duplicates', () => {
 
   it('reports a message duplicated by id once, not again by its content', () => {
     const h = history([call({ messages: [{ id: 'm1' }] })]);
-    const snap = snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1' }, { id: 'm1', session: 's1' }] });
+    const snap = snapshot({
+      users: ['u1'],
+      sessions: { s1: 'u1' },
+      messages: [
+        { id: 'm1', session: 's1' },
+        { id: 'm1', session: 's1' },
+      ],
+    });
     expect(noDuplicates.check(h, snap)).toHaveLength(1);
   });
 
   it('stays silent on the same content under different message ids (two empty messages)', () => {
     const h = history([call({ messages: [{ id: 'm1', content: '' }] }), call({ messages: [{ id: 'm2', content: '' }] })]);
-    const snap = snapshot({ users: ['u1'], sessions: { s1: 'u1' },
-      messages: [{ id: 'm1', session: 's1', content: '' }, { id: 'm2', session: 's1', content: '' }] });
+    const snap = snapshot({
+      users: ['u1'],
+      sessions: { s1: 'u1' },
+      messages: [
+        { id: 'm1', session: 's1', content: '' },
+        { id: 'm2', session: 's1', content: '' },
+      ],
+    });
     expect(noDuplicates.check(h, snap)).toEqual([]);
     expect(noDuplicates.check(h, { ...snap, messages: snap.messages.map(({ id: _, ...r }) => r) })).toEqual([]);
   });
@@ -71,7 +115,14 @@ describe('no-duplicates', () => {
       call({ op: 'handleChat', client: 0, messages: [{ id: 'm1', role: 'system' }, { id: 'm2' }], invokedAt: 1, completedAt: 4 }),
       call({ op: 'handleChat', client: 1, messages: [{ id: 'm1', role: 'system' }, { id: 'm2' }], invokedAt: 2, completedAt: 3 }),
     ]);
-    const snap = snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1', role: 'system' }, { id: 'm2', session: 's1' }] });
+    const snap = snapshot({
+      users: ['u1'],
+      sessions: { s1: 'u1' },
+      messages: [
+        { id: 'm1', session: 's1', role: 'system' },
+        { id: 'm2', session: 's1' },
+      ],
+    });
     expect(noDuplicates.check(h, snap)).toEqual([]);
     expect(noDuplicates.check(history([]), snapshot())).toEqual([]);
   });

@@ -16,7 +16,8 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
   for (const item of items) {
     const k = key(item);
     const g = groups.get(k);
-    if (g) g.push(item); else groups.set(k, [item]);
+    if (g) g.push(item);
+    else groups.set(k, [item]);
   }
   return groups;
 }
@@ -47,8 +48,11 @@ export const noDuplicates: Invariant = {
     for (const [id, rows] of groupBy(snapshot.sessions, (s) => s.id)) {
       if (rows.length < 2) continue;
       const owners = [...new Set(rows.map((r) => logicalId(history, r.userId)))];
-      out.push({ invariant: 'no-duplicates', calls: indexes(callsOnSession(id)),
-        message: `session ${logicalId(history, id)} is stored ${rows.length} times (owned by ${owners.join(' and ')})` });
+      out.push({
+        invariant: 'no-duplicates',
+        calls: indexes(callsOnSession(id)),
+        message: `session ${logicalId(history, id)} is stored ${rows.length} times (owned by ${owners.join(' and ')})`,
+      });
     }
 
     const reported = new Set<Row>();
@@ -56,8 +60,11 @@ export const noDuplicates: Invariant = {
     for (const [id, rows] of groupBy(withIds, (m) => m.id!)) {
       if (rows.length < 2) continue;
       rows.forEach((r) => reported.add(r));
-      out.push({ invariant: 'no-duplicates', calls: indexes(carrying(history, id)),
-        message: `message ${logicalId(history, id)} is stored ${rows.length} times in ${whereStored(history, rows)}` });
+      out.push({
+        invariant: 'no-duplicates',
+        calls: indexes(carrying(history, id)),
+        message: `message ${logicalId(history, id)} is stored ${rows.length} times in ${whereStored(history, rows)}`,
+      });
     }
 
     // Contents that belong to exactly one message of the trial (empty content, say, may not).
@@ -65,8 +72,11 @@ export const noDuplicates: Invariant = {
     for (const [content, rows] of groupBy(snapshot.messages, (m) => m.content)) {
       const id = match.ownerOf(content);
       if (rows.length < 2 || id === undefined || rows.every((r) => reported.has(r))) continue;
-      out.push({ invariant: 'no-duplicates', calls: indexes(carrying(history, id)),
-        message: `message ${logicalId(history, id)} is stored ${rows.length} times in ${whereStored(history, rows)} (rows with its content${rows.some((r) => r.id !== undefined) ? `, ids ${rows.map((r) => r.id === undefined ? '-' : logicalId(history, r.id)).join(', ')}` : ''})` });
+      out.push({
+        invariant: 'no-duplicates',
+        calls: indexes(carrying(history, id)),
+        message: `message ${logicalId(history, id)} is stored ${rows.length} times in ${whereStored(history, rows)} (rows with its content${rows.some((r) => r.id !== undefined) ? `, ids ${rows.map((r) => (r.id === undefined ? '-' : logicalId(history, r.id))).join(', ')}` : ''})`,
+      });
     }
     return out;
   },

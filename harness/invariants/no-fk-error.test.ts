@@ -7,12 +7,22 @@ const empty = snapshot();
 describe('no-fk-error', () => {
   it('fires on handleChat(s1, [system,user]) failing with 23503 on chat_messages_session_id_fkey (seed 001)', () => {
     const h = history([
-      call({ op: 'handleChat', messages: [{ id: 'm1', role: 'system' }, { id: 'm2', role: 'user' }], error: errors.fk() }),
+      call({
+        op: 'handleChat',
+        messages: [
+          { id: 'm1', role: 'system' },
+          { id: 'm2', role: 'user' },
+        ],
+        error: errors.fk(),
+      }),
     ]);
     const v = noFkError.check(h, empty);
     expect(v).toHaveLength(1);
     expect(v[0]).toMatchObject({
-      invariant: 'no-fk-error', calls: [0], sqlstate: '23503', constraint: 'chat_messages_session_id_fkey',
+      invariant: 'no-fk-error',
+      calls: [0],
+      sqlstate: '23503',
+      constraint: 'chat_messages_session_id_fkey',
     });
     expect(v[0]!.message).toContain('handleChat(s1, [system,user], m2, u1)@c1');
     expect(v[0]!.message).toContain('23503 on chat_messages_session_id_fkey');
@@ -60,10 +70,7 @@ describe('no-fk-error', () => {
   });
 
   it('stays silent on a correct history', () => {
-    const h = history([
-      call({ op: 'createSession' }),
-      call({ op: 'handleChat', messages: [{ id: 'm1', role: 'system' }, { id: 'm2' }] }),
-    ]);
+    const h = history([call({ op: 'createSession' }), call({ op: 'handleChat', messages: [{ id: 'm1', role: 'system' }, { id: 'm2' }] })]);
     expect(noFkError.check(h, snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm2', session: 's1' }] }))).toEqual([]);
   });
 

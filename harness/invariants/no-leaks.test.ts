@@ -11,15 +11,25 @@ describe('no-leaks', () => {
       call({ op: 'logMessage', client: 1, messages: [{ id: 'm2' }], leak: 'kept 1 connection checked out' }),
     ]);
     const v = noLeaks.check(h, empty);
-    expect(v).toEqual([{
-      invariant: 'no-leaks', calls: [1],
-      message: 'logMessage(s1, m2, user, u1)@c2 (step 3) returned but kept 1 connection checked out',
-    }]);
+    expect(v).toEqual([
+      {
+        invariant: 'no-leaks',
+        calls: [1],
+        message: 'logMessage(s1, m2, user, u1)@c2 (step 3) returned but kept 1 connection checked out',
+      },
+    ]);
   });
 
   it('fires on a refused call that left a transaction open, valid or not', () => {
     const h = history([
-      call({ op: 'logMessage', user: 'u2', valid: false, messages: [{ id: 'm1' }], error: errors.refusal('session t1_s1 belongs to another user'), leak: 'left a transaction open' }),
+      call({
+        op: 'logMessage',
+        user: 'u2',
+        valid: false,
+        messages: [{ id: 'm1' }],
+        error: errors.refusal('session t1_s1 belongs to another user'),
+        leak: 'left a transaction open',
+      }),
     ]);
     const v = noLeaks.check(h, empty);
     expect(v.map((x) => x.message)).toEqual(['logMessage(s1, m1, user, u2)@c1 (step 1) returned but left a transaction open']);

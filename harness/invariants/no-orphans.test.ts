@@ -48,7 +48,10 @@ describe('no-orphans', () => {
     const snap = snapshot({
       users: [],
       sessions: { s1: 'u1' },
-      messages: [{ id: 'm1', session: 's9' }, { id: 'm2', session: 's9' }],
+      messages: [
+        { id: 'm1', session: 's9' },
+        { id: 'm2', session: 's9' },
+      ],
     });
     const v = noOrphans.check(h, snap);
     expect(v.map((x) => x.message)).toEqual([
@@ -60,10 +63,7 @@ describe('no-orphans', () => {
   });
 
   it('fires when a deleted session leaves its messages behind (no cascade)', () => {
-    const h = history([
-      call({ op: 'handleChat', messages: [{ id: 'm1', role: 'system' }, { id: 'm2' }] }),
-      call({ op: 'deleteSession' }),
-    ]);
+    const h = history([call({ op: 'handleChat', messages: [{ id: 'm1', role: 'system' }, { id: 'm2' }] }), call({ op: 'deleteSession' })]);
     const snap = snapshot({ users: ['u1'], messages: [{ id: 'm2', session: 's1' }] });
     const v = noOrphans.check(h, snap);
     expect(v).toHaveLength(1);
@@ -83,11 +83,28 @@ describe('no-orphans', () => {
     const snap = snapshot({
       users: ['u1', 'u2'],
       sessions: { s1: 'u1', s2: 'u2' },
-      messages: [{ id: 'm2', session: 's1' }, { id: 'm3', session: 's2' }],
+      messages: [
+        { id: 'm2', session: 's1' },
+        { id: 'm3', session: 's2' },
+      ],
     });
     expect(noOrphans.check(h, snap)).toEqual([]);
-    expect(noOrphans.check(h, snapshot({ users: ['u1', 'u2'], sessions: { s1: 'u1', s2: 'u2' },
-      messages: [{ id: 'm2', session: 's1' }, { id: 'm3', session: 's2' }] }, { withIds: false }))).toEqual([]);
+    expect(
+      noOrphans.check(
+        h,
+        snapshot(
+          {
+            users: ['u1', 'u2'],
+            sessions: { s1: 'u1', s2: 'u2' },
+            messages: [
+              { id: 'm2', session: 's1' },
+              { id: 'm3', session: 's2' },
+            ],
+          },
+          { withIds: false },
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('stays silent on an empty snapshot and on a session deleted together with its messages', () => {

@@ -11,15 +11,21 @@ export const noOrphans: Invariant = {
     const out: Violation[] = [];
     for (const s of snapshot.sessions) {
       if (!users.has(s.userId)) {
-        out.push({ invariant: 'no-orphans', calls: callsOn(history, s.id),
-          message: `session ${logicalId(history, s.id)} belongs to user ${logicalId(history, s.userId)}, who does not exist` });
+        out.push({
+          invariant: 'no-orphans',
+          calls: callsOn(history, s.id),
+          message: `session ${logicalId(history, s.id)} belongs to user ${logicalId(history, s.userId)}, who does not exist`,
+        });
       }
     }
     for (const m of snapshot.messages) {
       if (!sessions.has(m.sessionId)) {
         const name = m.id ? `message ${logicalId(history, m.id)}` : `a ${m.role} message`;
-        out.push({ invariant: 'no-orphans', calls: callsOn(history, m.sessionId),
-          message: `${name} is stored in session ${logicalId(history, m.sessionId)}, which does not exist` });
+        out.push({
+          invariant: 'no-orphans',
+          calls: callsOn(history, m.sessionId),
+          message: `${name} is stored in session ${logicalId(history, m.sessionId)}, which does not exist`,
+        });
       }
     }
     return out;

@@ -22,8 +22,11 @@ export const noPhantomWrites: Invariant = {
         if (!rows?.length) continue;
         const id = m.messageId;
         if (history.calls.some((o) => o !== c && o.outcome !== 'fail' && storedMessages(o).some((x) => x.messageId === id))) continue;
-        out.push({ invariant: 'no-phantom-writes', calls: [c.index],
-          message: `message ${logicalId(history, id)} of ${describeCall(c)} is stored in session ${logicalId(history, rows[0]!.sessionId)} although the call was refused: ${describeError(c.error, history.ns)}` });
+        out.push({
+          invariant: 'no-phantom-writes',
+          calls: [c.index],
+          message: `message ${logicalId(history, id)} of ${describeCall(c)} is stored in session ${logicalId(history, rows[0]!.sessionId)} although the call was refused: ${describeError(c.error, history.ns)}`,
+        });
       }
     }
     return out;

@@ -10,11 +10,20 @@ describe('order-preserved', () => {
       call({ op: 'handleChat', messages: [{ id: 'm1' }], invokedAt: 1, completedAt: 2 }),
       call({ op: 'logMessage', messages: [{ id: 'm2', role: 'assistant' }], invokedAt: 3, completedAt: 4 }),
     ]);
-    const snap = snapshot({ users, sessions: { s1: 'u1' }, messages: [{ id: 'm2', session: 's1', role: 'assistant' }, { id: 'm1', session: 's1' }] });
+    const snap = snapshot({
+      users,
+      sessions: { s1: 'u1' },
+      messages: [
+        { id: 'm2', session: 's1', role: 'assistant' },
+        { id: 'm1', session: 's1' },
+      ],
+    });
     const v = orderPreserved.check(h, snap);
     expect(v).toHaveLength(1);
     expect(v[0]).toMatchObject({ invariant: 'order-preserved', calls: [0, 1] });
-    expect(v[0]!.message).toBe("message m1 of handleChat(s1, [user], m1, u1)@c1 (step 1) is shown after message m2 of logMessage(s1, m2, assistant, u1)@c1 (step 3) in session s1, although m1's call succeeded before m2's began");
+    expect(v[0]!.message).toBe(
+      "message m1 of handleChat(s1, [user], m1, u1)@c1 (step 1) is shown after message m2 of logMessage(s1, m2, assistant, u1)@c1 (step 3) in session s1, although m1's call succeeded before m2's began",
+    );
   });
 
   it('fires across clients, and on a snapshot without ids (matched by content)', () => {
@@ -23,9 +32,22 @@ describe('order-preserved', () => {
       call({ op: 'logMessage', client: 1, messages: [{ id: 'm2' }], invokedAt: 3, completedAt: 5 }),
       call({ op: 'logMessage', client: 0, messages: [{ id: 'm3' }], invokedAt: 4, completedAt: 6 }),
     ]);
-    const snap = snapshot({ users, sessions: { s1: 'u1' },
-      messages: [{ id: 'm3', session: 's1' }, { id: 'm2', session: 's1' }, { id: 'm1', session: 's1' }] }, { withIds: false });
-    expect(orderPreserved.check(h, snap).map((x) => x.calls)).toEqual([[0, 1], [0, 2]]);
+    const snap = snapshot(
+      {
+        users,
+        sessions: { s1: 'u1' },
+        messages: [
+          { id: 'm3', session: 's1' },
+          { id: 'm2', session: 's1' },
+          { id: 'm1', session: 's1' },
+        ],
+      },
+      { withIds: false },
+    );
+    expect(orderPreserved.check(h, snap).map((x) => x.calls)).toEqual([
+      [0, 1],
+      [0, 2],
+    ]);
   });
 
   it('stays silent on overlapping calls, whatever order they were stored in (user message and reply logged at once)', () => {
@@ -33,7 +55,14 @@ describe('order-preserved', () => {
       call({ op: 'logMessage', client: 0, messages: [{ id: 'm1' }], invokedAt: 1, completedAt: 4 }),
       call({ op: 'logMessage', client: 1, messages: [{ id: 'm2', role: 'assistant' }], invokedAt: 2, completedAt: 3 }),
     ]);
-    const snap = snapshot({ users, sessions: { s1: 'u1' }, messages: [{ id: 'm2', session: 's1', role: 'assistant' }, { id: 'm1', session: 's1' }] });
+    const snap = snapshot({
+      users,
+      sessions: { s1: 'u1' },
+      messages: [
+        { id: 'm2', session: 's1', role: 'assistant' },
+        { id: 'm1', session: 's1' },
+      ],
+    });
     expect(orderPreserved.check(h, snap)).toEqual([]);
   });
 
@@ -43,7 +72,14 @@ describe('order-preserved', () => {
       call({ op: 'logMessage', client: 0, messages: [{ id: 'm1' }], invokedAt: 2, completedAt: 3 }),
       call({ op: 'logMessage', client: 0, messages: [{ id: 'm2' }], invokedAt: 4, completedAt: 5 }),
     ]);
-    const snap = snapshot({ users, sessions: { s1: 'u1' }, messages: [{ id: 'm2', session: 's1' }, { id: 'm1', session: 's1' }] });
+    const snap = snapshot({
+      users,
+      sessions: { s1: 'u1' },
+      messages: [
+        { id: 'm2', session: 's1' },
+        { id: 'm1', session: 's1' },
+      ],
+    });
     expect(orderPreserved.check(h, snap)).toEqual([]);
   });
 
@@ -54,8 +90,15 @@ describe('order-preserved', () => {
       call({ op: 'logMessage', session: 's1', messages: [{ id: 'm3' }], error: errors.refusal('session t1_s1 is being deleted') }),
       call({ op: 'logMessage', session: 's1', messages: [{ id: 'm4' }] }),
     ]);
-    const snap = snapshot({ users, sessions: { s1: 'u1', s2: 'u1' },
-      messages: [{ id: 'm3', session: 's1' }, { id: 'm4', session: 's1' }, { id: 'm2', session: 's2' }] });
+    const snap = snapshot({
+      users,
+      sessions: { s1: 'u1', s2: 'u1' },
+      messages: [
+        { id: 'm3', session: 's1' },
+        { id: 'm4', session: 's1' },
+        { id: 'm2', session: 's2' },
+      ],
+    });
     // m1 is missing (acked-durable's business); m3's call failed (no-phantom-writes' business).
     expect(orderPreserved.check(h, snap)).toEqual([]);
   });
@@ -66,8 +109,15 @@ describe('order-preserved', () => {
       call({ op: 'logMessage', messages: [{ id: 'm3', role: 'assistant' }] }),
       call({ op: 'handleChat', messages: [{ id: 'm1', role: 'system' }, { id: 'm2' }, { id: 'm3', role: 'assistant' }, { id: 'm4' }] }),
     ]);
-    const snap = snapshot({ users, sessions: { s1: 'u1' },
-      messages: [{ id: 'm2', session: 's1' }, { id: 'm3', session: 's1', role: 'assistant' }, { id: 'm4', session: 's1' }] });
+    const snap = snapshot({
+      users,
+      sessions: { s1: 'u1' },
+      messages: [
+        { id: 'm2', session: 's1' },
+        { id: 'm3', session: 's1', role: 'assistant' },
+        { id: 'm4', session: 's1' },
+      ],
+    });
     expect(orderPreserved.check(h, snap)).toEqual([]);
   });
 });
@@ -80,10 +130,19 @@ describe('order-preserved around deletes', () => {
       call({ op: 'deleteSession', client: 0, invokedAt: 4, completedAt: 5 }),
       call({ op: 'logMessage', client: 0, messages: [{ id: 'm2' }], invokedAt: 6, completedAt: 7 }),
     ]);
-    const snap = snapshot({ users, sessions: { s1: 'u1' }, messages: [{ id: 'm2', session: 's1' }, { id: 'm1', session: 's1' }] });
+    const snap = snapshot({
+      users,
+      sessions: { s1: 'u1' },
+      messages: [
+        { id: 'm2', session: 's1' },
+        { id: 'm1', session: 's1' },
+      ],
+    });
     expect(orderPreserved.check(h, snap)).toEqual([]);
     // A refused delete removed nothing: the order is judged.
-    const refused = history(h.calls.map((c) => (c.op === 'deleteSession' ? { ...c, outcome: 'fail' as const, error: errors.refusal('no') } : c)));
+    const refused = history(
+      h.calls.map((c) => (c.op === 'deleteSession' ? { ...c, outcome: 'fail' as const, error: errors.refusal('no') } : c)),
+    );
     expect(orderPreserved.check(refused, snap).map((x) => x.calls)).toEqual([[1, 3]]);
   });
 });

@@ -9,9 +9,10 @@ import { checkSerializable, serializable } from './serializable.js';
 type Credits = { balance: Record<string, number> };
 const spend = defineOperation<Credits, { user: string; amount: number }>({
   args: ({ users }) => fc.record({ user: fc.constantFrom(...users), amount: fc.integer({ min: 1, max: 4 }) }),
-  apply: (s, a) => (s.balance[a.user]! >= a.amount
-    ? { state: { balance: { ...s.balance, [a.user]: s.balance[a.user]! - a.amount } }, result: undefined }
-    : { refuse: true }),
+  apply: (s, a) =>
+    s.balance[a.user]! >= a.amount
+      ? { state: { balance: { ...s.balance, [a.user]: s.balance[a.user]! - a.amount } }, result: undefined }
+      : { refuse: true },
 });
 const balanceOf = defineOperation<Credits, { user: string }>({
   args: ({ users }) => fc.record({ user: fc.constantFrom(...users) }),
@@ -21,13 +22,35 @@ const model = { operations: { spend, balanceOf } };
 const REFUSED: ErrorInfo = { kind: 'domain', message: 'insufficient credits', errorClass: 'InsufficientCredits' };
 
 /** An operation call in logical ids, invoked and completed at the given ticks. */
-function op(index: number, client: number, name: string, args: object, at: [number, number], outcome: CallRecord['outcome'] = 'ok', more: Partial<CallRecord> = {}): CallRecord {
+function op(
+  index: number,
+  client: number,
+  name: string,
+  args: object,
+  at: [number, number],
+  outcome: CallRecord['outcome'] = 'ok',
+  more: Partial<CallRecord> = {},
+): CallRecord {
   const spec = { op: 'operation' as const, session: '', user: '', valid: false, operation: { name, args } };
   return {
-    index, client, op: 'operation', label: callLabel(spec, client), valid: false, sessionId: '', userId: '',
-    invokedAt: at[0], completedAt: at[1], outcome, durationMs: 1,
-    ...(outcome === 'fail' ? { error: REFUSED } : outcome === 'info' ? { error: { kind: 'connection', message: 'Connection terminated' } } : {}),
-    operation: { name, args }, ...more,
+    index,
+    client,
+    op: 'operation',
+    label: callLabel(spec, client),
+    valid: false,
+    sessionId: '',
+    userId: '',
+    invokedAt: at[0],
+    completedAt: at[1],
+    outcome,
+    durationMs: 1,
+    ...(outcome === 'fail'
+      ? { error: REFUSED }
+      : outcome === 'info'
+        ? { error: { kind: 'connection', message: 'Connection terminated' } }
+        : {}),
+    operation: { name, args },
+    ...more,
   };
 }
 const trial = (calls: CallRecord[], initial: Credits): Pick<History, 'calls' | 'model'> => ({ calls, model: { initial } });
@@ -45,15 +68,19 @@ describe('serializable', () => {
     expect(v).toHaveLength(1);
     expect(v[0]!.invariant).toBe('serializable');
     expect(v[0]!.calls).toEqual([0, 1]);
-    expect(v[0]!.message).toBe('no serial order of spend(u1, 3)@c1 → ok, spend(u1, 4)@c2 → ok explains the trial; '
-      + 'closest order spend(u1, 3)@c1, spend(u1, 4)@c2, then observe read balance.u1 is 6 where that order gives 3');
+    expect(v[0]!.message).toBe(
+      'no serial order of spend(u1, 3)@c1 → ok, spend(u1, 4)@c2 → ok explains the trial; ' +
+        'closest order spend(u1, 3)@c1, spend(u1, 4)@c2, then observe read balance.u1 is 6 where that order gives 3',
+    );
   });
 
   it('fails an overdraft: the model refuses the second spend, which succeeded', () => {
     const h = trial([op(0, 0, 'spend', { user: 'u1', amount: 4 }, [1, 4]), op(1, 1, 'spend', { user: 'u1', amount: 4 }, [2, 3])], u1(5));
     const v = checkSerializable(h, u1(1), model);
     expect(v).toHaveLength(1);
-    expect(v[0]!.message).toContain('closest order spend(u1, 4)@c1, then spend(u1, 4)@c2 succeeded where the model refuses it in state {"balance":{"u1":1}}');
+    expect(v[0]!.message).toContain(
+      'closest order spend(u1, 4)@c1, then spend(u1, 4)@c2 succeeded where the model refuses it in state {"balance":{"u1":1}}',
+    );
   });
 
   it('an info call that happened explains the state; one that did not happen explains it too', () => {
@@ -65,7 +92,10 @@ describe('serializable', () => {
   });
 
   it('a faulted call (the harness killed it) may or may not have happened, like info', () => {
-    const killed = op(1, 1, 'spend', { user: 'u1', amount: 3 }, [3, 4], 'fail', { fault: 'killed after COMMIT', error: { kind: 'db', message: 'x', sqlstate: '57P01' } });
+    const killed = op(1, 1, 'spend', { user: 'u1', amount: 3 }, [3, 4], 'fail', {
+      fault: 'killed after COMMIT',
+      error: { kind: 'db', message: 'x', sqlstate: '57P01' },
+    });
     const h = trial([op(0, 0, 'spend', { user: 'u1', amount: 2 }, [1, 2]), killed], u1(10));
     expect(checkSerializable(h, u1(5), model)).toEqual([]);
     expect(checkSerializable(h, u1(8), model)).toEqual([]);
@@ -77,16 +107,22 @@ describe('serializable', () => {
     calls[1]!.operation!.result = { user: 'u1', balance: 5 };
     const v = checkSerializable(trial(calls, u1(5)), u1(1), model);
     expect(v).toHaveLength(1);
-    expect(v[0]!.message).toContain('closest order spend(u1, 4)@c1, then balanceOf(u1)@c2 returned {"balance":5,"user":"u1"} where the model gives {"balance":1,"user":"u1"}');
+    expect(v[0]!.message).toContain(
+      'closest order spend(u1, 4)@c1, then balanceOf(u1)@c2 returned {"balance":5,"user":"u1"} where the model gives {"balance":1,"user":"u1"}',
+    );
     // Overlapping in time, the same history is explained by c2 then c1.
-    calls[0]!.completedAt = 4; calls[1]!.invokedAt = 2; calls[1]!.completedAt = 3;
+    calls[0]!.completedAt = 4;
+    calls[1]!.invokedAt = 2;
+    calls[1]!.completedAt = 3;
     expect(checkSerializable(trial(calls, u1(5)), u1(1), model)).toEqual([]);
   });
 
   it('a refused call that the model would have accepted fails', () => {
     const h = trial([op(0, 0, 'spend', { user: 'u1', amount: 2 }, [1, 2], 'fail')], u1(10));
     const v = checkSerializable(h, u1(10), model);
-    expect(v[0]!.message).toBe('no serial order of spend(u1, 2)@c1 → refused explains the trial; closest order (none placed), then spend(u1, 2)@c1 was refused where the model accepts it in state {"balance":{"u1":10}}');
+    expect(v[0]!.message).toBe(
+      'no serial order of spend(u1, 2)@c1 → refused explains the trial; closest order (none placed), then spend(u1, 2)@c1 was refused where the model accepts it in state {"balance":{"u1":10}}',
+    );
     expect(v[0]!.calls).toEqual([0]);
     // Refused where the model refuses too: explained.
     expect(checkSerializable(trial([op(0, 0, 'spend', { user: 'u1', amount: 12 }, [1, 2], 'fail')], u1(10)), u1(10), model)).toEqual([]);
@@ -97,7 +133,9 @@ describe('serializable', () => {
   });
 
   it('a raw database error leaves the effect unknown (no-db-error reports it), so it is not a refusal', () => {
-    const raw = op(0, 0, 'spend', { user: 'u1', amount: 2 }, [1, 2], 'fail', { error: { kind: 'db', message: 'deadlock', sqlstate: '40P01' } });
+    const raw = op(0, 0, 'spend', { user: 'u1', amount: 2 }, [1, 2], 'fail', {
+      error: { kind: 'db', message: 'deadlock', sqlstate: '40P01' },
+    });
     expect(checkSerializable(trial([raw], u1(10)), u1(10), model)).toEqual([]);
   });
 
@@ -106,7 +144,9 @@ describe('serializable', () => {
     read.operation!.result = { balance: 10, user: 'u1' };
     expect(checkSerializable(trial([read], u1(10)), u1(10), model)).toEqual([]);
     read.operation!.result = { user: 'u1', balance: '10' };
-    expect(checkSerializable(trial([read], u1(10)), u1(10), model)[0]!.message).toContain('returned {"balance":"10","user":"u1"} where the model gives {"balance":10,"user":"u1"}');
+    expect(checkSerializable(trial([read], u1(10)), u1(10), model)[0]!.message).toContain(
+      'returned {"balance":"10","user":"u1"} where the model gives {"balance":10,"user":"u1"}',
+    );
   });
 
   it('checks nothing without a model or operation calls, and runs as a built-in invariant', () => {
@@ -125,8 +165,19 @@ describe('serializable', () => {
   });
 });
 
-it('a model whose apply throws is the target\'s bug, said as such, not a finding', () => {
-  const broken = { operations: { spend: { args: spend.args, apply: () => { throw new Error('boom'); } } } };
+it("a model whose apply throws is the target's bug, said as such, not a finding", () => {
+  const broken = {
+    operations: {
+      spend: {
+        args: spend.args,
+        apply: () => {
+          throw new Error('boom');
+        },
+      },
+    },
+  };
   const h = trial([op(0, 0, 'spend', { user: 'u1', amount: 3 }, [1, 2])], u1(10));
-  expect(() => checkSerializable(h, u1(7), broken)).toThrow(/^operation spend's apply threw on spend\(u1, 3\)@c1 in state \{"balance":\{"u1":10\}\}: boom$/);
+  expect(() => checkSerializable(h, u1(7), broken)).toThrow(
+    /^operation spend's apply threw on spend\(u1, 3\)@c1 in state \{"balance":\{"u1":10\}\}: boom$/,
+  );
 });

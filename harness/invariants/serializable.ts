@@ -6,7 +6,13 @@ import type { Invariant, InvariantModel, Violation } from './invariant.js';
 /** How a call's outcome constrains the search: it took effect with its result, it was refused, or it may or may not have happened. */
 type Kind = 'ok' | 'refused' | 'maybe';
 
-interface Entry { call: CallRecord; kind: Kind; op: OperationDefinition<unknown, unknown> | undefined; result: string; mustFollow: number }
+interface Entry {
+  call: CallRecord;
+  kind: Kind;
+  op: OperationDefinition<unknown, unknown> | undefined;
+  result: string;
+  mustFollow: number;
+}
 
 /**
  * A clean refusal is a domain error the harness did not cause and no database error lies behind;
@@ -24,7 +30,9 @@ export function canonicalJson(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'undefined';
   if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',')}]`;
-  const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
+  const keys = Object.keys(v)
+    .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
 }
 
@@ -48,7 +56,12 @@ function stateDiff(observed: unknown, model: unknown, path = '', out: string[] =
   return out;
 }
 
-interface Best { placed: number[]; done: number; reason: string; involved: number[] }
+interface Best {
+  placed: number[];
+  done: number;
+  reason: string;
+  involved: number[];
+}
 
 /**
  * There is a serial order of the `ok` calls, the refused calls and any subset of the calls whose
@@ -63,11 +76,17 @@ export function checkSerializable(history: Pick<History, 'calls' | 'model'>, obs
   if (!calls.length || !history.model) return [];
   if (calls.length > 30) throw new Error(`serializable: ${calls.length} operation calls in one trial; at most 30 can be checked`);
   const entries: Entry[] = calls.map((call) => ({
-    call, kind: kindOf(call), op: model.operations[call.operation!.name], result: canonicalJson(call.operation!.result), mustFollow: 0,
+    call,
+    kind: kindOf(call),
+    op: model.operations[call.operation!.name],
+    result: canonicalJson(call.operation!.result),
+    mustFollow: 0,
   }));
   // A call that completed before another was invoked goes first; an `info` call never completed.
   entries.forEach((e) => {
-    entries.forEach((d, j) => { if (d.call.outcome !== 'info' && d.call.completedAt < e.call.invokedAt) e.mustFollow |= 1 << j; });
+    entries.forEach((d, j) => {
+      if (d.call.outcome !== 'info' && d.call.completedAt < e.call.invokedAt) e.mustFollow |= 1 << j;
+    });
   });
   const all = (1 << entries.length) - 1;
   const observedKey = canonicalJson(observed);
@@ -79,10 +98,16 @@ export function checkSerializable(history: Pick<History, 'calls' | 'model'>, obs
       return e.op!.apply(state, e.call.operation!.args);
     } catch (err) {
       // The model is the target's code: its own bug must not read as a finding.
-      throw new Error(`operation ${e.call.operation!.name}'s apply threw on ${e.call.label} in state ${short(state)}: ${(err as Error)?.message ?? String(err)}`);
+      throw new Error(
+        `operation ${e.call.operation!.name}'s apply threw on ${e.call.label} in state ${short(state)}: ${(err as Error)?.message ?? String(err)}`,
+      );
     }
   };
-  const popcount = (m: number) => { let n = 0; for (; m; m &= m - 1) n++; return n; };
+  const popcount = (m: number) => {
+    let n = 0;
+    for (; m; m &= m - 1) n++;
+    return n;
+  };
   // The closest order: the one that placed the most calls before it got stuck.
   const note = (done: number, reason: string, involved: number[]) => {
     const n = popcount(done) * 2 + (done === all ? 1 : 0);
@@ -106,14 +131,25 @@ export function checkSerializable(history: Pick<History, 'calls' | 'model'>, obs
       if (done & bit || (e.mustFollow & ~done) !== 0) continue;
       // A call whose effect is unknown may not have happened at all.
       if (e.kind === 'maybe' && search(done | bit, state)) return true;
-      if (!e.op) { reasons.push(`${e.call.label} names no declared operation`); involved.push(e.call.index); continue; }
+      if (!e.op) {
+        reasons.push(`${e.call.label} names no declared operation`);
+        involved.push(e.call.index);
+        continue;
+      }
       const next = step(e, state);
       if ('refuse' in next) {
         if (e.kind === 'refused' && search(done | bit, state)) return true;
-        if (e.kind === 'ok') { reasons.push(`${e.call.label} succeeded where the model refuses it in state ${short(state)}`); involved.push(e.call.index); }
+        if (e.kind === 'ok') {
+          reasons.push(`${e.call.label} succeeded where the model refuses it in state ${short(state)}`);
+          involved.push(e.call.index);
+        }
         continue;
       }
-      if (e.kind === 'refused') { reasons.push(`${e.call.label} was refused where the model accepts it in state ${short(state)}`); involved.push(e.call.index); continue; }
+      if (e.kind === 'refused') {
+        reasons.push(`${e.call.label} was refused where the model accepts it in state ${short(state)}`);
+        involved.push(e.call.index);
+        continue;
+      }
       // An expected result of undefined checks nothing; an unknown call's result is unknown.
       if (e.kind === 'ok' && next.result !== undefined && canonicalJson(next.result) !== e.result) {
         reasons.push(`${e.call.label} returned ${short(e.call.operation!.result)} where the model gives ${short(next.result)}`);
@@ -132,19 +168,27 @@ export function checkSerializable(history: Pick<History, 'calls' | 'model'>, obs
 
   if (search(0, history.model.initial)) return [];
   const b = best!;
-  const unexplained = entries.filter((e) => e.kind !== 'maybe').map((e) => `${e.call.label} → ${e.kind === 'refused' ? 'refused' : e.call.operation!.result === undefined ? 'ok' : short(e.call.operation!.result)}`);
+  const unexplained = entries
+    .filter((e) => e.kind !== 'maybe')
+    .map(
+      (e) =>
+        `${e.call.label} → ${e.kind === 'refused' ? 'refused' : e.call.operation!.result === undefined ? 'ok' : short(e.call.operation!.result)}`,
+    );
   const closest = b.placed.length ? b.placed.map((i) => entries[i]!.call.label).join(', ') : '(none placed)';
-  return [{
-    invariant: 'serializable',
-    message: `no serial order of ${unexplained.join(', ')} explains the trial; closest order ${closest}, then ${b.reason}`,
-    calls: [...new Set([...b.placed.map((i) => entries[i]!.call.index), ...b.involved])].sort((x, y) => x - y),
-  }];
+  return [
+    {
+      invariant: 'serializable',
+      message: `no serial order of ${unexplained.join(', ')} explains the trial; closest order ${closest}, then ${b.reason}`,
+      calls: [...new Set([...b.placed.map((i) => entries[i]!.call.index), ...b.involved])].sort((x, y) => x - y),
+    },
+  ];
 }
 
 /** Built-in: the target's operations are explained by some serial order of its model (Issue 25). */
 export const serializable: Invariant = {
   name: 'serializable',
-  description: "a target's own operations are explained by some serial order of its sequential model, respecting real time (info calls may or may not have happened), ending in the state observe reads",
+  description:
+    "a target's own operations are explained by some serial order of its sequential model, respecting real time (info calls may or may not have happened), ending in the state observe reads",
   check(history, snapshot, model) {
     return model ? checkSerializable(history, snapshot.model, model) : [];
   },

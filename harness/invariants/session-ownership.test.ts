@@ -9,7 +9,14 @@ describe('session-ownership', () => {
       call({ op: 'logMessage', user: 'u1', messages: [{ id: 'm1' }] }),
       call({ op: 'logMessage', user: 'u2', client: 1, valid: false, messages: [{ id: 'm2' }] }),
     ]);
-    const snap = snapshot({ users: ['u1', 'u2'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1' }, { id: 'm2', session: 's1' }] });
+    const snap = snapshot({
+      users: ['u1', 'u2'],
+      sessions: { s1: 'u1' },
+      messages: [
+        { id: 'm1', session: 's1' },
+        { id: 'm2', session: 's1' },
+      ],
+    });
     const v = sessionOwnership.check(h, snap);
     expect(v).toHaveLength(1);
     expect(v[0]).toMatchObject({ invariant: 'session-ownership', calls: [2] });
@@ -28,10 +35,7 @@ describe('session-ownership', () => {
   });
 
   it('fires when the session changed hands: the owner is not the user of its first successful write', () => {
-    const h = history([
-      call({ op: 'createSession', user: 'u1' }),
-      call({ op: 'createSession', user: 'u2', client: 1, valid: false }),
-    ]);
+    const h = history([call({ op: 'createSession', user: 'u1' }), call({ op: 'createSession', user: 'u2', client: 1, valid: false })]);
     const v = sessionOwnership.check(h, snapshot({ users: ['u1', 'u2'], sessions: { s1: 'u2' } }));
     expect(v).toHaveLength(1);
     expect(v[0]).toMatchObject({ calls: [0] });
@@ -52,10 +56,18 @@ describe('session-ownership', () => {
   it('finds the intruding message by content on a snapshot without ids', () => {
     const h = history([
       call({ op: 'createSession', user: 'u1' }),
-      call({ op: 'logMessage', user: 'u2', client: 1, valid: false, messages: [{ id: 'm2', content: "'); DROP TABLE chat_messages; --" }] }),
+      call({
+        op: 'logMessage',
+        user: 'u2',
+        client: 1,
+        valid: false,
+        messages: [{ id: 'm2', content: "'); DROP TABLE chat_messages; --" }],
+      }),
     ]);
-    const snap = snapshot({ users: ['u1', 'u2'], sessions: { s1: 'u1' },
-      messages: [{ id: 'm2', session: 's1', content: "'); DROP TABLE chat_messages; --" }] }, { withIds: false });
+    const snap = snapshot(
+      { users: ['u1', 'u2'], sessions: { s1: 'u1' }, messages: [{ id: 'm2', session: 's1', content: "'); DROP TABLE chat_messages; --" }] },
+      { withIds: false },
+    );
     expect(sessionOwnership.check(h, snap).map((x) => x.calls)).toEqual([[1]]);
   });
 
@@ -63,7 +75,14 @@ describe('session-ownership', () => {
     const h = history([
       call({ op: 'createSession', user: 'u1' }),
       call({ op: 'logMessage', user: 'u1', messages: [{ id: 'm1' }] }),
-      call({ op: 'logMessage', user: 'u2', client: 1, valid: false, messages: [{ id: 'm2' }], error: errors.refusal('session t1_s1 belongs to another user') }),
+      call({
+        op: 'logMessage',
+        user: 'u2',
+        client: 1,
+        valid: false,
+        messages: [{ id: 'm2' }],
+        error: errors.refusal('session t1_s1 belongs to another user'),
+      }),
       call({ op: 'createSession', user: 'u2', client: 1, valid: false, error: errors.refusal('session t1_s1 belongs to another user') }),
     ]);
     const snap = snapshot({ users: ['u1', 'u2'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1' }] });
@@ -84,8 +103,12 @@ describe('session-ownership', () => {
   });
 
   it('stays silent on sessions no call touched, on missing sessions and on an empty trial', () => {
-    expect(sessionOwnership.check(history([call({ op: 'createSession', session: 's2' })]),
-      snapshot({ users: ['u1'], sessions: { s9: 'u1' }, messages: [{ id: 'm1', session: 's3' }] }))).toEqual([]);
+    expect(
+      sessionOwnership.check(
+        history([call({ op: 'createSession', session: 's2' })]),
+        snapshot({ users: ['u1'], sessions: { s9: 'u1' }, messages: [{ id: 'm1', session: 's3' }] }),
+      ),
+    ).toEqual([]);
     expect(sessionOwnership.check(history([]), snapshot())).toEqual([]);
   });
 });

@@ -29,25 +29,34 @@ export const sessionOwnership: Invariant = {
 
     for (const [sessionId, owner] of owners) {
       const calls = history.calls.filter((c) => c.sessionId === sessionId);
-      const deletesEnd = Math.max(-Infinity, ...calls.filter((c) => c.op === 'deleteSession' && c.outcome !== 'fail').map((c) => c.completedAt));
+      const deletesEnd = Math.max(
+        -Infinity,
+        ...calls.filter((c) => c.op === 'deleteSession' && c.outcome !== 'fail').map((c) => c.completedAt),
+      );
       const first = calls
         .filter((c) => WRITES.has(c.op) && c.outcome === 'ok' && c.invokedAt > deletesEnd)
         .sort((a, b) => a.completedAt - b.completedAt)[0];
       if (first && first.userId !== owner) {
-        out.push({ invariant: 'session-ownership', calls: [first.index],
-          message: `session ${logicalId(history, sessionId)} is owned by ${logicalId(history, owner)}, but its first successful write was ${describeCall(first)} by ${logicalId(history, first.userId)}` });
+        out.push({
+          invariant: 'session-ownership',
+          calls: [first.index],
+          message: `session ${logicalId(history, sessionId)} is owned by ${logicalId(history, owner)}, but its first successful write was ${describeCall(first)} by ${logicalId(history, first.userId)}`,
+        });
       }
     }
 
     const match = messageMatcher(history);
     for (const row of snapshot.messages) {
       const owner = owners.get(row.sessionId);
-      if (owner === undefined) continue;  // no-orphans judges a message without its session
+      if (owner === undefined) continue; // no-orphans judges a message without its session
       const writers = history.calls.filter((c) => persists(match, c, row));
       if (writers.length === 0 || writers.some((c) => c.userId === owner)) continue;
       const c = writers[0]!;
-      out.push({ invariant: 'session-ownership', calls: writers.map((w) => w.index),
-        message: `message ${logicalId(history, storedMessages(c).find((m) => match.is(row, m))!.messageId)} of ${describeCall(c)} (${c.outcome}) landed in session ${logicalId(history, row.sessionId)}, which belongs to ${logicalId(history, owner)}` });
+      out.push({
+        invariant: 'session-ownership',
+        calls: writers.map((w) => w.index),
+        message: `message ${logicalId(history, storedMessages(c).find((m) => match.is(row, m))!.messageId)} of ${describeCall(c)} (${c.outcome}) landed in session ${logicalId(history, row.sessionId)}, which belongs to ${logicalId(history, owner)}`,
+      });
     }
     return out;
   },

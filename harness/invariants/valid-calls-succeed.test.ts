@@ -8,28 +8,51 @@ describe('valid-calls-succeed', () => {
   it('fires on a valid call refused with a domain error wrapping SQLSTATE 23505, and names the wrapped SQLSTATE', () => {
     const h = history([
       call({ op: 'handleChat', client: 0, messages: [{ id: 'm1' }], invokedAt: 1, completedAt: 3 }),
-      call({ op: 'handleChat', client: 1, messages: [{ id: 'm2' }], invokedAt: 2, completedAt: 4,
-        error: errors.refusal('could not start the chat', '23505') }),
+      call({
+        op: 'handleChat',
+        client: 1,
+        messages: [{ id: 'm2' }],
+        invokedAt: 2,
+        completedAt: 4,
+        error: errors.refusal('could not start the chat', '23505'),
+      }),
     ]);
     const v = validCallsSucceed.check(h, empty);
     expect(v).toHaveLength(1);
     expect(v[0]).toMatchObject({ invariant: 'valid-calls-succeed', calls: [1], sqlstate: '23505' });
-    expect(v[0]!.message).toBe('handleChat(s1, [user], m2, u1)@c2 (step 2) is valid but was refused, caused by 23505: could not start the chat');
+    expect(v[0]!.message).toBe(
+      'handleChat(s1, [user], m2, u1)@c2 (step 2) is valid but was refused, caused by 23505: could not start the chat',
+    );
   });
 
-  it('names the wrapper\'s class and its cause\'s SQLSTATE and constraint, and carries both on the violation', () => {
-    const h = history([call({ op: 'logMessage', messages: [{ id: 'm2' }], error: errors.wrapped('AppError', 'could not save', '23505', 'Chat_pkey') })]);
-    const v = validCallsSucceed.check(h, empty);
-    expect(v).toEqual([{
-      invariant: 'valid-calls-succeed', calls: [0], sqlstate: '23505', constraint: 'Chat_pkey',
-      message: 'logMessage(s1, m2, user, u1)@c1 (step 1) is valid but was refused with AppError, caused by 23505 on Chat_pkey: could not save',
-    }]);
-  });
-
-  it('names a wrapper\'s class without a cause, and a cause without a class', () => {
+  it("names the wrapper's class and its cause's SQLSTATE and constraint, and carries both on the violation", () => {
     const h = history([
-      call({ op: 'createSession', error: { kind: 'domain', errorClass: 'TypeError', message: "Cannot read properties of undefined (reading 'id')" } }),
-      call({ op: 'createSession', session: 's2', error: { kind: 'domain', message: 'could not save', causeSqlstate: '23505', causeConstraint: 'chat_sessions_pkey' } }),
+      call({ op: 'logMessage', messages: [{ id: 'm2' }], error: errors.wrapped('AppError', 'could not save', '23505', 'Chat_pkey') }),
+    ]);
+    const v = validCallsSucceed.check(h, empty);
+    expect(v).toEqual([
+      {
+        invariant: 'valid-calls-succeed',
+        calls: [0],
+        sqlstate: '23505',
+        constraint: 'Chat_pkey',
+        message:
+          'logMessage(s1, m2, user, u1)@c1 (step 1) is valid but was refused with AppError, caused by 23505 on Chat_pkey: could not save',
+      },
+    ]);
+  });
+
+  it("names a wrapper's class without a cause, and a cause without a class", () => {
+    const h = history([
+      call({
+        op: 'createSession',
+        error: { kind: 'domain', errorClass: 'TypeError', message: "Cannot read properties of undefined (reading 'id')" },
+      }),
+      call({
+        op: 'createSession',
+        session: 's2',
+        error: { kind: 'domain', message: 'could not save', causeSqlstate: '23505', causeConstraint: 'chat_sessions_pkey' },
+      }),
     ]);
     const v = validCallsSucceed.check(h, empty);
     expect(v.map((x) => x.message)).toEqual([
@@ -76,11 +99,22 @@ describe('valid-calls-succeed', () => {
     expect(v[0]!.message).not.toContain('t1_');
   });
 
-  it('stays silent on refused invalid calls (unknown user, another user\'s session, NUL bytes)', () => {
+  it("stays silent on refused invalid calls (unknown user, another user's session, NUL bytes)", () => {
     const h = history([
       call({ op: 'createSession', user: 'u9', valid: false, error: errors.refusal('unknown user t1_u9') }),
-      call({ op: 'logMessage', user: 'u2', valid: false, messages: [{ id: 'm1' }], error: errors.refusal('session t1_s1 belongs to another user') }),
-      call({ op: 'logMessage', valid: false, messages: [{ id: 'm2', content: 'a\u0000b' }], error: errors.refusal('content contains a NUL byte', '22021') }),
+      call({
+        op: 'logMessage',
+        user: 'u2',
+        valid: false,
+        messages: [{ id: 'm1' }],
+        error: errors.refusal('session t1_s1 belongs to another user'),
+      }),
+      call({
+        op: 'logMessage',
+        valid: false,
+        messages: [{ id: 'm2', content: 'a\u0000b' }],
+        error: errors.refusal('content contains a NUL byte', '22021'),
+      }),
     ]);
     expect(validCallsSucceed.check(h, empty)).toEqual([]);
   });

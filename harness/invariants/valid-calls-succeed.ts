@@ -18,9 +18,10 @@ export const validCallsSucceed: Invariant = {
       .filter((c) => c.valid && c.outcome !== 'ok' && !c.fault)
       .map((c) => ({
         invariant: 'valid-calls-succeed' as const,
-        message: c.outcome === 'info'
-          ? `${describeCall(c)} is valid but did not complete: ${describeError(c.error, history.ns)}`
-          : `${describeCall(c)} is valid but was refused${refusedHow(c.error)}${describeError(c.error, history.ns)}`,
+        message:
+          c.outcome === 'info'
+            ? `${describeCall(c)} is valid but did not complete: ${describeError(c.error, history.ns)}`
+            : `${describeCall(c)} is valid but was refused${refusedHow(c.error)}${describeError(c.error, history.ns)}`,
         calls: [c.index],
         // A wrapper's cause is the finding: the SQLSTATE and constraint the database refused it with.
         sqlstate: c.error?.sqlstate ?? c.error?.causeSqlstate,

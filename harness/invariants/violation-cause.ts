@@ -2,7 +2,13 @@ import type { History } from '../history/history.js';
 import type { OpName } from '../workload/workload.js';
 import type { Violation } from './invariant.js';
 
-const OP_CLASS: Record<OpName, string> = { createSession: 'create', logMessage: 'write', handleChat: 'write', deleteSession: 'delete', operation: 'operation' };
+const OP_CLASS: Record<OpName, string> = {
+  createSession: 'create',
+  logMessage: 'write',
+  handleChat: 'write',
+  deleteSession: 'delete',
+  operation: 'operation',
+};
 
 /**
  * What a violation without a SQLSTATE shows of its cause, as grouping text: the kinds of

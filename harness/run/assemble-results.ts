@@ -19,14 +19,24 @@ export function summarizeCells(cells: readonly CellResult[]): RunResults['summar
   const budgetExhausted = cells.filter((c) => c.outcome === 'budget-exhausted').length;
   const notRun = cells.filter((c) => c.outcome === 'not-run').length;
   return {
-    cells: cells.length, ok, notOk: cells.length - ok,
-    trials: cells.reduce((n, c) => n + c.runs, 0), calls: cells.reduce((n, c) => n + c.calls, 0),
-    ...(budgetExhausted ? { budgetExhausted } : {}), ...(notRun ? { notRun } : {}),
+    cells: cells.length,
+    ok,
+    notOk: cells.length - ok,
+    trials: cells.reduce((n, c) => n + c.runs, 0),
+    calls: cells.reduce((n, c) => n + c.calls, 0),
+    ...(budgetExhausted ? { budgetExhausted } : {}),
+    ...(notRun ? { notRun } : {}),
   };
 }
 
 /** results.json of a plan whose cells are `cells` (in matrix order); exit code 0 when every cell met its expectation, else 1. */
-export function assembleResults(plan: ResultsPlan, db: RunResults['db'], startedAt: Date, durationMs: number, cells: CellResult[]): RunResults {
+export function assembleResults(
+  plan: ResultsPlan,
+  db: RunResults['db'],
+  startedAt: Date,
+  durationMs: number,
+  cells: CellResult[],
+): RunResults {
   const summary = summarizeCells(cells);
   return {
     tool: 'chatfuzz',
@@ -38,10 +48,14 @@ export function assembleResults(plan: ResultsPlan, db: RunResults['db'], started
     mode: plan.run.mode,
     db,
     options: {
-      runs: plan.run.runs, timeBudgetMs: plan.timeBudgetMs, callTimeoutMs: plan.run.callTimeoutMs,
+      runs: plan.run.runs,
+      timeBudgetMs: plan.timeBudgetMs,
+      callTimeoutMs: plan.run.callTimeoutMs,
       ...(plan.run.scheduler && plan.run.mode === 'scheduled' ? { scheduler: plan.run.scheduler } : {}),
-      ...(plan.run.isolation ? { isolation: plan.run.isolation } : {}), ...(plan.run.latency ? { latency: plan.run.latency } : {}),
-      targets: plan.targets.map((t) => t.def.name), scenarios: plan.scenarios.map((s) => s.name),
+      ...(plan.run.isolation ? { isolation: plan.run.isolation } : {}),
+      ...(plan.run.latency ? { latency: plan.run.latency } : {}),
+      targets: plan.targets.map((t) => t.def.name),
+      scenarios: plan.scenarios.map((s) => s.name),
     },
     cells,
     summary,

@@ -54,11 +54,17 @@ export async function openCellEnv(o: CellEnvSpec): Promise<CellEnv> {
   // The cell's database is `chatfuzz_<runId>_<cellIndex + 1>`.
   const db = await createRunDatabase(o.server, `chatfuzz_${run.runId}_${o.cellIndex + 1}`, o.template);
   const isolation = def.isolation ?? run.isolation ?? undefined;
-  const pool = createTrialPool({
-    connectionString: db.url, max: 32, connectionTimeoutMillis: Math.max(1000, run.callTimeoutMs), application_name: TARGET_APPLICATION_NAME,
-    // Every transaction of the target's connections, explicit or implicit, starts at this level.
-    ...(isolation ? { options: `-c default_transaction_isolation=${isolation.replace('-', '\\ ')}` } : {}),
-  }, driver);
+  const pool = createTrialPool(
+    {
+      connectionString: db.url,
+      max: 32,
+      connectionTimeoutMillis: Math.max(1000, run.callTimeoutMs),
+      application_name: TARGET_APPLICATION_NAME,
+      // Every transaction of the target's connections, explicit or implicit, starts at this level.
+      ...(isolation ? { options: `-c default_transaction_isolation=${isolation.replace('-', '\\ ')}` } : {}),
+    },
+    driver,
+  );
   const harnessPool = new pg.Pool({ connectionString: db.url, max: 2, application_name: HARNESS_APPLICATION_NAME });
   harnessPool.on('error', () => {});
   // A wire target connects wherever its URL says: the proxy's, one per logical client.
@@ -75,18 +81,37 @@ export async function openCellEnv(o: CellEnvSpec): Promise<CellEnv> {
     const all = await Promise.all([...stores.values()].map((s) => s.catch(() => undefined)));
     stores.clear();
     // A close() that returns nothing (a synchronous one) or throws is fine: the store is done either way.
-    await Promise.all(all.map((s) => s?.close && Promise.race([Promise.resolve().then(() => s.close!()).catch(() => {}), sleep(waitMs)])));
+    await Promise.all(
+      all.map(
+        (s) =>
+          s?.close &&
+          Promise.race([
+            Promise.resolve()
+              .then(() => s.close!())
+              .catch(() => {}),
+            sleep(waitMs),
+          ]),
+      ),
+    );
     await Promise.all(instances.splice(0).map((i) => i.close()));
   };
   const appContext = (client: number, url: string): AppInstanceContext => {
     let instance: AppInstance | undefined;
     const app = () => {
-      if (!wire) throw new UsageError(`target ${def.name}: ctx.load and ctx.route need the wire gate (each logical client's own URL): add \`gate: 'wire'\` or \`env: ['DATABASE_URL']\` to the definition`);
+      if (!wire)
+        throw new UsageError(
+          `target ${def.name}: ctx.load and ctx.route need the wire gate (each logical client's own URL): add \`gate: 'wire'\` or \`env: ['DATABASE_URL']\` to the definition`,
+        );
       if (!instance) {
         instance = new AppInstance({
-          client, targetFile: o.target.file, alias: def.alias,
+          client,
+          targetFile: o.target.file,
+          alias: def.alias,
           env: Object.fromEntries((def.env ?? []).map((name) => [name, url])),
-          onOutput: (stream, line) => { output.push(`[c${client + 1} ${stream}] ${line}`); if (output.length > OUTPUT_LINES) output.shift(); },
+          onOutput: (stream, line) => {
+            output.push(`[c${client + 1} ${stream}] ${line}`);
+            if (output.length > OUTPUT_LINES) output.shift();
+          },
         });
         instances.push(instance);
       }
@@ -106,17 +131,27 @@ export async function openCellEnv(o: CellEnvSpec): Promise<CellEnv> {
   try {
     if (!o.template) await applySchema(db.url, def);
     // The proxy passes startup untouched, so the level is the database's default (this cell's database only).
-    if (wire && isolation) await harnessPool.query(`ALTER DATABASE ${pg.escapeIdentifier(db.name)} SET default_transaction_isolation = '${isolation.replace('-', ' ')}'`);
+    if (wire && isolation)
+      await harnessPool.query(
+        `ALTER DATABASE ${pg.escapeIdentifier(db.name)} SET default_transaction_isolation = '${isolation.replace('-', ' ')}'`,
+      );
     const create = async (client: number): Promise<ChatStore> => {
       let store: unknown;
       try {
         const url = wire ? await wire.urlFor(client) : db.url;
         const ctx = { pool, databaseUrl: url, ...(wire ? { client } : {}), ...appContext(client, url) };
         // A create() that never settles would hang the run with nothing printed but its header.
-        store = await withinLifecycleTimeout('create', lifecycleTimeoutMs(run.callTimeoutMs), Promise.resolve().then(() => def.create(ctx)), def.name);
+        store = await withinLifecycleTimeout(
+          'create',
+          lifecycleTimeoutMs(run.callTimeoutMs),
+          Promise.resolve().then(() => def.create(ctx)),
+          def.name,
+        );
       } catch (e) {
         if (e instanceof UsageError) throw e;
-        throw new UsageError(`target ${def.name}: create()${wire ? ` for client ${client}` : ''} threw: ${(e as Error)?.message ?? String(e)}`);
+        throw new UsageError(
+          `target ${def.name}: create()${wire ? ` for client ${client}` : ''} threw: ${(e as Error)?.message ?? String(e)}`,
+        );
       }
       const problems = validateStore(store, def);
       if (problems.length) throw new UsageError(`target ${def.name} (${o.target.source}):\n  - ${problems.join('\n  - ')}`);
@@ -124,7 +159,10 @@ export async function openCellEnv(o: CellEnvSpec): Promise<CellEnv> {
     };
     const storeOf = (client: number) => {
       let s = stores.get(client);
-      if (!s) { s = create(client); stores.set(client, s); }
+      if (!s) {
+        s = create(client);
+        stores.set(client, s);
+      }
       return s;
     };
     const store = await storeOf(0);
@@ -133,7 +171,15 @@ export async function openCellEnv(o: CellEnvSpec): Promise<CellEnv> {
     await control.connect();
     const latency = run.mode === 'stress' && run.latency ? latencySampler(run.latency, run.seed) : undefined;
     env = {
-      def, store, pool, harnessPool, callTimeoutMs: run.callTimeoutMs, inputRules: def.api?.input, control, latency, uncaught,
+      def,
+      store,
+      pool,
+      harnessPool,
+      callTimeoutMs: run.callTimeoutMs,
+      inputRules: def.api?.input,
+      control,
+      latency,
+      uncaught,
       restart: async () => {
         // A crashed store's connections may never answer: its close is not waited for long. Its
         // connections are not cut here: a postgres.js client whose sockets close retries its queued
@@ -153,7 +199,9 @@ export async function openCellEnv(o: CellEnvSpec): Promise<CellEnv> {
     const r = await harnessPool.query<{ app: string; n: number }>(
       `SELECT application_name AS app, count(*)::int AS n FROM pg_stat_activity
         WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()
-          AND application_name NOT IN ($1, $2) GROUP BY 1 ORDER BY 1`, [TARGET_APPLICATION_NAME, HARNESS_APPLICATION_NAME]);
+          AND application_name NOT IN ($1, $2) GROUP BY 1 ORDER BY 1`,
+      [TARGET_APPLICATION_NAME, HARNESS_APPLICATION_NAME],
+    );
     return { connections: r.rows.reduce((a, x) => a + x.n, 0), applications: r.rows.map((x) => x.app || '(no application_name)') };
   };
   return { db, pool, env, output, ungatedConnections, ...(isolation ? { isolation } : {}), ...(wire ? { wire } : {}), close };
@@ -162,4 +210,6 @@ export async function openCellEnv(o: CellEnvSpec): Promise<CellEnv> {
 /** How many lines of the app instances' output a cell keeps. */
 const OUTPUT_LINES = 200;
 
-function sleep(ms: number) { return new Promise((r) => setTimeout(r, ms).unref()); }
+function sleep(ms: number) {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}

@@ -2,10 +2,34 @@ import { describe, expect, it } from 'vitest';
 import type { Violation } from '../invariants/invariant.js';
 import { cellExpectation, FindingMuter, matchesFinding } from './cell-expectation.js';
 
-const dup = (calls = [1], constraint = 'chat_sessions_pkey'): Violation => ({ invariant: 'no-db-error', message: '23505', calls, sqlstate: '23505', constraint });
-const echo = (calls = [1], constraint = 'chat_sessions_pkey'): Violation => ({ invariant: 'valid-calls-succeed', message: 'refused', calls, sqlstate: '23505', constraint });
-const fk: Violation = { invariant: 'no-fk-error', message: '23503', calls: [0], sqlstate: '23503', constraint: 'chat_messages_session_id_fkey' };
-const wrapped: Violation = { invariant: 'valid-calls-succeed', message: 'refused with AppError', calls: [2], sqlstate: '23505', constraint: 'chat_sessions_pkey' };
+const dup = (calls = [1], constraint = 'chat_sessions_pkey'): Violation => ({
+  invariant: 'no-db-error',
+  message: '23505',
+  calls,
+  sqlstate: '23505',
+  constraint,
+});
+const echo = (calls = [1], constraint = 'chat_sessions_pkey'): Violation => ({
+  invariant: 'valid-calls-succeed',
+  message: 'refused',
+  calls,
+  sqlstate: '23505',
+  constraint,
+});
+const fk: Violation = {
+  invariant: 'no-fk-error',
+  message: '23503',
+  calls: [0],
+  sqlstate: '23503',
+  constraint: 'chat_messages_session_id_fkey',
+};
+const wrapped: Violation = {
+  invariant: 'valid-calls-succeed',
+  message: 'refused with AppError',
+  calls: [2],
+  sqlstate: '23505',
+  constraint: 'chat_sessions_pkey',
+};
 
 describe('cellExpectation', () => {
   it('defaults to pass with nothing muted', () => {

@@ -20,9 +20,11 @@ export function cellExpectation(expect: Record<string, Expectation> | undefined,
 
 /** A violation matches a known finding when the invariant is the same and, where the finding gives them, the SQLSTATE and constraint too. */
 export function matchesFinding(v: Violation, k: KnownFinding): boolean {
-  return v.invariant === k.invariant
-    && (k.sqlstate === undefined || v.sqlstate === k.sqlstate)
-    && (k.constraint === undefined || v.constraint === k.constraint);
+  return (
+    v.invariant === k.invariant &&
+    (k.sqlstate === undefined || v.sqlstate === k.sqlstate) &&
+    (k.constraint === undefined || v.constraint === k.constraint)
+  );
 }
 
 /**
@@ -44,7 +46,10 @@ export class FindingMuter {
     const muted = new Set<Violation>();
     for (const v of violations) {
       const i = this.mutes.findIndex((k) => matchesFinding(v, k));
-      if (i >= 0) { hit.add(i); muted.add(v); }
+      if (i >= 0) {
+        hit.add(i);
+        muted.add(v);
+      }
     }
     for (const v of violations) if (!muted.has(v) && isEcho(v, [...muted])) muted.add(v);
     for (const i of hit) this.trials[i]!++;

@@ -47,8 +47,14 @@ export async function describeFailure(o: FailureContext, failure: ReportedFailur
   const violations = [top, ...failure.result.violations.filter((v) => v !== top)];
   const seed = failure.seed ?? o.seed;
   const saved: CaseFile = {
-    chatfuzz: VERSION, target: o.target.def.name, targetSpec: targetSpec(o.target), scenario: o.scenario,
-    mode: o.mode, seed, invariant: top.invariant, workload: failure.case.workload,
+    chatfuzz: VERSION,
+    target: o.target.def.name,
+    targetSpec: targetSpec(o.target),
+    scenario: o.scenario,
+    mode: o.mode,
+    seed,
+    invariant: top.invariant,
+    workload: failure.case.workload,
     ...(failure.case.choices ? { choices: failure.case.choices.slice(0, schedule?.length ?? failure.case.choices.length) } : {}),
     ...(o.isolation ? { isolation: o.isolation } : {}),
     ...(o.latency ? { latency: { minMs: o.latency.minMs, maxMs: o.latency.maxMs } } : {}),
@@ -68,7 +74,11 @@ export async function describeFailure(o: FailureContext, failure: ReportedFailur
     seed,
     counterexample: {
       ops: history.calls.map((c) => ({
-        client: c.client, label: c.label, outcome: c.outcome, invokedAt: c.invokedAt, completedAt: c.completedAt,
+        client: c.client,
+        label: c.label,
+        outcome: c.outcome,
+        invokedAt: c.invokedAt,
+        completedAt: c.completedAt,
         ...(c.error ? { error: c.error } : {}),
         ...(c.operation?.result !== undefined ? { result: c.operation.result } : {}),
       })),
@@ -85,8 +95,6 @@ export async function describeFailure(o: FailureContext, failure: ReportedFailur
   };
 }
 
-
 function targetSpec(t: LoadedTarget): string {
   return t.source.startsWith('built-in ') ? t.def.name : t.source;
 }
-

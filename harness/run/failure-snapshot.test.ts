@@ -23,9 +23,32 @@ describe('failureSnapshot', () => {
 
   it('marks duplicates by id and, without ids, by the trial-unique content', () => {
     const h = history([call({ messages: [{ id: 'm1' }] }), call({ messages: [{ id: 'm1' }], client: 1 })]);
-    const byId = failureSnapshot(h, snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1' }, { id: 'm1', session: 's1' }] }));
+    const byId = failureSnapshot(
+      h,
+      snapshot({
+        users: ['u1'],
+        sessions: { s1: 'u1' },
+        messages: [
+          { id: 'm1', session: 's1' },
+          { id: 'm1', session: 's1' },
+        ],
+      }),
+    );
     expect(byId.messages.map((m) => m.marks)).toEqual([['duplicate'], ['duplicate']]);
-    const byContent = failureSnapshot(h, snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1' }, { id: 'm1', session: 's1' }] }, { withIds: false }));
+    const byContent = failureSnapshot(
+      h,
+      snapshot(
+        {
+          users: ['u1'],
+          sessions: { s1: 'u1' },
+          messages: [
+            { id: 'm1', session: 's1' },
+            { id: 'm1', session: 's1' },
+          ],
+        },
+        { withIds: false },
+      ),
+    );
     expect(byContent.messages.map((m) => m.marks)).toEqual([['duplicate'], ['duplicate']]);
     expect(byContent.messages[0]!.id).toBeUndefined();
   });
@@ -36,8 +59,21 @@ describe('failureSnapshot', () => {
       call({ messages: [{ id: 'm1' }], error: errors.refusal('refused') }),
       call({ messages: [{ id: 'm2' }], session: 's2', client: 1 }),
     ]);
-    const snap = failureSnapshot(h, snapshot({ users: ['u1'], sessions: { s1: 'u1' }, messages: [{ id: 'm1', session: 's1' }, { id: 'm2', session: 's1' }] }));
-    expect(snap.messages.map((m) => [m.id, m.marks, m.call])).toEqual([['m1', ['phantom'], 1], ['m2', ['misplaced'], 2]]);
+    const snap = failureSnapshot(
+      h,
+      snapshot({
+        users: ['u1'],
+        sessions: { s1: 'u1' },
+        messages: [
+          { id: 'm1', session: 's1' },
+          { id: 'm2', session: 's1' },
+        ],
+      }),
+    );
+    expect(snap.messages.map((m) => [m.id, m.marks, m.call])).toEqual([
+      ['m1', ['phantom'], 1],
+      ['m2', ['misplaced'], 2],
+    ]);
   });
 
   it('lists acknowledged messages the database does not hold, but not those a concurrent delete may have removed', () => {
@@ -47,7 +83,9 @@ describe('failureSnapshot', () => {
       call({ op: 'deleteSession', session: 's2', client: 2, invokedAt: 3, completedAt: 9 }),
     ]);
     const snap = failureSnapshot(h, snapshot({ users: ['u1'], sessions: {}, messages: [] }));
-    expect(snap.missing).toEqual([{ id: 'm1', sessionId: 's1', role: 'user', content: '<script>window.__pwned=1</script>', contentLength: 33, call: 0 }]);
+    expect(snap.missing).toEqual([
+      { id: 'm1', sessionId: 's1', role: 'user', content: '<script>window.__pwned=1</script>', contentLength: 33, call: 0 },
+    ]);
   });
 
   it('keeps results.json small: 100 kB content is clipped and rows are capped, saying how many were left out', () => {

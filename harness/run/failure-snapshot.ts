@@ -31,7 +31,7 @@ export function failureSnapshot(history: History, snapshot: Snapshot): FailureSn
   const carrierOf = (m: Row): CallRecord[] => {
     if (m.id !== undefined) return carriers.get(m.id) ?? [];
     const owner = match.ownerOf(m.content);
-    return owner === undefined ? [] : carriers.get(owner) ?? [];
+    return owner === undefined ? [] : (carriers.get(owner) ?? []);
   };
 
   const messages: FailureSnapshot['messages'] = snapshot.messages.slice(0, MAX_MESSAGES).map((m) => {
@@ -45,7 +45,10 @@ export function failureSnapshot(history: History, snapshot: Snapshot): FailureSn
     if (calls.length && !calls.some((c) => c.sessionId === m.sessionId)) marks.push('misplaced');
     return {
       ...(m.id !== undefined ? { id: id(m.id) } : {}),
-      sessionId: id(m.sessionId), role: m.role, content: clip(m.content), contentLength: m.content.length,
+      sessionId: id(m.sessionId),
+      role: m.role,
+      content: clip(m.content),
+      contentLength: m.content.length,
       ...(calls[0] ? { call: calls[0].index } : {}),
       ...(marks.length ? { marks } : {}),
     };
@@ -59,7 +62,14 @@ export function failureSnapshot(history: History, snapshot: Snapshot): FailureSn
     if (deletes.some((d) => d.sessionId === c.sessionId && d.completedAt > c.invokedAt)) continue;
     for (const m of storedMessages(c)) {
       if (match.find(snapshot, m)?.length !== 0) continue;
-      missing.push({ id: id(m.messageId), sessionId: id(c.sessionId), role: m.role, content: clip(m.content), contentLength: m.content.length, call: c.index });
+      missing.push({
+        id: id(m.messageId),
+        sessionId: id(c.sessionId),
+        role: m.role,
+        content: clip(m.content),
+        contentLength: m.content.length,
+        call: c.index,
+      });
     }
   }
 

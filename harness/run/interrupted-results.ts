@@ -16,16 +16,40 @@ export type InterruptSignal = keyof typeof SIGNAL_EXIT_CODES;
  * other cell of the plan is `not-run` (never a pass), `interrupted` names the signal and the
  * exit code is the process's.
  */
-export function interruptedResults(plan: FuzzPlan, server: Pick<DatabaseServer, 'kind' | 'serverVersion' | 'adminUrl'>, startedAt: Date, finished: readonly CellResult[], signal: InterruptSignal): RunResults {
+export function interruptedResults(
+  plan: FuzzPlan,
+  server: Pick<DatabaseServer, 'kind' | 'serverVersion' | 'adminUrl'>,
+  startedAt: Date,
+  finished: readonly CellResult[],
+  signal: InterruptSignal,
+): RunResults {
   const cells = matrixCells(plan).map(({ target, scenario }): CellResult => {
     const done = finished.find((c) => c.target === target.def.name && c.scenario === scenario.name);
-    return done ?? {
-      target: target.def.name, scenario: scenario.name, mode: plan.run.mode,
-      expected: cellExpectation(target.def.expect, scenario.name).expected,
-      outcome: 'not-run', ok: false, runs: 0, calls: 0, durationMs: 0, runsToFirstFailure: null, msToFirstFailure: null,
-      note: `not run: the run was interrupted (${signal}) before this cell finished`,
-    };
+    return (
+      done ?? {
+        target: target.def.name,
+        scenario: scenario.name,
+        mode: plan.run.mode,
+        expected: cellExpectation(target.def.expect, scenario.name).expected,
+        outcome: 'not-run',
+        ok: false,
+        runs: 0,
+        calls: 0,
+        durationMs: 0,
+        runsToFirstFailure: null,
+        msToFirstFailure: null,
+        note: `not run: the run was interrupted (${signal}) before this cell finished`,
+      }
+    );
   });
-  const db: RunResults['db'] = { kind: server.kind, serverVersion: server.serverVersion, ...(server.kind === 'url' ? { url: redactUrl(server.adminUrl) } : {}) };
-  return { ...assembleResults(plan, db, startedAt, Date.now() - startedAt.getTime(), cells), interrupted: signal, exitCode: SIGNAL_EXIT_CODES[signal] };
+  const db: RunResults['db'] = {
+    kind: server.kind,
+    serverVersion: server.serverVersion,
+    ...(server.kind === 'url' ? { url: redactUrl(server.adminUrl) } : {}),
+  };
+  return {
+    ...assembleResults(plan, db, startedAt, Date.now() - startedAt.getTime(), cells),
+    interrupted: signal,
+    exitCode: SIGNAL_EXIT_CODES[signal],
+  };
 }

@@ -31,7 +31,12 @@ describe('transaction isolation', () => {
   });
 
   it('under serializable a racing check-then-insert dies with 40001: a finding of no-db-error, not a harness error', async () => {
-    const cell = await runTestCell('./test/fixtures/late-lock-target.ts', 'concurrent-duplicates', { runs: 100, seed: 3, mode: 'scheduled', isolation: 'serializable' });
+    const cell = await runTestCell('./test/fixtures/late-lock-target.ts', 'concurrent-duplicates', {
+      runs: 100,
+      seed: 3,
+      mode: 'scheduled',
+      isolation: 'serializable',
+    });
     expect(cell.error).toBeUndefined();
     expect(cell.failure).toMatchObject({ invariant: 'no-db-error', sqlstate: '40001' });
   });

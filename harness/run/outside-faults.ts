@@ -31,11 +31,15 @@ export class OutsideFaults {
     this.retries++;
     if (stateful) {
       // An exhaustive exploration decides online: the same interleaving cannot be asked for again.
-      this.error = new InfraError(`the database connection was lost during an exhaustive exploration, not by the harness (${what}); exhaustive mode cannot rerun an interleaving, so the run stops. Is something terminating the run's connections or restarting the server? Run again once it is stable`);
+      this.error = new InfraError(
+        `the database connection was lost during an exhaustive exploration, not by the harness (${what}); exhaustive mode cannot rerun an interleaving, so the run stops. Is something terminating the run's connections or restarting the server? Run again once it is stable`,
+      );
       return false;
     }
     if (attempt + 1 < MAX_OUTSIDE_FAULT_ATTEMPTS) return true;
-    this.error = new InfraError(`the database connection was lost ${attempt + 1} times in a row on the same trial, not by the harness (last: ${what}); something is terminating the run's connections or restarting the server. No finding was reported for it; run again once the server is stable`);
+    this.error = new InfraError(
+      `the database connection was lost ${attempt + 1} times in a row on the same trial, not by the harness (last: ${what}); something is terminating the run's connections or restarting the server. No finding was reported for it; run again once the server is stable`,
+    );
     return false;
   }
 }

@@ -8,11 +8,17 @@ describe('replayVerdict', () => {
     const failing = r.cells.find((c) => c.failure)!;
     const same = replayVerdict(r, { target: failing.target, scenario: failing.scenario, invariant: failing.failure!.invariant });
     expect(same.messages).toEqual([]);
-    expect(same.results.cells.find((c) => c === failing || (c.target === failing.target && c.scenario === failing.scenario))!.replay).toEqual({ invariant: failing.failure!.invariant, reproduced: true });
+    expect(
+      same.results.cells.find((c) => c === failing || (c.target === failing.target && c.scenario === failing.scenario))!.replay,
+    ).toEqual({ invariant: failing.failure!.invariant, reproduced: true });
 
     const passing = r.cells.find((c) => c.outcome === 'pass' && c.ok)!;
     const gone = replayVerdict(r, { target: passing.target, scenario: passing.scenario, invariant: 'no-db-error' });
-    expect(gone.messages).toEqual([expect.stringMatching(new RegExp(`^the saved no-db-error did not reproduce in ${passing.runs} runs? \\(${passing.target} × ${passing.scenario}\\)`))]);
+    expect(gone.messages).toEqual([
+      expect.stringMatching(
+        new RegExp(`^the saved no-db-error did not reproduce in ${passing.runs} runs? \\(${passing.target} × ${passing.scenario}\\)`),
+      ),
+    ]);
     const cell = gone.results.cells.find((c) => c.target === passing.target && c.scenario === passing.scenario)!;
     expect(cell).toMatchObject({ ok: false, replay: { invariant: 'no-db-error', reproduced: false } });
     expect(gone.results.exitCode).toBe(1);

@@ -64,7 +64,15 @@ export interface FailureSnapshot {
   users: { id: string; marks?: SnapshotMark[] }[];
   sessions: { id: string; userId: string; marks?: SnapshotMark[] }[];
   /** Each session's messages in display order; `content` is clipped, `contentLength` is the stored length. */
-  messages: { id?: string; sessionId: string; role: string; content: string; contentLength: number; call?: number; marks?: SnapshotMark[] }[];
+  messages: {
+    id?: string;
+    sessionId: string;
+    role: string;
+    content: string;
+    contentLength: number;
+    call?: number;
+    marks?: SnapshotMark[];
+  }[];
   /** Messages a call was told were stored (outcome ok) that the database does not hold. */
   missing: { id: string; sessionId: string; role: string; content: string; contentLength: number; call: number }[];
   /** Rows left out to keep the file small. */
@@ -136,14 +144,23 @@ export interface RunResults {
   mode: Mode;
   db: { kind: 'url' | 'embedded' | 'container'; serverVersion: string; url?: string };
   options: {
-    runs: number; timeBudgetMs: number | null; callTimeoutMs: number; targets: string[]; scenarios: string[];
-    isolation?: string; latency?: { minMs: number; maxMs: number };
+    runs: number;
+    timeBudgetMs: number | null;
+    callTimeoutMs: number;
+    targets: string[];
+    scenarios: string[];
+    isolation?: string;
+    latency?: { minMs: number; maxMs: number };
     /** Scheduled mode: the scheduler that drew statement orders (`pct` or `uniform`). */
     scheduler?: string;
   };
   cells: CellResult[];
   summary: {
-    cells: number; ok: number; notOk: number; trials: number; calls: number;
+    cells: number;
+    ok: number;
+    notOk: number;
+    trials: number;
+    calls: number;
     /** Cells the time budget cut before their trials (outcome `budget-exhausted`); absent when none. */
     budgetExhausted?: number;
     /** Cells an interruption left without a verdict (outcome `not-run`); absent when none. */

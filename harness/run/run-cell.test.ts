@@ -69,10 +69,12 @@ describe('reports every distinct failure of a cell', () => {
     const cell = await cellOf(target!, 'concurrent-duplicates', { seed: 1 });
     expect(cell).toMatchObject({ outcome: 'fail', expected: 'fail', ok: true });
     const failures = cell.failures!;
-    expect(failures.map((f) => [f.invariant, f.sqlstate, f.constraint])).toEqual(expect.arrayContaining([
-      ['no-db-error', '23505', 'chat_sessions_pkey'],
-      ['acked-durable', undefined, undefined],
-    ]));
+    expect(failures.map((f) => [f.invariant, f.sqlstate, f.constraint])).toEqual(
+      expect.arrayContaining([
+        ['no-db-error', '23505', 'chat_sessions_pkey'],
+        ['acked-durable', undefined, undefined],
+      ]),
+    );
     // The first one found stays `failure`; runsToFirstFailure still means it.
     expect(cell.failure).toEqual(failures[0]);
     expect(cell.runsToFirstFailure).toBeLessThan(cell.runs);
@@ -82,7 +84,11 @@ describe('reports every distinct failure of a cell', () => {
       const saved = await readCaseFile(f.caseFile!);
       expect(saved).toMatchObject({ invariant: f.invariant, seed: f.seed, targetSpec: './test/fixtures/two-bugs-target.ts' });
       const again = await cellOf(target!, 'concurrent-duplicates', { replay: { workload: saved.workload, choices: saved.choices } });
-      expect([again.failure?.invariant, again.failure?.sqlstate, again.failure?.constraint], f.caseFile).toEqual([f.invariant, f.sqlstate, f.constraint]);
+      expect([again.failure?.invariant, again.failure?.sqlstate, again.failure?.constraint], f.caseFile).toEqual([
+        f.invariant,
+        f.sqlstate,
+        f.constraint,
+      ]);
     }
   });
 });
@@ -100,7 +106,10 @@ describe('exhaustive mode reports its distinct failures the same way', () => {
 
 // A target's known findings, muted in its expect, do not fail the cell but are counted.
 describe('mutes the known findings a target declares', () => {
-  const naiveWith = async (expect: TargetDefinition['expect']): Promise<LoadedTarget> => ({ def: { ...naive, name: 'naive-muted', expect }, source: 'test' });
+  const naiveWith = async (expect: TargetDefinition['expect']): Promise<LoadedTarget> => ({
+    def: { ...naive, name: 'naive-muted', expect },
+    source: 'test',
+  });
 
   it('naive × concurrent-duplicates with every finding muted passes and says how often each showed', async () => {
     const target = await naiveWith({
@@ -118,14 +127,18 @@ describe('mutes the known findings a target declares', () => {
   });
 
   it('a second, unmuted bug of the same cell still fails it, and no reported failure is the muted one', async () => {
-    const target = await naiveWith({ 'concurrent-duplicates': { mute: [{ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey' }] } });
+    const target = await naiveWith({
+      'concurrent-duplicates': { mute: [{ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey' }] },
+    });
     const cell = await cellOf(target, 'concurrent-duplicates', { seed: 3, runs: 60 });
     expect(cell).toMatchObject({ outcome: 'fail', expected: 'pass', ok: false });
     expect(cell.failures!.map((f) => f.invariant)).toContain('no-fk-error');
     for (const f of cell.failures!) {
       expect(f.violations.some((v) => v.sqlstate === '23505' && v.constraint === 'chat_sessions_pkey')).toBe(false);
     }
-    expect(cell.muted).toEqual([{ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey', trials: expect.any(Number) }]);
+    expect(cell.muted).toEqual([
+      { invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey', trials: expect.any(Number) },
+    ]);
     expect(cell.muted![0]!.trials).toBeGreaterThan(0);
   });
 });
@@ -134,20 +147,34 @@ const SCENARIOS = builtinScenarios.map((s) => s.name);
 let cellNo = 0;
 
 /** Runs one scheduled cell of a loaded target on the suite's server (a replay when given one). */
-async function cellOf(target: LoadedTarget, scenario: string, o: { seed?: number; runs?: number; replay?: TrialCase; timeBudgetMs?: number }): Promise<CellResult> {
+async function cellOf(
+  target: LoadedTarget,
+  scenario: string,
+  o: { seed?: number; runs?: number; replay?: TrialCase; timeBudgetMs?: number },
+): Promise<CellResult> {
   return runCell({
     run: {
-      mode: 'scheduled', runId: `rc_${process.pid}_${Date.now().toString(36)}`, runs: o.runs ?? 100, seed: o.seed ?? 1, callTimeoutMs: 5000,
-      reportDir: path.join(os.tmpdir(), `chatfuzz-run-cell-test-${process.pid}`), replay: o.replay,
+      mode: 'scheduled',
+      runId: `rc_${process.pid}_${Date.now().toString(36)}`,
+      runs: o.runs ?? 100,
+      seed: o.seed ?? 1,
+      callTimeoutMs: 5000,
+      reportDir: path.join(os.tmpdir(), `chatfuzz-run-cell-test-${process.pid}`),
+      replay: o.replay,
     },
-    target, scenario: builtinScenarios.find((s) => s.name === scenario)!, server: testServer(), cellIndex: cellNo++, cellCount: 1, timeBudgetMs: o.timeBudgetMs ?? null,
+    target,
+    scenario: builtinScenarios.find((s) => s.name === scenario)!,
+    server: testServer(),
+    cellIndex: cellNo++,
+    cellCount: 1,
+    timeBudgetMs: o.timeBudgetMs ?? null,
   });
 }
 
 describe('a cell the time budget cut before its trials', () => {
   // The budget starts with the cell: setting up its database alone takes longer than 1 ms.
   it('is budget-exhausted with its trial count, never a pass (expected pass) nor an unexpected pass (expected fail)', async () => {
-    const upsert: LoadedTarget = { def: (await builtinTargets.upsert!()), source: 'test' };
+    const upsert: LoadedTarget = { def: await builtinTargets.upsert!(), source: 'test' };
     const cut = await cellOf(upsert, 'concurrent-duplicates', { runs: 50, timeBudgetMs: 1 });
     expect(cut).toMatchObject({ outcome: 'budget-exhausted', ok: true, runs: 0, expected: 'pass' });
     expect(cut.note).toMatch(/the time budget ran out after 0 of 50 trials: not a pass/);
@@ -162,7 +189,12 @@ describe('a cell the time budget cut before its trials', () => {
 describe('cells whose scenario does not apply', () => {
   it('a chat scenario on a target of operations only, and operations on a chat target: a pass of 0 runs with the reason', async () => {
     const chat = await runTestCell('credits-atomic', 'mixed', { runs: 5 });
-    expect(chat).toMatchObject({ outcome: 'pass', ok: true, runs: 0, note: 'not applicable: the target has operations only (no logMessage, or a schema of its own without `tables`)' });
+    expect(chat).toMatchObject({
+      outcome: 'pass',
+      ok: true,
+      runs: 0,
+      note: 'not applicable: the target has operations only (no logMessage, or a schema of its own without `tables`)',
+    });
     const ops = await runTestCell('upsert', 'operations', { runs: 5 });
     expect(ops).toMatchObject({ outcome: 'pass', ok: true, runs: 0, note: 'not applicable: the target declares no operations' });
   });

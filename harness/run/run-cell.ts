@@ -42,8 +42,10 @@ export interface CellHooks {
 }
 
 const STRESS_NOTE = 'stress mode: a replay reproduces the workload, not the timing; it may need several runs to fail again';
-const UNGATED_NOTE = "ungated: connections reached the database outside every gate (a driver built from ctx.databaseUrl); their statements are not in the log. Add gate: 'wire' to see them";
-const WIRE_NOTE = 'wire gate: statements seen on the PostgreSQL protocol; each logical client connects through a URL of its own, so every statement is tied to its call and the scheduler waits for each call to reach the wire (scheduled replays are exact)';
+const UNGATED_NOTE =
+  "ungated: connections reached the database outside every gate (a driver built from ctx.databaseUrl); their statements are not in the log. Add gate: 'wire' to see them";
+const WIRE_NOTE =
+  'wire gate: statements seen on the PostgreSQL protocol; each logical client connects through a URL of its own, so every statement is tied to its call and the scheduler waits for each call to reach the wire (scheduled replays are exact)';
 
 /** Runs one cell on a database of its own and returns its results.json entry; a usage error in a trial (the target broke its contract) rejects once the cell is cleaned up. */
 export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<CellResult> {
@@ -97,8 +99,13 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
   const checkGated = async (n: number, slot: number) => {
     const seen = await slots[slot]!.ungatedConnections();
     if (!seen.connections) return;
-    if (run.mode === 'stress') { if (!ungated || seen.connections > ungated.connections) ungated = seen; return; }
-    throw new UsageError(`target ${def.name}: ${seen.connections} connection(s) reached the cell's database without a gate during trial ${n} (application_name: ${seen.applications.join(', ')}), so ${run.mode} mode could neither log nor order their statements. Fix: add \`gate: 'wire'\` to the target (any driver built from ctx.databaseUrl is then gated), or send every statement through ctx.pool (PrismaPg(ctx.pool), drizzle(ctx.pool)); or run --mode stress, which may run ungated.`);
+    if (run.mode === 'stress') {
+      if (!ungated || seen.connections > ungated.connections) ungated = seen;
+      return;
+    }
+    throw new UsageError(
+      `target ${def.name}: ${seen.connections} connection(s) reached the cell's database without a gate during trial ${n} (application_name: ${seen.applications.join(', ')}), so ${run.mode} mode could neither log nor order their statements. Fix: add \`gate: 'wire'\` to the target (any driver built from ctx.databaseUrl is then gated), or send every statement through ctx.pool (PrismaPg(ctx.pool), drizzle(ctx.pool)); or run --mode stress, which may run ungated.`,
+    );
   };
 
   // The budget is checked between trials: interrupting one in flight (fast-check's
@@ -109,16 +116,20 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
   // Every shrink step toward a call that hangs waits a whole call timeout: after a few, shrinking stops where it is.
   let timeoutShrinks = 0;
   const runOne = async (env: CellEnv['env'], c: TrialCase, ns: string): Promise<TrialResult> => {
-    const result = run.mode === 'stress'
-      ? await runStressTrial(env, c.workload, ns)
-      : await runScheduledTrial(env, c.workload, ns, c.chooser ?? c.choices ?? []);
+    const result =
+      run.mode === 'stress'
+        ? await runStressTrial(env, c.workload, ns)
+        : await runScheduledTrial(env, c.workload, ns, c.chooser ?? c.choices ?? []);
     if (c.chooser) c.choices = result.picks;
     return result;
   };
   const runCase: RunCase = async (c, slot = 0) => {
     const { env } = slots[slot]!;
     if (harnessError || usageError || infra.error || hooks.abort?.aborted) return undefined;
-    if (performance.now() > budgetEnd && run.mode !== 'exhaustive') { budgetCut = true; return undefined; }
+    if (performance.now() > budgetEnd && run.mode !== 'exhaustive') {
+      budgetCut = true;
+      return undefined;
+    }
     if (shrinking && timeoutShrinks >= MAX_TIMEOUT_SHRINKS) return SKIPPED_SHRINK;
     const n = ++trials;
     calls += workloadSize(c.workload);
@@ -131,8 +142,14 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
         if (!lost) await checkGated(n, slot);
       } catch (e) {
         // Not a finding of this cell but a target the harness cannot run: the run stops (exit 2), naming the target.
-        if (e instanceof TargetContractError) { usageError = new TargetContractError(`target ${def.name} (${target.source}): ${e.message}`); return undefined; }
-        if (e instanceof UsageError) { usageError = e; return undefined; }
+        if (e instanceof TargetContractError) {
+          usageError = new TargetContractError(`target ${def.name} (${target.source}): ${e.message}`);
+          return undefined;
+        }
+        if (e instanceof UsageError) {
+          usageError = e;
+          return undefined;
+        }
         const info = classifyError(e);
         // The harness's own connection (registering users, the snapshot, the scheduler's) was cut from outside.
         if (isConnectionLoss(info)) lost = `the harness's connection: ${info.message}`;
@@ -154,16 +171,26 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
     // Trials in parallel may end out of order: the first failure is the lowest-numbered failing trial.
     if (result.violations.length > 0 && (!first || n < first.runs)) first = { runs: n, ms: Math.round(performance.now() - started) };
     if (exhaustive) noteDistinct(c, result);
-    for (const r of hooks.reporters ?? []) r.onTrial?.({
-      target: def.name, scenario: scenario.name, cellIndex: spec.cellIndex, cellCount: spec.cellCount,
-      trials: n, plannedTrials: run.runs, failed: !!first, shrinking, elapsedMs: performance.now() - started,
-    });
+    for (const r of hooks.reporters ?? [])
+      r.onTrial?.({
+        target: def.name,
+        scenario: scenario.name,
+        cellIndex: spec.cellIndex,
+        cellCount: spec.cellCount,
+        trials: n,
+        plannedTrials: run.runs,
+        failed: !!first,
+        shrinking,
+        elapsedMs: performance.now() - started,
+      });
     return result;
   };
 
   let outcome: StrategyOutcome & Partial<Pick<RandomOutcome, 'failures'>>;
   try {
-    outcome = await pickStrategy({ ...spec, trialsInParallel: parallel }, started, caps, (phase) => { shrinking = phase === 'shrink'; }).run(runCase);
+    outcome = await pickStrategy({ ...spec, trialsInParallel: parallel }, started, caps, (phase) => {
+      shrinking = phase === 'shrink';
+    }).run(runCase);
     await hooks.afterTrials?.(cell.pool, cell.db.name);
   } finally {
     // Servers the target started and did not stop end with the cell; their output stays with the report.
@@ -175,15 +202,24 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
   const appOutput = await keepAppOutput(run.reportDir, `${def.name}--${scenario.name}--${run.mode}`, cell.output);
 
   const { exploration } = outcome;
-  const found: ReportedFailure[] = outcome.failures
-    ?? (exhaustive && outcome.failure ? [...distinct.values()] : outcome.failure ? [outcome.failure] : []);
+  const found: ReportedFailure[] =
+    outcome.failures ?? (exhaustive && outcome.failure ? [...distinct.values()] : outcome.failure ? [outcome.failure] : []);
   const durationMs = Math.round(performance.now() - started);
   const base = {
-    target: def.name, scenario: scenario.name, mode: run.mode, expected, runs: trials, calls, durationMs,
+    target: def.name,
+    scenario: scenario.name,
+    mode: run.mode,
+    expected,
+    runs: trials,
+    calls,
+    durationMs,
     ...(cell.isolation ? { isolation: cell.isolation } : {}),
-    runsToFirstFailure: first?.runs ?? null, msToFirstFailure: first?.ms ?? null,
+    runsToFirstFailure: first?.runs ?? null,
+    msToFirstFailure: first?.ms ?? null,
     gate: def.gate ?? 'pool',
-    ...(run.mode === 'stress' || def.gate === 'wire' ? { note: [run.mode === 'stress' ? STRESS_NOTE : '', def.gate === 'wire' ? WIRE_NOTE : ''].filter(Boolean).join(' · ') } : {}),
+    ...(run.mode === 'stress' || def.gate === 'wire'
+      ? { note: [run.mode === 'stress' ? STRESS_NOTE : '', def.gate === 'wire' ? WIRE_NOTE : ''].filter(Boolean).join(' · ') }
+      : {}),
     ...(exploration ? { exploration, note: explorationNote(exploration, spec.prune ?? true) } : {}),
     ...(mutes.length ? { muted: muter.counts() } : {}),
     ...(servers.length ? { servers } : {}),
@@ -194,10 +230,20 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
   if (harnessError) return { ...base, outcome: 'fail', ok: false, error: harnessError };
   // Fewer trials than asked, or interleavings left unexplored, for want of time: no verdict either way.
   const cut = budgetCut || (exploration && !exploration.complete && performance.now() > budgetEnd);
-  if (!found.length && cut) return withNote({ ...base, outcome: 'budget-exhausted' as const, ok: true }, exploration ? `the time budget ran out after ${trials} interleavings, before the exploration was complete: not a pass` : `the time budget ran out after ${trials} of ${run.runs} trials: not a pass`);
+  if (!found.length && cut)
+    return withNote(
+      { ...base, outcome: 'budget-exhausted' as const, ok: true },
+      exploration
+        ? `the time budget ran out after ${trials} interleavings, before the exploration was complete: not a pass`
+        : `the time budget ran out after ${trials} of ${run.runs} trials: not a pass`,
+    );
   if (!found.length) return { ...base, outcome: 'pass', ok: expected === 'pass' };
   const failures = [];
-  if (timeoutShrinks >= MAX_TIMEOUT_SHRINKS) Object.assign(base, withNote(base, `shrinking stopped after ${timeoutShrinks} steps whose calls timed out (each waits --call-timeout)`));
+  if (timeoutShrinks >= MAX_TIMEOUT_SHRINKS)
+    Object.assign(
+      base,
+      withNote(base, `shrinking stopped after ${timeoutShrinks} steps whose calls timed out (each waits --call-timeout)`),
+    );
   for (const [i, f] of found.entries()) failures.push(await describeFailure({ ...run, target, scenario: scenario.name }, f, i));
   return { ...base, outcome: 'fail', ok: expected === 'fail', failure: failures[0], failures };
 }
@@ -206,20 +252,36 @@ export async function runCell(spec: CellSpec, hooks: CellHooks = {}): Promise<Ce
 export const MAX_TIMEOUT_SHRINKS = 5;
 
 /** What a skipped shrink step tells the strategy: this smaller case does not fail (it is never run). */
-const SKIPPED_SHRINK: TrialResult = { history: { ns: '', calls: [], statements: [] }, snapshot: { users: [], sessions: [], messages: [] }, violations: [] };
+const SKIPPED_SHRINK: TrialResult = {
+  history: { ns: '', calls: [], statements: [] },
+  snapshot: { users: [], sessions: [], messages: [] },
+  violations: [],
+};
 
 function withNote<T extends { note?: string }>(cell: T, note: string): T {
   return { ...cell, note: cell.note ? `${cell.note} · ${note}` : note };
 }
 
-function sleep(ms: number) { return new Promise((r) => setTimeout(r, ms)); }
+function sleep(ms: number) {
+  return new Promise((r) => setTimeout(r, ms));
+}
 
 /** Issue 25: a cell whose scenario does not apply to its target: no trials, a pass, and the reason as its note. */
 function notApplicableCell(o: CellSpec, why: string, started: number): CellResult {
   return {
-    target: o.target.def.name, scenario: o.scenario.name, mode: o.run.mode, expected: 'pass', runs: 0, calls: 0,
-    durationMs: Math.round(performance.now() - started), runsToFirstFailure: null, msToFirstFailure: null,
-    gate: o.target.def.gate ?? 'pool', note: `not applicable: ${why}`, outcome: 'pass', ok: true,
+    target: o.target.def.name,
+    scenario: o.scenario.name,
+    mode: o.run.mode,
+    expected: 'pass',
+    runs: 0,
+    calls: 0,
+    durationMs: Math.round(performance.now() - started),
+    runsToFirstFailure: null,
+    msToFirstFailure: null,
+    gate: o.target.def.gate ?? 'pool',
+    note: `not applicable: ${why}`,
+    outcome: 'pass',
+    ok: true,
   };
 }
 
@@ -241,16 +303,23 @@ async function keepServerLogs(reportDir: string, prefix: string): Promise<NonNul
   if (!logs.length) return [];
   const dir = path.join(reportDir, 'servers');
   await fs.mkdir(dir, { recursive: true });
-  return Promise.all(logs.map(async (l, i) => {
-    const file = path.join(dir, `${prefix}--${i + 1}.log`.replace(/[^a-zA-Z0-9._-]/g, '_'));
-    // A server may print the DATABASE_URL it was given: reports never hold a password.
-    await fs.writeFile(file, redactUrlsIn(l.output));
-    return { name: l.name, log: path.relative(reportDir, file), exitCode: l.exitCode };
-  }));
+  return Promise.all(
+    logs.map(async (l, i) => {
+      const file = path.join(dir, `${prefix}--${i + 1}.log`.replace(/[^a-zA-Z0-9._-]/g, '_'));
+      // A server may print the DATABASE_URL it was given: reports never hold a password.
+      await fs.writeFile(file, redactUrlsIn(l.output));
+      return { name: l.name, log: path.relative(reportDir, file), exitCode: l.exitCode };
+    }),
+  );
 }
 
 /** A replay when there is one, every interleaving in exhaustive mode, else seeded random cases (saved ones first). */
-function pickStrategy(spec: CellSpec, started: number, caps: TargetCapabilities, onPhase: (phase: 'search' | 'shrink') => void): CaseStrategy {
+function pickStrategy(
+  spec: CellSpec,
+  started: number,
+  caps: TargetCapabilities,
+  onPhase: (phase: 'search' | 'shrink') => void,
+): CaseStrategy {
   const { run } = spec;
   if (run.replay) return replayStrategy(run.replay, run.mode === 'stress' ? run.runs : 1);
   const workloads = apiWorkloads(spec.scenario, caps);
@@ -259,7 +328,13 @@ function pickStrategy(spec: CellSpec, started: number, caps: TargetCapabilities,
     return exhaustiveStrategy(workloads, { seed: run.seed, workloads: run.runs, deadline, prune: spec.prune ?? true });
   }
   return randomStrategy(workloads, {
-    mode: run.mode, seed: run.seed, runs: run.runs, examples: spec.examples, onPhase, ...(run.scheduler ? { scheduler: run.scheduler } : {}),
-    ...(spec.maxFailures ? { maxFailures: spec.maxFailures } : {}), parallel: spec.trialsInParallel ?? 1,
+    mode: run.mode,
+    seed: run.seed,
+    runs: run.runs,
+    examples: spec.examples,
+    onPhase,
+    ...(run.scheduler ? { scheduler: run.scheduler } : {}),
+    ...(spec.maxFailures ? { maxFailures: spec.maxFailures } : {}),
+    parallel: spec.trialsInParallel ?? 1,
   });
 }

@@ -30,7 +30,10 @@ export interface FuzzPlan {
 }
 
 /** One cell as handed to a runner: its spec, and the signal that abandons it. */
-export interface CellJob { spec: CellSpec; abort?: AbortSignal }
+export interface CellJob {
+  spec: CellSpec;
+  abort?: AbortSignal;
+}
 
 /** Runs cells outside this process; runFuzz keeps `slots` of them busy. */
 export interface CellRunner {
@@ -40,7 +43,9 @@ export interface CellRunner {
 }
 
 /** The cells of a plan in matrix order (target-major), each with its index in the whole matrix. */
-export function matrixCells(plan: Pick<FuzzPlan, 'targets' | 'scenarios' | 'shard'>): { target: LoadedTarget; scenario: Scenario; cellIndex: number }[] {
+export function matrixCells(
+  plan: Pick<FuzzPlan, 'targets' | 'scenarios' | 'shard'>,
+): { target: LoadedTarget; scenario: Scenario; cellIndex: number }[] {
   const all = plan.targets.flatMap((target) => plan.scenarios.map((scenario) => ({ target, scenario })));
   const cells = all.map((c, cellIndex) => ({ ...c, cellIndex }));
   // Round robin: every shard gets some cells of every target, so slow targets spread over the shards.
@@ -61,10 +66,15 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
   const db: RunResults['db'] = { kind: server.kind, serverVersion: server.serverVersion };
   if (server.kind === 'url') db.url = redactUrl(server.adminUrl);
   const { run } = plan;
-  for (const r of plan.reporters) await r.onRunStart?.({
-    runId: run.runId, seed: run.seed, mode: run.mode, db, reportDir: run.reportDir,
-    cells: cells.map((c) => ({ target: c.target.def.name, scenario: c.scenario.name })),
-  });
+  for (const r of plan.reporters)
+    await r.onRunStart?.({
+      runId: run.runId,
+      seed: run.seed,
+      mode: run.mode,
+      db,
+      reportDir: run.reportDir,
+      cells: cells.map((c) => ({ target: c.target.def.name, scenario: c.scenario.name })),
+    });
   const templates = new Map<string, Promise<string>>();
   const cellsOf = new Map<LoadedTarget, number>();
   for (const c of cells) cellsOf.set(c.target, (cellsOf.get(c.target) ?? 0) + 1);
@@ -86,7 +96,9 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
   let next = 0;
   let reported = 0;
   const slots = plan.runner ? Math.max(1, Math.min(plan.runner.slots, cells.length)) : 1;
-  const onTrial: NonNullable<Reporter['onTrial']> = (p) => { for (const r of plan.reporters) r.onTrial?.(p); };
+  const onTrial: NonNullable<Reporter['onTrial']> = (p) => {
+    for (const r of plan.reporters) r.onTrial?.(p);
+  };
   const slot = async () => {
     while (next < cells.length && !aborted.signal.aborted) {
       const i = next++;
@@ -94,12 +106,22 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
       // The run's budget is shared: each cell gets its part of what is left, as many running at once.
       const left = plan.timeBudgetMs === null ? null : plan.timeBudgetMs - (performance.now() - t0);
       const cellBudget = left === null ? null : Math.max(200, Math.floor((left * Math.min(slots, cells.length - i)) / (cells.length - i)));
-      for (const r of plan.reporters) await r.onCellStart?.({ target: c.target.def.name, scenario: c.scenario.name, cellIndex: c.cellIndex, cellCount });
+      for (const r of plan.reporters)
+        await r.onCellStart?.({ target: c.target.def.name, scenario: c.scenario.name, cellIndex: c.cellIndex, cellCount });
       const spec: CellSpec = {
-        run, target: c.target, scenario: c.scenario, cellIndex: c.cellIndex, cellCount, server, timeBudgetMs: cellBudget,
-        examples: plan.examples?.(c.target.def.name, c.scenario.name), template: cellsOf.get(c.target)! > 1 ? await templateOf(c.target) : undefined,
+        run,
+        target: c.target,
+        scenario: c.scenario,
+        cellIndex: c.cellIndex,
+        cellCount,
+        server,
+        timeBudgetMs: cellBudget,
+        examples: plan.examples?.(c.target.def.name, c.scenario.name),
+        template: cellsOf.get(c.target)! > 1 ? await templateOf(c.target) : undefined,
       };
-      results[i] = plan.runner ? await plan.runner.run({ spec, abort: aborted.signal }, onTrial) : await runCell(spec, { reporters: plan.reporters, abort: aborted.signal });
+      results[i] = plan.runner
+        ? await plan.runner.run({ spec, abort: aborted.signal }, onTrial)
+        : await runCell(spec, { reporters: plan.reporters, abort: aborted.signal });
       if (!aborted.signal.aborted) plan.onCellResult?.(results[i]!);
       // The run is failing with another cell's error: a cell the abort stopped would read as a pass of 0 trials.
       if (aborted.signal.aborted) return;
@@ -112,12 +134,25 @@ export async function runFuzz(plan: FuzzPlan, server: DatabaseServer): Promise<R
   };
   try {
     // A cell that cannot run (a usage or infrastructure error) stops the others after their trial in flight.
-    const settled = await Promise.allSettled(Array.from({ length: slots }, () => slot().catch((e) => { aborted.abort(); throw e; })));
+    const settled = await Promise.allSettled(
+      Array.from({ length: slots }, () =>
+        slot().catch((e) => {
+          aborted.abort();
+          throw e;
+        }),
+      ),
+    );
     const failed = settled.find((s) => s.status === 'rejected');
     if (failed) throw failed.reason;
   } finally {
     // Every cell has ended (or failed) by now: nothing is copied from the templates any more.
-    for (const name of templates.values()) await name.then((n) => dropRunDatabase(server, n), () => {}).catch(() => {});
+    for (const name of templates.values())
+      await name
+        .then(
+          (n) => dropRunDatabase(server, n),
+          () => {},
+        )
+        .catch(() => {});
   }
   return assembleResults(plan, db, startedAt, performance.now() - t0, results as CellResult[]);
 }

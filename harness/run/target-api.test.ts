@@ -17,20 +17,42 @@ const fixture = (name: string) => path.resolve(import.meta.dirname, '../../test/
 let cellNo = 0;
 
 async function cell(target: string, scenario: Scenario, o: { runs?: number; mode?: Mode; seed?: number } = {}) {
-  const [loaded] = await loadTargets([target], { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name), cwd: process.cwd() });
+  const [loaded] = await loadTargets([target], {
+    registry: builtinTargets,
+    scenarioNames: builtinScenarios.map((s) => s.name),
+    cwd: process.cwd(),
+  });
   return runCell({
-    run: { mode: o.mode ?? 'scheduled', runId: `api_${process.pid}`, runs: o.runs ?? 40, seed: o.seed ?? 5, callTimeoutMs: 5000, reportDir: path.join(os.tmpdir(), `chatfuzz-api-${process.pid}`) },
-    target: loaded!, scenario, server: testServer(), cellIndex: cellNo++, cellCount: 1, timeBudgetMs: null,
+    run: {
+      mode: o.mode ?? 'scheduled',
+      runId: `api_${process.pid}`,
+      runs: o.runs ?? 40,
+      seed: o.seed ?? 5,
+      callTimeoutMs: 5000,
+      reportDir: path.join(os.tmpdir(), `chatfuzz-api-${process.pid}`),
+    },
+    target: loaded!,
+    scenario,
+    server: testServer(),
+    cellIndex: cellNo++,
+    cellCount: 1,
+    timeBudgetMs: null,
   });
 }
 
 const scenario = (name: string) => builtinScenarios.find((s) => s.name === name)!;
-const fixed = (workload: Workload): Scenario => ({ name: 'retry-after-error', description: 'a fixed workload', arbitrary: () => fc.constant(workload) });
+const fixed = (workload: Workload): Scenario => ({
+  name: 'retry-after-error',
+  description: 'a fixed workload',
+  arbitrary: () => fc.constant(workload),
+});
 
 describe('a target without createSession whose handleChat saves the reply in the request', () => {
   // Were it sent a createSession (it has none) or a reply on its own (it refuses one), valid calls would fail.
   it.each(builtinScenarios.map((s) => s.name))('passes %s: it is sent only calls its API has', async (name) => {
-    const r = await cell(fixture('first-message-target.ts'), scenario(name), { runs: name === 'mixed' || name === 'hostile-input' ? 60 : 30 });
+    const r = await cell(fixture('first-message-target.ts'), scenario(name), {
+      runs: name === 'mixed' || name === 'hostile-input' ? 60 : 30,
+    });
     expect(r.failure?.message ?? r.error, r.failure?.counterexample.ops.map((o) => o.label).join('\n')).toBeUndefined();
     expect(r.outcome).toBe('pass');
   });
@@ -43,8 +65,22 @@ describe('a target without createSession whose handleChat saves the reply in the
 });
 
 describe('a kill after the COMMIT of a call', () => {
-  const ask = { op: 'handleChat' as const, session: 's1', user: 'u1', valid: true, messages: [{ id: 'm1', role: 'user' as const, content: 'hello #m1' }] };
-  const workload: Workload = { users: ['u1'], clients: [[{ ...ask, fault: { statement: 'commit', when: 'after' } }, { ...ask, retry: true }]] };
+  const ask = {
+    op: 'handleChat' as const,
+    session: 's1',
+    user: 'u1',
+    valid: true,
+    messages: [{ id: 'm1', role: 'user' as const, content: 'hello #m1' }],
+  };
+  const workload: Workload = {
+    users: ['u1'],
+    clients: [
+      [
+        { ...ask, fault: { statement: 'commit', when: 'after' } },
+        { ...ask, retry: true },
+      ],
+    ],
+  };
 
   it('commits, loses the acknowledgement, and the retry of a target that accepts a stored message succeeds', async () => {
     const r = await cell('serializable-retry', fixed(workload), { runs: 1 });

@@ -6,14 +6,22 @@ import { UsageError } from '../errors.js';
 describe('a postgres.js target without gate: wire', () => {
   for (const mode of ['scheduled', 'exhaustive'] as const) {
     it(`is refused in ${mode} mode, naming the fix, instead of running without a statement log`, async () => {
-      const e = await runTestCell('./test/fixtures/ungated-postgresjs-target.ts', 'concurrent-duplicates', { mode, runs: 5, seed: 1 }).catch((x: unknown) => x);
+      const e = await runTestCell('./test/fixtures/ungated-postgresjs-target.ts', 'concurrent-duplicates', {
+        mode,
+        runs: 5,
+        seed: 1,
+      }).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(UsageError);
       expect((e as Error).message).toMatch(/without a gate during trial 1 \(application_name: postgres\.js\).*gate: 'wire'/s);
     });
   }
 
   it('runs in stress mode and says so in its result', async () => {
-    const cell = await runTestCell('./test/fixtures/ungated-postgresjs-target.ts', 'concurrent-duplicates', { mode: 'stress', runs: 5, seed: 1 });
+    const cell = await runTestCell('./test/fixtures/ungated-postgresjs-target.ts', 'concurrent-duplicates', {
+      mode: 'stress',
+      runs: 5,
+      seed: 1,
+    });
     expect(cell.ungated).toEqual({ connections: expect.any(Number), applications: ['postgres.js'] });
     expect(cell.note).toMatch(/^ungated: /);
   });

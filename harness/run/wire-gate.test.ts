@@ -14,7 +14,8 @@ import type { CellResult } from './results.js';
 describe('wire gate', () => {
   it('postgres.js session-first × concurrent-duplicates: 23505 shrunk to 2 calls, and two runs of one seed give the same counterexample', async () => {
     const cells: CellResult[] = [];
-    for (let i = 0; i < 2; i++) cells.push(await runTestCell('postgresjs-session-first', 'concurrent-duplicates', { mode: 'scheduled', seed: 1 }));
+    for (let i = 0; i < 2; i++)
+      cells.push(await runTestCell('postgresjs-session-first', 'concurrent-duplicates', { mode: 'scheduled', seed: 1 }));
     // The session race, whichever distinct failure of the cell was found first (a duplicate message insert is another).
     const race = (c: CellResult) => c.failures!.find((x) => x.constraint === 'chat_sessions_pkey')!;
     const f = race(cells[0]!);
@@ -22,18 +23,34 @@ describe('wire gate', () => {
     expect(f).toMatchObject({ invariant: 'no-db-error', sqlstate: '23505', constraint: 'chat_sessions_pkey' });
     expect(f.counterexample.ops).toHaveLength(2);
     expect(f.counterexample.schedule!.at(-1)).toMatch(/^c\d INSERT INTO chat_sessions .* → 23505 chat_sessions_pkey$/);
-    const story = (c: typeof cells[number]) => JSON.stringify([race(c).workload, race(c).counterexample, race(c).statements.map((s) => [s.call, s.sql, s.error?.sqlstate])]);
+    const story = (c: (typeof cells)[number]) =>
+      JSON.stringify([race(c).workload, race(c).counterexample, race(c).statements.map((s) => [s.call, s.sql, s.error?.sqlstate])]);
     for (const c of cells.slice(1)) expect(story(c)).toBe(story(cells[0]!));
   });
 
   it('detects a statement blocked on a row lock through the proxy (late-lock on postgres.js): the next gate opens and the step is marked blocked', async () => {
-    const [target] = await loadTargets(['./test/fixtures/late-lock-postgresjs-target.ts'], { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name) });
-    const cell = await openCellEnv({ run: { runId: `wire_${process.pid}`, mode: 'scheduled', seed: 1, runs: 1, callTimeoutMs: 5000, reportDir: '' }, target: target!, server: testServer(), cellIndex: 0 });
+    const [target] = await loadTargets(['./test/fixtures/late-lock-postgresjs-target.ts'], {
+      registry: builtinTargets,
+      scenarioNames: builtinScenarios.map((s) => s.name),
+    });
+    const cell = await openCellEnv({
+      run: { runId: `wire_${process.pid}`, mode: 'scheduled', seed: 1, runs: 1, callTimeoutMs: 5000, reportDir: '' },
+      target: target!,
+      server: testServer(),
+      cellIndex: 0,
+    });
     try {
       const w = {
         users: ['u1'],
-        clients: [1, 2].map((c) => [{ op: 'handleChat' as const, session: 's1', user: 'u1', valid: true,
-          messages: [{ id: `m${c}`, role: 'user' as const, content: `tab ${c} #m${c}` }] }]),
+        clients: [1, 2].map((c) => [
+          {
+            op: 'handleChat' as const,
+            session: 's1',
+            user: 'u1',
+            valid: true,
+            messages: [{ id: `m${c}`, role: 'user' as const, content: `tab ${c} #m${c}` }],
+          },
+        ]),
       };
       // c1 begin, c2 begin, both check the session, c1 locks the user row, then c2 asks for the same lock.
       const r = await runScheduledTrial(cell.env, w, 'lock1_', [0, 1, 0, 1, 0, 1]);
@@ -52,7 +69,13 @@ describe('wire gate', () => {
       for (const scenario of ['concurrent-duplicates', 'delete-while-logging']) {
         for (const mode of ['scheduled', 'stress'] as const) {
           const cell = await runTestCell(target, scenario, { mode, runs: 20, seed: 5 });
-          expect({ target, scenario, mode, outcome: cell.outcome, failure: cell.failure?.message }).toEqual({ target, scenario, mode, outcome: 'pass', failure: undefined });
+          expect({ target, scenario, mode, outcome: cell.outcome, failure: cell.failure?.message }).toEqual({
+            target,
+            scenario,
+            mode,
+            outcome: 'pass',
+            failure: undefined,
+          });
         }
       }
     }

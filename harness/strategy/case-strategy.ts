@@ -20,7 +20,10 @@ export interface TrialCase {
 }
 
 /** A case together with what running it showed. */
-export interface TrialRun { case: TrialCase; result: TrialResult }
+export interface TrialRun {
+  case: TrialCase;
+  result: TrialResult;
+}
 
 /** Runs one case in the cell (on parallel slot `slot`, default 0: its own database and connections); undefined when the cell has stopped running trials (time budget spent, or the harness could not check one). */
 export type RunCase = (c: TrialCase, slot?: number) => Promise<TrialResult | undefined>;
@@ -39,7 +42,10 @@ export interface Exploration {
 }
 
 /** What a strategy hands back: the failure the cell reports, if any, and what it explored. */
-export interface StrategyOutcome { failure?: TrialRun; exploration?: Exploration }
+export interface StrategyOutcome {
+  failure?: TrialRun;
+  exploration?: Exploration;
+}
 
 /** How a cell chooses the cases it runs (seeded random search with shrinking, every interleaving, a replay). */
 export interface CaseStrategy {

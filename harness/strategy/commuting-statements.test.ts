@@ -15,7 +15,7 @@ describe('isPureRead', () => {
     'SELECT id FROM chat_sessions WHERE id = $1 FOR KEY SHARE',
     'INSERT INTO chat_sessions (id, user_id) VALUES ($1, $2)',
     'WITH s AS (SELECT id FROM chat_sessions) INSERT INTO chat_messages SELECT * FROM s',
-    'SELECT nextval(\'chat_messages_seq_seq\')',
+    "SELECT nextval('chat_messages_seq_seq')",
     'SELECT now()',
     'SELECT pg_advisory_xact_lock(42)',
     'SELECT my_function_that_writes($1)',
@@ -33,6 +33,8 @@ describe('commute', () => {
     expect(commute({ call: 0, sql: r }, { call: 0, sql: r })).toBe(false);
   });
   it('a read and a write do not commute, whatever rows they name', () => {
-    expect(commute({ call: 0, sql: 'SELECT 1 FROM chat_sessions WHERE id = $1' }, { call: 1, sql: 'INSERT INTO users (id) VALUES ($1)' })).toBe(false);
+    expect(
+      commute({ call: 0, sql: 'SELECT 1 FROM chat_sessions WHERE id = $1' }, { call: 1, sql: 'INSERT INTO users (id) VALUES ($1)' }),
+    ).toBe(false);
   });
 });

@@ -4,7 +4,10 @@ import type { Chooser } from '../gate/scheduled-gate.js';
 import type { CallSpec, Workload } from '../workload/workload.js';
 
 /** A smaller workload and, per old call index, its new one (undefined when the call was dropped). */
-interface Candidate { workload: Workload; index: (old: number) => number | undefined }
+interface Candidate {
+  workload: Workload;
+  index: (old: number) => number | undefined;
+}
 
 /**
  * Shrinks a failing scheduled case further than fast-check can: schedule choices are indexes
@@ -14,7 +17,11 @@ interface Candidate { workload: Workload; index: (old: number) => number | undef
  * the remaining calls' statements in the order they ran, and keeps every smaller case that
  * still fails as `stillFails` says; the picks it ran become the case's choices.
  */
-export async function dropCalls(found: TrialRun, stillFails: (r: TrialResult) => boolean, runCase: RunCase): Promise<{ run: TrialRun; shrinks: number }> {
+export async function dropCalls(
+  found: TrialRun,
+  stillFails: (r: TrialResult) => boolean,
+  runCase: RunCase,
+): Promise<{ run: TrialRun; shrinks: number }> {
   let best = found;
   let shrinks = 0;
   const attempt = async (c: Candidate): Promise<boolean> => {
@@ -58,7 +65,10 @@ function without(w: Workload, drop: (client: number, pos: number) => boolean): C
   w.clients.forEach((calls, client) => {
     const rest: CallSpec[] = [];
     calls.forEach((call, pos) => {
-      if (!drop(client, pos)) { map.set(old, kept++); rest.push(call); }
+      if (!drop(client, pos)) {
+        map.set(old, kept++);
+        rest.push(call);
+      }
       old++;
     });
     if (rest.length) clients.push(rest);

@@ -27,20 +27,26 @@ function smallWorkloads(arb: fc.Arbitrary<Workload>, seed: number, count: number
 }
 
 /** Every interleaving of up to `workloads` of the scenario's smallest workloads, until `deadline`; reports the first failing interleaving of the smallest workload. */
-export function exhaustiveStrategy(arb: fc.Arbitrary<Workload>, o: { seed: number; workloads: number; deadline: number; prune: boolean }): CaseStrategy {
+export function exhaustiveStrategy(
+  arb: fc.Arbitrary<Workload>,
+  o: { seed: number; workloads: number; deadline: number; prune: boolean },
+): CaseStrategy {
   return {
     async run(runCase) {
       const distinct = new Map<string, TrialRun>();
       const exploration: Exploration = { workloads: 0, interleavings: 0, pruned: 0, redundant: 0, complete: true, distinctFailures: [] };
       for (const workload of smallWorkloads(arb, o.seed, o.workloads)) {
-        const r = await exploreInterleavings(async (chooser) => {
-          const c = { workload, chooser };
-          const result = await runCase(c);
-          const v = result?.violations[0];
-          if (!result || !v) return;
-          const key = findingKey(v);
-          if (!distinct.has(key)) distinct.set(key, { case: c, result });
-        }, { cap: EXHAUSTIVE_CAP, deadline: o.deadline, prune: o.prune });
+        const r = await exploreInterleavings(
+          async (chooser) => {
+            const c = { workload, chooser };
+            const result = await runCase(c);
+            const v = result?.violations[0];
+            if (!result || !v) return;
+            const key = findingKey(v);
+            if (!distinct.has(key)) distinct.set(key, { case: c, result });
+          },
+          { cap: EXHAUSTIVE_CAP, deadline: o.deadline, prune: o.prune },
+        );
         exploration.workloads++;
         exploration.interleavings += r.explored;
         exploration.pruned += r.pruned;
@@ -48,7 +54,11 @@ export function exhaustiveStrategy(arb: fc.Arbitrary<Workload>, o: { seed: numbe
         exploration.complete &&= r.complete;
         if (performance.now() > o.deadline) break;
       }
-      exploration.distinctFailures = [...distinct.entries()].map(([key, f]) => ({ key, message: f.result.violations[0]!.message, schedule: (f.result.schedule ?? []).map(formatStep) }));
+      exploration.distinctFailures = [...distinct.entries()].map(([key, f]) => ({
+        key,
+        message: f.result.violations[0]!.message,
+        schedule: (f.result.schedule ?? []).map(formatStep),
+      }));
       return { failure: [...distinct.values()][0], exploration };
     },
   };

@@ -68,7 +68,10 @@ export async function exploreInterleavings(
       top.done.push(top.chosen);
       const rest = top.options.filter((x) => !top.done.includes(key(x)));
       const next = rest.find((x) => !top.sleep.has(key(x)));
-      if (next) { top.chosen = key(next); break; }
+      if (next) {
+        top.chosen = key(next);
+        break;
+      }
       pruned += rest.length;
       stack.pop();
     }

@@ -2,10 +2,28 @@ import { describe, expect, it } from 'vitest';
 import type { Violation } from '../invariants/invariant.js';
 import { FailureGroups, findingKey, isEcho } from './failure-groups.js';
 
-const dup = (calls = [1]): Violation => ({ invariant: 'no-db-error', message: '23505', calls, sqlstate: '23505', constraint: 'chat_sessions_pkey' });
-const echo = (calls = [1]): Violation => ({ invariant: 'valid-calls-succeed', message: 'refused', calls, sqlstate: '23505', constraint: 'chat_sessions_pkey' });
+const dup = (calls = [1]): Violation => ({
+  invariant: 'no-db-error',
+  message: '23505',
+  calls,
+  sqlstate: '23505',
+  constraint: 'chat_sessions_pkey',
+});
+const echo = (calls = [1]): Violation => ({
+  invariant: 'valid-calls-succeed',
+  message: 'refused',
+  calls,
+  sqlstate: '23505',
+  constraint: 'chat_sessions_pkey',
+});
 const lost: Violation = { invariant: 'acked-durable', message: 'm2 missing', calls: [2] };
-const fk: Violation = { invariant: 'no-fk-error', message: '23503', calls: [0], sqlstate: '23503', constraint: 'chat_messages_session_id_fkey' };
+const fk: Violation = {
+  invariant: 'no-fk-error',
+  message: '23503',
+  calls: [0],
+  sqlstate: '23503',
+  constraint: 'chat_messages_session_id_fkey',
+};
 
 describe('findingKey', () => {
   it('is invariant + SQLSTATE + constraint: the same on other calls and messages, different when any part differs', () => {
@@ -77,7 +95,11 @@ describe('FailureGroups', () => {
 describe('one finding per cause, on a real database', () => {
   it('a target that strips NUL bytes and loses acked replies reports both under acked-durable, each with its own case file', async () => {
     const { runTestCell } = await import('../../test/run-test-cell.js');
-    const cell = await runTestCell('./test/fixtures/strip-nul-lost-reply-target.ts', 'hostile-input', { mode: 'scheduled', runs: 40, seed: 1 });
+    const cell = await runTestCell('./test/fixtures/strip-nul-lost-reply-target.ts', 'hostile-input', {
+      mode: 'scheduled',
+      runs: 40,
+      seed: 1,
+    });
     const acked = (cell.failures ?? []).filter((f) => f.invariant === 'acked-durable');
     expect(acked.map((f) => f.message).join('\n')).toMatch(/is missing from session/);
     expect(acked.map((f) => f.message).join('\n')).toMatch(/is stored altered in session/);

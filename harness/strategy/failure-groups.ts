@@ -15,8 +15,13 @@ export function findingKey(v: Pick<Violation, 'invariant' | 'sqlstate' | 'constr
 export function isEcho(v: Violation, among: Iterable<Violation>): boolean {
   if (v.invariant !== 'valid-calls-succeed') return false;
   for (const raw of among) {
-    if ((raw.invariant === 'no-db-error' || raw.invariant === 'no-fk-error') && raw.sqlstate === v.sqlstate
-      && raw.constraint === v.constraint && v.calls.every((c) => raw.calls.includes(c))) return true;
+    if (
+      (raw.invariant === 'no-db-error' || raw.invariant === 'no-fk-error') &&
+      raw.sqlstate === v.sqlstate &&
+      raw.constraint === v.constraint &&
+      v.calls.every((c) => raw.calls.includes(c))
+    )
+      return true;
   }
   return false;
 }
@@ -46,5 +51,7 @@ export class FailureGroups {
     return head;
   }
 
-  get size(): number { return this.found.length; }
+  get size(): number {
+    return this.found.length;
+  }
 }

@@ -10,7 +10,9 @@ function simulate(lengths: number[], choose: Chooser): [number, number][] {
   const next = lengths.map(() => 1);
   const order: [number, number][] = [];
   for (let k = 0; ; k++) {
-    const options: DecisionOption[] = lengths.flatMap((n, call) => (next[call]! <= n ? [{ call, ordinal: next[call]!, sql: 'SELECT 1' }] : []));
+    const options: DecisionOption[] = lengths.flatMap((n, call) =>
+      next[call]! <= n ? [{ call, ordinal: next[call]!, sql: 'SELECT 1' }] : [],
+    );
     if (!options.length) return order;
     const o = options[choose(k, options)]!;
     order.push([o.call, o.ordinal]);
@@ -38,9 +40,12 @@ describe('pctChooser', () => {
   });
 
   it('is a pure function of its parameters: the same parameters give the same schedule', () => {
-    fc.assert(fc.property(pctParams(), (p) => {
-      expect(simulate([4, 5, 3], pctChooser(p, 12))).toEqual(simulate([4, 5, 3], pctChooser(p, 12)));
-    }), { numRuns: 50 });
+    fc.assert(
+      fc.property(pctParams(), (p) => {
+        expect(simulate([4, 5, 3], pctChooser(p, 12))).toEqual(simulate([4, 5, 3], pctChooser(p, 12)));
+      }),
+      { numRuns: 50 },
+    );
   });
 
   it('draws depth 1 to 3 (0 to 2 change points) across trials', () => {

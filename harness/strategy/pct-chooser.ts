@@ -29,7 +29,9 @@ export function pctParams(): fc.Arbitrary<PctParams> {
   return fc.record({
     priorities: fc.array(fc.noBias(fc.nat({ max: 1_000_000 })), { minLength: PCT_MAX_CALLS, maxLength: PCT_MAX_CALLS }),
     // Depth varies across a cell's trials; shrinking removes change points and moves them earlier.
-    changePoints: fc.noBias(fc.integer({ min: 1, max: PCT_MAX_DEPTH })).chain((d) => fc.array(position, { minLength: d - 1, maxLength: d - 1 })),
+    changePoints: fc
+      .noBias(fc.integer({ min: 1, max: PCT_MAX_DEPTH }))
+      .chain((d) => fc.array(position, { minLength: d - 1, maxLength: d - 1 })),
   });
 }
 
@@ -46,7 +48,9 @@ export function changeSteps(p: PctParams, steps: number): number[] {
  */
 export function pctChooser(p: PctParams, steps: number): Chooser {
   const at = new Map<number, number>();
-  changeSteps(p, steps).forEach((k, i) => { if (!at.has(k)) at.set(k, i); });
+  changeSteps(p, steps).forEach((k, i) => {
+    if (!at.has(k)) at.set(k, i);
+  });
   const lowered = new Map<number, number>();
   let last: number | undefined;
   const priority = (call: number) => lowered.get(call) ?? (call < p.priorities.length ? p.priorities[call]! : -1);
@@ -55,7 +59,8 @@ export function pctChooser(p: PctParams, steps: number): Chooser {
     if (change !== undefined && last !== undefined) lowered.set(last, -2 - change);
     let best = 0;
     for (let i = 1; i < options.length; i++) {
-      const a = priority(options[i]!.call), b = priority(options[best]!.call);
+      const a = priority(options[i]!.call),
+        b = priority(options[best]!.call);
       if (a > b || (a === b && options[i]!.call < options[best]!.call)) best = i;
     }
     last = options[best]!.call;
@@ -74,7 +79,10 @@ export class StepEstimate {
   private seen = 0;
   private perCall: number | undefined;
 
-  constructor(readonly warmup = 8, private readonly guess = 4) {}
+  constructor(
+    readonly warmup = 8,
+    private readonly guess = 4,
+  ) {}
 
   /** Learns from trial `index` (1-based, in generation order); trials past the warm-up teach nothing. */
   learn(index: number, decisions: number, calls: number): void {

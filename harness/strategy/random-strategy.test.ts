@@ -73,7 +73,10 @@ describe('randomStrategy', () => {
   it('a stopped cell ends the search at once: the runs left are neither generated nor asked for', async () => {
     let generated = 0;
     let asked = 0;
-    const counted = workloads.map((w) => { generated++; return w; });
+    const counted = workloads.map((w) => {
+      generated++;
+      return w;
+    });
     const runCase: RunCase = async () => (++asked <= 3 ? ({ violations: [] } as unknown as TrialResult) : undefined);
     const out = await randomStrategy(counted, { mode: 'stress', seed: 1, runs: 1_000_000 }).run(runCase);
     expect(out.failures).toEqual([]);
@@ -93,7 +96,10 @@ describe('randomStrategy', () => {
     const out = await randomStrategy(workloads, { mode: 'stress', seed: 9, runs: 100, examples }).run(runCase);
     expect(numberOf(cases[0]!)).toBe(600);
     // Round 1 starts with the saved cases round 0 did not reach.
-    expect(out.failures.map((f) => [f.head.invariant, numberOf(f.case)])).toEqual([['no-db-error', 600], ['acked-durable', 1000]]);
+    expect(out.failures.map((f) => [f.head.invariant, numberOf(f.case)])).toEqual([
+      ['no-db-error', 600],
+      ['acked-durable', 1000],
+    ]);
     expect(cases.filter((c) => c.workload.users[1] === 'saved').map(numberOf)).toEqual([600, 1000, 999]);
   });
 
@@ -101,7 +107,10 @@ describe('randomStrategy', () => {
     const serial = await randomStrategy(workloads, { mode: 'scheduled', seed: 5, runs: 300 }).run(bugs().runCase);
     const slots = new Set<number>();
     const { runCase } = bugs();
-    const parallel = await randomStrategy(workloads, { mode: 'scheduled', seed: 5, runs: 300, parallel: 3 }).run(async (c, slot) => { slots.add(slot ?? 0); return runCase(c); });
+    const parallel = await randomStrategy(workloads, { mode: 'scheduled', seed: 5, runs: 300, parallel: 3 }).run(async (c, slot) => {
+      slots.add(slot ?? 0);
+      return runCase(c);
+    });
     const summary = (o: typeof serial) => o.failures.map((f) => [f.head.invariant, numberOf(f.case), f.seed]);
     expect(summary(parallel)).toEqual(summary(serial));
     expect(serial.failures).toHaveLength(2);

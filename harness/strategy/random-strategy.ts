@@ -27,10 +27,14 @@ export interface FoundFailure extends TrialRun {
 }
 
 /** What the random strategy found: every distinct failure in the order found (the first is also `failure`). */
-export interface RandomOutcome extends StrategyOutcome { failures: FoundFailure[] }
+export interface RandomOutcome extends StrategyOutcome {
+  failures: FoundFailure[];
+}
 
 /** The random strategy: a CaseStrategy that hands back every distinct failure. */
-export interface RandomCaseStrategy extends CaseStrategy { run(runCase: RunCase): Promise<RandomOutcome> }
+export interface RandomCaseStrategy extends CaseStrategy {
+  run(runCase: RunCase): Promise<RandomOutcome>;
+}
 
 /** What the random search needs besides the scenario's workloads. */
 export interface RandomStrategyOptions {
@@ -59,16 +63,16 @@ export interface RandomStrategyOptions {
 export function randomStrategy(workloads: fc.Arbitrary<Workload>, o: RandomStrategyOptions): RandomCaseStrategy {
   // Stress mode has no schedule to choose: timing decides.
   const scheduler = o.scheduler ?? 'pct';
-  const cases: fc.Arbitrary<TrialCase> = o.mode === 'stress'
-    ? workloads.map((workload) => ({ workload }))
-    : scheduler === 'pct'
-      ? fc.tuple(workloads, pctParams()).map(([workload, pct]) => ({ workload, pct }))
-      : fc.tuple(workloads, fc.array(fc.nat({ max: 15 }), { maxLength: 64 })).map(([workload, choices]) => ({ workload, choices }));
+  const cases: fc.Arbitrary<TrialCase> =
+    o.mode === 'stress'
+      ? workloads.map((workload) => ({ workload }))
+      : scheduler === 'pct'
+        ? fc.tuple(workloads, pctParams()).map(([workload, pct]) => ({ workload, pct }))
+        : fc.tuple(workloads, fc.array(fc.nat({ max: 15 }), { maxLength: 64 })).map(([workload, choices]) => ({ workload, choices }));
   const estimate = new StepEstimate();
   // A PCT case gets a fresh chooser at each run (shrink steps rerun the failing trial's estimate); what it picked becomes `choices`.
-  const schedule = (c: TrialCase, trial: number): TrialCase => c.pct
-    ? { workload: c.workload, pct: c.pct, chooser: pctChooser(c.pct, estimate.steps(trial, workloadSize(c.workload))) }
-    : c;
+  const schedule = (c: TrialCase, trial: number): TrialCase =>
+    c.pct ? { workload: c.workload, pct: c.pct, chooser: pctChooser(c.pct, estimate.steps(trial, workloadSize(c.workload))) } : c;
   const maxFailures = o.maxFailures ?? MAX_FAILURE_GROUPS;
   const parallel = o.mode === 'stress' ? 1 : Math.max(1, o.parallel ?? 1);
   return {
@@ -90,7 +94,10 @@ export function randomStrategy(workloads: fc.Arbitrary<Workload>, o: RandomStrat
         // so the verdict and the counterexample are those of the serial search.
         let path: string | undefined;
         if (parallel > 1) {
-          const all = [...examples.map((c) => [c] as [TrialCase]), ...fc.sample(cases, { seed, numRuns: left }).map((c) => [c] as [TrialCase])].slice(0, left);
+          const all = [
+            ...examples.map((c) => [c] as [TrialCase]),
+            ...fc.sample(cases, { seed, numRuns: left }).map((c) => [c] as [TrialCase]),
+          ].slice(0, left);
           let failing = -1;
           for (let i = 0; i < all.length && failing < 0 && !stopped;) {
             // The step estimate is learnt from the first trials: no batch runs across the end of the warm-up.
@@ -99,9 +106,15 @@ export function randomStrategy(workloads: fc.Arbitrary<Workload>, o: RandomStrat
             const results = await Promise.all(batch.map(([c], j) => runCase(schedule(c, before + i + j + 1), j)));
             for (let j = 0; j < batch.length; j++) {
               const r = results[j];
-              if (!r) { stopped = true; break; }
+              if (!r) {
+                stopped = true;
+                break;
+              }
               estimate.learn(before + i + j + 1, r.picks?.length ?? 0, workloadSize(batch[j]![0].workload));
-              if (groups.fresh(r.violations).length) { failing = i + j; break; }
+              if (groups.fresh(r.violations).length) {
+                failing = i + j;
+                break;
+              }
             }
             i += batch.length;
           }
@@ -113,23 +126,29 @@ export function randomStrategy(workloads: fc.Arbitrary<Workload>, o: RandomStrat
           path = String(failing);
           generated = failing;
         }
-        await fc.check(fc.asyncProperty(cases, async (c) => {
-          // fast-check generates no new case once one failed: every later call is a shrink step.
-          if (!found) generated++;
-          const trial = before + generated;
-          const run = schedule(c, trial);
-          const result = await runCase(run);
-          if (result && !found && !path) estimate.learn(trial, result.picks?.length ?? 0, workloadSize(c.workload));
-          // A stopped cell (budget, abort, harness error) ends the check now: passing every remaining
-          // run would generate them all in one microtask chain, starving I/O (a Ctrl-C's clean-up too).
-          if (!result) { stopped = true; throw new fc.PreconditionFailure(true); }
-          if (groups.fresh(result.violations).length === 0) return true;
-          if (found) shrinks++;
-          else o.onPhase?.('shrink');
-          // The last failure seen is the smallest.
-          found = { case: run, result };
-          return false;
-        }), { seed, numRuns: left, examples: examples.map((c) => [c] as [TrialCase]), ...(path ? { path } : {}) });
+        await fc.check(
+          fc.asyncProperty(cases, async (c) => {
+            // fast-check generates no new case once one failed: every later call is a shrink step.
+            if (!found) generated++;
+            const trial = before + generated;
+            const run = schedule(c, trial);
+            const result = await runCase(run);
+            if (result && !found && !path) estimate.learn(trial, result.picks?.length ?? 0, workloadSize(c.workload));
+            // A stopped cell (budget, abort, harness error) ends the check now: passing every remaining
+            // run would generate them all in one microtask chain, starving I/O (a Ctrl-C's clean-up too).
+            if (!result) {
+              stopped = true;
+              throw new fc.PreconditionFailure(true);
+            }
+            if (groups.fresh(result.violations).length === 0) return true;
+            if (found) shrinks++;
+            else o.onPhase?.('shrink');
+            // The last failure seen is the smallest.
+            found = { case: run, result };
+            return false;
+          }),
+          { seed, numRuns: left, examples: examples.map((c) => [c] as [TrialCase]), ...(path ? { path } : {}) },
+        );
         left -= generated;
         // Examples run first: those tried already are not tried again.
         examples = examples.slice(Math.min(generated, examples.length));

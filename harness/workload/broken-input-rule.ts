@@ -21,12 +21,16 @@ export function brokenInputRule(req: RuleRequest, rules: InputRules | undefined)
   ];
   for (const m of stored) {
     if (rules.emptyContent === 'refuse' && m.content.trim() === '') return 'empty content';
-    if (rules.maxContentLength !== undefined && [...m.content].length > rules.maxContentLength) return `content longer than ${rules.maxContentLength} characters`;
+    if (rules.maxContentLength !== undefined && [...m.content].length > rules.maxContentLength)
+      return `content longer than ${rules.maxContentLength} characters`;
   }
   if (rules.idPattern !== undefined) {
     const pattern = typeof rules.idPattern === 'string' ? new RegExp(rules.idPattern) : rules.idPattern;
     const ids = [req.sessionId, req.userId, ...(req.messages ?? []).map((m) => m.messageId), ...stored.map((m) => m.messageId)];
-    const bad = ids.find((id) => { pattern.lastIndex = 0; return !pattern.test(id); });
+    const bad = ids.find((id) => {
+      pattern.lastIndex = 0;
+      return !pattern.test(id);
+    });
     if (bad !== undefined) return `id ${JSON.stringify(bad)} does not match ${pattern}`;
   }
   return undefined;

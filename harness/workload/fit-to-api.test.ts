@@ -25,9 +25,27 @@ describe('fitToApi', () => {
 
   it('opens the session with the same message for the same request, so a double submit of createSession stays one request', () => {
     const create: CallSpec = { op: 'createSession', session: 's1', user: 'u1', title: 'New chat', valid: true };
-    const w = fitToApi({ users: ['u1'], clients: [[create], [create], [{ op: 'logMessage', session: 's1', user: 'u1', valid: true, messages: [{ id: 'm4', role: 'user', content: 'x #m4' }] }]] },
-      { ...FULL_CAPABILITIES, createSession: false }, 'full');
-    expect(w.clients[0]).toEqual([{ op: 'handleChat', session: 's1', user: 'u1', valid: true, messages: [{ id: 'm5', role: 'user', content: 'Hi, a new chat starts with this message #m5' }] }]);
+    const w = fitToApi(
+      {
+        users: ['u1'],
+        clients: [
+          [create],
+          [create],
+          [{ op: 'logMessage', session: 's1', user: 'u1', valid: true, messages: [{ id: 'm4', role: 'user', content: 'x #m4' }] }],
+        ],
+      },
+      { ...FULL_CAPABILITIES, createSession: false },
+      'full',
+    );
+    expect(w.clients[0]).toEqual([
+      {
+        op: 'handleChat',
+        session: 's1',
+        user: 'u1',
+        valid: true,
+        messages: [{ id: 'm5', role: 'user', content: 'Hi, a new chat starts with this message #m5' }],
+      },
+    ]);
     expect(w.clients[1]).toEqual(w.clients[0]);
   });
 
@@ -52,10 +70,25 @@ describe('fitToApi', () => {
   });
 
   it('attaches a reply to a retried request and to its faulted original alike', () => {
-    const ask: CallSpec = { op: 'handleChat', session: 's1', user: 'u1', valid: true, messages: [{ id: 'm1', role: 'user', content: 'q #m1' }] };
-    const reply: CallSpec = { op: 'logMessage', session: 's1', user: 'u1', valid: true, messages: [{ id: 'm2', role: 'assistant', content: 'a #m2' }] };
-    const w = fitToApi({ users: ['u1'], clients: [[{ ...ask, fault: { statement: 'commit', when: 'after' } }, { ...ask, retry: true }, reply]] },
-      { ...FULL_CAPABILITIES, replyInRequest: true }, 'full');
+    const ask: CallSpec = {
+      op: 'handleChat',
+      session: 's1',
+      user: 'u1',
+      valid: true,
+      messages: [{ id: 'm1', role: 'user', content: 'q #m1' }],
+    };
+    const reply: CallSpec = {
+      op: 'logMessage',
+      session: 's1',
+      user: 'u1',
+      valid: true,
+      messages: [{ id: 'm2', role: 'assistant', content: 'a #m2' }],
+    };
+    const w = fitToApi(
+      { users: ['u1'], clients: [[{ ...ask, fault: { statement: 'commit', when: 'after' } }, { ...ask, retry: true }, reply]] },
+      { ...FULL_CAPABILITIES, replyInRequest: true },
+      'full',
+    );
     expect(w.clients[0]!.map((c) => c.reply?.id)).toEqual(['m2', 'm2']);
   });
 
@@ -97,13 +130,15 @@ describe('the workload vocabulary of real clients', () => {
   it('sends the identical request twice at once (double submit): same ids, same content, two clients', () => {
     const doubles = all.filter(({ w }) => {
       const seen = new Map<string, number>();
-      return w.clients.some((list, client) => list.some((c) => {
-        if (c.op !== 'handleChat' && c.op !== 'logMessage') return false;
-        const key = JSON.stringify({ ...c, retry: undefined, fault: undefined });
-        const other = seen.get(key);
-        seen.set(key, client);
-        return other !== undefined && other !== client;
-      }));
+      return w.clients.some((list, client) =>
+        list.some((c) => {
+          if (c.op !== 'handleChat' && c.op !== 'logMessage') return false;
+          const key = JSON.stringify({ ...c, retry: undefined, fault: undefined });
+          const other = seen.get(key);
+          seen.set(key, client);
+          return other !== undefined && other !== client;
+        }),
+      );
     });
     expect(new Set(doubles.map((d) => d.scenario))).toEqual(new Set(['concurrent-duplicates', 'mixed']));
   });
@@ -129,7 +164,14 @@ describe('the workload vocabulary of real clients', () => {
 });
 
 // Declared session semantics (issue 24): explicit create, deletes of missing sessions refused, tombstones.
-const log = (id: string, o: Partial<CallSpec> = {}): CallSpec => ({ op: 'logMessage', session: 's1', user: 'u1', valid: true, messages: [{ id, role: 'user', content: `x #${id}` }], ...o });
+const log = (id: string, o: Partial<CallSpec> = {}): CallSpec => ({
+  op: 'logMessage',
+  session: 's1',
+  user: 'u1',
+  valid: true,
+  messages: [{ id, role: 'user', content: `x #${id}` }],
+  ...o,
+});
 const del = (o: Partial<CallSpec> = {}): CallSpec => ({ op: 'deleteSession', session: 's1', user: 'u1', valid: true, ...o });
 const EXPLICIT = { ...FULL_CAPABILITIES, explicitCreate: true };
 const TOMBSTONES = { ...FULL_CAPABILITIES, deleteMissing: 'refuse' as const, afterDelete: 'refuse' as const };
@@ -137,8 +179,9 @@ const TOMBSTONES = { ...FULL_CAPABILITIES, deleteMissing: 'refuse' as const, aft
 describe('fitToApi with declared session semantics', () => {
   it("reads the semantics from the target's api", () => {
     const store = { logMessage: async () => {}, createSession: async () => {}, deleteSession: async () => {} };
-    expect(targetCapabilities(store, { sessions: { create: 'explicit', delete: { missing: 'refuse', afterDelete: 'refuse', soft: true } } }))
-      .toMatchObject({ explicitCreate: true, deleteMissing: 'refuse', afterDelete: 'refuse' });
+    expect(
+      targetCapabilities(store, { sessions: { create: 'explicit', delete: { missing: 'refuse', afterDelete: 'refuse', soft: true } } }),
+    ).toMatchObject({ explicitCreate: true, deleteMissing: 'refuse', afterDelete: 'refuse' });
     expect(targetCapabilities(store, {})).not.toHaveProperty('explicitCreate');
   });
 
@@ -148,17 +191,26 @@ describe('fitToApi with declared session semantics', () => {
     expect(fitToApi(w, EXPLICIT, 'full')).toEqual(w);
   });
 
-  it("explicit create: a write to a session its client has not created, where another client may create it, may be refused", () => {
+  it('explicit create: a write to a session its client has not created, where another client may create it, may be refused', () => {
     const w = fitToApi({ users: ['u1'], clients: [[log('m1')], [log('m2')]] }, EXPLICIT, 'full');
     expect(w.clients.flat().map((c) => `${c.op}:${c.valid}`)).toEqual(['logMessage:false', 'logMessage:false']);
-    const created = fitToApi({ users: ['u1'], clients: [[{ op: 'createSession', session: 's1', user: 'u1', valid: true }, log('m1')], [log('m2')]] }, EXPLICIT, 'full');
-    expect(created.clients.map((l) => l.map((c) => `${c.op}:${c.valid}`))).toEqual([['createSession:true', 'logMessage:true'], ['logMessage:false']]);
+    const created = fitToApi(
+      { users: ['u1'], clients: [[{ op: 'createSession', session: 's1', user: 'u1', valid: true }, log('m1')], [log('m2')]] },
+      EXPLICIT,
+      'full',
+    );
+    expect(created.clients.map((l) => l.map((c) => `${c.op}:${c.valid}`))).toEqual([
+      ['createSession:true', 'logMessage:true'],
+      ['logMessage:false'],
+    ]);
   });
 
-  it('tombstones: calls after the delete, and other clients\' calls on the session, may be refused; a delete of a missing session too', () => {
+  it("tombstones: calls after the delete, and other clients' calls on the session, may be refused; a delete of a missing session too", () => {
     const w = fitToApi({ users: ['u1'], clients: [[del(), log('m1'), del(), log('m2')], [log('m3')]] }, TOMBSTONES, 'full');
     expect(w.clients.map((l) => l.map((c) => `${c.op}:${c.valid}`))).toEqual([
-      ['deleteSession:false', 'logMessage:false', 'deleteSession:false', 'logMessage:false'], ['logMessage:false']]);
+      ['deleteSession:false', 'logMessage:false', 'deleteSession:false', 'logMessage:false'],
+      ['logMessage:false'],
+    ]);
     const own = fitToApi({ users: ['u1'], clients: [[log('m1'), del(), log('m2')]] }, TOMBSTONES, 'full');
     expect(own.clients[0]!.map((c) => `${c.op}:${c.valid}`)).toEqual(['logMessage:true', 'deleteSession:true', 'logMessage:false']);
   });

@@ -66,7 +66,8 @@ export function fitToApi(w: Workload, caps: TargetCapabilities, history: History
           out[out.length - 1] = withReply(prev);
           // A retry re-sends its original request: both carry the reply.
           const before = out.at(-2);
-          if (prev.retry && before?.op === 'handleChat' && !before.reply && before.session === c.session) out[out.length - 2] = withReply(before);
+          if (prev.retry && before?.op === 'handleChat' && !before.reply && before.session === c.session)
+            out[out.length - 2] = withReply(before);
         }
         continue;
       }
@@ -82,8 +83,9 @@ export function fitToApi(w: Workload, caps: TargetCapabilities, history: History
         }
       }
       // Another user's delete (refused or not) does not end this client's conversation.
-      if (c.op === 'deleteSession') { if (speaker.get(c.session) === c.user) sent.delete(c.session); }
-      else if (c.messages) {
+      if (c.op === 'deleteSession') {
+        if (speaker.get(c.session) === c.user) sent.delete(c.session);
+      } else if (c.messages) {
         if (!speaker.has(c.session)) speaker.set(c.session, c.user);
         const mine = sent.get(c.session) ?? new Set<string>();
         for (const m of [...c.messages, ...(c.reply ? [c.reply] : [])]) mine.add(m.id);
@@ -122,7 +124,11 @@ function fitSessionSemantics(clients: CallSpec[][], caps: TargetCapabilities, lo
   const clientsOf = new Map<string, Set<number>>();
   clients.forEach((calls, i) => calls.forEach((c) => clientsOf.set(c.session, (clientsOf.get(c.session) ?? new Set()).add(i))));
   const deleters = new Map<string, Set<number>>();
-  clients.forEach((calls, i) => calls.forEach((c) => { if (c.op === 'deleteSession') deleters.set(c.session, (deleters.get(c.session) ?? new Set()).add(i)); }));
+  clients.forEach((calls, i) =>
+    calls.forEach((c) => {
+      if (c.op === 'deleteSession') deleters.set(c.session, (deleters.get(c.session) ?? new Set()).add(i));
+    }),
+  );
   clients.forEach((calls, i) => {
     const out: CallSpec[] = [];
     const created = new Set<string>();
@@ -159,16 +165,18 @@ function fitSessionSemantics(clients: CallSpec[][], caps: TargetCapabilities, lo
 function markRefusable(clients: CallSpec[][], input: InputRules, lost: Set<CallSpec>): void {
   const rules = { ...input, idPattern: undefined };
   const req = (c: CallSpec) => ({
-    sessionId: c.session, userId: c.user,
+    sessionId: c.session,
+    userId: c.user,
     ...(c.op === 'logMessage' ? { messageId: c.messages![0]!.id, content: c.messages![0]!.content } : {}),
     ...(c.op === 'handleChat' ? { messages: c.messages!.map((m) => ({ messageId: m.id, content: m.content })) } : {}),
     ...(c.reply ? { reply: { messageId: c.reply.id, content: c.reply.content } } : {}),
   });
-  for (const calls of clients) calls.forEach((c, pos) => {
-    if (!c.valid || !brokenInputRule(req(c), rules)) return;
-    calls[pos] = { ...c, valid: false };
-    lost.add(calls[pos]!);
-  });
+  for (const calls of clients)
+    calls.forEach((c, pos) => {
+      if (!c.valid || !brokenInputRule(req(c), rules)) return;
+      calls[pos] = { ...c, valid: false };
+      lost.add(calls[pos]!);
+    });
 }
 
 /**
@@ -189,11 +197,12 @@ function handOverContested(clients: CallSpec[][], lost: Set<CallSpec>): void {
 
 function maxMessageNumber(w: Workload): number {
   let max = 0;
-  for (const calls of w.clients) for (const c of calls) {
-    for (const m of [...(c.messages ?? []), ...(c.reply ? [c.reply] : [])]) {
-      const n = /^m(\d+)$/.exec(m.id);
-      if (n) max = Math.max(max, Number(n[1]));
+  for (const calls of w.clients)
+    for (const c of calls) {
+      for (const m of [...(c.messages ?? []), ...(c.reply ? [c.reply] : [])]) {
+        const n = /^m(\d+)$/.exec(m.id);
+        if (n) max = Math.max(max, Number(n[1]));
+      }
     }
-  }
   return max;
 }

@@ -22,10 +22,12 @@ export function perSessionWorkload<P>(
   o: { maxSessions: number; prepare?: (plans: P[]) => P[] },
   clients: (p: P, slot: SessionSlot) => CallSpec[][],
 ): fc.Arbitrary<Workload> {
-  return fc.record({ sessions: fc.array(plan, { minLength: 1, maxLength: o.maxSessions }), users: fc.integer({ min: 1, max: 2 }) }).map(({ sessions, users }) => {
-    const messages = new MessageFactory();
-    const us = userIds(users);
-    const plans = o.prepare ? o.prepare(sessions) : sessions;
-    return { users: us, clients: plans.flatMap((p, i) => clients(p, { session: `s${i + 1}`, user: us[i % us.length]!, messages })) };
-  });
+  return fc
+    .record({ sessions: fc.array(plan, { minLength: 1, maxLength: o.maxSessions }), users: fc.integer({ min: 1, max: 2 }) })
+    .map(({ sessions, users }) => {
+      const messages = new MessageFactory();
+      const us = userIds(users);
+      const plans = o.prepare ? o.prepare(sessions) : sessions;
+      return { users: us, clients: plans.flatMap((p, i) => clients(p, { session: `s${i + 1}`, user: us[i % us.length]!, messages })) };
+    });
 }

@@ -28,7 +28,11 @@ export interface TargetCapabilities {
 }
 
 /** The capabilities of a store and its declared API shape. */
-export function targetCapabilities(store: ChatStore, api: TargetApi = {}, operations?: Record<string, OperationDefinition<any, any>>): TargetCapabilities {
+export function targetCapabilities(
+  store: ChatStore,
+  api: TargetApi = {},
+  operations?: Record<string, OperationDefinition<any, any>>,
+): TargetCapabilities {
   return {
     ...(operations && Object.keys(operations).length ? { operations } : {}),
     ...(typeof store.logMessage !== 'function' ? { chat: false } : {}),
@@ -45,7 +49,13 @@ export function targetCapabilities(store: ChatStore, api: TargetApi = {}, operat
 }
 
 /** Every capability on, history 'full': what the harness generated before targets could declare their API. */
-export const FULL_CAPABILITIES: TargetCapabilities = { handleChat: true, deleteSession: true, createSession: true, replyInRequest: false, history: 'full' };
+export const FULL_CAPABILITIES: TargetCapabilities = {
+  handleChat: true,
+  deleteSession: true,
+  createSession: true,
+  replyInRequest: false,
+  history: 'full',
+};
 
 /** A named workload generator (the scenario names are a public contract). */
 export interface Scenario {

@@ -5,12 +5,20 @@
 import type { Role } from '../contract/define-target.js';
 
 /** The calls a workload can make on a ChatStore. */
-export type OpName = 'createSession' | 'logMessage' | 'handleChat' | 'deleteSession'
+export type OpName =
+  | 'createSession'
+  | 'logMessage'
+  | 'handleChat'
+  | 'deleteSession'
   // Issue 25: one of the target's own declared operations (CallSpec.operation names it).
   | 'operation';
 
 /** A message as the workload names it: logical id (`m3`), role and content unique within the trial. */
-export interface WorkloadMessage { id: string; role: Role; content: string }
+export interface WorkloadMessage {
+  id: string;
+  role: Role;
+  content: string;
+}
 
 /** One call a client makes, in logical ids (`s1`, `u1`, `m2`); `valid` marks calls that must succeed. */
 export interface CallSpec {
@@ -37,7 +45,10 @@ export interface CallSpec {
  * the connection is killed before its result arrives; `timeout`, it hits a statement timeout
  * (57014) and the connection lives on.
  */
-export interface Fault { statement: number | 'commit'; when: 'before' | 'after' | 'timeout' }
+export interface Fault {
+  statement: number | 'commit';
+  when: 'before' | 'after' | 'timeout';
+}
 
 /** `stmt 3` or `COMMIT`: where a fault strikes, as labels print it. */
 export function faultPlace(f: Fault): string {
@@ -55,7 +66,11 @@ export interface Workload {
 /** Short, stable text for a call: `handleChat(s1, [system,user])@c1`. */
 export function callLabel(call: CallSpec, client: number): string {
   const base = baseLabel(call, client);
-  const fault = !call.fault ? '' : call.fault.when === 'timeout' ? ` [timeout ${faultPlace(call.fault)}]` : ` [kill ${call.fault.when} ${faultPlace(call.fault)}]`;
+  const fault = !call.fault
+    ? ''
+    : call.fault.when === 'timeout'
+      ? ` [timeout ${faultPlace(call.fault)}]`
+      : ` [kill ${call.fault.when} ${faultPlace(call.fault)}]`;
   return `${call.retry ? 'retry ' : ''}${base}${fault}`;
 }
 
@@ -92,7 +107,12 @@ export function argsText(args: unknown): string {
 export function workloadIds(w: Workload): { users: string[]; sessions: string[] } {
   const users = new Set(w.users);
   const sessions = new Set<string>();
-  for (const calls of w.clients) for (const c of calls) if (c.op !== 'operation') { users.add(c.user); sessions.add(c.session); }
+  for (const calls of w.clients)
+    for (const c of calls)
+      if (c.op !== 'operation') {
+        users.add(c.user);
+        sessions.add(c.session);
+      }
   return { users: [...users], sessions: [...sessions] };
 }
 

@@ -6,6 +6,7 @@ import { PrismaClient } from '../../../prisma/generated/canonical/client.js';
 
 const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };
 
-export const prisma = globalForPrisma.prisma ?? new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL!, max: 4 }) });
+export const prisma =
+  globalForPrisma.prisma ?? new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL!, max: 4 }) });
 
 if (process.env.NODE_ENV !== 'production') globalForPrisma.prisma = prisma;

@@ -9,7 +9,11 @@ export function routeTarget(name: string, route: string, expect: Record<string, 
     name,
     description: `The chat route ${route} called in-process with a Request per operation.`,
     env: ['POSTGRES_URL'],
-    alias: { '@/app/(auth)/auth': './chatfuzz/auth.ts', '@/lib/ai/providers': './chatfuzz/providers.ts', '@/lib/utils': './chatfuzz/utils.ts' },
+    alias: {
+      '@/app/(auth)/auth': './chatfuzz/auth.ts',
+      '@/lib/ai/providers': './chatfuzz/providers.ts',
+      '@/lib/utils': './chatfuzz/utils.ts',
+    },
     api: { reply: 'in-request', history: 'new' },
     expect,
     async create(ctx) {
@@ -19,7 +23,11 @@ export function routeTarget(name: string, route: string, expect: Record<string, 
         await post({
           url: '/api/chat',
           headers: { 'x-user': userId, ...(reply ? { 'x-reply': encodeURIComponent(reply.content), 'x-reply-id': reply.messageId } : {}) },
-          body: { id: sessionId, selectedChatModel: 'chat-model', messages: messages.map((m) => ({ id: m.messageId, role: m.role, parts: [{ type: 'text', text: m.content }] })) },
+          body: {
+            id: sessionId,
+            selectedChatModel: 'chat-model',
+            messages: messages.map((m) => ({ id: m.messageId, role: m.role, parts: [{ type: 'text', text: m.content }] })),
+          },
         });
       };
       return {

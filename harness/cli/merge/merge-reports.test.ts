@@ -25,8 +25,19 @@ async function cli(argv: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 const MATRIX = [
-  '--target', 'naive,upsert', '--scenario', 'log-before-create,multi-message-first-request,concurrent-duplicates',
-  '--mode', 'scheduled', '--runs', '20', '--seed', '42', '--no-corpus', '--workers', '1',
+  '--target',
+  'naive,upsert',
+  '--scenario',
+  'log-before-create,multi-message-first-request,concurrent-duplicates',
+  '--mode',
+  'scheduled',
+  '--runs',
+  '20',
+  '--seed',
+  '42',
+  '--no-corpus',
+  '--workers',
+  '1',
 ];
 
 async function readResults(d: string): Promise<RunResults> {
@@ -83,8 +94,9 @@ async function expectSameReport(whole: string, merged: string, wholePaths = whol
   expect(maskResults(b, merged)).toEqual(maskResults(a, wholePaths));
   // Byte for byte once masked: the keys come in the order a run writes them.
   expect(JSON.stringify(maskResults(b, merged))).toBe(JSON.stringify(maskResults(a, wholePaths)));
-  expect(maskJunit(await fs.readFile(path.join(merged, 'junit.xml'), 'utf8'), merged))
-    .toBe(maskJunit(await fs.readFile(path.join(whole, 'junit.xml'), 'utf8'), wholePaths));
+  expect(maskJunit(await fs.readFile(path.join(merged, 'junit.xml'), 'utf8'), merged)).toBe(
+    maskJunit(await fs.readFile(path.join(whole, 'junit.xml'), 'utf8'), wholePaths),
+  );
   // Every case file is there, with the same content, and the paths in results.json lead to them.
   const cases = (await fs.readdir(path.join(whole, 'cases'))).sort();
   expect((await fs.readdir(path.join(merged, 'cases'))).sort()).toEqual(cases);
@@ -102,7 +114,9 @@ async function expectSameReport(whole: string, merged: string, wholePaths = whol
 
 describe('chatfuzz merge-reports', () => {
   let plain: Awaited<ReturnType<typeof runAndMerge>>;
-  beforeAll(async () => { plain = await runAndMerge('plain'); });
+  beforeAll(async () => {
+    plain = await runAndMerge('plain');
+  });
 
   it('merges 3 shards of naive, upsert × 3 scenarios into what the unsharded run wrote', async () => {
     expect(plain.whole).toBe(0);
@@ -111,7 +125,10 @@ describe('chatfuzz merge-reports', () => {
     expect(plain.merge.stdout).toMatch(/6\/6 cells met their expectation/);
     expect(plain.merge.stdout).toContain(`report: ${path.relative(process.cwd(), path.join(dir('plain-merged'), 'index.html'))}`);
     // Each shard really holds only its slice, round robin.
-    expect((await readResults(dir('plain-1'))).cells.map((c) => `${c.target} ${c.scenario}`)).toEqual(['naive log-before-create', 'upsert log-before-create']);
+    expect((await readResults(dir('plain-1'))).cells.map((c) => `${c.target} ${c.scenario}`)).toEqual([
+      'naive log-before-create',
+      'upsert log-before-create',
+    ]);
     const whole = await readResults(dir('plain'));
     const merged = await readResults(dir('plain-merged'));
     // Some cells fail (as expected), so case files and replay lines are part of the comparison.
@@ -132,13 +149,19 @@ describe('chatfuzz merge-reports', () => {
     const whole = await readResults(dir('plain'));
     const cells = whole.cells
       .filter((c) => !(c.target === 'upsert' && c.scenario === 'concurrent-duplicates'))
-      .map((c) => c.target === 'naive' && c.scenario === 'log-before-create' ? { ...c, outcome: 'pass', failure: undefined }
-        : c.target === 'upsert' && c.scenario === 'log-before-create' ? { ...c, outcome: 'fail', failure: { invariant: 'no-fk-error', message: 'before' } } : c);
+      .map((c) =>
+        c.target === 'naive' && c.scenario === 'log-before-create'
+          ? { ...c, outcome: 'pass', failure: undefined }
+          : c.target === 'upsert' && c.scenario === 'log-before-create'
+            ? { ...c, outcome: 'fail', failure: { invariant: 'no-fk-error', message: 'before' } }
+            : c,
+      );
     cells.push({ ...cells[0]!, target: 'session-first', scenario: 'mixed' });
     const baseline = parseBaseline({ ...whole, runId: 'base', cells }, 'baseline.json');
     // What runCli does with --ci --baseline once the cells have run (a pure function of the results,
     // so applied here to the plain runs' results rather than running the matrix four more times).
-    const gate = (name: string, from: string) => withResults(from, name, (r) => applyBaseline(r, baseline, { file: 'baseline.json', gate: true }));
+    const gate = (name: string, from: string) =>
+      withResults(from, name, (r) => applyBaseline(r, baseline, { file: 'baseline.json', gate: true }));
     await gate('gated', dir('plain'));
     for (const i of [1, 2, 3]) await gate(`gated-${i}`, dir(`plain-${i}`));
     expect((await readResults(dir('gated'))).exitCode).toBe(1);
@@ -149,7 +172,8 @@ describe('chatfuzz merge-reports', () => {
     expect(r.code, r.stderr).toBe(1);
     const merged = await readResults(dir('gated-merged'));
     expect(merged.baseline).toMatchObject({
-      runId: 'base', gate: true,
+      runId: 'base',
+      gate: true,
       counts: { 'new-failure': 1, fixed: 1, 'still-failing': 2, unchanged: 1, 'new-cell': 1 },
       missingCells: [{ target: 'session-first', scenario: 'mixed', mode: 'scheduled' }],
     });
@@ -160,17 +184,21 @@ describe('chatfuzz merge-reports', () => {
     await withResults(dir('gated-2'), 'ungated-2', (p) => ({ ...p, baseline: { ...p.baseline!, gate: false } }));
     const bad = await cli(['merge-reports', dir('gated-1'), dir('ungated-2'), dir('gated-3'), '--report', dir('ungated-merged')]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/the parts differ in baseline\.gate: .*gated-1 has true, .*ungated-2 has false; give every shard the same --baseline file, and --ci to all or none/);
+    expect(bad.stderr).toMatch(
+      /the parts differ in baseline\.gate: .*gated-1 has true, .*ungated-2 has false; give every shard the same --baseline file, and --ci to all or none/,
+    );
   });
 
-  it('copies the parts\' server logs, whose paths are relative to the report folder; another server version is only a warning', async () => {
+  it("copies the parts' server logs, whose paths are relative to the report folder; another server version is only a warning", async () => {
     for (const i of [1, 2]) await fs.cp(dir(`plain-${i}`), dir(`logs-${i}`), { recursive: true });
     await withResults(dir('plain-3'), 'logs-3', (r) => ({ ...r, db: { ...r.db, serverVersion: 'PostgreSQL 99' } }));
     await fs.mkdir(dir('logs-2/servers'), { recursive: true });
     await fs.writeFile(dir('logs-2/servers/http-chat--mixed--scheduled--1.log'), 'listening\n');
     const r = await cli(['merge-reports', dir('logs-1'), dir('logs-2'), dir('logs-3'), '--report', dir('logs-merged'), '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/warning: the parts ran on different databases \(db\.serverVersion: .*logs-1 has "PostgreSQL [^"]+", .*logs-3 has "PostgreSQL 99"\); the merged report names the first/);
+    expect(r.stderr).toMatch(
+      /warning: the parts ran on different databases \(db\.serverVersion: .*logs-1 has "PostgreSQL [^"]+", .*logs-3 has "PostgreSQL 99"\); the merged report names the first/,
+    );
     expect(JSON.parse(r.stdout).summary).toMatchObject({ cells: 6, ok: 6 });
     expect(JSON.parse(r.stdout).db).toEqual((await readResults(dir('plain-1'))).db);
     expect(await fs.readFile(dir('logs-merged/servers/http-chat--mixed--scheduled--1.log'), 'utf8')).toBe('listening\n');
@@ -208,8 +236,13 @@ describe('chatfuzz merge-reports', () => {
     });
 
     it('parts with different totals', async () => {
-      const other = await part('total4', 3, (r) => { r.shard = { index: 3, total: 4 }; });
-      await refused([p1!, p2!, other], /different shard totals: .*plain-1 \(1\/3\) and .*total4 \(3\/4\); every part of one run uses the same N/);
+      const other = await part('total4', 3, (r) => {
+        r.shard = { index: 3, total: 4 };
+      });
+      await refused(
+        [p1!, p2!, other],
+        /different shard totals: .*plain-1 \(1\/3\) and .*total4 \(3\/4\); every part of one run uses the same N/,
+      );
     });
 
     it('a missing or duplicated shard index, named', async () => {
@@ -221,23 +254,70 @@ describe('chatfuzz merge-reports', () => {
 
     it('parts with a different seed, mode, options, version or baseline, naming the field', async () => {
       const cases: [string, (r: any) => void, RegExp][] = [
-        ['seed', (r) => { r.seed = 43; }, /differ in seed: .*plain-1 has 42, .*has 43; every shard must run with the same --seed/],
-        ['mode', (r) => { r.mode = 'stress'; }, /differ in mode: .*has "scheduled", .*has "stress"; run every shard with the same --mode/],
-        ['runs', (r) => { r.options.runs = 21; }, /differ in options\.runs: .*has 20, .*has 21; run every shard with the same flags/],
-        ['targets', (r) => { r.options.targets = ['naive']; }, /differ in options\.targets: .*has \["naive","upsert"\], .*has \["naive"\]/],
-        ['isolation', (r) => { r.options.isolation = 'serializable'; }, /differ in options\.isolation: .*has none, .*has "serializable"/],
-        ['version', (r) => { r.version = '0.0.1'; }, /differ in version: .*has "[\d.]+", .*has "0\.0\.1"; run every shard with the same chatfuzz version/],
-        ['baseline', (r) => { r.baseline = { file: 'b.json', runId: 'x', startedAt: '', gate: false, counts: {}, missingCells: [] }; }, /differ in baseline: .*has none, .*has \{"file":"b\.json".*\}; give every shard the same --baseline/],
+        [
+          'seed',
+          (r) => {
+            r.seed = 43;
+          },
+          /differ in seed: .*plain-1 has 42, .*has 43; every shard must run with the same --seed/,
+        ],
+        [
+          'mode',
+          (r) => {
+            r.mode = 'stress';
+          },
+          /differ in mode: .*has "scheduled", .*has "stress"; run every shard with the same --mode/,
+        ],
+        [
+          'runs',
+          (r) => {
+            r.options.runs = 21;
+          },
+          /differ in options\.runs: .*has 20, .*has 21; run every shard with the same flags/,
+        ],
+        [
+          'targets',
+          (r) => {
+            r.options.targets = ['naive'];
+          },
+          /differ in options\.targets: .*has \["naive","upsert"\], .*has \["naive"\]/,
+        ],
+        [
+          'isolation',
+          (r) => {
+            r.options.isolation = 'serializable';
+          },
+          /differ in options\.isolation: .*has none, .*has "serializable"/,
+        ],
+        [
+          'version',
+          (r) => {
+            r.version = '0.0.1';
+          },
+          /differ in version: .*has "[\d.]+", .*has "0\.0\.1"; run every shard with the same chatfuzz version/,
+        ],
+        [
+          'baseline',
+          (r) => {
+            r.baseline = { file: 'b.json', runId: 'x', startedAt: '', gate: false, counts: {}, missingCells: [] };
+          },
+          /differ in baseline: .*has none, .*has \{"file":"b\.json".*\}; give every shard the same --baseline/,
+        ],
       ];
       for (const [name, edit, message] of cases) await refused([p1!, await part(`field-${name}`, 2, edit), p3!], message);
     });
 
     it('a part whose cells are not its slice of the matrix, and a case file two parts share', async () => {
-      const edited = await part('edited', 2, (r) => { r.cells.reverse(); });
+      const edited = await part('edited', 2, (r) => {
+        r.cells.reverse();
+      });
       await refused([p1!, edited, p3!], /edited \(2\/3\) does not hold the cells --shard 2\/3 runs of 2 target\(s\) × 3 scenario\(s\)/);
       const shared = await part('shared', 2);
       await fs.cp(path.join(p1!, 'cases'), path.join(shared, 'cases'), { recursive: true });
-      await refused([p1!, shared, p3!], /plain-1 and .*shared both hold cases\/naive--log-before-create--scheduled\.json; give each shard a report folder of its own/);
+      await refused(
+        [p1!, shared, p3!],
+        /plain-1 and .*shared both hold cases\/naive--log-before-create--scheduled\.json; give each shard a report folder of its own/,
+      );
     });
 
     it('an unknown flag, and --report naming one of the parts', async () => {
@@ -249,12 +329,15 @@ describe('chatfuzz merge-reports', () => {
       expect(into.stderr).toMatch(/is the folder of part .*plain-2; write the merged report to a folder of its own/);
     });
 
-    it.runIf(process.platform === 'linux')('a --report OUT where nothing can be created, named, instead of a merge that never ends', async () => {
-      // fs.mkdir(…, { recursive: true }) never returns on this path.
-      const r = await cli(['merge-reports', p1!, p2!, p3!, '--report', '/proc/chatfuzz-merged']);
-      expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(/--report \/proc\/chatfuzz-merged: cannot create \/proc\/chatfuzz-merged \(ENOENT/);
-    });
+    it.runIf(process.platform === 'linux')(
+      'a --report OUT where nothing can be created, named, instead of a merge that never ends',
+      async () => {
+        // fs.mkdir(…, { recursive: true }) never returns on this path.
+        const r = await cli(['merge-reports', p1!, p2!, p3!, '--report', '/proc/chatfuzz-merged']);
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(/--report \/proc\/chatfuzz-merged: cannot create \/proc\/chatfuzz-merged \(ENOENT/);
+      },
+    );
   });
 });
 
@@ -267,7 +350,10 @@ describe('examples/github-actions/chatfuzz-sharded.yml', () => {
     const fuzz = wf.jobs.fuzz;
     expect(fuzz.strategy).toEqual({ 'fail-fast': false, matrix: { shardIndex: [1, 2, 3], shardTotal: [3] } });
     const run: string = fuzz.steps.find((s: any) => s.name === 'Fuzz').run;
-    const args = /args="([^"]+)"/.exec(run)![1]!.replace(/\$\{\{ matrix\.(\w+) \}\}/g, (_, k) => String(fuzz.strategy.matrix[k][0])).split(' ');
+    const args = /args="([^"]+)"/
+      .exec(run)![1]!
+      .replace(/\$\{\{ matrix\.(\w+) \}\}/g, (_, k) => String(fuzz.strategy.matrix[k][0]))
+      .split(' ');
     expect(parseArgs(args)).toMatchObject({ ci: true, shard: { index: 1, total: 3 }, reportDir: 'reports/shard-1', seed: null });
     const upload = fuzz.steps.find((s: any) => String(s.uses).startsWith('actions/upload-artifact@'));
     expect(upload.if).toBe('${{ !cancelled() }}');

@@ -50,8 +50,12 @@ export async function runMergeReports(argv: string[], io: CliIo): Promise<number
       throw new UsageError(`${(e as Error).message.split('\n')[0]}. Valid flags: --report OUT, --json, --help`);
     }
     const { values: v, positionals: dirs } = parsed;
-    if (v.help) { io.stdout.write(MERGE_USAGE + '\n'); return 0; }
-    if (!dirs.length) throw new UsageError('merge-reports needs the report folders of the --shard parts: chatfuzz merge-reports DIR… [--report OUT]');
+    if (v.help) {
+      io.stdout.write(MERGE_USAGE + '\n');
+      return 0;
+    }
+    if (!dirs.length)
+      throw new UsageError('merge-reports needs the report folders of the --shard parts: chatfuzz merge-reports DIR… [--report OUT]');
 
     // One at a time: with several bad folders, the first named on the command line is the one reported.
     const parts: Part[] = [];
@@ -61,7 +65,10 @@ export async function runMergeReports(argv: string[], io: CliIo): Promise<number
     // the difference is reported, not refused, and the merged report names the first part's server.
     for (const p of parts.slice(1)) {
       const diff = firstDifference(parts[0]!.results.db, p.results.db, 'db');
-      if (diff) err(`chatfuzz merge-reports: warning: the parts ran on different databases (${diff.path}: ${parts[0]!.dir} has ${show(diff.a)}, ${p.dir} has ${show(diff.b)}); the merged report names the first`);
+      if (diff)
+        err(
+          `chatfuzz merge-reports: warning: the parts ran on different databases (${diff.path}: ${parts[0]!.dir} has ${show(diff.a)}, ${p.dir} has ${show(diff.b)}); the merged report names the first`,
+        );
     }
     const ordered = [...parts].sort((a, b) => a.results.shard.index - b.results.shard.index);
 
@@ -70,7 +77,8 @@ export async function runMergeReports(argv: string[], io: CliIo): Promise<number
     // A new run id rather than a part's: a part's own folder may be reports/runs/<its id>, and the merge must not land in it.
     const outDir = path.resolve(io.cwd, v.report ?? path.join('reports', 'runs', runId));
     const clash = parts.find((p) => p.abs === outDir);
-    if (clash) throw new UsageError(`--report ${v.report} is the folder of part ${clash.dir}; write the merged report to a folder of its own`);
+    if (clash)
+      throw new UsageError(`--report ${v.report} is the folder of part ${clash.dir}; write the merged report to a folder of its own`);
     // Before copying into it: fs.cp would create it with mkdir({ recursive: true }), which never returns on some paths.
     await prepareReportDir(outDir);
 
@@ -84,10 +92,15 @@ export async function runMergeReports(argv: string[], io: CliIo): Promise<number
     const color = !!human.isTTY && !io.env.NO_COLOR && !io.env.CI;
     const banner = `chatfuzz merge-reports · ${parts.length} part(s) of ${ordered[0]!.results.shard.total} (run ids ${ordered.map((p) => p.results.runId).join(', ')}) · seed ${results.seed} · ${results.mode}`;
     const o: BuiltinReporterOptions = { out: human, stdout: io.stdout, tty: false, color, banner, cwd: io.cwd };
-    const reporters: Reporter[] = [...builtinReporters.console(o), ...builtinReporters.files(o), ...(v.json ? builtinReporters.json(o) : [])];
+    const reporters: Reporter[] = [
+      ...builtinReporters.console(o),
+      ...builtinReporters.files(o),
+      ...(v.json ? builtinReporters.json(o) : []),
+    ];
     // The merged run is reported as a run is: its start, then its end (the matrix, the files, --json).
     const cellsRun = results.cells.map(({ target, scenario }) => ({ target, scenario }));
-    for (const r of reporters) await r.onRunStart?.({ runId, seed: results.seed, mode: results.mode, db: results.db, cells: cellsRun, reportDir: outDir });
+    for (const r of reporters)
+      await r.onRunStart?.({ runId, seed: results.seed, mode: results.mode, db: results.db, cells: cellsRun, reportDir: outDir });
     for (const r of reporters) await r.onRunEnd?.(results, outDir);
     return results.exitCode;
   } catch (e) {
@@ -107,8 +120,12 @@ export async function runMergeReports(argv: string[], io: CliIo): Promise<number
 
 async function readPart(dir: string, cwd: string): Promise<Part> {
   const abs = path.resolve(cwd, dir);
-  const kind = await stat(abs).then((st) => (st.isDirectory() ? 'folder' : 'file'), () => 'missing');
-  if (kind === 'missing') throw new UsageError(`${dir}: no such folder (${abs}); pass the report folder (--report DIR) of each --shard part`);
+  const kind = await stat(abs).then(
+    (st) => (st.isDirectory() ? 'folder' : 'file'),
+    () => 'missing',
+  );
+  if (kind === 'missing')
+    throw new UsageError(`${dir}: no such folder (${abs}); pass the report folder (--report DIR) of each --shard part`);
   if (kind === 'file') throw new UsageError(`${dir} is a file, not a report folder; pass the folder that holds a part's results.json`);
   const file = path.join(abs, 'results.json');
   let text: string;
@@ -116,19 +133,27 @@ async function readPart(dir: string, cwd: string): Promise<Part> {
     text = await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' || code === 'ENOTDIR'
-      ? `${dir} has no results.json; pass the report folder (--report DIR) of each --shard part, e.g. the unpacked artifact of each shard job`
-      : `cannot read ${path.join(dir, 'results.json')} (${code ?? (e as Error).message})`);
+    throw new UsageError(
+      code === 'ENOENT' || code === 'ENOTDIR'
+        ? `${dir} has no results.json; pass the report folder (--report DIR) of each --shard part, e.g. the unpacked artifact of each shard job`
+        : `cannot read ${path.join(dir, 'results.json')} (${code ?? (e as Error).message})`,
+    );
   }
   let json: any;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${path.join(dir, 'results.json')} is not valid JSON (${(e as Error).message}); was the part's run cut short? run that shard again`);
+    throw new UsageError(
+      `${path.join(dir, 'results.json')} is not valid JSON (${(e as Error).message}); was the part's run cut short? run that shard again`,
+    );
   }
-  if (json?.tool !== 'chatfuzz' || !Array.isArray(json.cells)) throw new UsageError(`${path.join(dir, 'results.json')} is not a chatfuzz results.json; pass the report folders of the --shard parts`);
+  if (json?.tool !== 'chatfuzz' || !Array.isArray(json.cells))
+    throw new UsageError(`${path.join(dir, 'results.json')} is not a chatfuzz results.json; pass the report folders of the --shard parts`);
   const s = json.shard;
-  if (!s) throw new UsageError(`${dir} is not a shard: its results.json has no "shard" (run each part with --shard i/N; a run without --shard needs no merging)`);
+  if (!s)
+    throw new UsageError(
+      `${dir} is not a shard: its results.json has no "shard" (run each part with --shard i/N; a run without --shard needs no merging)`,
+    );
   if (!Number.isInteger(s.index) || !Number.isInteger(s.total) || s.index < 1 || s.index > s.total) {
     throw new UsageError(`${dir}: "shard" is ${JSON.stringify(s)}, expected { index, total } with 1 ≤ index ≤ total`);
   }
@@ -143,16 +168,29 @@ function checkParts(parts: Part[]): void {
   const first = parts[0]!;
   const total = first.results.shard.total;
   const other = parts.find((p) => p.results.shard.total !== total);
-  if (other) throw new UsageError(`the parts have different shard totals: ${name(first)} and ${name(other)}; every part of one run uses the same N in --shard i/N`);
+  if (other)
+    throw new UsageError(
+      `the parts have different shard totals: ${name(first)} and ${name(other)}; every part of one run uses the same N in --shard i/N`,
+    );
   const byIndex = new Map<number, Part>();
   for (const p of parts) {
     const seen = byIndex.get(p.results.shard.index);
-    if (seen) throw new UsageError(`shard ${p.results.shard.index}/${total} is given twice: ${seen.dir} and ${p.dir}; pass each part's folder once`);
+    if (seen)
+      throw new UsageError(
+        `shard ${p.results.shard.index}/${total} is given twice: ${seen.dir} and ${p.dir}; pass each part's folder once`,
+      );
     byIndex.set(p.results.shard.index, p);
   }
   const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
   if (missing.length) {
-    throw new UsageError(`shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${total}`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing (given: ${[...byIndex.keys()].sort((a, b) => a - b).map((i) => `${i}/${total}`).join(', ')}); pass the report folders of all ${total} parts`);
+    throw new UsageError(
+      `shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${total}`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing (given: ${[
+        ...byIndex.keys(),
+      ]
+        .sort((a, b) => a - b)
+        .map((i) => `${i}/${total}`)
+        .join(', ')}); pass the report folders of all ${total} parts`,
+    );
   }
 
   const fix: Record<string, string> = {
@@ -166,7 +204,9 @@ function checkParts(parts: Part[]): void {
     for (const field of ['version', 'seed', 'mode', 'options', 'baseline'] as const) {
       const diff = firstDifference(comparable(first.results, field), comparable(p.results, field), field);
       if (diff) {
-        throw new UsageError(`the parts differ in ${diff.path}: ${first.dir} has ${show(diff.a)}, ${p.dir} has ${show(diff.b)}; ${fix[field]}`);
+        throw new UsageError(
+          `the parts differ in ${diff.path}: ${first.dir} has ${show(diff.a)}, ${p.dir} has ${show(diff.b)}; ${fix[field]}`,
+        );
       }
     }
   }
@@ -181,7 +221,9 @@ function checkParts(parts: Part[]): void {
       return c.target !== targets[Math.floor(m / scenarios.length)] || c.scenario !== scenarios[m % scenarios.length];
     });
     if (p.results.cells.length !== expected || wrong >= 0) {
-      throw new UsageError(`${name(p)} does not hold the cells --shard ${index}/${total} runs of ${targets.length} target(s) × ${scenarios.length} scenario(s) (${p.results.cells.length} cell(s), expected ${expected}); was its results.json edited? run that shard again`);
+      throw new UsageError(
+        `${name(p)} does not hold the cells --shard ${index}/${total} runs of ${targets.length} target(s) × ${scenarios.length} scenario(s) (${p.results.cells.length} cell(s), expected ${expected}); was its results.json edited? run that shard again`,
+      );
     }
     if (!!p.results.baseline && p.results.cells.some((c) => !c.baseline)) {
       throw new UsageError(`${name(p)} has a "baseline" but not every cell carries its baseline status; run that shard again`);
@@ -193,7 +235,10 @@ function checkParts(parts: Part[]): void {
     for (const p of parts) {
       for (const f of p.files[folder]) {
         const seen = owner.get(f);
-        if (seen) throw new UsageError(`${seen.dir} and ${p.dir} both hold ${folder}/${f}; give each shard a report folder of its own (--report DIR) that no other run wrote into`);
+        if (seen)
+          throw new UsageError(
+            `${seen.dir} and ${p.dir} both hold ${folder}/${f}; give each shard a report folder of its own (--report DIR) that no other run wrote into`,
+          );
         owner.set(f, p);
       }
     }
@@ -235,7 +280,9 @@ function mergeResults(parts: Part[], o: { runId: string; outDir: string; cwd: st
   const total = first.shard.total;
   const cells: CellResult[] = [];
   for (const p of parts) {
-    p.results.cells.forEach((cell, k) => { cells[p.results.shard.index - 1 + k * total] = relocateCell(cell, p, o); });
+    p.results.cells.forEach((cell, k) => {
+      cells[p.results.shard.index - 1 + k * total] = relocateCell(cell, p, o);
+    });
   }
   const ok = cells.filter((c) => c.ok).length;
   // startedAt: the earliest part's start. durationMs: wall-clock time from that start to the
@@ -256,7 +303,11 @@ function mergeResults(parts: Part[], o: { runId: string; outDir: string; cwd: st
     // A baseline cell is missing from the whole run exactly when every part misses it.
     const key = (c: { target: string; scenario: string; mode: string }) => `${c.target}\u0000${c.scenario}\u0000${c.mode}`;
     const missingIn = parts.map((p) => new Set(p.results.baseline!.missingCells.map(key)));
-    baseline = { ...first.baseline, counts, missingCells: first.baseline.missingCells.filter((m) => missingIn.every((s) => s.has(key(m)))) };
+    baseline = {
+      ...first.baseline,
+      counts,
+      missingCells: first.baseline.missingCells.filter((m) => missingIn.every((s) => s.has(key(m)))),
+    };
   }
   const gateFails = !!baseline?.gate && baseline.counts['new-failure'] > 0;
   // Spread over the first part so the keys keep the order a run writes them in; only `shard` goes.
@@ -293,5 +344,3 @@ function relocateCell(cell: CellResult, part: Part, o: { outDir: string; cwd: st
     ...(cell.failures ? { failures: cell.failures.map(move) } : {}),
   };
 }
-
-

@@ -23,7 +23,9 @@ export function runCellWorker(): void {
     const key = `${t.cwd}\0${t.spec}`;
     let loaded = targets.get(key);
     if (!loaded) {
-      loaded = loadTargets([t.spec], { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name), cwd: t.cwd }).then((l) => l[0]!);
+      loaded = loadTargets([t.spec], { registry: builtinTargets, scenarioNames: builtinScenarios.map((s) => s.name), cwd: t.cwd }).then(
+        (l) => l[0]!,
+      );
       targets.set(key, loaded);
     }
     return loaded;
@@ -58,7 +60,9 @@ export function runCellWorker(): void {
     else if (m.type === 'abort') abort?.abort();
   });
   // Ctrl-C reaches the whole process group: the parent drops the databases, a worker stops the servers its target started.
-  const stop = () => { void stopAllServers().finally(() => process.exit(0)); };
+  const stop = () => {
+    void stopAllServers().finally(() => process.exit(0));
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   process.on('disconnect', stop);

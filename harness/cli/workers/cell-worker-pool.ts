@@ -27,7 +27,11 @@ export type FromWorker =
   | { type: 'done'; result: CellResult }
   | { type: 'failed'; error: { name: string; message: string; stack?: string } };
 
-interface Worker { child: ChildProcess; busy: boolean; exit: Promise<void> }
+interface Worker {
+  child: ChildProcess;
+  busy: boolean;
+  exit: Promise<void>;
+}
 
 const BIN = fileURLToPath(new URL('../../../bin/chatfuzz.mjs', import.meta.url));
 
@@ -40,7 +44,10 @@ export class CellWorkerPool implements CellRunner {
   private readonly workers: Worker[] = [];
   private closed = false;
 
-  constructor(readonly slots: number, private readonly env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    readonly slots: number,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
     for (let i = 0; i < slots; i++) this.workers.push(this.spawn());
   }
 
@@ -48,14 +55,24 @@ export class CellWorkerPool implements CellRunner {
     if (this.closed) throw new Error('the cell workers were closed');
     if (!spec.target.load) throw new Error(`target ${spec.target.def.name} cannot run in a worker: it was not loaded from a spec`);
     const w = this.take();
-    const { target, scenario, server: { stop, ...server }, ...rest } = spec;
+    const {
+      target,
+      scenario,
+      server: { stop, ...server },
+      ...rest
+    } = spec;
     const message: ToWorker = { type: 'run', job: { ...rest, target: target.load!, scenario: scenario.name, server } };
-    const onAbort = () => { w.child.send({ type: 'abort' } satisfies ToWorker, () => {}); };
+    const onAbort = () => {
+      w.child.send({ type: 'abort' } satisfies ToWorker, () => {});
+    };
     abort?.addEventListener('abort', onAbort);
     try {
       return await new Promise<CellResult>((resolve, reject) => {
         const onMessage = (m: FromWorker) => {
-          if (m.type === 'trial') { onTrial(m.progress); return; }
+          if (m.type === 'trial') {
+            onTrial(m.progress);
+            return;
+          }
           w.child.off('message', onMessage);
           w.child.off('exit', onExit);
           if (m.type === 'done') resolve(m.result);
@@ -63,7 +80,10 @@ export class CellWorkerPool implements CellRunner {
         };
         const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
           w.child.off('message', onMessage);
-          if (this.closed) { reject(new Error('the run was stopped')); return; }
+          if (this.closed) {
+            reject(new Error('the run was stopped'));
+            return;
+          }
           // The target took its process down (process.exit, a native crash, out of memory): a finding of the cell, not the end of the run.
           resolve(crashedCell(spec, code, signal));
         };
@@ -80,13 +100,15 @@ export class CellWorkerPool implements CellRunner {
   /** Ends every worker: SIGTERM (a worker stops its target's servers first), SIGKILL after `waitMs`. */
   async close(waitMs = 2000): Promise<void> {
     this.closed = true;
-    await Promise.all(this.workers.map(async (w) => {
-      if (w.child.exitCode !== null || w.child.signalCode !== null) return;
-      w.child.kill('SIGTERM');
-      const timer = setTimeout(() => w.child.kill('SIGKILL'), waitMs);
-      await w.exit;
-      clearTimeout(timer);
-    }));
+    await Promise.all(
+      this.workers.map(async (w) => {
+        if (w.child.exitCode !== null || w.child.signalCode !== null) return;
+        w.child.kill('SIGTERM');
+        const timer = setTimeout(() => w.child.kill('SIGKILL'), waitMs);
+        await w.exit;
+        clearTimeout(timer);
+      }),
+    );
   }
 
   private spawn(): Worker {
@@ -110,7 +132,9 @@ export class CellWorkerPool implements CellRunner {
     return w;
   }
 
-  private release(w: Worker): void { w.busy = false; }
+  private release(w: Worker): void {
+    w.busy = false;
+  }
 }
 
 function reviveError(e: { name: string; message: string; stack?: string }): Error {
@@ -125,9 +149,18 @@ function reviveError(e: { name: string; message: string; stack?: string }): Erro
 function crashedCell(job: CellSpec, code: number | null, signal: NodeJS.Signals | null): CellResult {
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
   return {
-    target: job.target.def.name, scenario: job.scenario.name, mode: job.run.mode,
-    expected: cellExpectation(job.target.def.expect, job.scenario.name).expected, outcome: 'fail', ok: false,
-    runs: 0, calls: 0, durationMs: 0, runsToFirstFailure: null, msToFirstFailure: null, gate: job.target.def.gate ?? 'pool',
+    target: job.target.def.name,
+    scenario: job.scenario.name,
+    mode: job.run.mode,
+    expected: cellExpectation(job.target.def.expect, job.scenario.name).expected,
+    outcome: 'fail',
+    ok: false,
+    runs: 0,
+    calls: 0,
+    durationMs: 0,
+    runsToFirstFailure: null,
+    msToFirstFailure: null,
+    gate: job.target.def.gate ?? 'pool',
     error: `the worker process running this cell ${how}: the target (or a library it uses) ended the process; run this cell with --workers 1 to see it happen in the foreground`,
   };
 }

@@ -57,7 +57,7 @@ describe('DataDirCache', () => {
     expect(await cache.valid()).toBe(true);
     const target = fresh('target');
     fs.mkdirSync(target);
-    const owner = await serverOsUser() ?? { uid: process.getuid!(), gid: process.getgid!() };
+    const owner = (await serverOsUser()) ?? { uid: process.getuid!(), gid: process.getgid!() };
     await cache.restore(target, owner);
     expect(tree(target)).toEqual(tree(source));
     for (const rel of fs.readdirSync(target, { recursive: true, encoding: 'utf8' })) {
@@ -81,19 +81,31 @@ describe('DataDirCache', () => {
     ['a file truncated', (e) => fs.truncateSync(path.join(e, 'data/base/1/1259'), 10), /differs from the manifest/],
     ['a byte changed', (e) => fs.writeFileSync(path.join(e, 'data/PG_VERSION'), '17\n'), /differs from the manifest/],
     ['the marker gone', (e) => fs.rmSync(path.join(e, 'chatfuzz-cache.json')), /no readable marker/],
-    ['the marker for other inputs', (e) => {
-      const m = JSON.parse(fs.readFileSync(path.join(e, 'chatfuzz-cache.json'), 'utf8'));
-      fs.writeFileSync(path.join(e, 'chatfuzz-cache.json'), JSON.stringify({ ...m, inputs: { ...m.inputs, server: 'x' } }));
-    }, /another format, version/],
-    ['the marker of another format', (e) => {
-      const m = JSON.parse(fs.readFileSync(path.join(e, 'chatfuzz-cache.json'), 'utf8'));
-      fs.writeFileSync(path.join(e, 'chatfuzz-cache.json'), JSON.stringify({ ...m, format: 'chatfuzz-data-dir-cache/0' }));
-    }, /another format, version/],
-    ['a manifest without pg_control', (e) => {
-      const m = JSON.parse(fs.readFileSync(path.join(e, 'chatfuzz-cache.json'), 'utf8'));
-      m.items = m.items.filter((i: { path: string }) => i.path !== 'global/pg_control');
-      fs.writeFileSync(path.join(e, 'chatfuzz-cache.json'), JSON.stringify(m));
-    }, /malformed/],
+    [
+      'the marker for other inputs',
+      (e) => {
+        const m = JSON.parse(fs.readFileSync(path.join(e, 'chatfuzz-cache.json'), 'utf8'));
+        fs.writeFileSync(path.join(e, 'chatfuzz-cache.json'), JSON.stringify({ ...m, inputs: { ...m.inputs, server: 'x' } }));
+      },
+      /another format, version/,
+    ],
+    [
+      'the marker of another format',
+      (e) => {
+        const m = JSON.parse(fs.readFileSync(path.join(e, 'chatfuzz-cache.json'), 'utf8'));
+        fs.writeFileSync(path.join(e, 'chatfuzz-cache.json'), JSON.stringify({ ...m, format: 'chatfuzz-data-dir-cache/0' }));
+      },
+      /another format, version/,
+    ],
+    [
+      'a manifest without pg_control',
+      (e) => {
+        const m = JSON.parse(fs.readFileSync(path.join(e, 'chatfuzz-cache.json'), 'utf8'));
+        m.items = m.items.filter((i: { path: string }) => i.path !== 'global/pg_control');
+        fs.writeFileSync(path.join(e, 'chatfuzz-cache.json'), JSON.stringify(m));
+      },
+      /malformed/,
+    ],
   ];
 
   it.each(tamperings)('refuses an entry with %s, and the next store replaces it', async (_, tamper, why) => {

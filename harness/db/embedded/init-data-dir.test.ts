@@ -10,7 +10,7 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'chatfuzz-initdb-test-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 describe('initDataDir', () => {
-  it('creates a cluster as the server user, and rejects with initdb\'s own words when it cannot', async () => {
+  it("creates a cluster as the server user, and rejects with initdb's own words when it cannot", async () => {
     const owner = await serverOsUser();
     const { initdb } = await postgresBinaries(owner);
     if (owner) fs.chownSync(root, owner.uid, owner.gid);
@@ -21,6 +21,8 @@ describe('initDataDir', () => {
     expect(fs.statSync(path.join(dir, 'global/pg_control')).uid).toBe(owner?.uid ?? process.getuid!());
     expect(lines.join('')).toContain('Success.');
     // A second initdb into the same (now full) dir.
-    await expect(initDataDir(dir, { initdb, args: ['--no-sync'], owner })).rejects.toThrow(/initdb failed \(exit code 1\): .*exists but is not empty/);
+    await expect(initDataDir(dir, { initdb, args: ['--no-sync'], owner })).rejects.toThrow(
+      /initdb failed \(exit code 1\): .*exists but is not empty/,
+    );
   });
 });

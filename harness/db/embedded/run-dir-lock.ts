@@ -8,7 +8,11 @@ const FILE = 'chatfuzz-run.lock';
 const FORMAT = 'chatfuzz-run-lock/1';
 
 function bootId(): string | null {
-  try { return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null; } catch { return null; }
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -17,13 +21,19 @@ function bootId(): string | null {
  * for the owner), and the directory is the owner's for exactly as long as that process lives.
  */
 export class RunLock {
-  private constructor(readonly pid: number, readonly startTime: number | null, readonly bootId: string | null) {}
+  private constructor(
+    readonly pid: number,
+    readonly startTime: number | null,
+    readonly bootId: string | null,
+  ) {}
 
   /** Writes this process's lock into `dir` (whole or not at all: a reader never sees half a lock). */
   static async write(dir: string): Promise<RunLock> {
     const lock = new RunLock(process.pid, runningProcess(process.pid)?.startTime ?? null, bootId());
     const tmp = path.join(dir, `${FILE}.${crypto.randomBytes(4).toString('hex')}.tmp`);
-    await fs.writeFile(tmp, JSON.stringify({ format: FORMAT, pid: lock.pid, startTime: lock.startTime, bootId: lock.bootId }) + '\n', { mode: 0o644 });
+    await fs.writeFile(tmp, JSON.stringify({ format: FORMAT, pid: lock.pid, startTime: lock.startTime, bootId: lock.bootId }) + '\n', {
+      mode: 0o644,
+    });
     await fs.rename(tmp, path.join(dir, FILE));
     return lock;
   }

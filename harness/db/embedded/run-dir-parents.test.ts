@@ -14,7 +14,9 @@ describe('runDirParents', () => {
       const s = fs.statfsSync('/dev/shm');
       fs.accessSync('/dev/shm', fs.constants.W_OK);
       roomy = s.bavail * s.bsize >= 2 * 1024 ** 3;
-    } catch { /* no /dev/shm */ }
+    } catch {
+      /* no /dev/shm */
+    }
     expect(await runDirParents({})).toEqual(roomy ? ['/dev/shm', os.tmpdir()] : [os.tmpdir(), '/dev/shm']);
   });
 });

@@ -16,7 +16,8 @@ const MIN_FREE_BYTES = 2 * 1024 ** 3;
 export async function runDirParents(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   const tmp = os.tmpdir();
   if (env.TMPDIR || process.platform !== 'linux') return [tmp, SHM_DIR];
-  const shm = await fs.statfs(SHM_DIR)
+  const shm = await fs
+    .statfs(SHM_DIR)
     .then(async (s) => {
       await fs.access(SHM_DIR, constants.W_OK);
       return (await fs.stat(SHM_DIR)).isDirectory() && s.bavail * s.bsize >= MIN_FREE_BYTES;

@@ -12,7 +12,10 @@ afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 async function connects(url: string): Promise<boolean> {
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   c.on('error', () => {});
-  return c.connect().then(() => c.end().then(() => true), () => false);
+  return c.connect().then(
+    () => c.end().then(() => true),
+    () => false,
+  );
 }
 
 describe('setPostgresPassword', () => {

@@ -11,16 +11,25 @@ afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 // Starting and stopping a real server is covered by embedded-postgres.test.ts, which runs every start through here.
 describe('spawnPostmaster', () => {
-  it('rejects with the server\'s own last words when it exits before it is ready', async () => {
+  it("rejects with the server's own last words when it exits before it is ready", async () => {
     const owner = await serverOsUser();
     const { postgres } = await postgresBinaries(owner);
     const lines: string[] = [];
-    const started = spawnPostmaster({ postgres, dataDir: path.join(scratch, 'no-such-dir'), port: 1, flags: [], owner, log: (l) => lines.push(l) });
+    const started = spawnPostmaster({
+      postgres,
+      dataDir: path.join(scratch, 'no-such-dir'),
+      port: 1,
+      flags: [],
+      owner,
+      log: (l) => lines.push(l),
+    });
     await expect(started).rejects.toThrow(/^postgres exited during start-up \(exit code \d+\): .*no-such-dir/);
     expect(lines.join('')).toContain('no-such-dir');
   });
 
   it('rejects with the spawn error (its code kept) when the executable cannot run', async () => {
-    await expect(spawnPostmaster({ postgres: path.join(scratch, 'missing-postgres'), dataDir: scratch, port: 1, flags: [] })).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(
+      spawnPostmaster({ postgres: path.join(scratch, 'missing-postgres'), dataDir: scratch, port: 1, flags: [] }),
+    ).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -17,12 +17,18 @@ const READY = 'database system is ready to accept connections';
  * node_modules (unreachable for the server's OS user under a 0700 project folder, run as root).
  */
 export function spawnPostmaster(o: {
-  postgres: string; dataDir: string; port: number; flags: readonly string[];
-  owner?: { uid: number; gid: number }; log?: (chunk: string) => void;
+  postgres: string;
+  dataDir: string;
+  port: number;
+  flags: readonly string[];
+  owner?: { uid: number; gid: number };
+  log?: (chunk: string) => void;
 }): Promise<Postmaster> {
   return new Promise((resolve, reject) => {
     const child = spawn(o.postgres, ['-D', o.dataDir, '-p', String(o.port), ...o.flags], {
-      ...o.owner, env: { ...process.env, LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'],
+      ...o.owner,
+      env: { ...process.env, LC_MESSAGES: 'C' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
     let ready = false;
@@ -39,7 +45,9 @@ export function spawnPostmaster(o: {
     };
     child.stdout.on('data', take);
     child.stderr.on('data', take);
-    child.once('error', (e) => { if (!ready) reject(e); });
+    child.once('error', (e) => {
+      if (!ready) reject(e);
+    });
     child.once('exit', (code, signal) => {
       if (ready) return;
       const last = tail.trim().split('\n').slice(-5).join(' ');

@@ -14,7 +14,11 @@ describe('writePgHba', () => {
     const owner = await serverOsUser();
     await writePgHba(dir, owner);
     const file = path.join(dir, 'pg_hba.conf');
-    const rules = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.split(/\s+/));
+    const rules = fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'))
+      .map((l) => l.split(/\s+/));
     expect(rules.filter((r) => r.at(-1) === 'trust')).toEqual([['local', 'all', 'postgres', 'trust']]);
     expect(rules.filter((r) => r[0] !== 'local').every((r) => r[0] === 'host' && r.at(-1) === 'scram-sha-256')).toBe(true);
     const st = fs.statSync(file);

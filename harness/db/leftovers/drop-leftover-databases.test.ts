@@ -14,7 +14,16 @@ const live = fakeRunId(3);
 const oldFormat = `chatfuzz_20200101_000000_${hex(2)}_1`;
 const unrelated = `leftover_unrelated_${hex()}`;
 const runIds = [dead, revived, joined, live];
-const created = [`chatfuzz_${dead}_1`, `chatfuzz_${dead}_t1`, `chatfuzz_${revived}_1`, `chatfuzz_${joined}_1`, `chatfuzz_${joined}_t1`, `chatfuzz_${live}_1`, oldFormat, unrelated];
+const created = [
+  `chatfuzz_${dead}_1`,
+  `chatfuzz_${dead}_t1`,
+  `chatfuzz_${revived}_1`,
+  `chatfuzz_${joined}_1`,
+  `chatfuzz_${joined}_t1`,
+  `chatfuzz_${live}_1`,
+  oldFormat,
+  unrelated,
+];
 let runs: FakeRuns;
 
 beforeAll(async () => {
@@ -26,9 +35,11 @@ afterAll(() => runs.drop());
 
 const existing = () => runs.existing();
 
-it('a dry run drops nothing; a drop removes the dead run\'s databases and, checking again, none of a run that came alive or got a session since the listing', async () => {
+it("a dry run drops nothing; a drop removes the dead run's databases and, checking again, none of a run that came alive or got a session since the listing", async () => {
   const found = await findLeftoverDatabases(server, { runIds });
-  expect(found.dead.map((d) => d.name).sort()).toEqual([`chatfuzz_${dead}_1`, `chatfuzz_${dead}_t1`, `chatfuzz_${joined}_1`, `chatfuzz_${joined}_t1`, `chatfuzz_${revived}_1`].sort());
+  expect(found.dead.map((d) => d.name).sort()).toEqual(
+    [`chatfuzz_${dead}_1`, `chatfuzz_${dead}_t1`, `chatfuzz_${joined}_1`, `chatfuzz_${joined}_t1`, `chatfuzz_${revived}_1`].sort(),
+  );
 
   const dry = await dropLeftoverDatabases(server, found.dead, { dryRun: true });
   expect(dry.dropped.map((d) => d.name).sort()).toEqual(found.dead.map((d) => d.name).sort());
@@ -38,7 +49,10 @@ it('a dry run drops nothing; a drop removes the dead run\'s databases and, check
   await runs.holdLock(revived);
   await runs.openSession(`chatfuzz_${joined}_t1`);
   // A caller's list cannot smuggle in other names: the name decides, not the runId it claims.
-  const forged = [{ name: oldFormat, runId: dead, bytes: null, connections: 0 }, { name: unrelated, runId: dead, bytes: null, connections: 0 }];
+  const forged = [
+    { name: oldFormat, runId: dead, bytes: null, connections: 0 },
+    { name: unrelated, runId: dead, bytes: null, connections: 0 },
+  ];
   const result = await dropLeftoverDatabases(server, [...found.dead, ...forged]);
 
   expect(result.dropped.map((d) => d.name).sort()).toEqual([`chatfuzz_${dead}_1`, `chatfuzz_${dead}_t1`]);

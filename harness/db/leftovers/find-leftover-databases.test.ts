@@ -13,7 +13,16 @@ const own = fakeRunId(3);
 // An older chatfuzz's run id (four hex digits): its run cannot be proven dead.
 const oldFormat = `chatfuzz_20200101_000000_${hex(2)}_1`;
 const unrelated = `leftover_unrelated_${hex()}`;
-const created = [`chatfuzz_${dead}_1`, `chatfuzz_${dead}_t1`, `chatfuzz_${live}_1`, `chatfuzz_${inUse}_1`, `chatfuzz_${inUse}_t1`, `chatfuzz_${own}_1`, oldFormat, unrelated];
+const created = [
+  `chatfuzz_${dead}_1`,
+  `chatfuzz_${dead}_t1`,
+  `chatfuzz_${live}_1`,
+  `chatfuzz_${inUse}_1`,
+  `chatfuzz_${inUse}_t1`,
+  `chatfuzz_${own}_1`,
+  oldFormat,
+  unrelated,
+];
 let runs: FakeRuns;
 
 beforeAll(async () => {
@@ -27,7 +36,11 @@ afterAll(() => runs.drop());
 
 /** The part of a listing this file made (other files' databases share the server). */
 function mine(found: ChatfuzzDatabases): Record<keyof ChatfuzzDatabases, string[]> {
-  const pick = (k: keyof ChatfuzzDatabases) => found[k].map((d) => d.name).filter((n) => created.includes(n)).sort();
+  const pick = (k: keyof ChatfuzzDatabases) =>
+    found[k]
+      .map((d) => d.name)
+      .filter((n) => created.includes(n))
+      .sort();
   return { dead: pick('dead'), inUse: pick('inUse'), live: pick('live'), unknown: pick('unknown') };
 }
 
@@ -61,6 +74,11 @@ it('sorts the chatfuzz_* databases into dead, in use, live and unknown, leaving 
 it('without an own run id the run is listed like any other; with runIds only those runs are', async () => {
   expect(mine(await findLeftoverDatabases(server)).dead).toEqual([`chatfuzz_${dead}_1`, `chatfuzz_${dead}_t1`, `chatfuzz_${own}_1`]);
   const only = await findLeftoverDatabases(server, { runIds: [dead, live] });
-  expect(Object.values(only).flat().map((d) => d.name).sort()).toEqual([`chatfuzz_${dead}_1`, `chatfuzz_${dead}_t1`, `chatfuzz_${live}_1`]);
+  expect(
+    Object.values(only)
+      .flat()
+      .map((d) => d.name)
+      .sort(),
+  ).toEqual([`chatfuzz_${dead}_1`, `chatfuzz_${dead}_t1`, `chatfuzz_${live}_1`]);
   expect(only.live.map((d) => d.name)).toEqual([`chatfuzz_${live}_1`]);
 });

@@ -45,7 +45,8 @@ export async function runState(client: pg.Client, runId: string): Promise<'dead'
   const r = await client.query<{ locked: boolean; used: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2 AND granted) AS locked,
             EXISTS (SELECT 1 FROM pg_stat_activity WHERE left(datname, length($3)) = $3 AND pid <> pg_backend_pid()) AS used`,
-    [RUN_LOCK_CLASS, key, `chatfuzz_${runId}_`]);
+    [RUN_LOCK_CLASS, key, `chatfuzz_${runId}_`],
+  );
   return r.rows[0]!.locked ? 'live' : r.rows[0]!.used ? 'in use' : 'dead';
 }
 
@@ -53,7 +54,10 @@ export async function runState(client: pg.Client, runId: string): Promise<'dead'
  * Lists the server's `chatfuzz_*` databases, sorted into dead, in use, live and unknown; `ownRunId`'s
  * are left out, and with `runIds` only those runs' databases are listed (none unknown).
  */
-export async function findLeftoverDatabases(server: DatabaseServer, options: { ownRunId?: string; runIds?: readonly string[] } = {}): Promise<ChatfuzzDatabases> {
+export async function findLeftoverDatabases(
+  server: DatabaseServer,
+  options: { ownRunId?: string; runIds?: readonly string[] } = {},
+): Promise<ChatfuzzDatabases> {
   const client = new pg.Client({ connectionString: server.adminUrl, connectionTimeoutMillis: 5000 });
   client.on('error', () => {});
   try {
@@ -69,26 +73,43 @@ export async function findLeftoverDatabases(server: DatabaseServer, options: { o
 async function classify(client: pg.Client, options: { ownRunId?: string; runIds?: readonly string[] }): Promise<ChatfuzzDatabases> {
   // Names first, locks after: a run takes its lock before it creates a database, so every database
   // of a live run listed here has its lock held by the time the locks are read.
-  const names = (await client.query<{ datname: string }>(
-    "SELECT datname FROM pg_database WHERE left(datname, 9) = 'chatfuzz_' ORDER BY datname")).rows.map((r) => r.datname)
+  const names = (
+    await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE left(datname, 9) = 'chatfuzz_' ORDER BY datname")
+  ).rows
+    .map((r) => r.datname)
     .filter((n) => {
       const runId = runIdOfDatabase(n);
       if (options.runIds) return runId !== undefined && options.runIds.includes(runId);
       // A name of another form may still begin with the own run's prefix (a database a later chatfuzz names differently).
       return !(options.ownRunId && n.startsWith(`chatfuzz_${options.ownRunId}_`));
     });
-  const locked = new Set((await client.query<{ key: string }>(
-    "SELECT objid::int8 AS key FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objsubid = 2 AND granted",
-    [RUN_LOCK_CLASS])).rows.map((r) => Number(r.key)));
-  const sessions = new Map((await client.query<{ datname: string; n: number }>(
-    "SELECT datname, count(*)::int AS n FROM pg_stat_activity WHERE left(datname, 9) = 'chatfuzz_' AND pid <> pg_backend_pid() GROUP BY datname")).rows.map((r) => [r.datname, r.n]));
+  const locked = new Set(
+    (
+      await client.query<{ key: string }>(
+        "SELECT objid::int8 AS key FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objsubid = 2 AND granted",
+        [RUN_LOCK_CLASS],
+      )
+    ).rows.map((r) => Number(r.key)),
+  );
+  const sessions = new Map(
+    (
+      await client.query<{ datname: string; n: number }>(
+        "SELECT datname, count(*)::int AS n FROM pg_stat_activity WHERE left(datname, 9) = 'chatfuzz_' AND pid <> pg_backend_pid() GROUP BY datname",
+      )
+    ).rows.map((r) => [r.datname, r.n]),
+  );
   const out: ChatfuzzDatabases = { dead: [], inUse: [], live: [], unknown: [] };
   for (const name of names) {
     const runId = runIdOfDatabase(name);
     // A session on any database of the run (a worker of a killed run, say) keeps all of them.
-    const kind = runId === undefined ? 'unknown'
-      : locked.has(runLockKey(runId)!) ? 'live'
-      : [...sessions.keys()].some((n) => n.startsWith(`chatfuzz_${runId}_`)) ? 'inUse' : 'dead';
+    const kind =
+      runId === undefined
+        ? 'unknown'
+        : locked.has(runLockKey(runId)!)
+          ? 'live'
+          : [...sessions.keys()].some((n) => n.startsWith(`chatfuzz_${runId}_`))
+            ? 'inUse'
+            : 'dead';
     out[kind].push({ name, runId, bytes: kind === 'live' ? null : await size(client, name), connections: sessions.get(name) ?? 0 });
   }
   return out;
@@ -97,7 +118,9 @@ async function classify(client: pg.Client, options: { ownRunId?: string; runIds?
 async function size(client: pg.Client, name: string): Promise<number | null> {
   try {
     const r = await client.query<{ bytes: string | null }>(
-      "SELECT CASE WHEN has_database_privilege($1::name, 'CONNECT') THEN pg_database_size($1::name) END AS bytes", [name]);
+      "SELECT CASE WHEN has_database_privilege($1::name, 'CONNECT') THEN pg_database_size($1::name) END AS bytes",
+      [name],
+    );
     return r.rows[0]!.bytes === null ? null : Number(r.rows[0]!.bytes);
   } catch {
     return null;

@@ -41,11 +41,17 @@ it('runLockKey reads the eight hex digits of a run id as pg_locks shows them, an
   expect(runLockKey('test_123_abc')).toBeUndefined();
 });
 
-it.each([['high', highRun], ['low', lowRun]])('a run holding its lock (%s key) is live; release() makes it dead; a second holder of the same run id is refused', async (_, runId) => {
+it.each([
+  ['high', highRun],
+  ['low', lowRun],
+])('a run holding its lock (%s key) is live; release() makes it dead; a second holder of the same run id is refused', async (_, runId) => {
   expect(await runState(admin, runId)).toBe('dead');
   const lock = await holdRunLock(server, runId);
   expect(await runState(admin, runId)).toBe('live');
-  const err = await holdRunLock(server, runId).then(() => undefined, (e: unknown) => e);
+  const err = await holdRunLock(server, runId).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(InfraError);
   expect((err as Error).message).toMatch(/holds the lock of run/);
   await lock.release();
@@ -59,17 +65,31 @@ it.each([['high', highRun], ['low', lowRun]])('a run holding its lock (%s key) i
 
 it('the lock of a run held by another process makes the run live, and its SIGKILL makes the run dead', async () => {
   const runId = `20200101_000000_${hex()}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `
     const { holdRunLock } = await import(${JSON.stringify(new URL('./hold-database-run-lock.ts', import.meta.url).pathname)});
     await holdRunLock({ kind: 'url', adminUrl: ${JSON.stringify(server.adminUrl)}, serverVersion: '', secrets: [], stop: async () => {} }, ${JSON.stringify(runId)});
     process.stdout.write('held\\n');
     setInterval(() => {}, 1 << 30);
-  `], { stdio: ['ignore', 'pipe', 'pipe'] });
+  `,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   children.push(child);
   let stderr = '';
-  child.stderr!.on('data', (d) => { stderr += d; });
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d) => { if (String(d).includes('held')) resolve(); });
+    child.stdout!.on('data', (d) => {
+      if (String(d).includes('held')) resolve();
+    });
     child.on('exit', (code) => reject(new Error(`lock holder exited (${code}): ${stderr}`)));
   });
   expect(await runState(admin, runId)).toBe('live');

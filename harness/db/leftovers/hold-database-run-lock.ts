@@ -29,7 +29,11 @@ export interface HeldRunLock {
 export async function holdRunLock(server: DatabaseServer, runId: string): Promise<HeldRunLock> {
   const key = runLockKey(runId);
   if (key === undefined) throw new Error(`not a run id of this chatfuzz: ${runId}`);
-  const client = new pg.Client({ connectionString: server.adminUrl, connectionTimeoutMillis: 5000, application_name: `chatfuzz run ${runId}` });
+  const client = new pg.Client({
+    connectionString: server.adminUrl,
+    connectionTimeoutMillis: 5000,
+    application_name: `chatfuzz run ${runId}`,
+  });
   // A lost connection only means the lock is gone; the run itself goes on.
   client.on('error', () => {});
   let held = false;
@@ -45,7 +49,9 @@ export async function holdRunLock(server: DatabaseServer, runId: string): Promis
   }
   if (!held) {
     await client.end().catch(() => {});
-    throw new InfraError(`another live chatfuzz run on this server holds the lock of run ${runId} (its random part is the same, a 1 in 4 billion chance): run again`);
+    throw new InfraError(
+      `another live chatfuzz run on this server holds the lock of run ${runId} (its random part is the same, a 1 in 4 billion chance): run again`,
+    );
   }
   let released: Promise<void> | undefined;
   return { release: () => (released ??= client.end().catch(() => {})) };

@@ -9,7 +9,12 @@ export type DBMessage = { id: string; chatId: string; role: string; content: str
 
 /** A message id already used in another chat, or a chat deleted mid-request: the request is refused. */
 export class ChatSDKError extends Error {
-  constructor(readonly status: number, message: string) { super(message); }
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export async function getUser(id: string): Promise<{ id: string } | undefined> {
@@ -27,7 +32,15 @@ export async function saveChat({ id, userId, title }: { id: string; userId: stri
 }
 
 /** The chat, created when new: one statement, so two first requests cannot both create it. */
-export async function saveChatIfAbsent({ id, userId, title }: { id: string; userId: string; title: string }): Promise<{ userId: string } | undefined> {
+export async function saveChatIfAbsent({
+  id,
+  userId,
+  title,
+}: {
+  id: string;
+  userId: string;
+  title: string;
+}): Promise<{ userId: string } | undefined> {
   await sql`INSERT INTO chat_sessions (id, user_id, title) VALUES (${id}, ${userId}, ${title}) ON CONFLICT (id) DO NOTHING`;
   const chat = await getChatById(id);
   return chat && { userId: chat.userId };

@@ -37,7 +37,9 @@ export async function POST(request: Request): Promise<Response> {
   // check, so a refused request writes nothing; the response ends only once the turn is saved, and
   // fails when saving fails: a stream that closed first would tell the client "saved" too early.
   let turnSaved!: (error?: unknown) => void;
-  const saved = new Promise<void>((resolve, reject) => { turnSaved = (error) => (error === undefined ? resolve() : reject(error)); });
+  const saved = new Promise<void>((resolve, reject) => {
+    turnSaved = (error) => (error === undefined ? resolve() : reject(error));
+  });
   const result = streamText({
     model: myProvider.languageModel(body.selectedChatModel),
     messages: body.messages.map((m, i) => ({ role: m.role === 'user' ? 'user' : 'assistant', content: texts[i]! })),
@@ -60,6 +62,8 @@ export async function POST(request: Request): Promise<Response> {
     },
     onError: ({ error }) => turnSaved(error),
   });
-  const stream = result.textStream.pipeThrough(new TransformStream<string, string>({ flush: () => saved })).pipeThrough(new TextEncoderStream());
+  const stream = result.textStream
+    .pipeThrough(new TransformStream<string, string>({ flush: () => saved }))
+    .pipeThrough(new TextEncoderStream());
   return new Response(stream, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }
