@@ -1,7 +1,7 @@
 import type { DatabaseServer } from '../db/database-server.js';
 import { redactUrl } from '../db/redact-url.js';
 import { assembleResults } from './assemble-results.js';
-import { cellExpectation } from './cell-expectation.js';
+import { cellWithoutTrials } from './cell-without-trials.js';
 import type { CellResult, RunResults } from './results.js';
 import { matrixCells, type FuzzPlan } from './run-fuzz.js';
 
@@ -26,20 +26,12 @@ export function interruptedResults(
   const cells = matrixCells(plan).map(({ target, scenario }): CellResult => {
     const done = finished.find((c) => c.target === target.def.name && c.scenario === scenario.name);
     return (
-      done ?? {
-        target: target.def.name,
-        scenario: scenario.name,
-        mode: plan.run.mode,
-        expected: cellExpectation(target.def.expect, scenario.name).expected,
+      done ??
+      cellWithoutTrials(target, scenario.name, plan.run.mode, {
         outcome: 'not-run',
         ok: false,
-        runs: 0,
-        calls: 0,
-        durationMs: 0,
-        runsToFirstFailure: null,
-        msToFirstFailure: null,
         note: `not run: the run was interrupted (${signal}) before this cell finished`,
-      }
+      })
     );
   });
   const db: RunResults['db'] = {

@@ -16,6 +16,7 @@ import { notApplicable, targetCapabilities, type Scenario, type TargetCapabiliti
 import { apiWorkloads } from '../workload/fit-to-api.js';
 import { workloadSize } from '../workload/workload.js';
 import { openCellEnv, type CellEnv } from './cell-env.js';
+import { cellWithoutTrials } from './cell-without-trials.js';
 import type { CellSpec } from './cell-spec.js';
 import { isCanonical } from '../contract/canonical-schema.js';
 import { cellExpectation, FindingMuter } from './cell-expectation.js';
@@ -268,21 +269,13 @@ function sleep(ms: number) {
 
 /** Issue 25: a cell whose scenario does not apply to its target: no trials, a pass, and the reason as its note. */
 function notApplicableCell(o: CellSpec, why: string, started: number): CellResult {
-  return {
-    target: o.target.def.name,
-    scenario: o.scenario.name,
-    mode: o.run.mode,
+  return cellWithoutTrials(o.target, o.scenario.name, o.run.mode, {
     expected: 'pass',
-    runs: 0,
-    calls: 0,
     durationMs: Math.round(performance.now() - started),
-    runsToFirstFailure: null,
-    msToFirstFailure: null,
-    gate: o.target.def.gate ?? 'pool',
     note: `not applicable: ${why}`,
     outcome: 'pass',
     ok: true,
-  };
+  });
 }
 
 /** Writes what the cell's app instances printed to `<reportDir>/app-output/`; returns its path there. */

@@ -6,7 +6,7 @@ import type { CellSpec } from '../../run/cell-spec.js';
 import type { CellResult } from '../../run/results.js';
 import type { TrialProgress } from '../../run/reporter.js';
 import type { DatabaseServer } from '../../db/database-server.js';
-import { cellExpectation } from '../../run/cell-expectation.js';
+import { cellWithoutTrials } from '../../run/cell-without-trials.js';
 
 /** The environment variable that makes bin/chatfuzz.mjs a cell worker instead of the CLI. */
 export const CELL_WORKER_ENV = 'CHATFUZZ_CELL_WORKER';
@@ -148,19 +148,9 @@ function reviveError(e: { name: string; message: string; stack?: string }): Erro
 
 function crashedCell(job: CellSpec, code: number | null, signal: NodeJS.Signals | null): CellResult {
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-  return {
-    target: job.target.def.name,
-    scenario: job.scenario.name,
-    mode: job.run.mode,
-    expected: cellExpectation(job.target.def.expect, job.scenario.name).expected,
+  return cellWithoutTrials(job.target, job.scenario.name, job.run.mode, {
     outcome: 'fail',
     ok: false,
-    runs: 0,
-    calls: 0,
-    durationMs: 0,
-    runsToFirstFailure: null,
-    msToFirstFailure: null,
-    gate: job.target.def.gate ?? 'pool',
     error: `the worker process running this cell ${how}: the target (or a library it uses) ended the process; run this cell with --workers 1 to see it happen in the foreground`,
-  };
+  });
 }
