@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import pg from 'pg';
 import type { Snapshot, SnapshotScope, TableMap } from './define-target.js';
 
@@ -34,13 +35,59 @@ export async function tableSnapshot(pool: Pick<pg.Pool, 'query'>, t: TableMap, s
   };
 }
 
-/** Registers the users that exist before a trial by inserting their ids into the described users table (other columns need defaults, or a registerUsers of the target's own). */
+/**
+ * Registers the users that exist before a trial by inserting their ids into the described users
+ * table. Other columns the table requires (NOT NULL, no default) get a plain value of their type
+ * derived from the id (an `email` column gets `<id>@chatfuzz.invalid`), so an app's users table with
+ * an email or a name works without a registerUsers of the target's own.
+ */
 export async function tableRegisterUsers(pool: Pick<pg.Pool, 'query'>, t: TableMap, userIds: string[]): Promise<void> {
   if (!t.users || userIds.length === 0) return;
   const { table, id } = t.users;
-  // The table's own row type converts each id to the column's type (text, uuid, …).
+  const required = (await pool.query<RequiredColumn>(REQUIRED_COLUMNS, [q(table), id])).rows;
+  const rows = userIds.map((u) => Object.fromEntries([[id, u], ...required.map((c) => [c.name, requiredValue(c, u)])]));
+  const columns = [id, ...required.map((c) => c.name)].map(q).join(', ');
+  // The table's own row type converts each value to the column's type (text, uuid, timestamps, …).
   await pool.query(
-    `INSERT INTO ${q(table)} (${q(id)}) SELECT ${q(id)} FROM json_populate_recordset(NULL::${q(table)}, $1::json) ON CONFLICT DO NOTHING`,
-    [JSON.stringify(userIds.map((u) => ({ [id]: u })))],
+    `INSERT INTO ${q(table)} (${columns}) SELECT ${columns} FROM json_populate_recordset(NULL::${q(table)}, $1::json) ON CONFLICT DO NOTHING`,
+    [JSON.stringify(rows)],
   );
+}
+
+interface RequiredColumn {
+  name: string;
+  type: string;
+  category: string;
+  firstLabel: string | null;
+}
+
+// Columns an INSERT must name: NOT NULL, no default, not an identity or generated column.
+const REQUIRED_COLUMNS = `
+  SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, t.typcategory AS category,
+         (SELECT e.enumlabel FROM pg_enum e WHERE e.enumtypid = a.atttypid ORDER BY e.enumsortorder LIMIT 1) AS "firstLabel"
+  FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+  WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull AND NOT a.atthasdef
+    AND a.attidentity = '' AND a.attgenerated = '' AND a.attname <> $2
+  ORDER BY a.attnum`;
+
+/** A value of column `c`'s type for user `id`: unique per user where the type can carry the id. */
+function requiredValue(c: RequiredColumn, id: string): unknown {
+  switch (c.category) {
+    case 'S':
+      return /mail/i.test(c.name) ? `${id}@chatfuzz.invalid` : id;
+    case 'N':
+      return 0;
+    case 'B':
+      return false;
+    case 'D':
+      return new Date().toISOString();
+    case 'E':
+      return c.firstLabel;
+    case 'A':
+      return [];
+    default:
+      if (c.type === 'uuid') return crypto.randomUUID();
+      if (c.type === 'json' || c.type === 'jsonb') return {};
+      return id;
+  }
 }
