@@ -7,7 +7,7 @@ import { RACE_FIXTURES, TRIALS_TO_FIND, expectFound } from '../test/race-fixture
 
 describe('deep-race fixtures under the PCT scheduler', () => {
   for (const fx of RACE_FIXTURES) {
-    it(`${fx.target} × ${fx.scenario}: found within ${TRIALS_TO_FIND} trials, shrunk to ≤ 3 calls (seeds 1-3)`, async () => {
+    it(`${fx.target} × ${fx.scenario}: found within ${TRIALS_TO_FIND} trials, shrunk to ≤ ${fx.maxCalls ?? 3} calls (seeds 1-3)`, async () => {
       for (const seed of [1, 2, 3]) {
         expectFound(fx, await runTestCell(fx.target, fx.scenario, { mode: 'scheduled', runs: TRIALS_TO_FIND, seed, maxFailures: 1 }), seed);
       }

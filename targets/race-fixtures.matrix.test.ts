@@ -9,7 +9,7 @@ const SEEDS = Array.from({ length: 10 }, (_, i) => i + 1);
 
 describe('deep-race fixtures under the PCT scheduler, 10 seeds', () => {
   for (const fx of RACE_FIXTURES) {
-    it(`${fx.target} × ${fx.scenario}: found within ${TRIALS_TO_FIND} trials with 10/10 seeds, shrunk to ≤ 3 calls`, async () => {
+    it(`${fx.target} × ${fx.scenario}: found within ${TRIALS_TO_FIND} trials with 10/10 seeds, shrunk to ≤ ${fx.maxCalls ?? 3} calls`, async () => {
       for (const seed of SEEDS) {
         expectFound(fx, await runTestCell(fx.target, fx.scenario, { mode: 'scheduled', runs: TRIALS_TO_FIND, seed, maxFailures: 1 }), seed);
       }
